@@ -1,0 +1,100 @@
+/**
+ * The contracts between the flow and the outside world. Every piece of I/O the login touches is
+ * one of these, so a host (or a test) can replace it. Implementations live beside this file.
+ */
+
+// ---- HTTP ------------------------------------------------------------------------------------
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+
+export interface HttpRequest {
+  method: HttpMethod;
+  url: string;
+  /** Header names are sent as given. */
+  headers?: Record<string, string>;
+  body?: string;
+  /** Whole-request deadline. Required: no call may wait forever. */
+  timeoutMs: number;
+  /** Aborts the call when the state that made it is left. */
+  signal?: AbortSignal;
+  /** Largest body accepted; a larger one rejects with ERR_RESPONSE_TOO_LARGE. */
+  maxBodyBytes?: number;
+}
+
+export interface HttpResponse {
+  status: number;
+  /** Header names in lower case. */
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Sends one request. Any HTTP status resolves (the protocol decides what it means); rejections
+ * are AuthErrors only: ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED, ERR_RESPONSE_TOO_LARGE,
+ * ERR_REDIRECT_REFUSED (a redirect to another host is never followed).
+ */
+export interface HttpClient {
+  send(request: HttpRequest): Promise<HttpResponse>;
+}
+
+// ---- Browser ---------------------------------------------------------------------------------
+
+/** Shows the authorization URL to the person. Failing to open is not fatal for the flow. */
+export interface BrowserOpener {
+  open(url: string, signal: AbortSignal): Promise<void>;
+}
+
+// ---- Redirect --------------------------------------------------------------------------------
+
+/** What came back to the redirect URI: query parameters, or the person saying they are done. */
+export type CallbackResult =
+  | { kind: 'redirect'; params: Record<string, string> }
+  | { kind: 'confirmed' };
+
+export interface RedirectListenOptions {
+  signal: AbortSignal;
+  /** Path to serve, e.g. "/callback". */
+  path?: string;
+}
+
+export interface RedirectSession {
+  /** Where the provider should send the person back. */
+  readonly redirectUri: string;
+  /**
+   * Arms the receiver with the `state` the flow sent. Until it is armed, and for any hit whose
+   * state differs, the receiver answers 400 and keeps waiting. `null`: accept a hit without state.
+   */
+  expect(state: string | null): void;
+  /** Settles once, with the first genuine callback (or the person's confirmation). */
+  readonly callback: Promise<CallbackResult>;
+  /** Stops listening; safe to call more than once. */
+  close(): Promise<void>;
+}
+
+export interface RedirectReceiver {
+  listen(options: RedirectListenOptions): Promise<RedirectSession>;
+}
+
+// ---- Token storage ---------------------------------------------------------------------------
+
+/** Keeps one secret string per key. Errors are AuthErrors with ERR_STORAGE / ERR_STORAGE_UNAVAILABLE. */
+export interface TokenStore {
+  /** Where secrets go, for the person: "the system keychain (Secret Service)", a file path... */
+  readonly location: string;
+  get(key: string): Promise<string | null>;
+  set(key: string, secret: string): Promise<void>;
+  /** True if something was deleted. */
+  delete(key: string): Promise<boolean>;
+}
+
+// ---- Time and randomness ---------------------------------------------------------------------
+
+export interface Clock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+export interface RandomSource {
+  /** Cryptographically strong random bytes. */
+  bytes(length: number): Uint8Array;
+}
