@@ -47,6 +47,7 @@ export interface BrowserOpener {
 // ---- Redirect --------------------------------------------------------------------------------
 
 /** What came back to the redirect URI: query parameters, or the person saying they are done. */
+/** Also in machines/types.ts (machines/ imports nothing of ours); the two must stay equal. */
 export type CallbackResult =
   | { kind: 'redirect'; params: Record<string, string> }
   | { kind: 'confirmed' };

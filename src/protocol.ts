@@ -3,20 +3,10 @@
  * method takes a ProtocolContext: the adapters plus the AbortSignal of the state that called it.
  * Every value that crosses this interface is plain JSON, because it may sit in machine context.
  */
-import type { CallbackResult, Clock, HttpClient, RandomSource } from '../adapters/contracts.js';
+import type { Clock, HttpClient, RandomSource } from '../adapters/contracts.js';
+import type { CallbackResult, DevicePollResult, FlowSession, StartResult, TokenSet } from '../machines/types.js';
 
-/** What a successful login yields. Secrets: accessToken, refreshToken, idToken. */
-export interface TokenSet {
-  accessToken: string;
-  refreshToken?: string;
-  /** Epoch milliseconds; absent when the provider gives no expiry (Pocket). */
-  expiresAt?: number;
-  tokenType?: string;
-  scope?: string;
-  idToken?: string;
-  /** Who logged in, when the provider says (Pocket's username, OIDC's sub/name). */
-  username?: string;
-}
+export type { CallbackResult, DevicePollResult, FlowSession, StartResult, TokenSet };
 
 export interface ProtocolContext {
   http: HttpClient;
@@ -24,31 +14,6 @@ export interface ProtocolContext {
   clock: Clock;
   signal: AbortSignal;
 }
-
-/**
- * Kept between requestingToken and exchanging. Holds secrets (request token, PKCE verifier);
- * `state` is what the redirect receiver must see come back (null: nothing to check).
- */
-export interface FlowSession {
-  state: string | null;
-  [key: string]: unknown;
-}
-
-export interface StartResult {
-  session: FlowSession;
-  /** Where the person goes to approve. Never contains a secret other than `state`. */
-  authorizationUrl: string;
-  /** Device grant (RFC 8628) only. */
-  userCode?: string;
-  /** Device grant: ms between polls, and how long the code lives. */
-  pollIntervalMs?: number;
-  expiresInMs?: number;
-}
-
-export type DevicePollResult =
-  | { status: 'pending' }
-  | { status: 'slow_down' }
-  | { status: 'approved'; token: TokenSet };
 
 export interface AuthProtocol<Request = unknown, Result = unknown> {
   /** Short name for messages: "pocket", "oauth2". */

@@ -1,0 +1,460 @@
+/**
+ * The login statechart. No I/O happens here: every effect is an invoked actor that the host
+ * provides with `authMachine.provide({ actors: { ... } })` (src/flow wires the protocols and
+ * adapters). Read this file top to bottom to see what happens after the person approves.
+ *
+ *   idle -> checkingStore -> signingIn(preparing -> requestingToken -> awaitingUser)
+ *        -> exchanging -> authorized(saving -> ready) <-> fetching -> failed (RETRY)
+ */
+import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { flowError, toFlowError } from './errors.js';
+import { backoffDelay, backoffState, retryTransition } from './retry.js';
+import {
+  DEFAULT_FLOW_CONFIG,
+  type AuthContext,
+  type AuthEmitted,
+  type AuthEvent,
+  type AuthInput,
+  type CallbackResult,
+  type DevicePollResult,
+  type ExpectEvent,
+  type FlowError,
+  type FlowSession,
+  type StartResult,
+  type TokenSet,
+} from './types.js';
+
+/** Placeholder for an actor the host must provide; fails the flow with a clear ERR_CONFIG. */
+function required<TOutput, TInput>(name: string) {
+  return fromPromise<TOutput, TInput>(async () => {
+    throw flowError('ERR_CONFIG', `The host did not provide the "${name}" actor.`);
+  });
+}
+
+const SLOW_DOWN_STEP_MS = 5_000; // RFC 8628 section 3.5
+
+function initialContext(input: AuthInput | undefined): AuthContext {
+  const config = { ...DEFAULT_FLOW_CONFIG, ...input?.config };
+  return {
+    config,
+    force: false,
+    attempt: 0,
+    retryAfterMs: null,
+    redirectUri: null,
+    session: null,
+    authorizationUrl: null,
+    userCode: null,
+    pollIntervalMs: 0,
+    userDeadlineMs: config.userTimeoutMs,
+    browser: null,
+    strayCallbacks: 0,
+    callback: null,
+    token: null,
+    refreshed: false,
+    pendingFetch: null,
+    error: null,
+  };
+}
+
+/** Everything that belongs to one login attempt, cleared whenever it ends. */
+const clearedAttempt = {
+  attempt: 0,
+  retryAfterMs: null,
+  redirectUri: null,
+  session: null,
+  authorizationUrl: null,
+  userCode: null,
+  pollIntervalMs: 0,
+  browser: null,
+  strayCallbacks: 0,
+  callback: null,
+} satisfies Partial<AuthContext>;
+
+function errorOf(event: unknown): FlowError {
+  return toFlowError((event as { error?: unknown }).error);
+}
+
+export const authMachine = setup({
+  types: {
+    context: {} as AuthContext,
+    events: {} as AuthEvent,
+    input: {} as AuthInput,
+    emitted: {} as AuthEmitted,
+  },
+  actors: {
+    /** Read the stored token set; null when there is none or it can no longer be used. */
+    loadToken: required<TokenSet | null, void>('loadToken'),
+    /** Bind the redirect receiver; send REDIRECT_READY, then CALLBACK / USER_CONFIRMED. */
+    receiveRedirect: fromCallback<ExpectEvent, { mode: 'redirect' | 'device' }>(({ sendBack }) => {
+      sendBack({ type: 'RECEIVER_FAILED', error: flowError('ERR_CONFIG', 'The host did not provide the "receiveRedirect" actor.') });
+    }),
+    requestToken: required<StartResult, { redirectUri: string | null }>('requestToken'),
+    openBrowser: required<void, { url: string }>('openBrowser'),
+    pollDevice: required<DevicePollResult, { session: FlowSession }>('pollDevice'),
+    exchangeCode: required<TokenSet, { session: FlowSession; callback: CallbackResult }>('exchangeCode'),
+    saveToken: required<void, { token: TokenSet }>('saveToken'),
+    fetchResource: required<unknown, { token: TokenSet; request: unknown }>('fetchResource'),
+    refreshToken: required<TokenSet, { token: TokenSet }>('refreshToken'),
+    clearToken: required<void, void>('clearToken'),
+    /** Revoke where the protocol can, then delete the stored token. */
+    logout: required<void, { token: TokenSet }>('logout'),
+  },
+  guards: {
+    isForced: ({ event }) => event.type === 'LOGIN' && event.force === true,
+    isDeviceMode: ({ context }) => context.config.mode === 'device',
+    hasStoredToken: ({ event }) => (event as { output?: unknown }).output != null,
+    callbackStateMatches: ({ context, event }) =>
+      event.type === 'CALLBACK' && context.session !== null && context.session.state !== null && event.params.state === context.session.state,
+    /** Manual confirmation is only accepted when there is no state to check (seed-style Pocket). */
+    confirmationAllowed: ({ context }) => context.session !== null && context.session.state === null,
+    canRetry: ({ context, event }) => {
+      const error = errorOf(event);
+      if (!error.retryable || context.attempt + 1 >= context.config.maxAttempts) return false;
+      return (error.retryAfterMs ?? 0) <= context.config.maxRetryAfterMs;
+    },
+    pollApproved: ({ event }) => (event as { output?: DevicePollResult }).output?.status === 'approved',
+    pollSlowDown: ({ event }) => (event as { output?: DevicePollResult }).output?.status === 'slow_down',
+    tokenInvalid: ({ event }) => errorOf(event).code === 'ERR_TOKEN_INVALID',
+    canRefresh: ({ context, event }) =>
+      errorOf(event).code === 'ERR_TOKEN_INVALID' && !context.refreshed && typeof context.token?.refreshToken === 'string',
+  },
+  delays: {
+    retryDelay: ({ context }) => backoffDelay(context.config, context.attempt, context.retryAfterMs),
+    userTimeout: ({ context }) => context.userDeadlineMs,
+    pollInterval: ({ context }) => context.pollIntervalMs,
+  },
+  actions: {
+    resetAttempts: assign({ attempt: 0, retryAfterMs: null }),
+    countAttempt: assign(({ context, event }) => ({
+      attempt: context.attempt + 1,
+      retryAfterMs: errorOf(event).retryAfterMs ?? null,
+    })),
+    emitRetrying: emit(({ context, event }) => ({
+      type: 'retrying' as const,
+      step: String((event as { type: string }).type).replace('xstate.error.actor.', ''),
+      attempt: context.attempt,
+      delayMs: backoffDelay(context.config, context.attempt, context.retryAfterMs),
+      code: errorOf(event).code,
+    })),
+    failWithEventError: assign({ error: ({ event }) => errorOf(event) }),
+    failTokenInvalid: assign({
+      error: flowError('ERR_TOKEN_INVALID', 'The stored login is no longer valid and was removed. Log in again.'),
+    }),
+    emitFetchFailed: emit(({ context, event }) => ({
+      type: 'fetchFailed' as const,
+      id: context.pendingFetch?.id ?? '',
+      error: errorOf(event),
+    })),
+    forgetAttempt: assign(clearedAttempt),
+    forgetSecrets: assign({ ...clearedAttempt, token: null, pendingFetch: null, refreshed: false }),
+  },
+}).createMachine({
+  id: 'auth',
+  context: ({ input }) => initialContext(input),
+  initial: 'idle',
+  states: {
+    idle: {
+      entry: 'forgetSecrets',
+      on: {
+        LOGIN: [
+          { guard: 'isForced', target: 'signingIn', actions: assign({ force: true }) },
+          { target: 'checkingStore', actions: assign({ force: false }) },
+        ],
+      },
+    },
+
+    checkingStore: {
+      on: { CANCEL: 'idle' },
+      invoke: {
+        id: 'loadToken',
+        src: 'loadToken',
+        onDone: [
+          { guard: 'hasStoredToken', target: 'authorized.ready', actions: assign({ token: ({ event }) => event.output }) },
+          { target: 'signingIn' },
+        ],
+        onError: { target: 'failed', actions: 'failWithEventError' },
+      },
+    },
+
+    // The receiver lives for all of signingIn: the redirect URI must exist before the token
+    // request (Pocket and OAuth both send it), and leaving signingIn closes it.
+    signingIn: {
+      entry: 'forgetAttempt',
+      invoke: { id: 'receiver', src: 'receiveRedirect', input: ({ context }) => ({ mode: context.config.mode }) },
+      on: {
+        CANCEL: 'idle',
+        RECEIVER_FAILED: { target: 'failed', actions: assign({ error: ({ event }) => event.error }) },
+      },
+      initial: 'preparing',
+      states: {
+        preparing: {
+          on: { REDIRECT_READY: { target: 'requestingToken', actions: assign({ redirectUri: ({ event }) => event.redirectUri }) } },
+        },
+
+        requestingToken: {
+          initial: 'attempt',
+          entry: 'resetAttempts',
+          states: {
+            attempt: {
+              invoke: {
+                id: 'requestToken',
+                src: 'requestToken',
+                input: ({ context }) => ({ redirectUri: context.redirectUri }),
+                onDone: {
+            target: '#auth.signingIn.awaitingUser',
+            actions: [
+              assign(({ context, event }) => ({
+                session: event.output.session,
+                authorizationUrl: event.output.authorizationUrl,
+                userCode: event.output.userCode ?? null,
+                pollIntervalMs: event.output.pollIntervalMs ?? 0,
+                userDeadlineMs: Math.min(event.output.expiresInMs ?? Infinity, context.config.userTimeoutMs),
+              })),
+              sendTo('receiver', ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent),
+              emit(({ event }) => ({
+                type: 'authorizationUrl' as const,
+                url: event.output.authorizationUrl,
+                userCode: event.output.userCode ?? null,
+              })),
+            ],
+                },
+                onError: [retryTransition, { target: '#auth.failed', actions: 'failWithEventError' }],
+              },
+            },
+            backoff: backoffState,
+          },
+        },
+
+        awaitingUser: {
+          entry: ['resetAttempts', assign({ browser: 'opening' })],
+          invoke: {
+            id: 'openBrowser',
+            src: 'openBrowser',
+            input: ({ context }) => ({ url: context.authorizationUrl ?? '' }),
+            onDone: { actions: assign({ browser: 'opened' }) },
+            // Not fatal: the URL was also handed to the host, which shows it to the person.
+            onError: { actions: [assign({ browser: 'failed' }), emit({ type: 'browserFailed' as const })] },
+          },
+          after: {
+            userTimeout: {
+              target: '#auth.failed',
+              actions: assign({
+                error: ({ context }) =>
+                  context.config.mode === 'device'
+                    ? flowError('ERR_EXPIRED', 'The code expired before it was approved. Run the login again.')
+                    : flowError('ERR_TIMEOUT', 'Nobody completed the login in the browser in time. Run the login again.'),
+              }),
+            },
+          },
+          initial: 'choosing',
+          states: {
+            choosing: {
+              always: [{ guard: 'isDeviceMode', target: 'polling' }, { target: 'waitingForRedirect' }],
+            },
+            waitingForRedirect: {
+              on: {
+                CALLBACK: [
+                  {
+                    guard: 'callbackStateMatches',
+                    target: '#auth.exchanging',
+                    actions: assign({ callback: ({ event }) => ({ kind: 'redirect' as const, params: event.params }) }),
+                  },
+                  // A forged or stray hit: ignore it and keep waiting for the genuine one.
+                  { actions: [assign({ strayCallbacks: ({ context }) => context.strayCallbacks + 1 }), emit({ type: 'strayCallback' as const })] },
+                ],
+                USER_CONFIRMED: {
+                  guard: 'confirmationAllowed',
+                  target: '#auth.exchanging',
+                  actions: assign({ callback: { kind: 'confirmed' as const } }),
+                },
+              },
+            },
+            polling: {
+              invoke: {
+                id: 'pollDevice',
+                src: 'pollDevice',
+                input: ({ context }) => ({ session: context.session as FlowSession }),
+                onDone: [
+                  {
+                    guard: 'pollApproved',
+                    target: '#auth.authorized.saving',
+                    actions: [
+                      'forgetAttempt',
+                      assign({ token: ({ event }) => (event.output as Extract<DevicePollResult, { status: 'approved' }>).token }),
+                    ],
+                  },
+                  {
+                    guard: 'pollSlowDown',
+                    target: 'waitingToPoll',
+                    actions: assign({ pollIntervalMs: ({ context }) => context.pollIntervalMs + SLOW_DOWN_STEP_MS }),
+                  },
+                  { target: 'waitingToPoll' },
+                ],
+                onError: [
+                  { guard: 'canRetry', target: 'waitingToPoll', actions: ['countAttempt', 'emitRetrying'] },
+                  { target: '#auth.failed', actions: 'failWithEventError' },
+                ],
+              },
+            },
+            waitingToPoll: {
+              after: { pollInterval: 'polling' },
+            },
+          },
+        },
+      },
+    },
+
+    exchanging: {
+      on: { CANCEL: 'idle' },
+      initial: 'attempt',
+      entry: 'resetAttempts',
+      states: {
+        attempt: {
+          invoke: {
+            id: 'exchangeCode',
+            src: 'exchangeCode',
+            input: ({ context }) => ({ session: context.session as FlowSession, callback: context.callback as CallbackResult }),
+            onDone: { target: '#auth.authorized.saving', actions: ['forgetAttempt', assign({ token: ({ event }) => event.output })] },
+            onError: [retryTransition, { target: '#auth.failed', actions: 'failWithEventError' }],
+          },
+        },
+        backoff: backoffState,
+      },
+    },
+
+    authorized: {
+      initial: 'ready',
+      states: {
+        saving: {
+          on: { CANCEL: '#auth.idle' },
+          invoke: {
+            id: 'saveToken',
+            src: 'saveToken',
+            input: ({ context }) => ({ token: context.token as TokenSet }),
+            onDone: 'ready',
+            // The keychain failed: say so. Never fall back to a plaintext file silently.
+            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+          },
+        },
+        ready: {
+          on: {
+            FETCH: {
+              target: '#auth.fetching',
+              actions: assign({ pendingFetch: ({ event }) => ({ id: event.id, request: event.request }), refreshed: false }),
+            },
+            LOGOUT: 'loggingOut',
+            LOGIN: { guard: 'isForced', target: '#auth.signingIn', actions: assign({ force: true, token: null }) },
+          },
+        },
+        loggingOut: {
+          on: { CANCEL: '#auth.idle' },
+          invoke: {
+            id: 'logout',
+            src: 'logout',
+            input: ({ context }) => ({ token: context.token as TokenSet }),
+            onDone: '#auth.idle',
+            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+          },
+        },
+      },
+    },
+
+    fetching: {
+      on: {
+        // Cancels the call, not the login.
+        CANCEL: {
+          target: 'authorized.ready',
+          actions: emit(({ context }) => ({
+            type: 'fetchFailed' as const,
+            id: context.pendingFetch?.id ?? '',
+            error: flowError('ERR_CANCELLED', 'The request was cancelled.'),
+          })),
+        },
+      },
+      exit: assign({ pendingFetch: null }),
+      initial: 'requesting',
+      states: {
+        requesting: {
+          initial: 'attempt',
+          entry: 'resetAttempts',
+          states: {
+            attempt: {
+              invoke: {
+                id: 'fetchResource',
+                src: 'fetchResource',
+                input: ({ context }) => ({ token: context.token as TokenSet, request: context.pendingFetch?.request }),
+                onDone: {
+                  target: '#auth.authorized.ready',
+                  actions: emit(({ context, event }) => ({ type: 'fetched' as const, id: context.pendingFetch?.id ?? '', result: event.output })),
+                },
+                onError: [
+                  retryTransition,
+                  { guard: 'canRefresh', target: '#auth.fetching.refreshing' },
+                  { guard: 'tokenInvalid', target: '#auth.fetching.clearingToken' },
+                  { target: '#auth.authorized.ready', actions: 'emitFetchFailed' },
+                ],
+              },
+            },
+            backoff: backoffState,
+          },
+        },
+        refreshing: {
+          initial: 'attempt',
+          entry: 'resetAttempts',
+          states: {
+            attempt: {
+              invoke: {
+                id: 'refreshToken',
+                src: 'refreshToken',
+                input: ({ context }) => ({ token: context.token as TokenSet }),
+                onDone: { target: '#auth.fetching.savingRefreshed', actions: assign({ token: ({ event }) => event.output, refreshed: true }) },
+                onError: [
+                  retryTransition,
+                  { guard: 'tokenInvalid', target: '#auth.fetching.clearingToken' },
+                  { target: '#auth.authorized.ready', actions: 'emitFetchFailed' },
+                ],
+              },
+            },
+            backoff: backoffState,
+          },
+        },
+        savingRefreshed: {
+          invoke: {
+            id: 'saveToken',
+            src: 'saveToken',
+            input: ({ context }) => ({ token: context.token as TokenSet }),
+            onDone: 'requesting',
+            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+          },
+        },
+        // The token is dead and cannot be refreshed: forget it everywhere, then say so.
+        clearingToken: {
+          invoke: {
+            id: 'clearToken',
+            src: 'clearToken',
+            onDone: { target: '#auth.failed', actions: 'failTokenInvalid' },
+            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+          },
+        },
+      },
+    },
+
+    failed: {
+      entry: 'forgetSecrets',
+      exit: assign({ error: null }),
+      on: {
+        RETRY: [
+          { guard: ({ context }) => context.force, target: 'signingIn' },
+          { target: 'checkingStore' },
+        ],
+        LOGIN: [
+          { guard: 'isForced', target: 'signingIn', actions: assign({ force: true }) },
+          { target: 'checkingStore', actions: assign({ force: false }) },
+        ],
+        CANCEL: 'idle',
+      },
+    },
+  },
+});
+
+export type AuthMachine = typeof authMachine;

@@ -1,0 +1,146 @@
+/**
+ * The machine's data, all plain JSON so a snapshot can be persisted and restored in another
+ * process. Fields marked "secret" are redacted by the inspector and never logged.
+ */
+
+/** What a successful login yields. Secrets: accessToken, refreshToken, idToken. */
+export interface TokenSet {
+  accessToken: string;
+  refreshToken?: string;
+  /** Epoch milliseconds; absent when the provider gives no expiry (Pocket). */
+  expiresAt?: number;
+  tokenType?: string;
+  scope?: string;
+  idToken?: string;
+  /** Who logged in, when the provider says (Pocket's username, OIDC's sub/name). */
+  username?: string;
+}
+
+/**
+ * Kept between requestingToken and exchanging. Holds secrets (request token, PKCE verifier);
+ * `state` is what the redirect receiver must see come back (null: nothing to check).
+ */
+export interface FlowSession {
+  state: string | null;
+  [key: string]: unknown;
+}
+
+/** What came back to the redirect URI, or the person saying they are done. */
+export type CallbackResult =
+  | { kind: 'redirect'; params: Record<string, string> }
+  | { kind: 'confirmed' };
+
+/** requestingToken's output. */
+export interface StartResult {
+  session: FlowSession;
+  authorizationUrl: string;
+  userCode?: string;
+  pollIntervalMs?: number;
+  expiresInMs?: number;
+}
+
+export type DevicePollResult =
+  | { status: 'pending' }
+  | { status: 'slow_down' }
+  | { status: 'approved'; token: TokenSet };
+
+/** The plain-JSON error kept in context while the machine is in `failed`. */
+export interface FlowError {
+  code: string;
+  message: string;
+  retryable: boolean;
+  status?: number;
+  providerCode?: string;
+  retryAfterMs?: number;
+}
+
+export interface FlowConfig {
+  /** 'redirect': loopback or manual redirect; 'device': RFC 8628 device grant. */
+  mode: 'redirect' | 'device';
+  /** Tries per network step, the first included. */
+  maxAttempts: number;
+  /** Back-off before retry n is base * 2^(n-1), capped at backoffMaxMs. */
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+  /** A server asking us to wait longer than this (Retry-After) fails instead of stalling. */
+  maxRetryAfterMs: number;
+  /** How long awaitingUser waits for the person. */
+  userTimeoutMs: number;
+}
+
+export const DEFAULT_FLOW_CONFIG: FlowConfig = {
+  mode: 'redirect',
+  maxAttempts: 3,
+  backoffBaseMs: 500,
+  backoffMaxMs: 8_000,
+  maxRetryAfterMs: 60_000,
+  userTimeoutMs: 5 * 60_000,
+};
+
+/** An authenticated call waiting in `fetching`. */
+export interface PendingFetch {
+  id: string;
+  request: unknown;
+}
+
+export interface AuthContext {
+  config: FlowConfig;
+  /** LOGIN { force: true }: ignore a stored token. */
+  force: boolean;
+  /** Failed tries of the current network step. */
+  attempt: number;
+  /** Wait asked by the last retryable error, if any. */
+  retryAfterMs: number | null;
+  redirectUri: string | null;
+  /** secret */
+  session: FlowSession | null;
+  authorizationUrl: string | null;
+  userCode: string | null;
+  pollIntervalMs: number;
+  /** How long this awaitingUser may last (device codes bring their own). */
+  userDeadlineMs: number;
+  browser: 'opening' | 'opened' | 'failed' | null;
+  strayCallbacks: number;
+  /** secret: holds the authorization code. */
+  callback: CallbackResult | null;
+  /** secret: only ever set in authorized and fetching. */
+  token: TokenSet | null;
+  /** A 401 is answered with one refresh per fetch, never more. */
+  refreshed: boolean;
+  pendingFetch: PendingFetch | null;
+  /** Set exactly while in `failed`. */
+  error: FlowError | null;
+}
+
+export interface AuthInput {
+  config?: Partial<FlowConfig>;
+}
+
+export type AuthEvent =
+  | { type: 'LOGIN'; force?: boolean }
+  | { type: 'CANCEL' }
+  | { type: 'RETRY' }
+  | { type: 'LOGOUT' }
+  | { type: 'FETCH'; id: string; request: unknown }
+  /** From the redirect receiver: bound and ready (null: nothing to listen on, e.g. device grant). */
+  | { type: 'REDIRECT_READY'; redirectUri: string | null }
+  /** From the redirect receiver, or from a host that receives redirects itself. */
+  | { type: 'CALLBACK'; params: Record<string, string> }
+  /** The person says they are done (manual mode, as the seed does). */
+  | { type: 'USER_CONFIRMED' }
+  | { type: 'RECEIVER_FAILED'; error: FlowError };
+
+/** Sent by the machine to the redirect receiver once the expected state is known. */
+export interface ExpectEvent {
+  type: 'EXPECT';
+  state: string | null;
+}
+
+/** Events a host can listen to with actor.on(type, handler). */
+export type AuthEmitted =
+  | { type: 'authorizationUrl'; url: string; userCode: string | null }
+  | { type: 'browserFailed' }
+  | { type: 'strayCallback' }
+  | { type: 'retrying'; step: string; attempt: number; delayMs: number; code: string }
+  | { type: 'fetched'; id: string; result: unknown }
+  | { type: 'fetchFailed'; id: string; error: FlowError };

@@ -1,0 +1,131 @@
+/**
+ * Turns a protocol and a set of adapters into the actors the statechart invokes. This is the
+ * only place where the machine meets I/O; each actor gets the AbortSignal XState gives it and
+ * passes it down, so leaving a state aborts whatever that state started.
+ */
+import { fromCallback, fromPromise } from 'xstate';
+import type { BrowserOpener, Clock, HttpClient, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import { AuthError, toAuthError } from '../../adapters/errors.js';
+import type { DevicePollResult, ExpectEvent, FlowSession, CallbackResult, StartResult, TokenSet } from '../../machines/types.js';
+import type { AuthProtocol, ProtocolContext } from '../protocol.js';
+import { decodeTokenSet, encodeTokenSet, isUsable } from './token-codec.js';
+import { withDeadline } from './with-deadline.js';
+
+export interface FlowAdapters {
+  http: HttpClient;
+  browser: BrowserOpener;
+  /** null: the host receives the redirect itself and sends CALLBACK (a web server, say). */
+  receiver: RedirectReceiver | null;
+  /** With receiver null: the redirect URI the host serves. */
+  externalRedirectUri?: string | null;
+  store: TokenStore;
+  clock: Clock;
+  random: RandomSource;
+  /** Deadline for each token-store call; a keychain that hangs fails with ERR_STORAGE. */
+  storeTimeoutMs: number;
+}
+
+/** Rethrows as an AuthError so the machine records a stable code, never a foreign message. */
+async function guarded<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw toAuthError(error);
+  }
+}
+
+export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, adapters: FlowAdapters) {
+  const ctx = (signal: AbortSignal): ProtocolContext => ({ http: adapters.http, random: adapters.random, clock: adapters.clock, signal });
+  const store = adapters.store;
+  const key = protocol.storageKey;
+  const storeCall = <T>(work: Promise<T>, what: string) =>
+    withDeadline(work, adapters.storeTimeoutMs, 'ERR_STORAGE', `The token store (${store.location}) did not answer within ${adapters.storeTimeoutMs} ms while ${what}.`);
+
+  return {
+    loadToken: fromPromise<TokenSet | null, void>(({ signal }) =>
+      guarded(async () => {
+        const secret = await storeCall(store.get(key), 'reading the login');
+        if (signal.aborted || secret === null) return null;
+        const token = decodeTokenSet(secret, store.location);
+        return isUsable(token, adapters.clock.now()) ? token : null;
+      }),
+    ),
+
+    receiveRedirect: fromCallback<ExpectEvent, { mode: 'redirect' | 'device' }>(({ input, sendBack, receive }) => {
+      if (input.mode === 'device' || adapters.receiver === null) {
+        sendBack({ type: 'REDIRECT_READY', redirectUri: input.mode === 'device' ? null : (adapters.externalRedirectUri ?? null) });
+        return () => {};
+      }
+      const abort = new AbortController();
+      let session: Awaited<ReturnType<RedirectReceiver['listen']>> | null = null;
+      let expected: ExpectEvent | null = null;
+      receive((event) => {
+        expected = event;
+        session?.expect(event.state);
+      });
+      adapters.receiver
+        .listen({ signal: abort.signal, path: '/callback' })
+        .then((opened) => {
+          session = opened;
+          if (abort.signal.aborted) return void opened.close();
+          if (expected) opened.expect(expected.state);
+          sendBack({ type: 'REDIRECT_READY', redirectUri: opened.redirectUri });
+          return opened.callback.then((result) =>
+            sendBack(result.kind === 'redirect' ? { type: 'CALLBACK', params: result.params } : { type: 'USER_CONFIRMED' }),
+          );
+        })
+        .catch((error: unknown) => {
+          if (!abort.signal.aborted) sendBack({ type: 'RECEIVER_FAILED', error: toAuthError(error).toJSON() });
+        });
+      return () => {
+        abort.abort();
+        void session?.close();
+      };
+    }),
+
+    requestToken: fromPromise<StartResult, { redirectUri: string | null }>(({ input, signal }) =>
+      guarded(() => protocol.start(ctx(signal), input)),
+    ),
+
+    openBrowser: fromPromise<void, { url: string }>(({ input, signal }) => guarded(() => adapters.browser.open(input.url, signal))),
+
+    pollDevice: fromPromise<DevicePollResult, { session: FlowSession }>(({ input, signal }) =>
+      guarded(async () => {
+        if (!protocol.pollDevice) throw new AuthError('ERR_CONFIG', `The ${protocol.name} protocol has no device grant.`);
+        return protocol.pollDevice(ctx(signal), input);
+      }),
+    ),
+
+    exchangeCode: fromPromise<TokenSet, { session: FlowSession; callback: CallbackResult }>(({ input, signal }) =>
+      guarded(() => protocol.exchange(ctx(signal), input)),
+    ),
+
+    saveToken: fromPromise<void, { token: TokenSet }>(({ input }) =>
+      guarded(() => storeCall(store.set(key, encodeTokenSet(input.token)), 'saving the login')),
+    ),
+
+    fetchResource: fromPromise<unknown, { token: TokenSet; request: unknown }>(({ input, signal }) =>
+      guarded(() => protocol.fetch(ctx(signal), { token: input.token, request: input.request as Req })),
+    ),
+
+    refreshToken: fromPromise<TokenSet, { token: TokenSet }>(({ input, signal }) =>
+      guarded(async () => {
+        if (!protocol.refresh) throw new AuthError('ERR_TOKEN_INVALID', 'The login expired. Log in again.');
+        return protocol.refresh(ctx(signal), input);
+      }),
+    ),
+
+    clearToken: fromPromise<void, void>(() => guarded(async () => void (await storeCall(store.delete(key), 'removing the login')))),
+
+    logout: fromPromise<void, { token: TokenSet }>(({ input, signal }) =>
+      guarded(async () => {
+        // Forget the token locally even when the server cannot be told: a logout must not leave
+        // a usable secret behind because the network is down. The revocation error is reported.
+        let revokeError: unknown = null;
+        if (protocol.revoke) await protocol.revoke(ctx(signal), input).catch((error: unknown) => (revokeError = error));
+        await storeCall(store.delete(key), 'removing the login');
+        if (revokeError !== null) throw revokeError;
+      }),
+    ),
+  };
+}

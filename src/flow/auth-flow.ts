@@ -1,0 +1,176 @@
+/**
+ * createAuthFlow: the statechart wired to a protocol and adapters, behind promise methods. A host
+ * that wants the machine itself uses `flow.actor` (or `authMachine.provide(createFlowActors(...))`).
+ */
+import { createActor, type Actor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
+import type { BrowserOpener, Clock, HttpClient, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import { AuthError } from '../../adapters/errors.js';
+import { MemoryTokenStore } from '../../adapters/memory-store.js';
+import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
+import { authMachine } from '../../machines/auth-machine.js';
+import type { AuthEmitted, FlowConfig, FlowError, TokenSet } from '../../machines/types.js';
+import type { AuthProtocol } from '../protocol.js';
+import { createFlowActors } from './actors.js';
+
+export interface AuthFlowOptions<Req, Res> {
+  protocol: AuthProtocol<Req, Res>;
+  http: HttpClient;
+  /** Default: none that opens anything; the host shows the URL from the `authorizationUrl` event. */
+  browser?: BrowserOpener;
+  /** null: the host receives the redirect itself and calls `flow.callback(params)`. */
+  receiver: RedirectReceiver | null;
+  externalRedirectUri?: string;
+  /** Default: memory (this process only). */
+  store?: TokenStore;
+  clock?: Clock;
+  random?: RandomSource;
+  storeTimeoutMs?: number;
+  config?: Partial<FlowConfig>;
+  /** XState inspection observer, e.g. the redacting one from src/inspect. */
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** A snapshot from `flow.persist()` to resume, e.g. in another process. */
+  snapshot?: Snapshot<unknown>;
+}
+
+export interface LoginResult {
+  username: string | null;
+  /** Whether a stored token was used (no browser). */
+  fromStore: boolean;
+  expiresAt: number | null;
+}
+
+const noBrowser: BrowserOpener = { open: async () => {} };
+
+type AuthActor = Actor<typeof authMachine>;
+
+export class AuthFlow<Req = unknown, Res = unknown> {
+  readonly actor: AuthActor;
+  readonly store: TokenStore;
+  #nextFetchId = 0;
+
+  constructor(options: AuthFlowOptions<Req, Res>) {
+    this.store = options.store ?? new MemoryTokenStore();
+    const actors = createFlowActors(options.protocol, {
+      http: options.http,
+      browser: options.browser ?? noBrowser,
+      receiver: options.receiver,
+      externalRedirectUri: options.externalRedirectUri ?? null,
+      store: this.store,
+      clock: options.clock ?? systemClock,
+      random: options.random ?? cryptoRandom,
+      storeTimeoutMs: options.storeTimeoutMs ?? 10_000,
+    });
+    const machine = authMachine.provide({ actors });
+    this.actor = createActor(machine, {
+      input: { config: { mode: options.protocol.mode, ...options.config } },
+      ...(options.inspect ? { inspect: options.inspect } : {}),
+      ...(options.snapshot ? { snapshot: options.snapshot as never } : {}),
+    });
+    this.actor.start();
+  }
+
+  /** Logs in (or reuses a stored login). Rejects with the AuthError the flow failed with. */
+  login(options: { force?: boolean } = {}): Promise<LoginResult> {
+    if (this.actor.getSnapshot().matches({ authorized: 'ready' }) && !options.force) return Promise.resolve(this.#loginResult(true));
+    let sawSignIn = false;
+    const settled = this.#waitFor((s) => {
+      if (s.matches('signingIn')) sawSignIn = true;
+      return s.matches({ authorized: 'ready' }) || s.matches('failed') || s.matches('idle');
+    });
+    this.actor.send({ type: 'LOGIN', force: options.force ?? false });
+    return settled.then((s) => {
+      if (s.matches('failed')) throw AuthError.fromData(s.context.error as never);
+      if (s.matches('idle')) throw new AuthError('ERR_CANCELLED', 'The login was cancelled.');
+      return this.#loginResult(!sawSignIn);
+    });
+  }
+
+  /** One authenticated call through the machine (refreshing once on a 401 where it can). */
+  fetch(request: Req): Promise<Res> {
+    if (!this.actor.getSnapshot().matches({ authorized: 'ready' })) {
+      return Promise.reject(new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in. Run the login first.'));
+    }
+    const id = String(++this.#nextFetchId);
+    return new Promise<Res>((resolve, reject) => {
+      const subs = [
+        this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result as Res))),
+        this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error as never)))),
+        this.actor.subscribe((s) => {
+          if (s.matches('failed')) (done(), reject(AuthError.fromData(s.context.error as never)));
+        }),
+      ];
+      const done = () => subs.forEach((sub) => sub.unsubscribe());
+      this.actor.send({ type: 'FETCH', id, request });
+    });
+  }
+
+  /** Revokes where the protocol can and deletes the stored token. */
+  async logout(): Promise<void> {
+    const snapshot = this.actor.getSnapshot();
+    if (!snapshot.matches({ authorized: 'ready' })) {
+      // Not loaded in this process: still make sure nothing stays in the store.
+      const loaded = await this.login().catch(() => null);
+      if (!loaded) return;
+    }
+    const settled = this.#waitFor((s) => s.matches('idle') || s.matches('failed'));
+    this.actor.send({ type: 'LOGOUT' });
+    const s = await settled;
+    if (s.matches('failed')) throw AuthError.fromData(s.context.error as never);
+  }
+
+  /** Tells the flow what came back to a redirect URI the host serves itself. */
+  callback(params: Record<string, string>): void {
+    this.actor.send({ type: 'CALLBACK', params });
+  }
+
+  cancel(): void {
+    this.actor.send({ type: 'CANCEL' });
+  }
+
+  /** Plain JSON; holds the flow's secrets (PKCE verifier, request token): store it like a token. */
+  persist(): unknown {
+    return this.actor.getPersistedSnapshot();
+  }
+
+  on<T extends AuthEmitted['type']>(type: T, handler: (event: Extract<AuthEmitted, { type: T }>) => void) {
+    return this.actor.on(type, handler as never);
+  }
+
+  /** The current state name, e.g. "awaitingUser", and the error when failed. */
+  get state(): { value: string; error: FlowError | null } {
+    const s = this.actor.getSnapshot();
+    return { value: stateName(s.value), error: s.context.error };
+  }
+
+  stop(): void {
+    this.actor.stop();
+  }
+
+  #loginResult(fromStore: boolean): LoginResult {
+    const token = this.actor.getSnapshot().context.token as TokenSet;
+    return { username: token.username ?? null, fromStore, expiresAt: token.expiresAt ?? null };
+  }
+
+  #waitFor(done: (s: ReturnType<AuthActor['getSnapshot']>) => boolean) {
+    return new Promise<ReturnType<AuthActor['getSnapshot']>>((resolve) => {
+      const sub = this.actor.subscribe((s) => {
+        if (done(s)) {
+          sub.unsubscribe();
+          resolve(s);
+        }
+      });
+    });
+  }
+}
+
+/** The innermost meaningful name: "awaitingUser" rather than {"signingIn":{"awaitingUser":...}}. */
+export function stateName(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const [outer, inner] = Object.entries(value as Record<string, unknown>)[0] ?? ['unknown', null];
+  if (outer === 'signingIn' && inner !== null) return stateName(inner);
+  return outer;
+}
+
+export function createAuthFlow<Req, Res>(options: AuthFlowOptions<Req, Res>): AuthFlow<Req, Res> {
+  return new AuthFlow(options);
+}

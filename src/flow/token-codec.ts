@@ -1,0 +1,27 @@
+import { AuthError } from '../../adapters/errors.js';
+import type { TokenSet } from '../../machines/types.js';
+
+/** Stored form of a token set: versioned JSON, so a later format can still read old entries. */
+export function encodeTokenSet(token: TokenSet): string {
+  return JSON.stringify({ v: 1, token });
+}
+
+export function decodeTokenSet(secret: string, location: string): TokenSet {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(secret);
+  } catch {
+    throw new AuthError('ERR_STORAGE', `The stored login in ${location} is unreadable. Log out and log in again.`);
+  }
+  const token = (parsed as { token?: Partial<TokenSet> } | null)?.token;
+  if (!token || typeof token.accessToken !== 'string' || token.accessToken === '') {
+    throw new AuthError('ERR_STORAGE', `The stored login in ${location} is unreadable. Log out and log in again.`);
+  }
+  return token as TokenSet;
+}
+
+/** A token that has expired and cannot be refreshed is as good as none. */
+export function isUsable(token: TokenSet, now: number): boolean {
+  if (token.expiresAt === undefined || token.expiresAt > now) return true;
+  return typeof token.refreshToken === 'string';
+}

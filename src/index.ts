@@ -1,0 +1,11 @@
+/**
+ * authmachine: an authorization-code login for native, desktop and command-line apps, run as an
+ * XState v5 statechart with pluggable adapters.
+ */
+export { authMachine, type AuthMachine } from '../machines/auth-machine.js';
+export type * from '../machines/types.js';
+export { DEFAULT_FLOW_CONFIG } from '../machines/types.js';
+export * from '../adapters/index.js';
+export type { AuthProtocol, ProtocolContext } from './protocol.js';
+export { createFlowActors, type FlowAdapters } from './flow/actors.js';
+export { AuthFlow, createAuthFlow, stateName, type AuthFlowOptions, type LoginResult } from './flow/auth-flow.js';
