@@ -3,7 +3,20 @@
  * XState v5 statechart with pluggable adapters.
  */
 export { authMachine, type AuthMachine } from '../machines/auth-machine.js';
-export type * from '../machines/types.js';
+export type {
+  AuthContext,
+  AuthEmitted,
+  AuthEvent,
+  AuthInput,
+  DevicePollResult,
+  ExpectEvent,
+  FlowConfig,
+  FlowError,
+  FlowSession,
+  PendingFetch,
+  StartResult,
+  TokenSet,
+} from '../machines/types.js';
 export { DEFAULT_FLOW_CONFIG } from '../machines/types.js';
 export * from '../adapters/index.js';
 export type { AuthProtocol, ProtocolContext } from './protocol.js';
