@@ -337,6 +337,8 @@ export const authMachine = setup({
           },
         },
         ready: {
+          // Cleared here, not on leaving fetching: the transition out still reports its id.
+          entry: assign({ pendingFetch: null }),
           on: {
             FETCH: {
               target: '#auth.fetching',
@@ -371,7 +373,6 @@ export const authMachine = setup({
           })),
         },
       },
-      exit: assign({ pendingFetch: null }),
       initial: 'requesting',
       states: {
         requesting: {
