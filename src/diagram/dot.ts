@@ -1,0 +1,48 @@
+import { readEdges, readStates, type GraphState } from './statechart-graph.js';
+
+const quote = (text: string) => `"${text.replace(/"/g, '\\"')}"`;
+
+/**
+ * Graphviz source of the machine. Node ids are the machine's state ids, so the SVG's
+ * <g id="..."> elements can be highlighted live by the inspector.
+ */
+export function toDot(): string {
+  const lines = [
+    'digraph auth {',
+    '  graph [rankdir=TB, fontname="Helvetica", fontsize=11, compound=true, nodesep=0.35, ranksep=0.45];',
+    '  node [shape=box, style="rounded,filled", fillcolor="#ffffff", fontname="Helvetica", fontsize=11];',
+    '  edge [fontname="Helvetica", fontsize=9, color="#555555"];',
+  ];
+  const emit = (state: GraphState, indent: string) => {
+    for (const child of state.children) {
+      if (child.children.length === 0) {
+        lines.push(`${indent}${quote(child.id)} [id=${quote(child.id)}, label=${quote(child.key)}];`);
+        continue;
+      }
+      lines.push(`${indent}subgraph ${quote(`cluster_${child.id}`)} {`);
+      lines.push(`${indent}  id=${quote(child.id)}; label=${quote(child.key)}; style="rounded"; color="#888888";`);
+      emit(child, `${indent}  `);
+      lines.push(`${indent}}`);
+    }
+  };
+  emit(readStates(), '  ');
+  // Edges to or from a compound state attach to its initial leaf, clipped at the cluster border.
+  const leafOf = (id: string, root = readStates()): { leaf: string; cluster: string | null } => {
+    const find = (s: GraphState): GraphState | null => (s.id === id ? s : s.children.map(find).find(Boolean) ?? null);
+    let state = find(root);
+    if (!state || state.children.length === 0) return { leaf: id, cluster: null };
+    const cluster = state.id;
+    while (state.children.length > 0) state = state.children.find((c) => c.key === state!.initial) ?? state.children[0]!;
+    return { leaf: state.id, cluster };
+  };
+  for (const edge of readEdges()) {
+    const from = leafOf(edge.from);
+    const to = leafOf(edge.to);
+    const attrs = [`label=${quote(edge.label)}`];
+    if (from.cluster) attrs.push(`ltail=${quote(`cluster_${from.cluster}`)}`);
+    if (to.cluster) attrs.push(`lhead=${quote(`cluster_${to.cluster}`)}`);
+    lines.push(`  ${quote(from.leaf)} -> ${quote(to.leaf)} [${attrs.join(', ')}];`);
+  }
+  lines.push('}');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,53 @@
+/**
+ * The package as a host gets it: packed with `npm pack`, installed into an empty folder, loaded
+ * with both `import` and `require`. Needs the build (scripts/test.sh builds first).
+ */
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const host = mkdtempSync(join(tmpdir(), 'authmachine-host-'));
+test.after.always(() => rmSync(host, { recursive: true, force: true }));
+
+const exercise = `
+  const actor = createActor(authMachine.provide({ actors: {} }), { input: {} }).start();
+  actor.send({ type: 'LOGIN', force: true });
+  const error = new AuthError('ERR_DECLINED', 'no');
+  const s = actor.getSnapshot();
+  console.log(JSON.stringify({ state: s.value, why: s.context.error.code, code: error.code, flow: typeof createAuthFlow, retryable: error.retryable }));
+  actor.stop();
+`;
+
+test.before(() => {
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', host], { stdio: 'pipe' });
+  const tarball = readdirSync(host).find((f) => f.endsWith('.tgz'))!;
+  writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'host', version: '1.0.0', private: true }));
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`, 'xstate'], { cwd: host, stdio: 'pipe' });
+});
+
+// A machine with no actors provided runs, and fails with a clear ERR_CONFIG.
+const expected = { state: 'failed', why: 'ERR_CONFIG', code: 'ERR_DECLINED', flow: 'function', retryable: false };
+
+test('the packed package loads with import (ESM)', (t) => {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    import { authMachine, AuthError, createAuthFlow } from 'authmachine';
+    import { createActor } from 'xstate';
+    ${exercise}`], { cwd: host, encoding: 'utf8' });
+  t.deepEqual(JSON.parse(out), expected);
+});
+
+test('the packed package loads with require (CommonJS)', (t) => {
+  const out = execFileSync(process.execPath, ['-e', `
+    const { authMachine, AuthError, createAuthFlow } = require('authmachine');
+    const { createActor } = require('xstate');
+    ${exercise}`], { cwd: host, encoding: 'utf8' });
+  t.deepEqual(JSON.parse(out), expected);
+});
+
+test('the package ships type declarations for both module systems', (t) => {
+  const files = execFileSync('find', ['node_modules/authmachine/dist', '-name', 'index.d.ts'], { cwd: host, encoding: 'utf8' });
+  t.true(files.includes('dist/esm/src/index.d.ts'));
+  t.true(files.includes('dist/cjs/src/index.d.ts'));
+});
