@@ -7,3 +7,4 @@ export { FetchHttpClient, type FetchHttpClientOptions } from './http-fetch.js';
 export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, type HttpClientOptions } from './http-shared.js';
 export { SystemBrowserOpener, type SystemBrowserOpenerOptions } from './browser-open.js';
 export { PrintBrowserOpener, type PrintBrowserOpenerOptions } from './browser-print.js';
+export { LoopbackReceiver, LoopbackSession, type LoopbackReceiverOptions } from './loopback-receiver.js';
