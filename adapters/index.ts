@@ -8,3 +8,4 @@ export { DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_REDIRECTS, type HttpClientOptions }
 export { SystemBrowserOpener, type SystemBrowserOpenerOptions } from './browser-open.js';
 export { PrintBrowserOpener, type PrintBrowserOpenerOptions } from './browser-print.js';
 export { LoopbackReceiver, LoopbackSession, type LoopbackReceiverOptions } from './loopback-receiver.js';
+export { ManualReceiver, DEFAULT_MANUAL_PROMPT, type ManualReceiverOptions } from './manual-receiver.js';
