@@ -9,3 +9,4 @@ export { SystemBrowserOpener, type SystemBrowserOpenerOptions } from './browser-
 export { PrintBrowserOpener, type PrintBrowserOpenerOptions } from './browser-print.js';
 export { LoopbackReceiver, LoopbackSession, type LoopbackReceiverOptions } from './loopback-receiver.js';
 export { ManualReceiver, DEFAULT_MANUAL_PROMPT, type ManualReceiverOptions } from './manual-receiver.js';
+export { KeytarTokenStore, KEYCHAIN_HELP, type KeytarTokenStoreOptions, type KeytarLike } from './keytar-store.js';
