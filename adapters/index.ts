@@ -10,3 +10,4 @@ export { PrintBrowserOpener, type PrintBrowserOpenerOptions } from './browser-pr
 export { LoopbackReceiver, LoopbackSession, type LoopbackReceiverOptions } from './loopback-receiver.js';
 export { ManualReceiver, DEFAULT_MANUAL_PROMPT, type ManualReceiverOptions } from './manual-receiver.js';
 export { KeytarTokenStore, KEYCHAIN_HELP, type KeytarTokenStoreOptions, type KeytarLike } from './keytar-store.js';
+export { FileTokenStore, defaultTokenFilePath, type FileTokenStoreOptions } from './file-store.js';
