@@ -27,6 +27,7 @@ export const AUTH_ERROR_CODES = [
   'ERR_FORBIDDEN', // the token lacks permission for this call
   'ERR_EXPIRED', // device code or login attempt expired
   'ERR_LISTENER', // the loopback redirect listener could not start
+  'ERR_BROWSER', // the browser could not be opened (no display, launcher missing or failed)
   'ERR_PROTOCOL', // any other error the provider reported
   'ERR_CONFIG', // the host configured the flow wrongly
   'ERR_CANCELLED', // the flow or call was cancelled

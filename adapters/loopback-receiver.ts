@@ -1,0 +1,242 @@
+/**
+ * RedirectReceiver on the loopback interface (RFC 8252 section 7.3): an HTTP server on
+ * 127.0.0.1 (and [::1] if asked) that waits for the one genuine redirect of this login.
+ *
+ * Everything else - a hit before the state is armed, a wrong or missing state, another path or
+ * method, a Host header naming some other host (DNS rebinding), an oversized URL - gets a 4xx
+ * page and the receiver keeps waiting. Slow clients are cut off by the server's own timeouts.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { CallbackResult, RedirectListenOptions, RedirectReceiver, RedirectSession } from './contracts.js';
+import { AuthError } from './errors.js';
+import { sendPage } from './loopback-pages.js';
+
+export interface LoopbackReceiverOptions {
+  /** Port to bind; 0 (the default) lets the OS pick a free one. */
+  port?: number;
+  /** Path served when listen() names none. Default "/callback". */
+  path?: string;
+  /** Also bind [::1] on the same port (for hosts that send the browser to "localhost"). Default false. */
+  ipv6?: boolean;
+  /** Longest request target accepted; longer ones get 414. Default 8192 bytes. */
+  maxUrlBytes?: number;
+  /** Time a client has to send its request (headers and all). Default 10 000 ms. */
+  requestTimeoutMs?: number;
+}
+
+/** Binds a fresh loopback server per listen(). */
+export class LoopbackReceiver implements RedirectReceiver {
+  readonly #options: LoopbackReceiverOptions;
+
+  constructor(options: LoopbackReceiverOptions = {}) {
+    this.#options = { ...options };
+  }
+
+  async listen(options: RedirectListenOptions): Promise<LoopbackSession> {
+    if (options.signal.aborted) throw cancelled('before it started');
+    const path = options.path ?? this.#options.path ?? '/callback';
+    if (!path.startsWith('/')) throw new AuthError('ERR_CONFIG', 'The redirect path must start with "/".');
+    const session = new LoopbackSession(path, this.#options);
+    await session.start(options.signal);
+    return session;
+  }
+}
+
+function cancelled(when: string): AuthError {
+  return new AuthError('ERR_CANCELLED', `The redirect listener was closed ${when}.`);
+}
+
+/** Compares secrets in time that does not depend on where they differ (or on their lengths). */
+function sameSecret(a: string, b: string): boolean {
+  const digest = (text: string) => createHash('sha256').update(text, 'utf8').digest();
+  return timingSafeEqual(digest(a), digest(b));
+}
+
+/** One listening receiver. Extra to the contract: `port` and the bound `addresses`. */
+export class LoopbackSession implements RedirectSession {
+  readonly callback: Promise<CallbackResult>;
+  readonly addresses: string[] = [];
+  #port = 0;
+  #expected: { state: string | null } | undefined;
+  #settled = false;
+  #resolve!: (result: CallbackResult) => void;
+  #reject!: (error: AuthError) => void;
+  readonly #servers: Server[] = [];
+  readonly #sockets = new Set<Socket>();
+  #closing: Promise<void> | undefined;
+  #signal: AbortSignal | undefined;
+  readonly #onAbort = () => void this.#shutDown(cancelled('because the login was cancelled'));
+
+  constructor(
+    readonly path: string,
+    private readonly options: LoopbackReceiverOptions,
+  ) {
+    this.callback = new Promise<CallbackResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    // A caller that never awaits `callback` must not see an unhandled rejection on close.
+    this.callback.catch(() => {});
+  }
+
+  get port(): number {
+    return this.#port;
+  }
+
+  get redirectUri(): string {
+    return `http://127.0.0.1:${this.#port}${this.path}`;
+  }
+
+  expect(state: string | null): void {
+    this.#expected = { state };
+  }
+
+  close(): Promise<void> {
+    return this.#shutDown(cancelled('before a response arrived'));
+  }
+
+  /** Binds 127.0.0.1 (then [::1] on the same port if asked). */
+  async start(signal: AbortSignal): Promise<void> {
+    try {
+      this.#port = await this.#bind('127.0.0.1', this.options.port ?? 0);
+      if (this.options.ipv6) await this.#bindIpv6();
+    } catch (error) {
+      await this.#shutDown(cancelled('because it could not start'));
+      throw error;
+    }
+    this.#signal = signal;
+    signal.addEventListener('abort', this.#onAbort, { once: true });
+    if (signal.aborted) this.#onAbort();
+  }
+
+  async #bindIpv6(): Promise<void> {
+    try {
+      await this.#bind('::1', this.#port);
+    } catch (error) {
+      // No IPv6 loopback on this machine: 127.0.0.1 alone still works, the redirect URI names it.
+      const code = (error as AuthError).cause as { code?: string } | undefined;
+      if (code?.code === 'EADDRNOTAVAIL' || code?.code === 'EAFNOSUPPORT') return;
+      throw error;
+    }
+  }
+
+  #bind(host: string, port: number): Promise<number> {
+    const timeout = this.options.requestTimeoutMs ?? 10_000;
+    const server = createServer(
+      {
+        requestTimeout: timeout,
+        headersTimeout: timeout,
+        keepAliveTimeout: 1000,
+        // Node checks the two timeouts above only this often (30 s by default).
+        connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(timeout / 4))),
+        maxHeaderSize: 16 * 1024,
+      },
+      (req, res) => this.#handle(req, res),
+    );
+    server.on('connection', (socket) => {
+      this.#sockets.add(socket);
+      socket.on('close', () => this.#sockets.delete(socket));
+    });
+    this.#servers.push(server);
+    return new Promise<number>((resolve, reject) => {
+      server.once('error', (error: NodeJS.ErrnoException) => {
+        const display = host.includes(':') ? `[${host}]` : host;
+        reject(
+          new AuthError('ERR_LISTENER', `Could not listen on ${display}:${port}${error.code ? ` (${error.code})` : ''}.`, {
+            cause: { code: error.code },
+          }),
+        );
+      });
+      server.listen({ host, port, exclusive: true }, () => {
+        this.addresses.push(host);
+        resolve((server.address() as AddressInfo).port);
+      });
+    });
+  }
+
+  #handle(req: IncomingMessage, res: ServerResponse): void {
+    const target = req.url ?? '';
+    const maxUrlBytes = this.options.maxUrlBytes ?? 8192;
+    if (Buffer.byteLength(target) > maxUrlBytes) {
+      return sendPage(res, 414, 'Request too long', 'This address is too long to be a login response.');
+    }
+    if (!this.#hostAllowed(req.headers.host)) {
+      return sendPage(res, 400, 'Bad request', 'This request did not come to the login listener by its own address.');
+    }
+    if (!target.startsWith('/')) {
+      return sendPage(res, 400, 'Bad request', 'Only plain paths are served here.');
+    }
+    const url = new URL(target, `http://127.0.0.1:${this.#port}`);
+    if (url.pathname !== this.path) {
+      return sendPage(res, 404, 'Not found', `Nothing is served at ${url.pathname}.`);
+    }
+    if (req.method !== 'GET') {
+      return sendPage(res, 400, 'Bad request', `The login response must be a GET request, not ${req.method ?? 'unknown'}.`);
+    }
+    if (this.#settled) {
+      return sendPage(res, 400, 'Already used', 'This login has already received its response. You can close this tab.');
+    }
+    const expected = this.#expected;
+    if (expected === undefined) {
+      return sendPage(res, 400, 'Not ready', 'The login is not waiting for a response yet. Start it from the terminal.');
+    }
+    const params: Record<string, string> = {};
+    for (const [name, value] of url.searchParams) {
+      if (Object.hasOwn(params, name)) {
+        return sendPage(res, 400, 'Bad request', `The parameter ${name} appears more than once.`);
+      }
+      params[name] = value;
+    }
+    if (expected.state !== null && (params['state'] === undefined || !sameSecret(params['state'], expected.state))) {
+      return sendPage(
+        res,
+        400,
+        'Login not recognised',
+        'This response does not belong to the login in progress (its state does not match). It was ignored.',
+      );
+    }
+    this.#settled = true;
+    this.#resolve({ kind: 'redirect', params });
+    if (params['error'] !== undefined) {
+      const description = params['error_description'] ? `: ${params['error_description']}` : '';
+      return sendPage(
+        res,
+        200,
+        'Login not completed',
+        `The login was not completed (${params['error']}${description}). Return to the terminal for details.`,
+      );
+    }
+    sendPage(res, 200, 'Login complete', 'You can close this tab and return to the terminal.');
+  }
+
+  /** Accepts only the loopback names of this very port: a rebound DNS name is refused. */
+  #hostAllowed(host: string | undefined): boolean {
+    if (host === undefined) return false;
+    const allowed = [`127.0.0.1:${this.#port}`, `localhost:${this.#port}`, `[::1]:${this.#port}`];
+    return allowed.includes(host.toLowerCase());
+  }
+
+  #shutDown(reason: AuthError): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#signal?.removeEventListener('abort', this.#onAbort);
+      if (!this.#settled) {
+        this.#settled = true;
+        this.#reject(reason);
+      }
+      const closed = this.#servers.map(
+        (server) =>
+          new Promise<void>((resolve) => {
+            if (!server.listening) return resolve();
+            server.close(() => resolve());
+            server.closeAllConnections();
+          }),
+      );
+      // Idle keep-alive and half-sent requests must not hold the port open.
+      for (const socket of this.#sockets) socket.destroy();
+      await Promise.all(closed);
+    })();
+    return this.#closing;
+  }
+}
