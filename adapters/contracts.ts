@@ -59,8 +59,8 @@ export interface RedirectListenOptions {
 }
 
 export interface RedirectSession {
-  /** Where the provider should send the person back. */
-  readonly redirectUri: string;
+  /** Where the provider should send the person back; null when nothing listens (manual confirmation). */
+  readonly redirectUri: string | null;
   /**
    * Arms the receiver with the `state` the flow sent. Until it is armed, and for any hit whose
    * state differs, the receiver answers 400 and keeps waiting. `null`: accept a hit without state.

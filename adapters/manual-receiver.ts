@@ -7,8 +7,11 @@ import type { CallbackResult, RedirectListenOptions, RedirectReceiver, RedirectS
 import { AuthError } from './errors.js';
 
 export interface ManualReceiverOptions {
-  /** The redirect URI handed to the provider (nothing listens there). */
-  redirectUri: string;
+  /**
+   * The redirect URI handed to the provider (nothing listens there). Default null: the protocol
+   * uses the provider's own landing page, and there is no state to check on return.
+   */
+  redirectUri?: string | null;
   /** Where the Enter key press comes from, usually process.stdin. */
   input: Readable;
   /** Where the prompt goes, usually process.stderr. */
@@ -34,7 +37,7 @@ export class ManualReceiver implements RedirectReceiver {
 }
 
 class ManualSession implements RedirectSession {
-  readonly redirectUri: string;
+  readonly redirectUri: string | null;
   readonly callback: Promise<CallbackResult>;
   #resolve!: (result: CallbackResult) => void;
   #reject!: (error: AuthError) => void;
@@ -51,7 +54,7 @@ class ManualSession implements RedirectSession {
     private readonly options: ManualReceiverOptions,
     private readonly signal: AbortSignal,
   ) {
-    this.redirectUri = options.redirectUri;
+    this.redirectUri = options.redirectUri ?? null;
     this.callback = new Promise<CallbackResult>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;

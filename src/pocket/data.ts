@@ -221,10 +221,27 @@ export async function* getItemPages(
   params: PocketGetParams = {},
   options: PocketPagingOptions = {},
 ): AsyncGenerator<PocketGetResult, void, undefined> {
+  yield* pagesOf((pageParams) => getItems(ctx, creds, pageParams), params, options);
+}
+
+/**
+ * The paging loop on its own, for callers that fetch a page some other way (the CLI sends each
+ * page through the login machine so a dead token is handled there). Ends at a short page, or at
+ * a page whose first item repeats the previous page's (a server that ignores `offset`).
+ */
+export async function* pagesOf(
+  getPage: (params: PocketGetParams) => Promise<PocketGetResult>,
+  params: PocketGetParams = {},
+  options: PocketPagingOptions = {},
+): AsyncGenerator<PocketGetResult, void, undefined> {
   const pageSize = pageSizeOf(options);
   let offset = params.offset ?? 0;
+  let previousFirst: string | undefined;
   for (;;) {
-    const page = await getItems(ctx, creds, { ...params, count: pageSize, offset });
+    const page = await getPage({ ...params, count: pageSize, offset });
+    const first = page.items[0]?.itemId;
+    if (first !== undefined && first === previousFirst) return;
+    previousFirst = first;
     yield page;
     if (page.items.length < pageSize) return;
     offset += page.items.length;

@@ -1,0 +1,28 @@
+import type { ParseArgsConfig } from 'node:util';
+import type { CliIO } from './io.js';
+
+export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
+  /** One line for --help; the value name in angle brackets when the option takes one. */
+  description: string;
+  valueName?: string;
+};
+
+/** One subcommand: its help and how to run it. */
+export interface Command {
+  name: string;
+  summary: string;
+  /** e.g. "authmachine items [options]" */
+  usage: string;
+  /** Paragraphs printed under the usage line. */
+  details?: string;
+  options: Record<string, OptionSpec>;
+  examples?: string[];
+  /** Positional arguments allowed (e.g. add <url>). */
+  positionals?: { name: string; min: number; max: number };
+  run(args: ParsedArgs, io: CliIO): Promise<number>;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}

@@ -1,0 +1,39 @@
+import type { Command } from '../command.js';
+import { JSON_OPTION } from '../common-options.js';
+import { EXIT } from '../exit-codes.js';
+import { write } from '../io.js';
+import { openStoredPocket } from '../stored-pocket.js';
+import { UsageError } from '../usage-error.js';
+
+export const add: Command = {
+  name: 'add',
+  summary: 'Save a URL to Pocket',
+  usage: 'authmachine add <url> [--title TEXT] [--tags a,b]',
+  positionals: { name: 'url', min: 1, max: 1 },
+  options: {
+    title: { type: 'string', valueName: 'text', description: 'Title to save it under' },
+    tags: { type: 'string', valueName: 'a,b,c', description: 'Comma-separated tags' },
+    ...JSON_OPTION,
+  },
+  examples: ['authmachine add https://example.com/article --tags reading,later'],
+  async run(args, io) {
+    const url = args.positionals[0]!;
+    if (!/^https?:\/\//i.test(url)) throw new UsageError('the URL must start with http:// or https://.', 'add');
+    const tags = typeof args.values['tags'] === 'string' ? args.values['tags'].split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+    const flow = await openStoredPocket(io);
+    try {
+      const answer = await flow.fetch({
+        kind: 'add',
+        url,
+        ...(typeof args.values['title'] === 'string' ? { title: args.values['title'] } : {}),
+        ...(tags ? { tags } : {}),
+      });
+      if (answer.kind !== 'add') throw new Error('unexpected answer kind');
+      const item = answer.result.item;
+      await write(io.stdout, args.values['json'] ? `${JSON.stringify(item.raw)}\n` : `Saved ${item.normalUrl ?? url} as item ${item.itemId}.\n`);
+    } finally {
+      flow.stop();
+    }
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,107 @@
+import type { PocketGetParams } from '../../pocket/data.js';
+import { pagesOf } from '../../pocket/data.js';
+import type { Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { write } from '../io.js';
+import { itemRow, TABLE_HEADER } from '../item-table.js';
+import { openStoredPocket } from '../stored-pocket.js';
+import { UsageError } from '../usage-error.js';
+
+const CHOICES = {
+  state: ['unread', 'archive', 'all'],
+  'content-type': ['article', 'video', 'image'],
+  sort: ['newest', 'oldest', 'title', 'site'],
+} as const;
+
+function choice<K extends keyof typeof CHOICES>(name: K, value: unknown): (typeof CHOICES)[K][number] | undefined {
+  if (value === undefined) return undefined;
+  if ((CHOICES[name] as readonly string[]).includes(String(value))) return value as (typeof CHOICES)[K][number];
+  throw new UsageError(`--${name} must be one of ${CHOICES[name].join(', ')}.`, 'items');
+}
+
+function count(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number.`, 'items');
+  return n;
+}
+
+export const items: Command = {
+  name: 'items',
+  summary: 'List your saved Pocket items (table, --json or --ndjson)',
+  usage: 'authmachine items [filters] [--all] [--json | --ndjson]',
+  details: [
+    'Shows a readable table by default (* favourite, A archived). --json prints Pocket\'s own items',
+    '(its strings, as the API returns them) as one JSON array; --ndjson prints one item per line and',
+    'streams, so --all --ndjson handles any size of list in constant memory.',
+  ].join('\n'),
+  options: {
+    state: { type: 'string', valueName: 'unread|archive|all', description: 'Which items (default unread)' },
+    favorite: { type: 'boolean', description: 'Only favourites' },
+    tag: { type: 'string', valueName: 'name', description: 'Only items with this tag (_untagged_ for none)' },
+    'content-type': { type: 'string', valueName: 'article|video|image', description: 'Only this kind of item' },
+    sort: { type: 'string', valueName: 'newest|oldest|title|site', description: 'Order (default newest)' },
+    search: { type: 'string', valueName: 'text', description: 'Only items whose title or URL contains this' },
+    domain: { type: 'string', valueName: 'host', description: 'Only items from this site' },
+    since: { type: 'string', valueName: 'unix-seconds', description: 'Only items changed since then' },
+    count: { type: 'string', valueName: 'n', description: 'How many (default 30; ignored with --all)' },
+    offset: { type: 'string', valueName: 'n', description: 'Skip this many first' },
+    all: { type: 'boolean', description: 'Every matching item, fetched page by page' },
+    'page-size': { type: 'string', valueName: 'n', description: 'Items per request with --all (default 500)' },
+    complete: { type: 'boolean', description: 'Ask for full details (authors, images, videos)' },
+    json: { type: 'boolean', description: 'Pocket\'s raw items as a JSON array' },
+    ndjson: { type: 'boolean', description: 'Pocket\'s raw items, one JSON object per line' },
+  },
+  examples: ['authmachine items --count 10', 'authmachine items --tag reading --sort oldest', 'authmachine items --all --ndjson > pocket.ndjson'],
+  async run(args, io) {
+    const v = args.values;
+    if (v['json'] && v['ndjson']) throw new UsageError('choose one of --json and --ndjson.', 'items');
+    const params: PocketGetParams = {};
+    const state = choice('state', v['state']);
+    const contentType = choice('content-type', v['content-type']);
+    const sort = choice('sort', v['sort']);
+    if (state) params.state = state;
+    if (contentType) params.contentType = contentType;
+    if (sort) params.sort = sort;
+    if (v['favorite']) params.favorite = true;
+    if (typeof v['tag'] === 'string') params.tag = v['tag'];
+    if (typeof v['search'] === 'string') params.search = v['search'];
+    if (typeof v['domain'] === 'string') params.domain = v['domain'];
+    if (v['since'] !== undefined) params.since = count('since', v['since'], 0);
+    if (v['complete']) params.detailType = 'complete';
+    params.offset = count('offset', v['offset'], 0);
+    const all = Boolean(v['all']);
+    const pageSize = all ? count('page-size', v['page-size'], 500) : count('count', v['count'], 30);
+    if (pageSize === 0) throw new UsageError('--count and --page-size must be at least 1.', 'items');
+
+    const flow = await openStoredPocket(io);
+    const getPage = async (pageParams: PocketGetParams) => {
+      const answer = await flow.fetch({ kind: 'get', params: pageParams });
+      if (answer.kind !== 'get') throw new Error('unexpected answer kind');
+      return answer.result;
+    };
+    const format = v['ndjson'] ? 'ndjson' : v['json'] ? 'json' : 'table';
+    let shown = 0;
+    try {
+      const pages = all ? pagesOf(getPage, params, { pageSize }) : (async function* () { yield await getPage({ ...params, count: pageSize }); })();
+      if (format === 'json') await write(io.stdout, '[');
+      if (format === 'table') await write(io.stdout, `${TABLE_HEADER}\n`);
+      const width = (io.stdout as { columns?: number }).columns ?? 100;
+      for await (const page of pages) {
+        let chunk = '';
+        for (const item of page.items) {
+          if (format === 'ndjson') chunk += `${JSON.stringify(item.raw)}\n`;
+          else if (format === 'json') chunk += `${shown === 0 ? '' : ','}\n${JSON.stringify(item.raw)}`;
+          else chunk += `${itemRow(item, width)}\n`;
+          shown++;
+        }
+        await write(io.stdout, chunk);
+      }
+      if (format === 'json') await write(io.stdout, shown === 0 ? ']\n' : '\n]\n');
+      if (format === 'table') io.stderr.write(`${shown} item${shown === 1 ? '' : 's'}.\n`);
+    } finally {
+      flow.stop();
+    }
+    return EXIT.ok;
+  },
+};

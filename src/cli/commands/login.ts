@@ -1,0 +1,61 @@
+import type { Command } from '../command.js';
+import { JSON_OPTION, STORE_OPTIONS } from '../common-options.js';
+import { EXIT } from '../exit-codes.js';
+import { NO_INSPECT } from '../inspect-option.js';
+import { write } from '../io.js';
+import { loginPocket } from '../login-pocket.js';
+import { parseStoreKind } from '../stores.js';
+import { UsageError } from '../usage-error.js';
+
+export const login: Command = {
+  name: 'login',
+  summary: 'Log in to Pocket (or any OAuth 2.0 / OpenID Connect provider with --issuer)',
+  usage: 'authmachine login [--base-url URL] [--consumer-key-file PATH] | --issuer URL --client-id ID [options]',
+  details: [
+    'Opens the provider\'s approval page in your browser (the URL is always printed too: open it',
+    'yourself over SSH), waits on a one-shot listener at http://127.0.0.1:<random port>/callback,',
+    'checks that what comes back carries this login\'s own state, exchanges it for a token and keeps',
+    'the token in the system keychain. A stored, unexpired login is reused unless --force.',
+    '',
+    'Pocket: the consumer key comes from $AUTHMACHINE_POCKET_CONSUMER_KEY or --consumer-key-file,',
+    'never from the command line (anyone on the machine can read process arguments).',
+  ].join('\n'),
+  options: {
+    'base-url': { type: 'string', valueName: 'url', description: 'Pocket server (default https://getpocket.com; http only on loopback)' },
+    'consumer-key-file': { type: 'string', valueName: 'path', description: 'File holding the Pocket consumer key' },
+    manual: { type: 'boolean', description: 'No listener: press Enter once you approved (as the original Pocket script did)' },
+    issuer: { type: 'string', valueName: 'url', description: 'OAuth 2.0 / OpenID Connect issuer (discovery is used)' },
+    'client-id': { type: 'string', valueName: 'id', description: 'Your app\'s client id at the issuer (public, native client)' },
+    scope: { type: 'string', valueName: 'scopes', description: 'Space-separated scopes (default "openid offline_access")' },
+    resource: { type: 'string', valueName: 'url', description: 'Base URL of the API that `authmachine call` talks to' },
+    device: { type: 'boolean', description: 'Device grant: show a code to enter on another device (no browser here)' },
+    force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
+    'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },
+    timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
+    inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
+    ...STORE_OPTIONS,
+    ...JSON_OPTION,
+  },
+  examples: [
+    'AUTHMACHINE_POCKET_CONSUMER_KEY=... authmachine login',
+    'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key',
+    'authmachine login --issuer https://id.example.com --client-id my-cli --scope "openid profile offline_access"',
+    'authmachine login --issuer https://id.example.com --client-id my-cli --device',
+  ],
+  async run(args, io) {
+    const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
+    const tokenFile = args.values['token-file'] as string | undefined;
+    if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
+    const timeout = args.values['timeout'] as string | undefined;
+    const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
+    if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes a number of seconds.', 'login');
+    const inspect = args.values['inspect'] ? await (await import('../inspect-setup.js')).startInspectOption(io) : NO_INSPECT;
+    const options = { storeKind, tokenFile, timeoutMs, inspect };
+    const outcome = args.values['issuer']
+      ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
+      : await loginPocket(args, io, options);
+    await write(io.stdout, args.values['json'] ? `${JSON.stringify(outcome.summary)}\n` : `${outcome.text}\n`);
+    await inspect.finish();
+    return EXIT.ok;
+  },
+};

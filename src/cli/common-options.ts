@@ -1,0 +1,11 @@
+import type { OptionSpec } from './command.js';
+
+/** Where the token goes, for commands that log in. */
+export const STORE_OPTIONS = {
+  store: { type: 'string', valueName: 'keychain|file|memory', description: 'Where to keep the token (default: keychain; file only when you ask)' },
+  'token-file': { type: 'string', valueName: 'path', description: 'The token file for --store file (default ~/.config/authmachine/tokens.json, mode 0600)' },
+} satisfies Record<string, OptionSpec>;
+
+export const JSON_OPTION = {
+  json: { type: 'boolean', description: 'Print the result as JSON on stdout' },
+} satisfies Record<string, OptionSpec>;

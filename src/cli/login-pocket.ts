@@ -1,0 +1,63 @@
+import { AuthError } from '../../adapters/errors.js';
+import type { ParsedArgs } from './command.js';
+import type { CliIO } from './io.js';
+import { consumerKeyEntry, DEFAULT_POCKET_URL, fingerprintOf, pocketFlow, pocketFromProfile } from './pocket-flow.js';
+import { readProfile, writeProfile, type StoreKind } from './profile.js';
+import { runLogin } from './run-login.js';
+import { CONSUMER_KEY_ENV, readConsumerKey } from './secrets-input.js';
+import { openStore } from './stores.js';
+import { UsageError } from './usage-error.js';
+import type { InspectOption } from './inspect-option.js';
+
+export interface PocketLoginOptions {
+  storeKind: StoreKind;
+  tokenFile: string | undefined;
+  timeoutMs: number | undefined;
+  inspect: InspectOption;
+}
+
+/** `authmachine login` for Pocket: consumer key from the environment or a file, never argv. */
+export async function loginPocket(args: ParsedArgs, io: CliIO, options: PocketLoginOptions): Promise<{ summary: Record<string, unknown>; text: string }> {
+  const saved = await readProfile(io.env);
+  const baseUrl = (args.values['base-url'] as string | undefined) ?? (saved?.provider === 'pocket' ? saved.baseUrl : DEFAULT_POCKET_URL);
+  let consumerKey = await readConsumerKey(args.values['consumer-key-file'] as string | undefined, io.env);
+  if (!consumerKey && saved?.provider === 'pocket') consumerKey = (await pocketFromProfile(saved, io).catch(() => null))?.consumerKey ?? null;
+  if (!consumerKey) {
+    throw new UsageError(`Pocket needs your app's consumer key: set ${CONSUMER_KEY_ENV} or pass --consumer-key-file <path>. (\`authmachine emulator\` issues one for local use.)`, 'login');
+  }
+  const store = openStore(options.storeKind, options.tokenFile, io.env);
+  const { flow } = pocketFlow(
+    {
+      baseUrl,
+      consumerKey,
+      store,
+      manual: Boolean(args.values['manual']),
+      noBrowser: Boolean(args.values['no-browser']),
+      ...(options.timeoutMs ? { userTimeoutMs: options.timeoutMs } : {}),
+      ...(options.inspect.observer ? { inspect: options.inspect.observer } : {}),
+    },
+    io,
+  );
+  try {
+    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']));
+    const fingerprint = fingerprintOf(consumerKey);
+    await store.set(consumerKeyEntry(fingerprint), consumerKey).catch((error: unknown) => {
+      throw error instanceof AuthError ? error : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
+    });
+    await writeProfile(io.env, {
+      provider: 'pocket',
+      baseUrl,
+      store: options.storeKind,
+      ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+      keyFingerprint: fingerprint,
+    });
+    const who = result.username ? ` as ${result.username}` : '';
+    const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';
+    return {
+      summary: { provider: 'pocket', username: result.username, store: store.location, reused: result.fromStore },
+      text: `Logged in to Pocket${who}${how}. Token kept in ${store.location}.`,
+    };
+  } finally {
+    flow.stop();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The `authmachine` command. Loads only the command it runs, so `--help` and commands that make
+ * no request never load an HTTP library.
+ */
+import type { CliIO } from './io.js';
+import { processIO } from './io.js';
+import { EXIT } from './exit-codes.js';
+import { commandHelp, mainHelp } from './help.js';
+import { parseCommandArgs } from './parse.js';
+import { COMMANDS } from './registry.js';
+import { reportFailure } from './report.js';
+import { UsageError } from './usage-error.js';
+
+export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    io.stdout.write(topic ? commandHelp(await topic.load()) : mainHelp());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-v') {
+    const { readFileSync } = await import('node:fs');
+    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
+    io.stdout.write(`${pkg.version}\n`);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!entry) throw new UsageError(`unknown command "${name}".`);
+    const command = await entry.load();
+    const args = parseCommandArgs(command, rest);
+    if (args.values['help']) {
+      io.stdout.write(commandHelp(command));
+      return EXIT.ok;
+    }
+    return await command.run(args, io);
+  } catch (error) {
+    return reportFailure(error, io);
+  }
+}

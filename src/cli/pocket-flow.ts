@@ -1,0 +1,69 @@
+/**
+ * Builds a Pocket login flow for the CLI from the command line and the saved profile: protocol,
+ * axios over loopback-checked URLs, the loopback (or manual) receiver, the browser, the store.
+ */
+import { AxiosHttpClient } from '../../adapters/http-axios.js';
+import { ManualReceiver } from '../../adapters/manual-receiver.js';
+import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
+import { SystemBrowserOpener } from '../../adapters/browser-open.js';
+import type { BrowserOpener, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import { AuthError } from '../../adapters/errors.js';
+import type { InspectionEvent, Observer } from 'xstate';
+import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
+import { createPocketProtocol, type PocketProtocol, type PocketRequest, type PocketResult } from '../pocket/protocol.js';
+import { pocketStorageKey } from '../pocket/protocol.js';
+import { hasDisplay } from './environment.js';
+import type { CliIO } from './io.js';
+import type { Profile } from './profile.js';
+import { openStore } from './stores.js';
+
+export const DEFAULT_POCKET_URL = 'https://getpocket.com';
+
+export type PocketFlow = AuthFlow<PocketRequest, PocketResult>;
+
+export interface PocketFlowOptions {
+  baseUrl: string;
+  consumerKey: string;
+  store: TokenStore;
+  browser?: BrowserOpener;
+  manual?: boolean;
+  noBrowser?: boolean;
+  userTimeoutMs?: number;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: PocketFlow; protocol: PocketProtocol } {
+  const protocol = createPocketProtocol({ consumerKey: options.consumerKey, baseUrl: options.baseUrl });
+  const receiver: RedirectReceiver = options.manual
+    ? new ManualReceiver({ redirectUri: null, input: io.stdin, output: io.stderr })
+    : new LoopbackReceiver();
+  const browser = options.browser ?? (options.noBrowser || !hasDisplay(io) ? undefined : new SystemBrowserOpener());
+  const flow = createAuthFlow({
+    protocol,
+    http: new AxiosHttpClient(),
+    receiver,
+    store: options.store,
+    ...(browser ? { browser } : {}),
+    ...(options.userTimeoutMs ? { config: { userTimeoutMs: options.userTimeoutMs } } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  return { flow, protocol };
+}
+
+/** The secret that identifies the app is kept next to the token, never in the profile. */
+export const consumerKeyEntry = (fingerprint: string) => `pocket-consumer-key:${fingerprint}`;
+
+export function fingerprintOf(consumerKey: string): string {
+  return pocketStorageKey(consumerKey).slice('pocket:'.length);
+}
+
+/** For commands after login: the saved profile's store and consumer key. */
+export async function pocketFromProfile(profile: Profile, io: CliIO): Promise<{ store: TokenStore; consumerKey: string; baseUrl: string }> {
+  if (profile.provider !== 'pocket') {
+    throw new AuthError('ERR_CONFIG', 'The saved login is for an OAuth provider, not Pocket. Use `authmachine call`, or log in to Pocket.');
+  }
+  const store = openStore(profile.store, profile.tokenFile, io.env);
+  const consumerKey = await store.get(consumerKeyEntry(profile.keyFingerprint));
+  if (!consumerKey) throw new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in to Pocket. Run `authmachine login`.');
+  return { store, consumerKey, baseUrl: profile.baseUrl };
+}

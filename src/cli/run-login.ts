@@ -1,0 +1,19 @@
+/**
+ * Runs a flow's login with the person kept informed (progress on stderr) and Ctrl-C cancelling
+ * it cleanly. Shared by `login` and `demo`.
+ */
+import type { AuthFlow, LoginResult } from '../flow/auth-flow.js';
+import { cancelOnSignal } from './cancel-on-signal.js';
+import type { CliIO } from './io.js';
+import { showProgress } from './progress.js';
+
+export async function runLogin(flow: AuthFlow<any, any>, io: CliIO, providerName: string, force: boolean): Promise<LoginResult> {
+  const stopProgress = showProgress(flow, io, providerName);
+  const stopSignals = cancelOnSignal(() => flow.cancel());
+  try {
+    return await flow.login({ force });
+  } finally {
+    stopSignals();
+    stopProgress();
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Picks the token store. The keychain is the default; a plaintext file only when asked for
+ * (--store file), and then the CLI says where it went.
+ */
+import type { TokenStore } from '../../adapters/contracts.js';
+import { FileTokenStore, defaultTokenFilePath } from '../../adapters/file-store.js';
+import { KeytarTokenStore } from '../../adapters/keytar-store.js';
+import { MemoryTokenStore } from '../../adapters/memory-store.js';
+import { UsageError } from './usage-error.js';
+import type { StoreKind } from './profile.js';
+
+export const STORE_KINDS: StoreKind[] = ['keychain', 'file', 'memory'];
+
+export function parseStoreKind(value: unknown): StoreKind | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (STORE_KINDS as string[]).includes(value)) return value as StoreKind;
+  throw new UsageError(`--store must be one of ${STORE_KINDS.join(', ')}.`);
+}
+
+export function openStore(kind: StoreKind, tokenFile: string | undefined, env: NodeJS.ProcessEnv): TokenStore {
+  switch (kind) {
+    case 'keychain':
+      return new KeytarTokenStore({ service: env['AUTHMACHINE_KEYCHAIN_SERVICE'] ?? 'authmachine' });
+    case 'file':
+      return new FileTokenStore({ path: tokenFile ?? defaultTokenFilePath(env) });
+    case 'memory':
+      return new MemoryTokenStore();
+  }
+}
