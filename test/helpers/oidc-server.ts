@@ -16,7 +16,7 @@ export interface OidcServerOptions {
   par?: boolean;
   /** Announce require_pushed_authorization_requests. */
   requirePar?: boolean;
-  /** Access token lifetime in seconds (default 600); short for refresh tests. */
+  /** Access token lifetime in seconds (default 600). */
   accessTokenTtl?: number;
 }
 
@@ -26,6 +26,11 @@ export interface OidcServer {
   /** Absolute URL of the protected resource. */
   resourceUrl: string;
   provider: Provider;
+  /**
+   * Access token lifetime for tokens issued from now on to one account: refresh tests give a
+   * login a 1 s token, then a long one to the refresh, so nothing depends on how fast we are.
+   */
+  setAccessTokenTtl(accountId: string, seconds: number): void;
   close(): Promise<void>;
 }
 
@@ -41,6 +46,8 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   });
   const { port } = server.address() as AddressInfo;
   const issuer = `http://127.0.0.1:${port}`;
+  const defaultTtl = options.accessTokenTtl ?? 600;
+  const ttlByAccount = new Map<string, number>();
 
   const provider = new Provider(issuer, {
     clients: [
@@ -75,7 +82,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     },
     pkce: { required: () => true },
     ttl: {
-      AccessToken: options.accessTokenTtl ?? 600,
+      AccessToken: (_ctx: unknown, token: { accountId?: string }) => ttlByAccount.get(token.accountId ?? '') ?? defaultTtl,
       AuthorizationCode: 60,
       DeviceCode: 600,
       IdToken: 600,
@@ -104,6 +111,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     issuer,
     resourceUrl: `${issuer}${RESOURCE_PATH}`,
     provider,
+    setAccessTokenTtl: (accountId, seconds) => ttlByAccount.set(accountId, seconds),
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
