@@ -43,3 +43,25 @@ export async function cancelInteraction(page: Page): Promise<void> {
   await page.waitForSelector(LOGIN_FORM);
   await Promise.all([page.waitForNavigation(), page.click('a:has-text("Cancel")')]);
 }
+
+/**
+ * The device flow's pages: type the user code, confirm (or abort) the device, then sign in and
+ * consent. Resolves on the provider's final page ("Sign-in Success", or the abort notice).
+ */
+export async function enterDeviceCode(
+  page: Page,
+  verificationUri: string,
+  userCode: string,
+  options: { login?: string; abort?: boolean } = {},
+): Promise<string> {
+  await page.goto(verificationUri);
+  await page.fill('input[name="user_code"]', userCode);
+  await Promise.all([page.waitForNavigation(), page.click('button[form="op.deviceInputForm"]')]);
+  await page.waitForSelector('form#op\\.deviceConfirmForm', { state: 'attached' });
+  const button = options.abort ? 'button[name="abort"]' : 'button[form="op.deviceConfirmForm"][autofocus]';
+  await Promise.all([page.waitForNavigation(), page.click(button)]);
+  if (!options.abort) {
+    await signInAndConsent(page, options.login ?? 'erin', async () => (await page.title()) === 'Sign-in Success');
+  }
+  return page.title();
+}
