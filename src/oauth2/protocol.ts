@@ -3,6 +3,7 @@
  * state and nonce, PAR where offered, RFC 9207 issuer checks, refresh, revocation, the device
  * grant, and bearer calls to a protected resource.
  */
+import type { JsonWebKey } from 'node:crypto';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
@@ -12,6 +13,7 @@ import { discover, type ServerMetadata } from './discovery.js';
 import { oauthError } from './errors.js';
 import type { ClientCredentials } from './http.js';
 import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
+import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
 import { pushAuthorizationRequest } from './par.js';
 import { createPkce } from './pkce.js';
 import { fetchResource, type ResourceRequest, type ResourceResponse } from './resource.js';
@@ -28,6 +30,8 @@ export interface OAuth2Endpoints {
   revocation?: string;
   deviceAuthorization?: string;
   pushedAuthorizationRequest?: string;
+  /** The issuer's JWKS, to verify ID token signatures; without it only the claims are checked. */
+  jwks?: string;
 }
 
 export interface OAuth2ProtocolOptions {
@@ -74,6 +78,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       : { clientId: options.clientId, clientSecret: options.clientSecret };
   const { timeoutMs } = config;
   let cachedMetadata: Promise<ServerMetadata> | undefined;
+  let cachedKeys: Promise<JsonWebKey[]> | undefined;
 
   function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
     if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
@@ -85,20 +90,34 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     return cachedMetadata;
   }
 
-  /** ID token checks on a fresh token set, and `username` from its claims. */
-  function acceptIdToken(ctx: ProtocolContext, token: TokenSet, issuer: string | undefined, nonce: string | undefined, previous?: TokenSet): TokenSet {
+  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JsonWebKey[]> {
+    if (refresh || !cachedKeys) {
+      cachedKeys = fetchJwks(ctx, jwksUri, timeoutMs);
+      cachedKeys.catch(() => (cachedKeys = undefined));
+    }
+    return cachedKeys;
+  }
+
+  /**
+   * ID token checks on a fresh token set (claims always; the signature when the issuer has a
+   * JWKS), and `username` from its claims.
+   */
+  async function acceptIdToken(ctx: ProtocolContext, token: TokenSet, issuer: string | undefined, nonce: string | undefined, previous?: TokenSet): Promise<TokenSet> {
     if (!token.idToken) {
       if (nonce !== undefined) throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint sent no ID token for an OpenID Connect login.');
       return token;
     }
     if (issuer === undefined) throw new AuthError('ERR_CONFIG', 'An ID token cannot be checked without a configured issuer.');
-    const claims = checkIdTokenClaims(decodeJwt(token.idToken).payload, {
+    const jwt = decodeJwt(token.idToken);
+    const claims = checkIdTokenClaims(jwt.payload, {
       issuer,
       clientId: options.clientId,
       ...(nonce === undefined ? {} : { nonce }),
       now: ctx.clock.now(),
       skewMs: config.clockSkewMs,
     });
+    const { jwksUri } = await metadata(ctx);
+    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh));
     if (previous?.idToken) {
       const before = decodeJwt(previous.idToken).payload;
       if (before.sub !== claims.sub) throw new AuthError('ERR_BAD_RESPONSE', 'The refreshed ID token is for another user.');
@@ -225,7 +244,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       }
       const result = await pollDeviceToken(ctx, session.tokenEndpoint, client, session.deviceCode, timeoutMs);
       if (result.status !== 'approved') return result;
-      return { status: 'approved', token: acceptIdToken(ctx, result.token, session.issuer, undefined) };
+      return { status: 'approved', token: await acceptIdToken(ctx, result.token, session.issuer, undefined) };
     },
 
     async refresh(ctx, input) {
@@ -233,7 +252,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       if (!old.refreshToken) throw new AuthError('ERR_TOKEN_INVALID', 'There is no refresh token: a new login is needed.');
       const meta = await metadata(ctx);
       const fresh = await requestToken(ctx, meta.tokenEndpoint, client, { grant_type: 'refresh_token', refresh_token: old.refreshToken }, 'refresh', timeoutMs);
-      const checked = acceptIdToken(ctx, fresh, meta.issuer, undefined, old);
+      const checked = await acceptIdToken(ctx, fresh, meta.issuer, undefined, old);
       // RFC 6749 section 6: without a new refresh token the old one stays valid.
       const merged: TokenSet = { ...checked, refreshToken: fresh.refreshToken ?? old.refreshToken };
       for (const key of ['scope', 'idToken', 'username'] as const) {
@@ -317,6 +336,7 @@ function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | unde
     revocationEndpoint: check(endpoints.revocation, 'revocation endpoint'),
     deviceAuthorizationEndpoint: check(endpoints.deviceAuthorization, 'device authorization endpoint'),
     pushedAuthorizationRequestEndpoint: check(endpoints.pushedAuthorizationRequest, 'pushed authorization request endpoint'),
+    jwksUri: check(endpoints.jwks, 'JWKS URI'),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(meta, { [key]: value });
   return meta;

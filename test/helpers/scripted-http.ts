@@ -41,14 +41,13 @@ export function scriptedContext(http: HttpClient, now = 1_700_000_000_000): Prot
 
 export const ISSUER = 'https://as.example.com';
 
-/** A discovery document for ISSUER; override or drop members with `extra` (undefined drops). */
+/** A discovery document for ISSUER (no jwks_uri: ID tokens get claim checks only); override or drop members with `extra` (undefined drops). */
 export function discoveryDocument(extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     issuer: ISSUER,
     authorization_endpoint: `${ISSUER}/authorize`,
     token_endpoint: `${ISSUER}/token`,
     revocation_endpoint: `${ISSUER}/revoke`,
-    jwks_uri: `${ISSUER}/jwks`,
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
     ...extra,

@@ -80,6 +80,7 @@ test('full browser login: sign in, consent, loopback redirect, code exchange, ID
   t.is(claims.iss, server.issuer);
   t.is(claims.aud, CLIENT_ID);
   t.is(claims.nonce, (started.session as OAuth2RedirectSession).nonce!);
+  t.true(ctx.http.requests.some((r) => r.url === `${server.issuer}/jwks`), 'the ID token signature was checked with the JWKS');
 
   const tokenRequest = ctx.http.requests.find((r) => r.url === `${server.issuer}/token`)!;
   const form = new URLSearchParams(tokenRequest.body);

@@ -56,7 +56,8 @@ test('device grant: user code typed in Chromium, polling pending until approved,
   if (result.status !== 'approved') return t.fail(`expected approval, got ${result.status}`);
   t.is(result.token.username, 'erin');
   t.truthy(result.token.refreshToken);
-  const poll = new URLSearchParams(ctx.http.requests.at(-1)!.body);
+  const poll = new URLSearchParams(ctx.http.requests.filter((r) => r.url === `${server.issuer}/token`).at(-1)!.body);
+  t.true(ctx.http.requests.some((r) => r.url === `${server.issuer}/jwks`), 'the ID token signature was checked');
   t.is(poll.get('grant_type'), 'urn:ietf:params:oauth:grant-type:device_code');
   t.is(poll.get('device_code'), deviceCode);
   const me = await protocol.fetch(ctx, { token: result.token, request: { url: '/api/me' } });
