@@ -1,0 +1,105 @@
+/**
+ * Authorization server metadata: OpenID Connect Discovery first, then RFC 8414. The document
+ * must name exactly the issuer we asked for (else a mix-up attack could swap servers), and every
+ * endpoint in it must pass the https-or-loopback rule.
+ */
+import { AuthError } from '../../adapters/errors.js';
+import type { ProtocolContext } from '../protocol.js';
+import { httpStatusError } from './errors.js';
+import { parseJsonObject } from './http.js';
+import { assertSafeUrl } from './url-safety.js';
+
+/** The endpoints and capabilities the protocol uses, in camelCase and validated. Plain JSON. */
+export interface ServerMetadata {
+  /** Absent only when the host configured endpoints by hand and named no issuer. */
+  issuer?: string;
+  authorizationEndpoint?: string;
+  tokenEndpoint: string;
+  revocationEndpoint?: string;
+  deviceAuthorizationEndpoint?: string;
+  pushedAuthorizationRequestEndpoint?: string;
+  requirePushedAuthorizationRequests: boolean;
+  jwksUri?: string;
+  /** RFC 9207: the server puts `iss` in every authorization response. */
+  authorizationResponseIssParameterSupported: boolean;
+  codeChallengeMethodsSupported?: string[];
+}
+
+/**
+ * The two well-known locations for `issuer`: OIDC appends to the path, RFC 8414 section 3.1
+ * inserts the well-known segment between host and path.
+ */
+export function wellKnownUrls(issuer: string): string[] {
+  const url = new URL(issuer);
+  const path = url.pathname === '/' ? '' : url.pathname.replace(/\/$/, '');
+  return [
+    `${url.origin}${path}/.well-known/openid-configuration`,
+    `${url.origin}/.well-known/oauth-authorization-server${path}`,
+  ];
+}
+
+/** Fetches and validates the metadata of `issuer`. */
+export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: number): Promise<ServerMetadata> {
+  const issuerUrl = assertSafeUrl(issuer, 'issuer');
+  if (issuerUrl.search || issuerUrl.hash) {
+    throw new AuthError('ERR_CONFIG', 'The issuer must not have a query or fragment (RFC 8414).');
+  }
+  let lastFailure: AuthError | undefined;
+  for (const url of wellKnownUrls(issuer)) {
+    const response = await ctx.http.send({
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json' },
+      timeoutMs,
+      signal: ctx.signal,
+    });
+    if (response.status === 200) {
+      return parseMetadata(parseJsonObject(response.body, 'discovery document', 200), issuer);
+    }
+    lastFailure =
+      httpStatusError(response, ctx.clock.now(), 'discovery endpoint') ??
+      new AuthError('ERR_CONFIG', `No authorization server metadata found for the issuer (HTTP ${response.status}).`, {
+        status: response.status,
+      });
+    // A rate limit or outage will not be cured by asking the other location.
+    if (response.status === 429 || response.status >= 500) break;
+  }
+  throw lastFailure!;
+}
+
+/** Validates a metadata document against the issuer that was asked for. */
+export function parseMetadata(json: Record<string, unknown>, expectedIssuer: string): ServerMetadata {
+  if (json.issuer !== expectedIssuer) {
+    throw new AuthError('ERR_ISSUER_MISMATCH', 'The discovery document names a different issuer than the one configured.');
+  }
+  const endpoint = (key: string): string | undefined => {
+    const value = json[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value !== 'string') throw new AuthError('ERR_BAD_RESPONSE', `The discovery document has an invalid "${key}".`);
+    assertSafeUrl(value, key.replace(/_/g, ' '));
+    return value;
+  };
+  const tokenEndpoint = endpoint('token_endpoint');
+  if (tokenEndpoint === undefined) {
+    throw new AuthError('ERR_BAD_RESPONSE', 'The discovery document has no token_endpoint.');
+  }
+  const methods = json.code_challenge_methods_supported;
+  const metadata: ServerMetadata = {
+    issuer: expectedIssuer,
+    tokenEndpoint,
+    requirePushedAuthorizationRequests: json.require_pushed_authorization_requests === true,
+    authorizationResponseIssParameterSupported: json.authorization_response_iss_parameter_supported === true,
+  };
+  const optional = {
+    authorizationEndpoint: endpoint('authorization_endpoint'),
+    revocationEndpoint: endpoint('revocation_endpoint'),
+    deviceAuthorizationEndpoint: endpoint('device_authorization_endpoint'),
+    pushedAuthorizationRequestEndpoint: endpoint('pushed_authorization_request_endpoint'),
+    jwksUri: endpoint('jwks_uri'),
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(metadata, { [key]: value });
+  if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) {
+    metadata.codeChallengeMethodsSupported = methods as string[];
+  }
+  return metadata;
+}

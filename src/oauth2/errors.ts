@@ -1,0 +1,100 @@
+/**
+ * Maps what an OAuth server says went wrong onto AuthError codes. Only the provider's `error`
+ * code is kept (as `providerCode`); `error_description` is server text that may echo what we
+ * sent, so it never goes into a message.
+ */
+import type { HttpResponse } from '../../adapters/contracts.js';
+import { AuthError, type AuthErrorCode } from '../../adapters/errors.js';
+
+/** Which call failed: the same `error` means different things at different endpoints. */
+export type OAuthErrorContext = 'authorize' | 'code' | 'refresh' | 'device' | 'par' | 'revoke' | 'device-start';
+
+const ERROR_CODE_RE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/; // RFC 6749 error charset, bounded
+
+/** The provider's code if it is a well-formed one, else undefined (we never echo junk). */
+export function cleanProviderCode(value: unknown): string | undefined {
+  return typeof value === 'string' && ERROR_CODE_RE.test(value) ? value : undefined;
+}
+
+function codeFor(error: string, context: OAuthErrorContext): AuthErrorCode {
+  switch (error) {
+    case 'access_denied':
+      return 'ERR_DECLINED';
+    case 'invalid_client':
+    case 'unauthorized_client':
+      return 'ERR_INVALID_CLIENT';
+    case 'temporarily_unavailable':
+    case 'server_error':
+      return 'ERR_SERVER';
+    case 'invalid_request':
+      return context === 'authorize' ? 'ERR_PROTOCOL' : 'ERR_INVALID_REQUEST';
+    case 'invalid_grant':
+      if (context === 'code') return 'ERR_CODE_INVALID';
+      if (context === 'refresh') return 'ERR_TOKEN_INVALID';
+      if (context === 'device') return 'ERR_EXPIRED';
+      return 'ERR_PROTOCOL';
+    case 'expired_token':
+      return 'ERR_EXPIRED';
+    default:
+      return 'ERR_PROTOCOL';
+  }
+}
+
+const MESSAGES: Partial<Record<AuthErrorCode, string>> = {
+  ERR_DECLINED: 'The authorization was declined.',
+  ERR_INVALID_CLIENT: 'The authorization server does not accept this client (check the client id and its registration).',
+  ERR_SERVER: 'The authorization server reported a server error.',
+  ERR_INVALID_REQUEST: 'The authorization server says the request was malformed.',
+  ERR_CODE_INVALID: 'The authorization code is invalid, expired or was already used: log in again.',
+  ERR_TOKEN_INVALID: 'The refresh token is no longer valid: a new login is needed.',
+  ERR_EXPIRED: 'The device code expired before it was approved: start again.',
+};
+
+/**
+ * An AuthError for an OAuth error response (RFC 6749 sections 4.1.2.1 and 5.2).
+ * `temporarily_unavailable` is always retryable; `server_error` is retryable only from an endpoint
+ * we can call again (a failed authorization needs a new login, not a retry).
+ */
+export function oauthError(
+  error: string,
+  context: OAuthErrorContext,
+  extra: { status?: number; retryAfterMs?: number } = {},
+): AuthError {
+  const providerCode = cleanProviderCode(error) ?? 'invalid';
+  const code = codeFor(error, context);
+  const retryable =
+    error === 'temporarily_unavailable' ||
+    (code === 'ERR_SERVER' && context !== 'authorize') ||
+    (extra.status !== undefined && extra.status >= 500);
+  const message = MESSAGES[code] ?? `The authorization server refused the request (${providerCode}).`;
+  return new AuthError(code, message, { retryable, providerCode, ...extra });
+}
+
+/** Retry-After as delta-seconds or an HTTP date, in ms from `now`; undefined if absent/invalid. */
+export function parseRetryAfter(value: string | undefined, now: number): number | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  const date = Date.parse(trimmed);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
+/** 429 and 5xx without a usable OAuth error body. */
+export function httpStatusError(response: HttpResponse, now: number, what: string): AuthError | undefined {
+  if (response.status === 429) {
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
+    return new AuthError('ERR_RATE_LIMITED', `The ${what} is rate limiting us; try again later.`, {
+      status: 429,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  if (response.status >= 500) {
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
+    return new AuthError('ERR_SERVER', `The ${what} failed with HTTP ${response.status}.`, {
+      status: response.status,
+      retryable: true,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  return undefined;
+}

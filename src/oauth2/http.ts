@@ -1,0 +1,115 @@
+/** Form POSTs to OAuth endpoints and strict reading of their JSON answers. */
+import type { HttpResponse } from '../../adapters/contracts.js';
+import { AuthError } from '../../adapters/errors.js';
+import type { ProtocolContext } from '../protocol.js';
+import { cleanProviderCode, httpStatusError, oauthError, parseRetryAfter, type OAuthErrorContext } from './errors.js';
+import { assertSafeUrl } from './url-safety.js';
+
+/** How this client proves who it is: public (client_id only) or client_secret_post. */
+export interface ClientCredentials {
+  clientId: string;
+  /** Secret. Only for confidential clients, which RFC 8252 discourages for native apps. */
+  clientSecret?: string;
+}
+
+export function clientAuthParams(client: ClientCredentials): Record<string, string> {
+  return client.clientSecret === undefined
+    ? { client_id: client.clientId }
+    : { client_id: client.clientId, client_secret: client.clientSecret };
+}
+
+/** POSTs an application/x-www-form-urlencoded body; undefined values are left out. */
+export async function postForm(
+  ctx: ProtocolContext,
+  url: string,
+  what: string,
+  form: Record<string, string | undefined>,
+  timeoutMs: number,
+): Promise<HttpResponse> {
+  assertSafeUrl(url, what);
+  const body = new URLSearchParams();
+  for (const [key, value] of Object.entries(form)) if (value !== undefined) body.set(key, value);
+  return ctx.http.send({
+    method: 'POST',
+    url,
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body: body.toString(),
+    timeoutMs,
+    signal: ctx.signal,
+  });
+}
+
+/** Parses a JSON object body or throws ERR_BAD_RESPONSE (an HTML error page, a proxy's text...). */
+export function parseJsonObject(body: string, what: string, status?: number): Record<string, unknown> {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    throw new AuthError('ERR_BAD_RESPONSE', `The ${what} did not answer with JSON.`, statusOption(status));
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new AuthError('ERR_BAD_RESPONSE', `The ${what} did not answer with a JSON object.`, statusOption(status));
+  }
+  return value as Record<string, unknown>;
+}
+
+/** The AuthError for a response that is not a success: 429, an OAuth error body, 5xx, or junk. */
+export function failureFor(response: HttpResponse, context: OAuthErrorContext, what: string, now: number): AuthError {
+  if (response.status === 429) return httpStatusError(response, now, what)!;
+  const error = errorCodeIn(response.body);
+  if (error !== undefined) {
+    const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
+    return oauthError(error, context, {
+      status: response.status,
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+  return (
+    httpStatusError(response, now, what) ??
+    new AuthError('ERR_BAD_RESPONSE', `The ${what} answered HTTP ${response.status} without an OAuth error.`, {
+      status: response.status,
+    })
+  );
+}
+
+function errorCodeIn(body: string): string | undefined {
+  try {
+    const value: unknown = JSON.parse(body);
+    if (typeof value === 'object' && value !== null && 'error' in value) {
+      return cleanProviderCode((value as { error: unknown }).error);
+    }
+  } catch {
+    // not JSON: the caller falls back on the status
+  }
+  return undefined;
+}
+
+function statusOption(status: number | undefined): { status?: number } {
+  return status === undefined ? {} : { status };
+}
+
+/** Reads an optional string member, rejecting any other type. */
+export function optionalString(json: Record<string, unknown>, key: string, what: string): string | undefined {
+  const value = json[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new AuthError('ERR_BAD_RESPONSE', `The ${what} sent a non-string "${key}".`);
+  return value;
+}
+
+export function requiredString(json: Record<string, unknown>, key: string, what: string): string {
+  const value = optionalString(json, key, what);
+  if (value === undefined || value === '') {
+    throw new AuthError('ERR_BAD_RESPONSE', `The ${what} did not send "${key}".`);
+  }
+  return value;
+}
+
+/** Reads an optional non-negative finite number (seconds, intervals). */
+export function optionalSeconds(json: Record<string, unknown>, key: string, what: string): number | undefined {
+  const value = json[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new AuthError('ERR_BAD_RESPONSE', `The ${what} sent an invalid "${key}".`);
+  }
+  return value;
+}

@@ -1,0 +1,33 @@
+/**
+ * Pushed authorization requests (RFC 9126): the request goes to the server over a back channel,
+ * and the browser carries only client_id and the opaque request_uri it returns.
+ */
+import { AuthError } from '../../adapters/errors.js';
+import type { ProtocolContext } from '../protocol.js';
+import { clientAuthParams, failureFor, parseJsonObject, postForm, type ClientCredentials } from './http.js';
+
+export interface PushedRequest {
+  requestUri: string;
+  expiresIn: number;
+}
+
+export async function pushAuthorizationRequest(
+  ctx: ProtocolContext,
+  endpoint: string,
+  client: ClientCredentials,
+  params: Record<string, string>,
+  timeoutMs: number,
+): Promise<PushedRequest> {
+  const what = 'pushed authorization request endpoint';
+  const response = await postForm(ctx, endpoint, what, { ...params, ...clientAuthParams(client) }, timeoutMs);
+  if (response.status !== 201 && response.status !== 200) {
+    throw failureFor(response, 'par', what, ctx.clock.now());
+  }
+  const json = parseJsonObject(response.body, what, response.status);
+  const requestUri = json.request_uri;
+  const expiresIn = json.expires_in;
+  if (typeof requestUri !== 'string' || requestUri === '' || typeof expiresIn !== 'number' || !(expiresIn > 0)) {
+    throw new AuthError('ERR_BAD_RESPONSE', 'The pushed authorization response lacks request_uri or expires_in.');
+  }
+  return { requestUri, expiresIn };
+}

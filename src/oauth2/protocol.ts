@@ -1,0 +1,343 @@
+/**
+ * OAuth 2.0 / OpenID Connect for native apps (RFC 8252) as an AuthProtocol: discovery, PKCE S256,
+ * state and nonce, PAR where offered, RFC 9207 issuer checks, refresh, revocation, the device
+ * grant, and bearer calls to a protected resource.
+ */
+import type { JsonWebKey } from 'node:crypto';
+import type { CallbackResult } from '../../adapters/contracts.js';
+import { AuthError } from '../../adapters/errors.js';
+import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import { authorizationRequestParams, buildUrl } from './authorize-url.js';
+import { pollDeviceToken, startDeviceAuthorization } from './device.js';
+import { discover, type ServerMetadata } from './discovery.js';
+import { oauthError } from './errors.js';
+import type { ClientCredentials } from './http.js';
+import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
+import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
+import { pushAuthorizationRequest } from './par.js';
+import { createPkce } from './pkce.js';
+import { fetchResource, type ResourceRequest, type ResourceResponse } from './resource.js';
+import { revokeTokens } from './revoke.js';
+import { asDeviceSession, asRedirectSession, type OAuth2DeviceSession, type OAuth2RedirectSession } from './session.js';
+import { constantTimeEqual, randomValue } from './state.js';
+import { requestToken } from './token-endpoint.js';
+import { assertSafeUrl } from './url-safety.js';
+
+/** Endpoints given by hand, for servers without discovery. */
+export interface OAuth2Endpoints {
+  authorization?: string;
+  token: string;
+  revocation?: string;
+  deviceAuthorization?: string;
+  pushedAuthorizationRequest?: string;
+  /** The issuer's JWKS, to verify ID token signatures; without it only the claims are checked. */
+  jwks?: string;
+}
+
+export interface OAuth2ProtocolOptions {
+  /** The issuer identifier; its metadata is discovered unless `endpoints` is given. */
+  issuer?: string;
+  /** Explicit endpoints: skips discovery. `issuer` is still needed for OIDC and RFC 9207 checks. */
+  endpoints?: OAuth2Endpoints;
+  clientId: string;
+  /** Secret, sent as client_secret_post. Native apps cannot keep secrets (RFC 8252 section 8.5): avoid. */
+  clientSecret?: string;
+  /** Default "openid offline_access". OIDC (nonce, ID token checks) is on when it contains "openid". */
+  scope?: string;
+  /**
+   * The OIDC `prompt`. Default: "consent" when the scope asks for offline_access with openid, since
+   * OIDC Core section 11 lets servers drop offline_access otherwise. `null`: never send one.
+   */
+  prompt?: string | null;
+  /** 'redirect' (default): loopback redirect; 'device': RFC 8628. */
+  mode?: 'redirect' | 'device';
+  /** Base URL that relative resource URLs in fetch() resolve against. */
+  resource?: string;
+  /** Pushed authorization requests: 'auto' (default) uses them when offered. Required by the server wins. */
+  usePar?: 'auto' | 'always' | 'never';
+  /** Per-request deadline, default 15 s. */
+  timeoutMs?: number;
+  /** Tolerated clock difference for ID token expiry, default 60 s. */
+  clockSkewMs?: number;
+}
+
+/** The OAuth 2.0 protocol object, with every optional AuthProtocol method present. */
+export type OAuth2Protocol = Required<AuthProtocol<ResourceRequest, ResourceResponse>> & {
+  /** The validated server metadata (discovered once per protocol instance, then cached). */
+  metadata(ctx: ProtocolContext): Promise<ServerMetadata>;
+};
+
+const DEFAULT_SCOPE = 'openid offline_access';
+const DEFAULT_TIMEOUT_MS = 15_000;
+
+export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Protocol {
+  const config = resolveOptions(options);
+  const client: ClientCredentials =
+    options.clientSecret === undefined
+      ? { clientId: options.clientId }
+      : { clientId: options.clientId, clientSecret: options.clientSecret };
+  const { timeoutMs } = config;
+  let cachedMetadata: Promise<ServerMetadata> | undefined;
+  let cachedKeys: Promise<JsonWebKey[]> | undefined;
+
+  function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
+    if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
+    if (!cachedMetadata) {
+      cachedMetadata = discover(ctx, options.issuer!, timeoutMs);
+      // A failed discovery (network, cancelled) must not poison later attempts.
+      cachedMetadata.catch(() => (cachedMetadata = undefined));
+    }
+    return cachedMetadata;
+  }
+
+  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JsonWebKey[]> {
+    if (refresh || !cachedKeys) {
+      cachedKeys = fetchJwks(ctx, jwksUri, timeoutMs);
+      cachedKeys.catch(() => (cachedKeys = undefined));
+    }
+    return cachedKeys;
+  }
+
+  /**
+   * ID token checks on a fresh token set (claims always; the signature when the issuer has a
+   * JWKS), and `username` from its claims.
+   */
+  async function acceptIdToken(ctx: ProtocolContext, token: TokenSet, issuer: string | undefined, nonce: string | undefined, previous?: TokenSet): Promise<TokenSet> {
+    if (!token.idToken) {
+      if (nonce !== undefined) throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint sent no ID token for an OpenID Connect login.');
+      return token;
+    }
+    if (issuer === undefined) throw new AuthError('ERR_CONFIG', 'An ID token cannot be checked without a configured issuer.');
+    const jwt = decodeJwt(token.idToken);
+    const claims = checkIdTokenClaims(jwt.payload, {
+      issuer,
+      clientId: options.clientId,
+      ...(nonce === undefined ? {} : { nonce }),
+      now: ctx.clock.now(),
+      skewMs: config.clockSkewMs,
+    });
+    const { jwksUri } = await metadata(ctx);
+    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh));
+    if (previous?.idToken) {
+      const before = decodeJwt(previous.idToken).payload;
+      if (before.sub !== claims.sub) throw new AuthError('ERR_BAD_RESPONSE', 'The refreshed ID token is for another user.');
+    }
+    return { ...token, username: displayName(claims) };
+  }
+
+  async function startRedirect(ctx: ProtocolContext, redirectUri: string | null): Promise<StartResult> {
+    if (!redirectUri) throw new AuthError('ERR_CONFIG', 'The redirect mode needs a redirect URI (the loopback listener).');
+    const meta = await metadata(ctx);
+    if (!meta.authorizationEndpoint) throw new AuthError('ERR_CONFIG', 'The authorization server has no authorization endpoint.');
+    if (meta.codeChallengeMethodsSupported && !meta.codeChallengeMethodsSupported.includes('S256')) {
+      throw new AuthError('ERR_CONFIG', 'The authorization server does not support PKCE S256.');
+    }
+    const pkce = createPkce(ctx.random);
+    const state = randomValue(ctx.random);
+    const nonce = config.oidc ? randomValue(ctx.random) : undefined;
+    const params = authorizationRequestParams({
+      clientId: options.clientId,
+      redirectUri,
+      scope: config.scope,
+      state,
+      codeChallenge: pkce.challenge,
+      ...(nonce === undefined ? {} : { nonce }),
+      ...(config.prompt === undefined ? {} : { prompt: config.prompt }),
+    });
+    const session: OAuth2RedirectSession = {
+      kind: 'oauth2-redirect',
+      state,
+      codeVerifier: pkce.verifier,
+      redirectUri,
+      tokenEndpoint: meta.tokenEndpoint,
+      requireIss: meta.authorizationResponseIssParameterSupported,
+    };
+    if (nonce !== undefined) session.nonce = nonce;
+    if (meta.issuer !== undefined) session.issuer = meta.issuer;
+
+    const parEndpoint = meta.pushedAuthorizationRequestEndpoint;
+    const usePar = meta.requirePushedAuthorizationRequests || config.usePar === 'always' || (config.usePar === 'auto' && parEndpoint !== undefined);
+    if (!usePar) return { session, authorizationUrl: buildUrl(meta.authorizationEndpoint, params) };
+    if (!parEndpoint) throw new AuthError('ERR_CONFIG', 'Pushed authorization requests are required but the server offers no PAR endpoint.');
+    const pushed = await pushAuthorizationRequest(ctx, parEndpoint, client, params, timeoutMs);
+    return {
+      session,
+      authorizationUrl: buildUrl(meta.authorizationEndpoint, { client_id: options.clientId, request_uri: pushed.requestUri }),
+    };
+  }
+
+  async function startDevice(ctx: ProtocolContext): Promise<StartResult> {
+    const meta = await metadata(ctx);
+    if (!meta.deviceAuthorizationEndpoint) throw new AuthError('ERR_CONFIG', 'The authorization server does not offer the device grant.');
+    const startedAt = ctx.clock.now();
+    const device = await startDeviceAuthorization(ctx, meta.deviceAuthorizationEndpoint, client, config.scope, timeoutMs);
+    const session: OAuth2DeviceSession = {
+      kind: 'oauth2-device',
+      state: null,
+      deviceCode: device.deviceCode,
+      tokenEndpoint: meta.tokenEndpoint,
+      expiresAt: startedAt + device.expiresInMs,
+    };
+    if (meta.issuer !== undefined) session.issuer = meta.issuer;
+    return {
+      session,
+      authorizationUrl: device.verificationUriComplete ?? device.verificationUri,
+      userCode: device.userCode,
+      pollIntervalMs: device.intervalMs,
+      expiresInMs: device.expiresInMs,
+    };
+  }
+
+  function checkCallback(session: OAuth2RedirectSession, callback: CallbackResult): string {
+    if (callback.kind !== 'redirect') {
+      throw new AuthError('ERR_CONFIG', 'OAuth 2.0 needs the redirect itself; a manual confirmation carries no code.');
+    }
+    const { params } = callback;
+    if (typeof params.state !== 'string' || !constantTimeEqual(params.state, session.state)) {
+      throw new AuthError('ERR_STATE_MISMATCH', 'The redirect did not carry the state this login sent: it was not the answer to our request.');
+    }
+    // RFC 9207: a present iss is always checked; a promised one must be present.
+    if (params.iss !== undefined && session.issuer !== undefined && params.iss !== session.issuer) {
+      throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response came from a different issuer.');
+    }
+    if (params.iss === undefined && session.requireIss) {
+      throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response lacks the issuer the server promised to include.');
+    }
+    if (params.error !== undefined) throw oauthError(params.error, 'authorize');
+    if (!params.code) throw new AuthError('ERR_BAD_RESPONSE', 'The redirect carried neither a code nor an error.');
+    return params.code;
+  }
+
+  return {
+    name: 'oauth2',
+    storageKey: `oauth2:${config.storageIssuer}#${options.clientId}`,
+    mode: config.mode,
+    metadata,
+
+    start(ctx, input) {
+      return config.mode === 'device' ? startDevice(ctx) : startRedirect(ctx, input.redirectUri);
+    },
+
+    async exchange(ctx, input) {
+      const session = asRedirectSession(input.session);
+      const code = checkCallback(session, input.callback);
+      const token = await requestToken(
+        ctx,
+        session.tokenEndpoint,
+        client,
+        {
+          grant_type: 'authorization_code',
+          code,
+          redirect_uri: session.redirectUri,
+          code_verifier: session.codeVerifier,
+        },
+        'code',
+        timeoutMs,
+      );
+      return acceptIdToken(ctx, token, session.issuer, session.nonce);
+    },
+
+    async pollDevice(ctx, input): Promise<DevicePollResult> {
+      const session = asDeviceSession(input.session);
+      if (ctx.clock.now() >= session.expiresAt) {
+        throw new AuthError('ERR_EXPIRED', 'The device code expired before it was approved: start again.');
+      }
+      const result = await pollDeviceToken(ctx, session.tokenEndpoint, client, session.deviceCode, timeoutMs);
+      if (result.status !== 'approved') return result;
+      return { status: 'approved', token: await acceptIdToken(ctx, result.token, session.issuer, undefined) };
+    },
+
+    async refresh(ctx, input) {
+      const old = input.token;
+      if (!old.refreshToken) throw new AuthError('ERR_TOKEN_INVALID', 'There is no refresh token: a new login is needed.');
+      const meta = await metadata(ctx);
+      const fresh = await requestToken(ctx, meta.tokenEndpoint, client, { grant_type: 'refresh_token', refresh_token: old.refreshToken }, 'refresh', timeoutMs);
+      const checked = await acceptIdToken(ctx, fresh, meta.issuer, undefined, old);
+      // RFC 6749 section 6: without a new refresh token the old one stays valid.
+      const merged: TokenSet = { ...checked, refreshToken: fresh.refreshToken ?? old.refreshToken };
+      for (const key of ['scope', 'idToken', 'username'] as const) {
+        if (merged[key] === undefined && old[key] !== undefined) merged[key] = old[key];
+      }
+      return merged;
+    },
+
+    async revoke(ctx, input) {
+      const meta = await metadata(ctx);
+      if (!meta.revocationEndpoint) return;
+      await revokeTokens(ctx, meta.revocationEndpoint, client, input.token, timeoutMs);
+    },
+
+    fetch(ctx, input) {
+      return fetchResource(ctx, input.token, input.request, config.resource, timeoutMs);
+    },
+  };
+}
+
+function displayName(claims: IdTokenClaims): string {
+  for (const key of ['preferred_username', 'email', 'name'] as const) {
+    const value = claims[key];
+    if (typeof value === 'string' && value !== '') return value;
+  }
+  return claims.sub;
+}
+
+interface ResolvedConfig {
+  scope: string;
+  oidc: boolean;
+  prompt?: string;
+  mode: 'redirect' | 'device';
+  usePar: 'auto' | 'always' | 'never';
+  timeoutMs: number;
+  clockSkewMs: number;
+  resource?: string;
+  storageIssuer: string;
+  fixedMetadata?: ServerMetadata;
+}
+
+/** Validates the options once, so configuration mistakes surface before any login starts. */
+function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
+  if (typeof options.clientId !== 'string' || options.clientId === '') throw new AuthError('ERR_CONFIG', 'clientId is required.');
+  const scope = options.scope ?? DEFAULT_SCOPE;
+  const scopes = scope.split(' ');
+  const oidc = scopes.includes('openid');
+  if (options.issuer === undefined && options.endpoints === undefined) {
+    throw new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.');
+  }
+  if (options.issuer !== undefined) assertSafeUrl(options.issuer, 'issuer');
+  if (oidc && options.issuer === undefined) {
+    throw new AuthError('ERR_CONFIG', 'OpenID Connect (scope "openid") needs the issuer to check ID tokens.');
+  }
+  const config: ResolvedConfig = {
+    scope,
+    oidc,
+    mode: options.mode ?? 'redirect',
+    usePar: options.usePar ?? 'auto',
+    timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+    clockSkewMs: options.clockSkewMs ?? 60_000,
+    storageIssuer: options.issuer ?? options.endpoints!.token,
+  };
+  const prompt = options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;
+  if (prompt !== null && prompt !== undefined) config.prompt = prompt;
+  if (options.resource !== undefined) config.resource = assertSafeUrl(options.resource, 'resource base URL').toString();
+  if (options.endpoints) config.fixedMetadata = metadataFromEndpoints(options.endpoints, options.issuer);
+  return config;
+}
+
+function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | undefined): ServerMetadata {
+  const check = (url: string | undefined, what: string): string | undefined => (url === undefined ? undefined : assertSafeUrl(url, what) && url);
+  const meta: ServerMetadata = {
+    tokenEndpoint: check(endpoints.token, 'token endpoint')!,
+    requirePushedAuthorizationRequests: false,
+    authorizationResponseIssParameterSupported: false,
+  };
+  const optional = {
+    issuer,
+    authorizationEndpoint: check(endpoints.authorization, 'authorization endpoint'),
+    revocationEndpoint: check(endpoints.revocation, 'revocation endpoint'),
+    deviceAuthorizationEndpoint: check(endpoints.deviceAuthorization, 'device authorization endpoint'),
+    pushedAuthorizationRequestEndpoint: check(endpoints.pushedAuthorizationRequest, 'pushed authorization request endpoint'),
+    jwksUri: check(endpoints.jwks, 'JWKS URI'),
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(meta, { [key]: value });
+  return meta;
+}

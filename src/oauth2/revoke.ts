@@ -1,0 +1,35 @@
+/** Token revocation (RFC 7009). */
+import type { ProtocolContext, TokenSet } from '../protocol.js';
+import { clientAuthParams, failureFor, postForm, type ClientCredentials } from './http.js';
+
+const WHAT = 'revocation endpoint';
+
+/**
+ * Revokes the refresh token first (on most servers that ends the whole grant), then the access
+ * token. A server that does not know a token type (unsupported_token_type) is not an error:
+ * there is nothing more we can do about that token.
+ */
+export async function revokeTokens(
+  ctx: ProtocolContext,
+  endpoint: string,
+  client: ClientCredentials,
+  token: TokenSet,
+  timeoutMs: number,
+): Promise<void> {
+  const targets: Array<[string, string]> = [];
+  if (token.refreshToken) targets.push([token.refreshToken, 'refresh_token']);
+  targets.push([token.accessToken, 'access_token']);
+  for (const [value, hint] of targets) {
+    const response = await postForm(
+      ctx,
+      endpoint,
+      WHAT,
+      { token: value, token_type_hint: hint, ...clientAuthParams(client) },
+      timeoutMs,
+    );
+    if (response.status === 200) continue;
+    const failure = failureFor(response, 'revoke', WHAT, ctx.clock.now());
+    if (failure.providerCode === 'unsupported_token_type') continue;
+    throw failure;
+  }
+}

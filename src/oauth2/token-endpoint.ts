@@ -1,0 +1,59 @@
+/**
+ * The token endpoint (RFC 6749 sections 4.1.3, 5, 6; RFC 8628 section 3.4): one POST, a strictly
+ * read answer. Errors become AuthErrors by the grant that was asked for.
+ */
+import { AuthError } from '../../adapters/errors.js';
+import type { ProtocolContext, TokenSet } from '../protocol.js';
+import type { OAuthErrorContext } from './errors.js';
+import {
+  clientAuthParams,
+  failureFor,
+  optionalSeconds,
+  optionalString,
+  parseJsonObject,
+  postForm,
+  requiredString,
+  type ClientCredentials,
+} from './http.js';
+
+const WHAT = 'token endpoint';
+
+export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
+
+/**
+ * POSTs one grant to the token endpoint and returns the tokens. `context` picks the meaning of
+ * `invalid_grant`: a bad code ('code'), a dead refresh token ('refresh'), an expired device code.
+ */
+export async function requestToken(
+  ctx: ProtocolContext,
+  endpoint: string,
+  client: ClientCredentials,
+  grant: Record<string, string | undefined>,
+  context: OAuthErrorContext,
+  timeoutMs: number,
+): Promise<TokenSet> {
+  // Expiry counts from before the request left: the token is never believed to live longer than it does.
+  const sentAt = ctx.clock.now();
+  const response = await postForm(ctx, endpoint, WHAT, { ...grant, ...clientAuthParams(client) }, timeoutMs);
+  if (response.status !== 200) throw failureFor(response, context, WHAT, ctx.clock.now());
+  return parseTokenResponse(parseJsonObject(response.body, WHAT, 200), sentAt);
+}
+
+/** Reads a successful token response (RFC 6749 section 5.1). Only Bearer tokens are accepted. */
+export function parseTokenResponse(json: Record<string, unknown>, issuedAt: number): TokenSet {
+  const accessToken = requiredString(json, 'access_token', WHAT);
+  const tokenType = requiredString(json, 'token_type', WHAT);
+  if (tokenType.toLowerCase() !== 'bearer') {
+    throw new AuthError('ERR_BAD_RESPONSE', `The token endpoint issued a "${tokenType.slice(0, 20)}" token; only Bearer is supported.`);
+  }
+  const token: TokenSet = { accessToken, tokenType: 'Bearer' };
+  const expiresIn = optionalSeconds(json, 'expires_in', WHAT);
+  if (expiresIn !== undefined) token.expiresAt = issuedAt + expiresIn * 1000;
+  const refreshToken = optionalString(json, 'refresh_token', WHAT);
+  if (refreshToken) token.refreshToken = refreshToken;
+  const scope = optionalString(json, 'scope', WHAT);
+  if (scope !== undefined) token.scope = scope;
+  const idToken = optionalString(json, 'id_token', WHAT);
+  if (idToken) token.idToken = idToken;
+  return token;
+}

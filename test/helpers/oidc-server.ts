@@ -1,0 +1,134 @@
+/**
+ * A real OpenID Provider for tests: oidc-provider 9 on 127.0.0.1 (ephemeral port) with one
+ * native public client, its development login/consent pages (any login name works), PKCE
+ * required, revocation, introspection, the device flow and (optionally) PAR. Beside it, a
+ * protected resource at GET /api/me that accepts only live access tokens of this provider.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import Provider from 'oidc-provider';
+
+export const CLIENT_ID = 'authmachine-native';
+export const RESOURCE_PATH = '/api/me';
+
+export interface OidcServerOptions {
+  /** Offer a PAR endpoint (default false, so the plain flow is tested unless asked). */
+  par?: boolean;
+  /** Announce require_pushed_authorization_requests. */
+  requirePar?: boolean;
+  /** Access token lifetime in seconds (default 600). */
+  accessTokenTtl?: number;
+}
+
+export interface OidcServer {
+  /** e.g. http://127.0.0.1:41234 */
+  issuer: string;
+  /** Absolute URL of the protected resource. */
+  resourceUrl: string;
+  provider: Provider;
+  /**
+   * Access token lifetime for tokens issued from now on to one account: refresh tests give a
+   * login a 1 s token, then a long one to the refresh, so nothing depends on how fast we are.
+   */
+  setAccessTokenTtl(accountId: string, seconds: number): void;
+  close(): Promise<void>;
+}
+
+export async function startOidcServer(options: OidcServerOptions = {}): Promise<OidcServer> {
+  let handler: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.statusCode = 503;
+    res.end();
+  };
+  const server = createServer((req, res) => handler(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}`;
+  const defaultTtl = options.accessTokenTtl ?? 600;
+  const ttlByAccount = new Map<string, number>();
+
+  const provider = new Provider(issuer, {
+    clients: [
+      {
+        client_id: CLIENT_ID,
+        application_type: 'native',
+        token_endpoint_auth_method: 'none',
+        // RFC 8252 section 7.3: any port on this loopback redirect is accepted for native clients.
+        redirect_uris: ['http://127.0.0.1/callback'],
+        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
+        response_types: ['code'],
+      },
+    ],
+    async findAccount(_ctx: unknown, id: string) {
+      return {
+        accountId: id,
+        async claims() {
+          return { sub: id, preferred_username: id };
+        },
+      };
+    },
+    claims: { openid: ['sub'], profile: ['preferred_username'] },
+    features: {
+      devInteractions: { enabled: true },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      deviceFlow: { enabled: true },
+      pushedAuthorizationRequests: {
+        enabled: options.par === true || options.requirePar === true,
+        requirePushedAuthorizationRequests: options.requirePar === true,
+      },
+    },
+    pkce: { required: () => true },
+    ttl: {
+      AccessToken: (_ctx: unknown, token: { accountId?: string }) => ttlByAccount.get(token.accountId ?? '') ?? defaultTtl,
+      AuthorizationCode: 60,
+      DeviceCode: 600,
+      IdToken: 600,
+      RefreshToken: 3600,
+      Grant: 3600,
+      Interaction: 600,
+      Session: 3600,
+    },
+    // Fixed development cookie keys: this provider lives for one test file.
+    cookies: { keys: ['authmachine-test-cookie-key'] },
+  });
+
+  const providerCallback = provider.callback();
+  handler = (req, res) => {
+    if (req.url?.split('?')[0] === RESOURCE_PATH) {
+      serveResource(provider, req, res).catch(() => {
+        res.statusCode = 500;
+        res.end();
+      });
+      return;
+    }
+    providerCallback(req, res);
+  };
+
+  return {
+    issuer,
+    resourceUrl: `${issuer}${RESOURCE_PATH}`,
+    provider,
+    setAccessTokenTtl: (accountId, seconds) => ttlByAccount.set(accountId, seconds),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+/** RFC 6750: 401 with WWW-Authenticate for a missing, unknown, expired or revoked token. */
+async function serveResource(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const match = /^Bearer ([^\s]+)$/.exec(req.headers.authorization ?? '');
+  const token = match ? await provider.AccessToken.find(match[1]!) : undefined;
+  if (!token || token.isExpired) {
+    res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: 'invalid_token' }));
+    return;
+  }
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.end(JSON.stringify({ sub: token.accountId, scope: token.scope ?? null }));
+}
