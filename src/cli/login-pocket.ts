@@ -2,22 +2,15 @@ import { AuthError } from '../../adapters/errors.js';
 import type { ParsedArgs } from './command.js';
 import type { CliIO } from './io.js';
 import { consumerKeyEntry, DEFAULT_POCKET_URL, fingerprintOf, pocketFlow, pocketFromProfile } from './pocket-flow.js';
-import { readProfile, writeProfile, type StoreKind } from './profile.js';
+import { readProfile, writeProfile } from './profile.js';
 import { runLogin } from './run-login.js';
 import { CONSUMER_KEY_ENV, readConsumerKey } from './secrets-input.js';
 import { openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
-import type { InspectOption } from './inspect-option.js';
-
-export interface PocketLoginOptions {
-  storeKind: StoreKind;
-  tokenFile: string | undefined;
-  timeoutMs: number | undefined;
-  inspect: InspectOption;
-}
+import type { LoginOptions, LoginOutcome } from './login-options.js';
 
 /** `authmachine login` for Pocket: consumer key from the environment or a file, never argv. */
-export async function loginPocket(args: ParsedArgs, io: CliIO, options: PocketLoginOptions): Promise<{ summary: Record<string, unknown>; text: string }> {
+export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
   const saved = await readProfile(io.env);
   const baseUrl = (args.values['base-url'] as string | undefined) ?? (saved?.provider === 'pocket' ? saved.baseUrl : DEFAULT_POCKET_URL);
   let consumerKey = await readConsumerKey(args.values['consumer-key-file'] as string | undefined, io.env);

@@ -1,0 +1,18 @@
+import type { InspectOption } from './inspect-option.js';
+import type { StoreKind } from './profile.js';
+
+/** What `authmachine login` hands to the provider-specific login (Pocket or OAuth). */
+export interface LoginOptions {
+  storeKind: StoreKind;
+  /** With --store file. */
+  tokenFile: string | undefined;
+  /** --timeout: how long awaitingUser may last. */
+  timeoutMs: number | undefined;
+  inspect: InspectOption;
+}
+
+/** `summary` is printed with --json; `text` otherwise. */
+export interface LoginOutcome {
+  summary: Record<string, unknown>;
+  text: string;
+}
