@@ -1,0 +1,63 @@
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { configDir } from '../profile.js';
+import { UsageError } from '../usage-error.js';
+
+const APPROVALS = ['page', 'auto-approve', 'auto-decline'] as const;
+
+export const emulator: Command = {
+  name: 'emulator',
+  summary: 'Run the Pocket emulator on loopback for other Pocket clients',
+  usage: 'authmachine emulator [--port N] [--approval page|auto-approve|auto-decline] [--items N]',
+  details: [
+    'Pocket\'s API was switched off in November 2025; this emulator speaks it as the real one did',
+    '(JSON or form answers, X-Error headers, rate limits, the authorize page) on 127.0.0.1 only.',
+    'It issues its own consumer key and writes it to a file (mode 0600) rather than printing it.',
+    'Point any Pocket client at the printed URL instead of https://getpocket.com. Ctrl-C stops it.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', valueName: 'n', description: 'Port on 127.0.0.1 (default: a free one)' },
+    approval: { type: 'string', valueName: 'mode', description: 'page: you click Approve/Decline (default); auto-approve / auto-decline: decided at once' },
+    items: { type: 'string', valueName: 'n', description: 'Serve N generated items instead of the ten demo articles' },
+    'key-file': { type: 'string', valueName: 'path', description: 'Where to write the consumer key (default ~/.config/authmachine/emulator-consumer-key)' },
+    verbose: { type: 'boolean', description: 'Log each request (method, path, status; never a secret)' },
+  },
+  examples: ['authmachine emulator --port 8080', 'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key'],
+  async run(args, io) {
+    const port = args.values['port'] === undefined ? 0 : Number(args.values['port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.', 'emulator');
+    const approval = (args.values['approval'] ?? 'page') as (typeof APPROVALS)[number];
+    if (!APPROVALS.includes(approval)) throw new UsageError(`--approval must be one of ${APPROVALS.join(', ')}.`, 'emulator');
+    const items = args.values['items'] === undefined ? undefined : Number(args.values['items']);
+    if (items !== undefined && !(Number.isInteger(items) && items >= 0)) throw new UsageError('--items takes a whole number.', 'emulator');
+    const { startPocketEmulator } = await import('../../pocket/emulator/index.js');
+    const server = await startPocketEmulator({
+      port,
+      approval,
+      ...(items ? { syntheticItems: items } : {}),
+      ...(args.values['verbose'] ? { log: (e) => io.stderr.write(`${JSON.stringify(e)}\n`) } : {}),
+    });
+    const keyFile = (args.values['key-file'] as string | undefined) ?? join(configDir(io.env), 'emulator-consumer-key');
+    await mkdir(dirname(keyFile), { recursive: true, mode: 0o700 });
+    await writeFile(keyFile, `${server.consumerKey}\n`, { mode: 0o600 });
+    io.stdout.write(
+      [
+        `Pocket emulator listening on ${server.url} (account "${server.username}", approval: ${approval})`,
+        `Consumer key written to ${keyFile}`,
+        `Log in with: authmachine login --base-url ${server.url} --consumer-key-file ${keyFile}`,
+        'Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await server.close();
+    await rm(keyFile, { force: true });
+    io.stderr.write('Emulator stopped.\n');
+    return EXIT.ok;
+  },
+};
