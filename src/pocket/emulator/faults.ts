@@ -36,6 +36,11 @@ export class FaultQueue {
     return this.queued.get(endpoint as EmulatorEndpoint)?.shift();
   }
 
+  /** How many faults are still queued for the endpoint. */
+  pending(endpoint: EmulatorEndpoint): number {
+    return this.queued.get(endpoint)?.length ?? 0;
+  }
+
   clear(): void {
     this.queued.clear();
   }

@@ -27,6 +27,12 @@ export type PocketErrorCode = keyof typeof POCKET_ERRORS;
 /** Headers sent with every answer, on top of the content headers. */
 export type ExtraHeaders = Record<string, string>;
 
+/** Writes status and headers through setHeader, so getHeader (the log hook) can read them later. */
+export function writeHead(response: ServerResponse, status: number, headers: Record<string, string | number>): void {
+  for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+  response.writeHead(status);
+}
+
 /** "400 Bad Request": the whole body of a Pocket error. */
 export function statusLine(status: number): string {
   return `${status} ${STATUS_CODES[status] ?? 'Error'}`;
@@ -35,7 +41,7 @@ export function statusLine(status: number): string {
 /** A bare-status answer in Pocket's error style, without error headers (e.g. the rate-limit 403). */
 export function sendStatusOnly(response: ServerResponse, status: number, headers: ExtraHeaders = {}): void {
   const body = statusLine(status);
-  response.writeHead(status, {
+  writeHead(response, status, {
     ...headers,
     'Content-Type': 'text/html; charset=UTF-8',
     'Content-Length': Buffer.byteLength(body),
@@ -51,7 +57,7 @@ export function sendPocketError(response: ServerResponse, code: PocketErrorCode,
 }
 
 export function sendJson(response: ServerResponse, body: string, headers: ExtraHeaders = {}, status = 200): void {
-  response.writeHead(status, {
+  writeHead(response, status, {
     ...headers,
     'Content-Type': 'application/json; charset=UTF-8',
     'Content-Length': Buffer.byteLength(body),
@@ -60,7 +66,7 @@ export function sendJson(response: ServerResponse, body: string, headers: ExtraH
 }
 
 export function sendHtml(response: ServerResponse, status: number, html: string, headers: ExtraHeaders = {}): void {
-  response.writeHead(status, {
+  writeHead(response, status, {
     ...headers,
     'Content-Type': 'text/html; charset=UTF-8',
     'Content-Length': Buffer.byteLength(html),
@@ -88,7 +94,7 @@ export function sendOAuthAnswer(request: IncomingMessage, response: ServerRespon
   const form = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) if (value !== null) form.append(name, value);
   const body = form.toString();
-  response.writeHead(200, {
+  writeHead(response, 200, {
     'Content-Type': 'application/x-www-form-urlencoded; charset=UTF-8',
     'Content-Length': Buffer.byteLength(body),
   });

@@ -71,6 +71,8 @@ export interface PocketEmulator {
   decide(requestToken: string, decision: 'approve' | 'decline'): boolean;
   /** Makes the next `times` (default 1) calls to `endpoint` fail with `fault`. */
   failNext(endpoint: EmulatorEndpoint, fault: EmulatorFault, options?: { times?: number }): void;
+  /** How many queued faults for `endpoint` have not been used yet (a request takes one on arrival). */
+  pendingFaults(endpoint: EmulatorEndpoint): number;
   /** Drops every queued fault. */
   clearFaults(): void;
   /** Stops the server and drops open connections. */
@@ -197,6 +199,7 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
       return true;
     },
     failNext: (endpoint, fault, failOptions) => faults.add(endpoint, fault, failOptions?.times ?? 1),
+    pendingFaults: (endpoint) => faults.pending(endpoint),
     clearFaults: () => faults.clear(),
     close: async () => {
       closing = true;
@@ -207,6 +210,7 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
       stalls.clear();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();
+      server.closeAllConnections();
       await closed;
     },
   };
