@@ -1,0 +1,43 @@
+/**
+ * `/v3/oauth/request` and `/v3/oauth/authorize`: request tokens and their one-time exchange for
+ * an access token, with Pocket's error codes. No X-Limit headers here, as on the real service.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { paramString, type RequestParams } from './body.js';
+import type { EmulatorContext } from './context.js';
+import { sendOAuthAnswer, sendPocketError } from './responses.js';
+
+/** A redirect URI we can put in a Location header: no control characters, a scheme, ≤ 2 KB. */
+export function isUsableRedirectUri(uri: string): boolean {
+  return uri.length <= 2048 && !/[\u0000-\u001f\u007f]/.test(uri) && /^[a-z][a-z0-9+.-]*:/i.test(uri);
+}
+
+export function handleOAuthRequest(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, params: RequestParams): void {
+  const consumerKey = paramString(params, 'consumer_key');
+  if (!consumerKey) return sendPocketError(response, 138);
+  if (!context.store.keys.has(consumerKey)) return sendPocketError(response, 152);
+  const redirectUri = paramString(params, 'redirect_uri');
+  if (!redirectUri) return sendPocketError(response, 140);
+  if (!isUsableRedirectUri(redirectUri)) return sendPocketError(response, 181);
+  const state = paramString(params, 'state');
+  const record = context.store.newRequestToken(consumerKey, redirectUri, state);
+  sendOAuthAnswer(request, response, { code: record.token, state });
+}
+
+export function handleOAuthAuthorize(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, params: RequestParams): void {
+  const consumerKey = paramString(params, 'consumer_key');
+  if (!consumerKey) return sendPocketError(response, 138);
+  if (!context.store.keys.has(consumerKey)) return sendPocketError(response, 152);
+  const code = paramString(params, 'code');
+  if (!code) return sendPocketError(response, 182);
+  const record = context.store.requestTokens.get(code);
+  if (!record || record.consumerKey !== consumerKey) return sendPocketError(response, 185);
+  const redirectUri = paramString(params, 'redirect_uri');
+  if (redirectUri && redirectUri !== record.redirectUri) return sendPocketError(response, 181);
+  if (record.used) return sendPocketError(response, 159);
+  // Not yet decided and declined look the same to the client, as on the real service.
+  if (record.decision !== 'approved' || !record.approvedBy) return sendPocketError(response, 158);
+  record.used = true;
+  const accessToken = context.store.newAccessToken(consumerKey, record.approvedBy);
+  sendOAuthAnswer(request, response, { access_token: accessToken, username: record.approvedBy });
+}
