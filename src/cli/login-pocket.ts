@@ -4,6 +4,7 @@ import type { CliIO } from './io.js';
 import { consumerKeyEntry, DEFAULT_POCKET_URL, fingerprintOf, pocketFlow, pocketFromProfile } from './pocket-flow.js';
 import { readProfile, writeProfile } from './profile.js';
 import { runLogin } from './run-login.js';
+import { hasDisplay } from './environment.js';
 import { CONSUMER_KEY_ENV, readConsumerKey } from './secrets-input.js';
 import { openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
@@ -32,7 +33,8 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
     io,
   );
   try {
-    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']));
+    const browserOpens = !args.values['no-browser'] && hasDisplay(io);
+    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']), browserOpens);
     const fingerprint = fingerprintOf(consumerKey);
     await store.set(consumerKeyEntry(fingerprint), consumerKey).catch((error: unknown) => {
       throw error instanceof AuthError ? error : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);

@@ -17,7 +17,7 @@ const STEP_TEXT: Record<string, string> = {
   loggingOut: 'Logging out',
 };
 
-export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: string): () => void {
+export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: string, browserOpens: boolean): () => void {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   let last = '';
   let countdown: NodeJS.Timeout | undefined;
@@ -29,7 +29,7 @@ export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: 
   const subs = [
     flow.on('authorizationUrl', (e) => {
       if (e.userCode) say(`To approve, open ${e.url} and enter the code: ${e.userCode}`);
-      else say(`To approve access, open this URL in your browser (it should open by itself):\n  ${e.url}`);
+      else say(`To approve access, open this URL in your browser${browserOpens ? ' (it should open by itself)' : ''}:\n  ${e.url}`);
     }),
     flow.on('browserFailed', () => say('Could not open a browser here; open the URL above yourself.')),
     flow.on('strayCallback', () => say('Ignored a request to the redirect listener that did not carry this login\'s state.')),
@@ -38,8 +38,10 @@ export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: 
       const name = stateName(snapshot.value);
       const leaf = JSON.stringify(snapshot.value).includes('"saving"') ? 'saving' : name;
       if (leaf === last) return;
+      const wasCounting = countdown !== undefined;
       last = leaf;
       stopCountdown();
+      if (io.interactive && wasCounting) io.stderr.write('\r\x1b[K');
       if (leaf === 'awaitingUser') {
         const deadline = Date.now() + snapshot.context.userDeadlineMs;
         const tell = () => {
@@ -51,7 +53,6 @@ export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: 
         countdown = setInterval(tell, io.interactive ? 1_000 : 30_000);
         countdown.unref();
       } else {
-        if (io.interactive && last !== '') io.stderr.write('\r\x1b[K');
         const text = leaf === 'saving' ? `Saving the token to ${flow.store.location}` : STEP_TEXT[leaf];
         if (text) say(`${text}...`);
       }

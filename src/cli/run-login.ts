@@ -7,8 +7,8 @@ import { cancelOnSignal } from './cancel-on-signal.js';
 import type { CliIO } from './io.js';
 import { showProgress } from './progress.js';
 
-export async function runLogin(flow: AuthFlow<any, any>, io: CliIO, providerName: string, force: boolean): Promise<LoginResult> {
-  const stopProgress = showProgress(flow, io, providerName);
+export async function runLogin(flow: AuthFlow<any, any>, io: CliIO, providerName: string, force: boolean, browserOpens: boolean): Promise<LoginResult> {
+  const stopProgress = showProgress(flow, io, providerName, browserOpens);
   const stopSignals = cancelOnSignal(() => flow.cancel());
   try {
     return await flow.login({ force });
