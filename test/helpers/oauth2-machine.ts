@@ -18,10 +18,13 @@ export type OAuth2Flow = AuthFlow<ResourceRequest, ResourceResponse>;
 /** Axios underneath, every request recorded (method and URL only matter to the tests). */
 export class RecordingAxios implements HttpClient {
   readonly requests: HttpRequest[] = [];
+  /** When each request was sent (epoch ms), by index. */
+  readonly sentAt: number[] = [];
   readonly #inner = new AxiosHttpClient();
 
   send(request: HttpRequest): Promise<HttpResponse> {
     this.requests.push(request);
+    this.sentAt.push(Date.now());
     return this.#inner.send(request);
   }
 
