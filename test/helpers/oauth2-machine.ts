@@ -56,7 +56,9 @@ export function oauth2Flow(
     receiver: new LoopbackReceiver(),
     store,
     ...(options.browser ? { browser: options.browser } : {}),
-    config: { userTimeoutMs: 25_000 },
+    // Long enough for Chromium on a loaded machine, short of ava's 2 min: a stuck login fails
+    // with ERR_TIMEOUT rather than as an ava timeout.
+    config: { userTimeoutMs: 90_000 },
   });
   const states: string[] = [];
   flow.actor.subscribe((s) => {
