@@ -3,7 +3,7 @@
  * axios, the loopback receiver, the system keychain (gnome-keyring under the test bus) and a real
  * headless Chromium clicking the emulator's Approve / Decline buttons.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import type { Browser } from 'playwright-core';
 import type { BrowserOpener } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
@@ -51,7 +51,7 @@ function chromiumClicking(button: '#approve' | '#decline') {
   return { opener, visited, finished };
 }
 
-async function setUp(t: Parameters<Parameters<typeof test>[1]>[0], button: '#approve' | '#decline') {
+async function setUp(t: ExecutionContext, button: '#approve' | '#decline') {
   const emulator: PocketEmulator = await startPocketEmulator({ approval: 'page', appName: 'authmachine e2e' });
   t.teardown(() => emulator.close());
   const protocol = createPocketProtocol({ consumerKey: emulator.consumerKey, baseUrl: emulator.url });
