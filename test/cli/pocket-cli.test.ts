@@ -38,8 +38,11 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
 
   // login: the URL on stderr, the test's "browser" follows it, the CLI ends logged in.
+  const signalListeners = () => [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+  const listenersBefore = signalListeners();
   const login = await loginAuto(sb, ['--base-url', emulator.url]);
   t.is(login.code, 0, login.stderr);
+  t.deepEqual(signalListeners(), listenersBefore, 'Ctrl-C handling is removed once the login ends');
   t.is(login.stdout, 'Logged in to Pocket as demo. Token kept in the system keychain (Secret Service).\n');
   t.truthy(login.url);
   t.deepEqual(login.visited?.hops.map((h) => new URL(h).pathname), ['/auth/authorize', '/callback']);
