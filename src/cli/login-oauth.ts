@@ -9,6 +9,7 @@ import type { LoginOptions, LoginOutcome } from './login-options.js';
 import { oauthFlow } from './oauth-flow.js';
 import { writeProfile } from './profile.js';
 import { runLogin } from './run-login.js';
+import { hasDisplay } from './environment.js';
 import { openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
 
@@ -52,7 +53,8 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
     io,
   );
   try {
-    const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']));
+    const browserOpens = !device && !args.values['no-browser'] && hasDisplay(io);
+    const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']), browserOpens);
     await writeProfile(io.env, {
       provider: 'oauth2',
       issuer,
