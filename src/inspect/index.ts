@@ -15,7 +15,7 @@ export type {
 } from './inspection-event.js';
 export { createRedactor, redactValue, scrubQueryParams, MIN_REMEMBERED_SECRET_LENGTH, type JsonValue, type Redactor } from './redactor.js';
 export { DENIED_KEYS, SECRET_CONTAINER_KEYS, REDACTED, isDeniedKey, isDeniedParam } from './secret-keys.js';
-export { leafStateIds, withAncestors } from './state-ids.js';
+export { leafStateIds } from './state-ids.js';
 export { createStatelyInspect, toStatelyInspectionEvent, type StatelyInspectOptions, type StatelyInspection } from './stately.js';
 export { loadStatelyModule, STATELY_PACKAGE, type StatelyInspector, type StatelyModule } from './stately-module.js';
 export { startInspectorServer, type InspectorServer, type InspectorServerOptions } from './inspector-server.js';
