@@ -141,8 +141,9 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
       closing ??= new Promise<void>((resolve) => {
         for (const res of streams) res.end();
         streams.clear();
+        // close() also drops idle keep-alive connections; one still busy after a second is cut.
         server.close(() => resolve());
-        server.closeAllConnections();
+        setTimeout(() => server.closeAllConnections(), 1_000).unref();
       });
       return closing;
     },

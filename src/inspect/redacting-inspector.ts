@@ -39,6 +39,11 @@ interface ActorLike {
 
 type EventJson = { type: string; [key: string]: JsonValue };
 
+/**
+ * Returns the observer to pass as `inspect` to createAuthFlow or createActor. Each XState
+ * inspection event reaches `forward` as redacted plain JSON, in order, synchronously. Secrets
+ * seen anywhere in the session are remembered and cut out of later strings too.
+ */
 export function createRedactingInspector(
   forward: (event: RedactedInspectionEvent) => void,
   options: RedactingInspectorOptions = {},

@@ -14,13 +14,3 @@ export function leafStateIds(value: unknown, machineId: string): string[] {
     return deeper.length > 0 ? deeper : [id];
   });
 }
-
-/** A leaf id and all its ancestors, the machine itself excluded: what a diagram highlights. */
-export function withAncestors(leafIds: readonly string[]): string[] {
-  const out = new Set<string>();
-  for (const leaf of leafIds) {
-    const parts = leaf.split('.');
-    for (let i = 2; i <= parts.length; i++) out.add(parts.slice(0, i).join('.'));
-  }
-  return [...out];
-}
