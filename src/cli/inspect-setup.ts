@@ -1,16 +1,31 @@
+/**
+ * `--inspect`: report the flow to a running `authmachine inspect` if there is one, else serve
+ * the local inspector page from this process and keep it up after the flow until Ctrl-C, so the
+ * finished flow can be stepped through.
+ */
 import type { CliIO } from './io.js';
 import type { InspectOption } from './inspect-option.js';
+import { findInspector } from './inspector-file.js';
 
-/** `--inspect`: serve the local inspector for this flow (wired when the inspector lands). */
 export async function startInspectOption(io: CliIO): Promise<InspectOption> {
-  const { startInspectorServer } = await import('../inspect/index.js');
+  const running = await findInspector(io.env);
+  if (running) {
+    const { createRemoteInspector } = await import('../inspect/remote-inspector.js');
+    const remote = createRemoteInspector(running);
+    io.stderr.write(`Inspector: reporting this flow to ${running.url}\n`);
+    return { observer: remote.inspect, finish: () => remote.flush() };
+  }
+  const { startInspectorServer } = await import('../inspect/inspector-server.js');
   const server = await startInspectorServer({});
-  io.stderr.write(`Inspector: open ${server.url} to watch the flow.\n`);
+  io.stderr.write(`Inspector: open ${server.url} to watch the flow live.\n`);
   return {
     observer: server.inspect,
     async finish() {
-      io.stderr.write(`The flow is over; step through it at ${server.url}. Press Ctrl-C to stop the inspector.\n`);
-      await new Promise<void>((resolve) => process.once('SIGINT', resolve));
+      io.stderr.write(`The flow is over; step through it at ${server.url}. Ctrl-C stops the inspector.\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
       await server.close();
     },
   };

@@ -20,3 +20,5 @@ export { createStatelyInspect, toStatelyInspectionEvent, type StatelyInspectOpti
 export { loadStatelyModule, STATELY_PACKAGE, type StatelyInspector, type StatelyModule } from './stately-module.js';
 export { startInspectorServer, type InspectorServer, type InspectorServerOptions } from './inspector-server.js';
 export type { InspectorStep } from './inspector-history.js';
+export { createRemoteInspector, type RemoteInspector } from './remote-inspector.js';
+export { INGEST_KEY_HEADER } from './ingest.js';

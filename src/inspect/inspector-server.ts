@@ -17,6 +17,7 @@ import { inspectorPagePolicy, renderInspectorPage } from './inspector-page.js';
 import { findPackageFile } from './package-root.js';
 import { createRedactingInspector, type RedactingInspector } from './redacting-inspector.js';
 import type { Redactor } from './redactor.js';
+import { ingest } from './ingest.js';
 
 export interface InspectorServerOptions {
   /** Default 0: any free port. */
@@ -29,6 +30,12 @@ export interface InspectorServerOptions {
   redactor?: Redactor;
   /** Clock for event timing. Default Date.now. */
   now?: () => number;
+  /**
+   * Lets flows in other processes report here: POST /ingest with this key in the
+   * x-authmachine-inspector-key header and a JSON array of redacted events (see remote-inspector.ts).
+   * Unset: no ingest endpoint.
+   */
+  ingestKey?: string;
 }
 
 export interface InspectorServer {
@@ -108,8 +115,9 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
   const server = createServer((req, res) => {
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not read the stream.
     if (!allowedHosts.has(req.headers.host ?? '')) return plain(res, 403, 'Forbidden host.');
-    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/ingest' && options.ingestKey) return void ingest(req, res, options.ingestKey, (event) => history.add(event));
+    if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
     if (path === '/' || path === '/index.html') return servePage(res, req.method === 'HEAD');
     if (path === '/events') return serveEvents(req, res);
     if (path === '/history.json') {

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import type { Command } from '../command.js';
+import { EXIT } from '../exit-codes.js';
+import { publishInspector, withdrawInspector } from '../inspector-file.js';
+import { UsageError } from '../usage-error.js';
+
+export const inspect: Command = {
+  name: 'inspect',
+  summary: 'Serve the live local inspector page for flows started with --inspect',
+  usage: 'authmachine inspect [--port N]',
+  details: [
+    'Serves a page on 127.0.0.1 that draws the login statechart, highlights the current state as',
+    'the flow moves, lists its events with their timing and shows its context with every secret',
+    'replaced by "[redacted]". Keep it running, then start `authmachine login --inspect` or',
+    '`authmachine demo --inspect` in another terminal: they report to it. The page keeps the',
+    'history, so a finished flow can be stepped back through. Needs no internet. Ctrl-C stops it.',
+  ].join('\n'),
+  options: {
+    port: { type: 'string', valueName: 'n', description: 'Port on 127.0.0.1 (default: a free one)' },
+  },
+  examples: ['authmachine inspect', 'authmachine demo --inspect    # in another terminal'],
+  async run(args, io) {
+    const port = args.values['port'] === undefined ? 0 : Number(args.values['port']);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.', 'inspect');
+    const { startInspectorServer } = await import('../../inspect/inspector-server.js');
+    const key = randomBytes(24).toString('base64url');
+    const server = await startInspectorServer({ port, ingestKey: key });
+    await publishInspector(io.env, { url: server.url, key });
+    io.stdout.write(`Inspector listening on ${server.url}\nRun \`authmachine demo --inspect\` or \`authmachine login --inspect\` to watch a flow. Ctrl-C to stop.\n`);
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    await withdrawInspector(io.env);
+    await server.close();
+    io.stderr.write('Inspector stopped.\n');
+    return EXIT.ok;
+  },
+};
