@@ -31,6 +31,13 @@ function tableIds(stdout: string): string[] {
   return rows.filter(Boolean).map((row) => row.split(/\s+/)[0]!);
 }
 
+// Every in-process login handles Ctrl-C while it runs; none may leave its handler behind.
+const signalListeners = () => [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+const listenersAtStart = signalListeners();
+test.after('no Ctrl-C handler is left behind by any command', (t) => {
+  t.deepEqual(signalListeners(), listenersAtStart);
+});
+
 const byNewest = [...DEMO_ITEMS].sort((a, b) => Number(b.time_added) - Number(a.time_added)).map((i) => i.item_id);
 
 test('a whole session: login, status, items, add, archive, logout, with no secret ever printed', async (t) => {
@@ -38,11 +45,8 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
 
   // login: the URL on stderr, the test's "browser" follows it, the CLI ends logged in.
-  const signalListeners = () => [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
-  const listenersBefore = signalListeners();
   const login = await loginAuto(sb, ['--base-url', emulator.url]);
   t.is(login.code, 0, login.stderr);
-  t.deepEqual(signalListeners(), listenersBefore, 'Ctrl-C handling is removed once the login ends');
   t.is(login.stdout, 'Logged in to Pocket as demo. Token kept in the system keychain (Secret Service).\n');
   t.truthy(login.url);
   t.deepEqual(login.visited?.hops.map((h) => new URL(h).pathname), ['/auth/authorize', '/callback']);
@@ -194,6 +198,32 @@ test('demo: the ten articles, exit 0, no prompt, the token in the keychain under
   const json = await sb.run(['demo', '--json']);
   t.is(json.code, 0);
   t.is((JSON.parse(json.stdout) as unknown[]).length, 10);
+});
+
+test('demo on a fresh headless machine (no display, no keychain, no terminal): exit 0, memory store said out loud, no prompt', async (t) => {
+  const sb = cliSandbox(t);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/cli-main.ts', 'demo'], {
+    cwd: root,
+    // Nothing of the test bus: a machine with no Secret Service at all. stdin is closed: a prompt would fail.
+    env: { PATH: process.env['PATH'], HOME: sb.dir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/authmachine-bus' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  t.is(code, 0, stderr);
+  t.is(tableIds(stdout).length, 10);
+  t.regex(stderr, /No system keychain is reachable here, so the demo keeps its token in memory for this run\./);
+  t.regex(stderr, /10 articles\. Demo token deleted from memory/);
+});
+
+test('--version', async (t) => {
+  const sb = cliSandbox(t);
+  const version = await sb.run(['--version']);
+  t.is(version.code, 0);
+  t.is(version.stdout, `${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`);
 });
 
 test('--help for the top level and every command: exit 0, every option named', async (t) => {

@@ -35,7 +35,7 @@ let sandboxes = 0;
 
 // Each in-process login listens for SIGINT/SIGTERM while it runs (Ctrl-C cancels it), and ava runs
 // a file's tests at once: a dozen concurrent logins are not a leak. pocket-cli.test.ts checks that
-// the listeners are removed after each run.
+// none is left once every test has run.
 process.setMaxListeners(50);
 
 /** Creates a sandbox; its directory and keychain entries go away when the test (or hook) ends. */

@@ -52,8 +52,14 @@ export const emulator: Command = {
       ].join('\n'),
     );
     await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
+      // Whichever signal comes first stops it; the other handler must not stay behind.
+      const stop = () => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
     });
     await server.close();
     await rm(keyFile, { force: true });
