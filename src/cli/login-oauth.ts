@@ -53,8 +53,8 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
     io,
   );
   try {
-    const browserOpens = !device && !args.values['no-browser'] && hasDisplay(io);
-    const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']), browserOpens);
+    const opener = !device && !args.values['no-browser'] && hasDisplay(io) ? 'browser' : 'person';
+    const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']), opener);
     await writeProfile(io.env, {
       provider: 'oauth2',
       issuer,

@@ -38,8 +38,8 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
     io,
   );
   try {
-    const browserOpens = !args.values['no-browser'] && hasDisplay(io);
-    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']), browserOpens).catch((error: unknown) => {
+    const opener = !args.values['no-browser'] && hasDisplay(io) ? 'browser' : 'person';
+    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']), opener).catch((error: unknown) => {
       throw withKeySource(error, keySource);
     });
     const fingerprint = fingerprintOf(consumerKey);

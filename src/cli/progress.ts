@@ -17,7 +17,16 @@ const STEP_TEXT: Record<string, string> = {
   loggingOut: 'Logging out',
 };
 
-export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: string, browserOpens: boolean): () => void {
+/** Who opens the authorization URL: the system browser, the demo's built-in client, or the person. */
+export type UrlOpener = 'browser' | 'simulated' | 'person';
+
+const OPENS: Record<UrlOpener, string> = {
+  browser: ' (it should open by itself)',
+  simulated: ' (the demo\'s built-in client opens it now)',
+  person: '',
+};
+
+export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: string, opener: UrlOpener): () => void {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   let last = '';
   let countdown: NodeJS.Timeout | undefined;
@@ -29,7 +38,7 @@ export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: 
   const subs = [
     flow.on('authorizationUrl', (e) => {
       if (e.userCode) say(`To approve, open ${e.url} and enter the code: ${e.userCode}`);
-      else say(`To approve access, open this URL in your browser${browserOpens ? ' (it should open by itself)' : ''}:\n  ${e.url}`);
+      else say(`To approve access, open this URL in your browser${OPENS[opener]}:\n  ${e.url}`);
     }),
     flow.on('browserFailed', () => say('Could not open a browser here; open the URL above yourself.')),
     flow.on('strayCallback', () => say('Ignored a request to the redirect listener that did not carry this login\'s state.')),

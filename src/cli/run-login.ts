@@ -5,10 +5,10 @@
 import type { AuthFlow, LoginResult } from '../flow/auth-flow.js';
 import { cancelOnSignal } from './cancel-on-signal.js';
 import type { CliIO } from './io.js';
-import { showProgress } from './progress.js';
+import { showProgress, type UrlOpener } from './progress.js';
 
-export async function runLogin(flow: AuthFlow<any, any>, io: CliIO, providerName: string, force: boolean, browserOpens: boolean): Promise<LoginResult> {
-  const stopProgress = showProgress(flow, io, providerName, browserOpens);
+export async function runLogin(flow: AuthFlow<any, any>, io: CliIO, providerName: string, force: boolean, opener: UrlOpener): Promise<LoginResult> {
+  const stopProgress = showProgress(flow, io, providerName, opener);
   const stopSignals = cancelOnSignal(() => flow.cancel());
   try {
     return await flow.login({ force });

@@ -78,7 +78,7 @@ export const demo: Command = {
       io,
     );
     try {
-      const result = await runLogin(flow, io, 'Pocket', true, !simulate);
+      const result = await runLogin(flow, io, 'Pocket', true, simulate ? 'simulated' : 'browser');
       io.stderr.write(`Logged in as ${result.username ?? 'unknown'}; token kept in ${store.location}.\nFetching your articles...\n`);
       const answer = await flow.fetch({ kind: 'get', params: { contentType: 'article', count: 10, sort: 'newest' } });
       if (answer.kind !== 'get') throw new Error('unexpected answer kind');
