@@ -125,8 +125,8 @@ export async function itemsScale(): Promise<Figure[]> {
         `Not retention: the same CLI also lists all ${LARGE.toLocaleString('en-US')} items with V8's old space capped at ${OLD_SPACE_CAP_MIB} MiB ` +
         `(--max-old-space-size=${OLD_SPACE_CAP_MIB}), peaking at ${(capped.maxRssKiB / 1024).toFixed(1)} MiB RSS. Uncapped, V8 grows its young and old ` +
         'generations while a long run keeps allocating (each 500-item page is read, parsed, converted and re-serialised), and never ' +
-        'gives the room back before exit; a 10,000-item run ends before the heap has grown. The bare loop shows the same drift, smaller, ' +
-        'because it allocates less per page (no conversion to PocketItem, no machine).',
+        'gives the room back before exit; a 10,000-item run ends before the heap has grown. The bare axios loop, which holds nothing ' +
+        `either, drifts the same way: ${(rssMiB(runs.bareSmall)).toFixed(1)} -> ${rssMiB(runs.bare).toFixed(1)} MiB.`,
     },
   ];
 }

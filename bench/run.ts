@@ -16,7 +16,13 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const before = machineInfo();
 const started = performance.now();
 const results: Array<{ benchmark: string; figures: Figure[]; error?: string }> = [];
+// --report-only: rewrite the README from the last results without running anything.
+const reportOnly = process.argv.includes('--report-only');
 for (const benchmark of BENCHMARKS) {
+  if (reportOnly) {
+    results.push(JSON.parse(readFileSync(`${here}results/${benchmark}.json`, 'utf8')));
+    continue;
+  }
   console.log(`\n# ${benchmark}`);
   rmSync(`${here}results/${benchmark}.json`, { force: true });
   const run = spawnSync(process.execPath, ['--import', 'tsx', `bench/${benchmark}.ts`], { cwd: root, stdio: 'inherit', timeout: 10 * 60_000 });
