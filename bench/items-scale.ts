@@ -110,7 +110,7 @@ export async function itemsScale(): Promise<Figure[]> {
       baseline: { label: 'bare axios paging loop', value: rate(runs.bare, LARGE) },
       target: { kind: 'min', ratio: 0.8 },
       note: 'Whole process (start-up included), page size 500 for both, stdout piped to the bench and counted.',
-      cause: 'See the README analysis of the items path.',
+      cause: 'Per page the CLI also sends a FETCH through the machine, converts 500 items to PocketItem and sorts them before re-serialising; on a loaded machine with 3 runs the ratio swings around the target (see the analysis).',
     },
     {
       label: `items --all --ndjson peak RSS, ${LARGE.toLocaleString('en-US')} vs ${SMALL.toLocaleString('en-US')} items`,
