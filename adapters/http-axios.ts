@@ -9,6 +9,9 @@ import { normaliseHeaders, sendWithPolicy, type HttpClientOptions, type Hop, typ
 
 export type AxiosHttpClientOptions = HttpClientOptions;
 
+/** One import for the process: a client per login must not pay a module resolution each time. */
+let axiosModule: Promise<typeof import('axios')> | undefined;
+
 /** Sends requests with axios under the shared policy (deadline, size limit, same-origin redirects). */
 export class AxiosHttpClient implements HttpClient {
   readonly #options: AxiosHttpClientOptions;
@@ -23,7 +26,7 @@ export class AxiosHttpClient implements HttpClient {
   }
 
   async #sendOnce(hop: Hop, signal: AbortSignal): Promise<RawResponse> {
-    this.#axios ??= import('axios').then((module) => module.default.create());
+    this.#axios ??= (axiosModule ??= import('axios')).then((module) => module.default.create());
     const axios = await this.#axios;
     const response = await axios.request<Readable>({
       method: hop.method,
