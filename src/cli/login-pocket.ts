@@ -1,7 +1,8 @@
 import { AuthError } from '../../adapters/errors.js';
 import type { ParsedArgs } from './command.js';
 import type { CliIO } from './io.js';
-import { consumerKeyEntry, DEFAULT_POCKET_URL, fingerprintOf, pocketFlow, pocketFromProfile } from './pocket-flow.js';
+import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from './pocket-flow.js';
+import { consumerKeyEntry, fingerprintOf } from './pocket-keys.js';
 import { readProfile, writeProfile } from './profile.js';
 import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';

@@ -11,7 +11,7 @@ import { AuthError } from '../../adapters/errors.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
 import { createPocketProtocol, type PocketProtocol, type PocketRequest, type PocketResult } from '../pocket/protocol.js';
-import { pocketStorageKey } from '../pocket/protocol.js';
+import { consumerKeyEntry } from './pocket-keys.js';
 import { hasDisplay } from './environment.js';
 import type { CliIO } from './io.js';
 import type { Profile } from './profile.js';
@@ -50,12 +50,6 @@ export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: Pocke
   return { flow, protocol };
 }
 
-/** The secret that identifies the app is kept next to the token, never in the profile. */
-export const consumerKeyEntry = (fingerprint: string) => `pocket-consumer-key:${fingerprint}`;
-
-export function fingerprintOf(consumerKey: string): string {
-  return pocketStorageKey(consumerKey).slice('pocket:'.length);
-}
 
 /** For commands after login: the saved profile's store and consumer key. */
 export async function pocketFromProfile(profile: Profile, io: CliIO): Promise<{ store: TokenStore; consumerKey: string; baseUrl: string }> {

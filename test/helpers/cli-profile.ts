@@ -6,7 +6,7 @@
 import { join } from 'node:path';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
-import { consumerKeyEntry, fingerprintOf } from '../../src/cli/pocket-flow.js';
+import { consumerKeyEntry, fingerprintOf } from '../../src/cli/pocket-keys.js';
 import { writeProfile } from '../../src/cli/profile.js';
 import { pocketStorageKey } from '../../src/pocket/protocol.js';
 

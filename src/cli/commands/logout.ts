@@ -20,7 +20,8 @@ export const logout: Command = {
     }
     let where: string;
     if (profile.provider === 'pocket') {
-      const { pocketFromProfile, pocketFlow, consumerKeyEntry } = await import('../pocket-flow.js');
+      const { pocketFromProfile, pocketFlow } = await import('../pocket-flow.js');
+      const { consumerKeyEntry } = await import('../pocket-keys.js');
       const { store, consumerKey, baseUrl } = await pocketFromProfile(profile, io);
       const { flow } = pocketFlow({ baseUrl, consumerKey, store, noBrowser: true }, io);
       try {

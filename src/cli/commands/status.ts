@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { JSON_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
-import { consumerKeyEntry } from '../pocket-flow.js';
+import { consumerKeyEntry } from '../pocket-keys.js';
 import { readProfile } from '../profile.js';
 import { openStore } from '../stores.js';
 
