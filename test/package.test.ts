@@ -46,6 +46,17 @@ test('the packed package loads with require (CommonJS)', (t) => {
   t.deepEqual(JSON.parse(out), expected);
 });
 
+test('the subpath exports load under both module systems', (t) => {
+  const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    const pocket = await import('authmachine/pocket');
+    const oauth2 = await import('authmachine/oauth2');
+    console.log(typeof pocket.getAllItems, typeof oauth2.createOAuth2Protocol);`], { cwd: host, encoding: 'utf8' });
+  t.is(esm.trim(), 'function function');
+  const cjs = execFileSync(process.execPath, ['-e', `
+    console.log(typeof require('authmachine/pocket/emulator').startPocketEmulator, typeof require('authmachine/machines').authMachine);`], { cwd: host, encoding: 'utf8' });
+  t.is(cjs.trim(), 'function object');
+});
+
 test('the package ships type declarations for both module systems', (t) => {
   const files = execFileSync('find', ['node_modules/authmachine/dist', '-name', 'index.d.ts'], { cwd: host, encoding: 'utf8' });
   t.true(files.includes('dist/esm/src/index.d.ts'));

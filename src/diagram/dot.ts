@@ -39,6 +39,10 @@ export function toDot(): string {
     const from = leafOf(edge.from);
     const to = leafOf(edge.to);
     const attrs = [`label=${quote(edge.label)}`];
+    // Failure and cancel edges go everywhere; drawn light and kept out of the layout, the main
+    // path reads top to bottom.
+    if (edge.to === 'auth.failed') attrs.push('constraint=false', 'color="#c0392b"', 'fontcolor="#c0392b"', 'style=dashed');
+    else if (edge.to === 'auth.idle') attrs.push('constraint=false', 'color="#999999"', 'fontcolor="#777777"', 'style=dotted');
     if (from.cluster) attrs.push(`ltail=${quote(`cluster_${from.cluster}`)}`);
     if (to.cluster) attrs.push(`lhead=${quote(`cluster_${to.cluster}`)}`);
     lines.push(`  ${quote(from.leaf)} -> ${quote(to.leaf)} [${attrs.join(', ')}];`);
