@@ -33,6 +33,9 @@ const BY_CODE: Record<string, number> = {
   ERR_NETWORK: EXIT.unavailable,
   ERR_SERVER: EXIT.unavailable,
   ERR_RATE_LIMITED: EXIT.unavailable,
+  // A proxy's HTML page, a truncated or oversized answer: the server side is broken, try later.
+  ERR_BAD_RESPONSE: EXIT.unavailable,
+  ERR_RESPONSE_TOO_LARGE: EXIT.unavailable,
   ERR_STORAGE: EXIT.storage,
   ERR_STORAGE_UNAVAILABLE: EXIT.storage,
   ERR_INVALID_CLIENT: EXIT.rejected,
@@ -41,6 +44,8 @@ const BY_CODE: Record<string, number> = {
   ERR_CODE_INVALID: EXIT.rejected,
   ERR_STATE_MISMATCH: EXIT.rejected,
   ERR_ISSUER_MISMATCH: EXIT.rejected,
+  // Any other error the provider reported about our request.
+  ERR_PROTOCOL: EXIT.rejected,
   ERR_INSECURE_URL: EXIT.usage,
   ERR_CONFIG: EXIT.usage,
   ERR_CANCELLED: EXIT.cancelled,

@@ -14,8 +14,13 @@ import type { LoginOptions, LoginOutcome } from './login-options.js';
 export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
   const saved = await readProfile(io.env);
   const baseUrl = (args.values['base-url'] as string | undefined) ?? (saved?.provider === 'pocket' ? saved.baseUrl : DEFAULT_POCKET_URL);
-  let consumerKey = await readConsumerKey(args.values['consumer-key-file'] as string | undefined, io.env);
-  if (!consumerKey && saved?.provider === 'pocket') consumerKey = (await pocketFromProfile(saved, io).catch(() => null))?.consumerKey ?? null;
+  const keyFile = args.values['consumer-key-file'] as string | undefined;
+  let consumerKey = await readConsumerKey(keyFile, io.env);
+  let keySource = keyFile !== undefined ? `--consumer-key-file ${keyFile}` : `$${CONSUMER_KEY_ENV}`;
+  if (!consumerKey && saved?.provider === 'pocket') {
+    consumerKey = (await pocketFromProfile(saved, io).catch(() => null))?.consumerKey ?? null;
+    keySource = 'the key saved with your last login';
+  }
   if (!consumerKey) {
     throw new UsageError(`Pocket needs your app's consumer key: set ${CONSUMER_KEY_ENV} or pass --consumer-key-file <path>. (\`authmachine emulator\` issues one for local use.)`, 'login');
   }
@@ -34,7 +39,9 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
   );
   try {
     const browserOpens = !args.values['no-browser'] && hasDisplay(io);
-    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']), browserOpens);
+    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']), browserOpens).catch((error: unknown) => {
+      throw withKeySource(error, keySource);
+    });
     const fingerprint = fingerprintOf(consumerKey);
     await store.set(consumerKeyEntry(fingerprint), consumerKey).catch((error: unknown) => {
       throw error instanceof AuthError ? error : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
@@ -55,4 +62,14 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
   } finally {
     flow.stop();
   }
+}
+
+/** A rejected consumer key: tell the person which key was used (where it came from, never its value). */
+function withKeySource(error: unknown, source: string): unknown {
+  if (!(error instanceof AuthError) || error.code !== 'ERR_INVALID_CLIENT') return error;
+  return new AuthError(error.code, `${error.message} The key came from ${source}.`, {
+    retryable: error.retryable,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    ...(error.providerCode === undefined ? {} : { providerCode: error.providerCode }),
+  });
 }

@@ -19,9 +19,7 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version' || name === '-v') {
-    const { readFileSync } = await import('node:fs');
-    const pkg = JSON.parse(readFileSync(new URL('../../../../package.json', import.meta.url), 'utf8')) as { version: string };
-    io.stdout.write(`${pkg.version}\n`);
+    io.stdout.write(`${await packageVersion()}\n`);
     return EXIT.ok;
   }
   const entry = COMMANDS.find((c) => c.name === name);
@@ -36,5 +34,22 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
     return await command.run(args, io);
   } catch (error) {
     return reportFailure(error, io);
+  }
+}
+
+/** The version in authmachine's package.json, found upwards from here (dist/esm/src/cli or src/cli). */
+async function packageVersion(): Promise<string> {
+  const { readFileSync } = await import('node:fs');
+  let dir = new URL('.', import.meta.url);
+  for (;;) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL('package.json', dir), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'authmachine' && pkg.version) return pkg.version;
+    } catch {
+      // No package.json here (or dist's bare {"type"} one): keep looking upwards.
+    }
+    const parent = new URL('..', dir);
+    if (parent.href === dir.href) return 'unknown';
+    dir = parent;
   }
 }

@@ -14,6 +14,7 @@ const NEXT_STEP: Record<string, string> = {
   ERR_NETWORK: 'Check the connection (or the --base-url / --issuer) and try again.',
   ERR_SERVER: 'The provider is having trouble; try again later.',
   ERR_RATE_LIMITED: 'Too many calls for now; wait a while and try again.',
+  ERR_BAD_RESPONSE: 'The provider (or something between it and you) answered with something unreadable; try again later.',
 };
 
 export function reportFailure(error: unknown, io: CliIO): number {

@@ -4,13 +4,15 @@
  */
 import { createActor, type Actor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import type { BrowserOpener, Clock, HttpClient, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
-import { AuthError } from '../../adapters/errors.js';
+import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { authMachine } from '../../machines/auth-machine.js';
 import type { AuthEmitted, FlowConfig, FlowError, TokenSet } from '../../machines/types.js';
 import type { AuthProtocol } from '../protocol.js';
 import { createFlowActors } from './actors.js';
+import { decodeTokenSet, isUsable } from './token-codec.js';
+import { withDeadline } from './with-deadline.js';
 
 export interface AuthFlowOptions<Req, Res> {
   protocol: AuthProtocol<Req, Res>;
@@ -46,19 +48,25 @@ type AuthActor = Actor<typeof authMachine>;
 export class AuthFlow<Req = unknown, Res = unknown> {
   readonly actor: AuthActor;
   readonly store: TokenStore;
+  readonly #storageKey: string;
+  readonly #clock: Clock;
+  readonly #storeTimeoutMs: number;
   #nextFetchId = 0;
 
   constructor(options: AuthFlowOptions<Req, Res>) {
     this.store = options.store ?? new MemoryTokenStore();
+    this.#storageKey = options.protocol.storageKey;
+    this.#clock = options.clock ?? systemClock;
+    this.#storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
     const actors = createFlowActors(options.protocol, {
       http: options.http,
       browser: options.browser ?? noBrowser,
       receiver: options.receiver,
       externalRedirectUri: options.externalRedirectUri ?? null,
       store: this.store,
-      clock: options.clock ?? systemClock,
+      clock: this.#clock,
       random: options.random ?? cryptoRandom,
-      storeTimeoutMs: options.storeTimeoutMs ?? 10_000,
+      storeTimeoutMs: this.#storeTimeoutMs,
     });
     const machine = authMachine.provide({ actors });
     this.actor = createActor(machine, {
@@ -85,6 +93,28 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     });
   }
 
+  /**
+   * Loads a usable stored login, and never starts a new one (no listener, no browser, no request
+   * to the provider): for commands that act on an existing login. Null when there is none.
+   */
+  async resume(): Promise<LoginResult | null> {
+    if (this.actor.getSnapshot().matches({ authorized: 'ready' })) return this.#loginResult(true);
+    const secret = await this.#storeCall(this.store.get(this.#storageKey), 'reading the login');
+    if (secret === null || !isUsable(decodeTokenSet(secret, this.store.location), this.#clock.now())) return null;
+    // Should the entry vanish in between, the machine would go on to sign in: stop it at the door.
+    const guard = this.actor.subscribe((s) => {
+      if (s.matches('signingIn')) this.actor.send({ type: 'CANCEL' });
+    });
+    try {
+      return await this.login();
+    } catch (error) {
+      if (error instanceof AuthError && error.code === 'ERR_CANCELLED') return null;
+      throw error;
+    } finally {
+      guard.unsubscribe();
+    }
+  }
+
   /** One authenticated call through the machine (refreshing once on a 401 where it can). */
   fetch(request: Req): Promise<Res> {
     if (!this.actor.getSnapshot().matches({ authorized: 'ready' })) {
@@ -106,11 +136,11 @@ export class AuthFlow<Req = unknown, Res = unknown> {
 
   /** Revokes where the protocol can and deletes the stored token. */
   async logout(): Promise<void> {
-    const snapshot = this.actor.getSnapshot();
-    if (!snapshot.matches({ authorized: 'ready' })) {
-      // Not loaded in this process: still make sure nothing stays in the store.
-      const loaded = await this.login().catch(() => null);
-      if (!loaded) return;
+    // An unreadable entry counts as nothing usable; a store that fails shows on the delete below.
+    if ((await this.resume().catch(() => null)) === null) {
+      // Nothing usable to revoke (none stored, expired for good, unreadable): leave nothing behind.
+      await this.#storeCall(this.store.delete(this.#storageKey), 'removing the login');
+      return;
     }
     const settled = this.#waitFor((s) => s.matches('idle') || s.matches('failed'));
     this.actor.send({ type: 'LOGOUT' });
@@ -144,6 +174,14 @@ export class AuthFlow<Req = unknown, Res = unknown> {
 
   stop(): void {
     this.actor.stop();
+  }
+
+  #storeCall<T>(work: Promise<T>, what: string): Promise<T> {
+    const deadline = this.#storeTimeoutMs;
+    const message = `The token store (${this.store.location}) did not answer within ${deadline} ms while ${what}.`;
+    return withDeadline(work, deadline, 'ERR_STORAGE', message).catch((error: unknown) => {
+      throw toAuthError(error);
+    });
   }
 
   #loginResult(fromStore: boolean): LoginResult {

@@ -77,7 +77,7 @@ export function normalizeBaseUrl(raw: string): string {
 /** Validates a host's options and fills in the defaults. Throws AuthError ERR_CONFIG / ERR_INSECURE_URL. */
 export function resolvePocketConfig(options: PocketOptions): PocketConfig {
   if (typeof options.consumerKey !== 'string' || options.consumerKey.trim() === '') {
-    throw new AuthError('ERR_CONFIG', 'A Pocket consumer key is required. Pass one with --consumer-key.');
+    throw new AuthError('ERR_CONFIG', 'A Pocket consumer key is required: pass the one Pocket issued for your app.');
   }
   const redirectPath = options.redirectPath ?? DEFAULT_POCKET_REDIRECT_PATH;
   if (!redirectPath.startsWith('/') || redirectPath.startsWith('//')) {

@@ -143,7 +143,7 @@ function targetFor(ctx: PocketCallContext): PocketTarget {
 }
 
 function credentialFields(creds: PocketCredentials): Record<string, unknown> {
-  if (!creds.consumerKey) throw new AuthError('ERR_CONFIG', 'A Pocket consumer key is required. Pass one with --consumer-key.');
+  if (!creds.consumerKey) throw new AuthError('ERR_CONFIG', 'A Pocket consumer key is required: pass the one Pocket issued for your app.');
   if (!creds.accessToken) throw new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in to Pocket. Log in first.');
   return { consumer_key: creds.consumerKey, access_token: creds.accessToken };
 }

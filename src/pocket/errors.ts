@@ -20,9 +20,9 @@ const BUG = 'This is a bug in the login flow; please report it.';
 /** Every X-Error-Code in pocket-api.md. 199 and 5xx are handled as server errors below. */
 const BY_PROVIDER_CODE: Record<string, ErrorRow> = {
   // OAuth endpoints
-  '138': { code: 'ERR_INVALID_CLIENT', message: 'Pocket received no consumer key. Pass one with --consumer-key.' },
+  '138': { code: 'ERR_INVALID_CLIENT', message: 'Pocket received no consumer key. Pass the one Pocket issued for your app.' },
   '140': { code: 'ERR_INVALID_REQUEST', message: `Pocket received no redirect URI. ${BUG}` },
-  '152': { code: 'ERR_INVALID_CLIENT', message: 'Pocket does not recognise this consumer key. Check --consumer-key.' },
+  '152': { code: 'ERR_INVALID_CLIENT', message: 'Pocket does not recognise this consumer key. Check that it is the one Pocket issued for your app.' },
   '181': { code: 'ERR_INVALID_REQUEST', message: 'Pocket rejected the redirect URI. Check that it is a valid absolute URL.' },
   '182': { code: 'ERR_INVALID_REQUEST', message: `Pocket received no request token to exchange. ${BUG}` },
   '185': { code: 'ERR_CODE_INVALID', message: 'Pocket does not know this request token (it may have expired). Log in again.' },
@@ -33,7 +33,7 @@ const BY_PROVIDER_CODE: Record<string, ErrorRow> = {
   '107': { code: 'ERR_TOKEN_INVALID', message: 'Pocket needs a valid access token for this call. Log in again.' },
   '136': {
     code: 'ERR_TOKEN_INVALID',
-    message: 'Pocket does not accept this consumer key for the stored login. Check --consumer-key, then log in again.',
+    message: 'Pocket does not accept this consumer key for the stored login. Check the consumer key, then log in again.',
   },
   '137': {
     code: 'ERR_TOKEN_INVALID',

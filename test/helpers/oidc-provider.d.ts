@@ -9,10 +9,19 @@ declare module 'oidc-provider' {
     isExpired: boolean;
   }
 
+  export interface OidcKoaContext {
+    path: string;
+    method: string;
+    status: number;
+    body: unknown;
+  }
+
   export default class Provider {
     constructor(issuer: string, configuration: Record<string, unknown>);
     callback(): (req: IncomingMessage, res: ServerResponse) => void;
     on(event: string, listener: (...args: unknown[]) => void): this;
+    /** Koa middleware, run around the provider's own routes. */
+    use(middleware: (ctx: OidcKoaContext, next: () => Promise<void>) => Promise<void>): this;
     AccessToken: { find(value: string): Promise<OidcAccessToken | undefined> };
   }
 }

@@ -18,6 +18,11 @@ export interface OidcServerOptions {
   requirePar?: boolean;
   /** Access token lifetime in seconds (default 600). */
   accessTokenTtl?: number;
+  /**
+   * Polling interval (seconds) announced in device authorization responses. oidc-provider sends
+   * none, so clients fall back to RFC 8628's 5 s; a short one keeps flow tests fast.
+   */
+  deviceInterval?: number;
 }
 
 export interface OidcServer {
@@ -94,6 +99,16 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     // Fixed development cookie keys: this provider lives for one test file.
     cookies: { keys: ['authmachine-test-cookie-key'] },
   });
+
+  const deviceInterval = options.deviceInterval;
+  if (deviceInterval !== undefined) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.method === 'POST' && ctx.path === '/device/auth' && ctx.status === 200 && typeof ctx.body === 'object' && ctx.body !== null) {
+        ctx.body = { ...ctx.body, interval: deviceInterval };
+      }
+    });
+  }
 
   const providerCallback = provider.callback();
   handler = (req, res) => {

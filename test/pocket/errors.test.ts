@@ -100,9 +100,9 @@ for (const row of [...OAUTH_ROWS, ...DATA_ROWS]) {
   });
 }
 
-test('every provider code gets its own actionable message, and 152 points at --consumer-key', async (t) => {
+test('every provider code gets its own actionable message, and 152 says to check the consumer key', async (t) => {
   const error = (await failWith(OAUTH_ROWS[2]!)) as AuthError;
-  t.is(error.message, 'Pocket does not recognise this consumer key. Check --consumer-key.');
+  t.is(error.message, 'Pocket does not recognise this consumer key. Check that it is the one Pocket issued for your app.');
   const messages = new Set<string>();
   for (const row of [...OAUTH_ROWS, ...DATA_ROWS].filter((r) => r.providerCode && r.providerCode !== '199')) {
     messages.add(((await failWith(row)) as AuthError).message);

@@ -22,7 +22,8 @@ export const archive: Command = {
       if (answer.kind !== 'send') throw new Error('unexpected answer kind');
       const outcomes = answer.result.outcomes.map((o, i) => ({ itemId: ids[i], archived: o.ok, error: o.error?.message ?? null }));
       if (args.values['json']) await write(io.stdout, `${JSON.stringify(outcomes)}\n`);
-      else for (const o of outcomes) await write(io.stdout, o.archived ? `Archived ${o.itemId}.\n` : `Could not archive ${o.itemId}${o.error ? `: ${o.error}` : ''}.\n`);
+      // Pocket's action errors end with a period of their own.
+      else for (const o of outcomes) await write(io.stdout, o.archived ? `Archived ${o.itemId}.\n` : `Could not archive ${o.itemId}${o.error ? `: ${o.error.replace(/\.$/, '')}` : ''}.\n`);
       return outcomes.every((o) => o.archived) ? EXIT.ok : EXIT.failure;
     } finally {
       flow.stop();

@@ -8,6 +8,7 @@ import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:ht
 export const POCKET_ERRORS = {
   107: [401, 'A valid access token is required to access the requested API endpoint.'],
   130: [400, 'Invalid request, please refer to API documentation.'],
+  136: [401, 'Invalid consumer key.'],
   137: [401, 'Consumer key and access token do not match.'],
   138: [400, 'Missing consumer key.'],
   140: [400, 'Missing redirect url.'],

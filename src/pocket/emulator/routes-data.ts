@@ -37,7 +37,8 @@ function authenticate(
   }
   const key = context.store.keys.get(consumerKey);
   if (!key) {
-    sendPocketError(response, 152);
+    // Data endpoints answer 401 / 136 here (152 is the OAuth endpoints' code): pocket-api.md.
+    sendPocketError(response, 136);
     return undefined;
   }
   const accessToken = paramString(params, 'access_token');

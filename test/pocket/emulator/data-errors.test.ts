@@ -28,12 +28,12 @@ test('401 / 107 for a missing or unknown access token', async (t) => {
   }
 });
 
-test('401 / 137 when key and token do not match; 403 / 152 for an unknown key; 400 / 138 without one', async (t) => {
+test('401 / 137 when key and token do not match; 401 / 136 for an unknown key; 400 / 138 without one', async (t) => {
   const emulator = await startEmulator(t);
   const token = emulator.issueAccessToken();
   const otherKey = emulator.issueConsumerKey();
   await assertPocketError(t, await postJson(emulator, '/v3/get', { consumer_key: otherKey, access_token: token }), 401, '137', 'Consumer key and access token do not match.');
-  await assertPocketError(t, await postJson(emulator, '/v3/get', { consumer_key: '12345-abcdefabcdefabcdefabcdef', access_token: token }), 403, '152', 'Invalid consumer key.');
+  await assertPocketError(t, await postJson(emulator, '/v3/get', { consumer_key: '12345-abcdefabcdefabcdefabcdef', access_token: token }), 401, '136', 'Invalid consumer key.');
   await assertPocketError(t, await postJson(emulator, '/v3/get', { access_token: token }), 400, '138', 'Missing consumer key.');
 });
 

@@ -1,0 +1,82 @@
+/**
+ * `authmachine login --issuer URL --client-id ID` for any standards-compliant OAuth 2.0 / OpenID
+ * Connect provider: a public native client with PKCE and a loopback redirect, or the device grant
+ * with --device. Saves the non-secret settings as the profile later commands use.
+ */
+import type { ParsedArgs } from './command.js';
+import type { CliIO } from './io.js';
+import type { LoginOptions, LoginOutcome } from './login-options.js';
+import { oauthFlow } from './oauth-flow.js';
+import { writeProfile } from './profile.js';
+import { runLogin } from './run-login.js';
+import { openStore } from './stores.js';
+import { UsageError } from './usage-error.js';
+
+/** Pocket's options make no sense with --issuer: say so rather than ignore them. */
+const POCKET_ONLY = ['base-url', 'consumer-key-file', 'manual'] as const;
+
+function optionalString(args: ParsedArgs, name: string): string | undefined {
+  const value = args.values[name];
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} needs a value.`, 'login');
+  return value.trim();
+}
+
+export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
+  const issuer = optionalString(args, 'issuer');
+  if (issuer === undefined) throw new UsageError('--issuer needs a URL.', 'login');
+  const clientId = optionalString(args, 'client-id');
+  if (clientId === undefined) {
+    throw new UsageError("--issuer needs --client-id: your app's client id at the provider (a public, native client).", 'login');
+  }
+  for (const name of POCKET_ONLY) {
+    if (args.values[name] !== undefined) throw new UsageError(`--${name} is for Pocket; it does not go with --issuer.`, 'login');
+  }
+  const scope = optionalString(args, 'scope');
+  const resource = optionalString(args, 'resource');
+  const device = Boolean(args.values['device']);
+
+  const store = openStore(options.storeKind, options.tokenFile, io.env);
+  const { flow } = oauthFlow(
+    {
+      issuer,
+      clientId,
+      store,
+      device,
+      noBrowser: Boolean(args.values['no-browser']),
+      ...(scope === undefined ? {} : { scope }),
+      ...(resource === undefined ? {} : { resource }),
+      ...(options.timeoutMs ? { userTimeoutMs: options.timeoutMs } : {}),
+      ...(options.inspect.observer ? { inspect: options.inspect.observer } : {}),
+    },
+    io,
+  );
+  try {
+    const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']));
+    await writeProfile(io.env, {
+      provider: 'oauth2',
+      issuer,
+      clientId,
+      ...(scope === undefined ? {} : { scope }),
+      ...(resource === undefined ? {} : { resource }),
+      store: options.storeKind,
+      ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+    });
+    const who = result.username ? ` as ${result.username}` : '';
+    const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';
+    return {
+      summary: {
+        provider: 'oauth2',
+        issuer,
+        clientId,
+        username: result.username,
+        store: store.location,
+        reused: result.fromStore,
+        expiresAt: result.expiresAt === null ? null : new Date(result.expiresAt).toISOString(),
+      },
+      text: `Logged in to ${issuer}${who}${how}. Token kept in ${store.location}.`,
+    };
+  } finally {
+    flow.stop();
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Builds an OAuth 2.0 / OpenID Connect login flow for the CLI from the command line or the saved
+ * profile: the protocol (discovery, PKCE, PAR where offered), axios, the loopback receiver, the
+ * system browser (unless there is none, or the device grant is used) and the token store.
+ */
+import type { InspectionEvent, Observer } from 'xstate';
+import { SystemBrowserOpener } from '../../adapters/browser-open.js';
+import type { BrowserOpener, TokenStore } from '../../adapters/contracts.js';
+import { AuthError } from '../../adapters/errors.js';
+import { AxiosHttpClient } from '../../adapters/http-axios.js';
+import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
+import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
+import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
+import { createOAuth2Protocol, type OAuth2Protocol, type ResourceRequest, type ResourceResponse } from '../oauth2/index.js';
+import { hasDisplay } from './environment.js';
+import type { CliIO } from './io.js';
+import type { Profile } from './profile.js';
+import { openStore } from './stores.js';
+
+export type OAuthFlow = AuthFlow<ResourceRequest, ResourceResponse>;
+
+export interface OAuthFlowOptions {
+  issuer: string;
+  clientId: string;
+  /** Default: the protocol's "openid offline_access". */
+  scope?: string;
+  /** Base URL that `authmachine call` resolves relative paths against. */
+  resource?: string;
+  store: TokenStore;
+  /** RFC 8628: show a code to type on another device; nothing is opened here. */
+  device?: boolean;
+  /** Only print the URL. */
+  noBrowser?: boolean;
+  /** Replaces the system browser (tests, hosts with their own). */
+  browser?: BrowserOpener;
+  userTimeoutMs?: number;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+}
+
+/** A flow for `login` (and, with noBrowser, for commands that only use a stored login). */
+export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFlow; protocol: OAuth2Protocol } {
+  const protocol = createOAuth2Protocol({
+    issuer: options.issuer,
+    clientId: options.clientId,
+    mode: options.device ? 'device' : 'redirect',
+    ...(options.scope === undefined ? {} : { scope: options.scope }),
+    ...(options.resource === undefined ? {} : { resource: options.resource }),
+  });
+  // The device grant exists for logging in elsewhere: opening its page here would defeat it.
+  const wantsBrowser = !options.device && !options.noBrowser;
+  const browser = options.browser ?? (wantsBrowser && hasDisplay(io) ? new SystemBrowserOpener() : undefined);
+  const flow = createAuthFlow({
+    protocol,
+    http: new AxiosHttpClient(),
+    receiver: new LoopbackReceiver(),
+    store: options.store,
+    ...(browser ? { browser } : {}),
+    ...(options.userTimeoutMs ? { config: { userTimeoutMs: options.userTimeoutMs } } : {}),
+    ...(options.inspect ? { inspect: options.inspect } : {}),
+  });
+  return { flow, protocol };
+}
+
+/** The profile's OAuth settings as flow options (no browser: later commands never open one). */
+export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowOptions {
+  if (profile.provider !== 'oauth2') {
+    throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.');
+  }
+  return {
+    issuer: profile.issuer,
+    clientId: profile.clientId,
+    ...(profile.scope === undefined ? {} : { scope: profile.scope }),
+    ...(profile.resource === undefined ? {} : { resource: profile.resource }),
+    store: openStore(profile.store, profile.tokenFile, io.env),
+    noBrowser: true,
+  };
+}
+
+/**
+ * For `logout`: the flow of the saved login, and whether the provider can be told (it offers
+ * RFC 7009 revocation). An unreachable provider does not stop a logout: the token is still
+ * deleted here, and the flow reports the failed revocation.
+ */
+export async function oauthFromProfile(profile: Profile, io: CliIO): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean }> {
+  const options = oauthOptionsFromProfile(profile, io);
+  const { flow, protocol } = oauthFlow(options, io);
+  // Discovery is cached on the protocol: the flow's own revocation reuses this answer.
+  const signal = AbortSignal.timeout(15_000);
+  const revocable = await protocol
+    .metadata({ http: new AxiosHttpClient(), random: cryptoRandom, clock: systemClock, signal })
+    .then((meta) => meta.revocationEndpoint !== undefined)
+    .catch(() => false);
+  return { flow, store: options.store, revocable };
+}
