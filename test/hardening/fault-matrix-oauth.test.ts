@@ -11,7 +11,8 @@ import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { createAuthFlow } from '../../src/flow/auth-flow.js';
 import { createOAuth2Protocol } from '../../src/oauth2/index.js';
-import { FAULTS, socketsDrained, startFaultServer, type Fault, type FaultServer, type Reply, type ServedRequest } from './helpers/fault-server.js';
+import { FAULTS, socketsDrained, startFaultServer, type Fault } from './helpers/fault-server.js';
+import { authorizationServer, classify } from './helpers/oauth-server.js';
 import {
   activeHandles,
   handlesSettle,
@@ -30,10 +31,6 @@ type Row = (typeof ROWS)[number];
 const OAUTH_FAULTS = FAULTS.filter((f) => f !== '403-limit');
 
 const CLIENT_ID = 'fault-matrix-client';
-const CODE = 'code-fault-matrix-authorization-code';
-const ACCESS = 'at-fault-matrix-oauth-access';
-const REFRESH = 'rt-fault-matrix-oauth-refresh';
-const DEVICE_CODE = 'dc-fault-matrix-device-code';
 
 const FLOW_CONFIG = { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 50, maxRetryAfterMs: 5_000, userTimeoutMs: 10_000 };
 const TIMEOUT_MS = 600;
@@ -94,69 +91,6 @@ const EXPECTED: Record<Row, Record<Exclude<Fault, '403-limit'>, Expectation>> = 
 
 /** Where each row's refused connection starts: the server stops after answering this step. */
 const REFUSE_AFTER: Partial<Record<Row, string>> = { par: 'discovery', token: 'authorize', refresh: 'resource', 'device-auth': 'discovery', 'device-poll': 'device-auth' };
-
-function classify(r: ServedRequest): string {
-  const path = r.url.pathname;
-  if (path.startsWith('/.well-known/')) return 'discovery';
-  if (path === '/token') {
-    const grant = String(r.fields.grant_type);
-    return grant === 'authorization_code' ? 'token' : grant === 'refresh_token' ? 'refresh' : 'device-poll';
-  }
-  return { '/par': 'par', '/authorize': 'authorize', '/device': 'device-auth', '/revoke': 'revocation', '/resource': 'resource' }[path] ?? path;
-}
-
-/** A correct authorization server, PAR included, with a resource that says 401 once when asked to. */
-function authorizationServer(options: { resource401Once: boolean }) {
-  const pushed = new Map<string, Record<string, unknown>>();
-  let said401 = false;
-  const json = (value: unknown, status = 200): Reply => ({ status, body: JSON.stringify(value) });
-  const tokens = (access: string, refresh?: string) => json({ access_token: access, token_type: 'Bearer', expires_in: 3600, ...(refresh ? { refresh_token: refresh } : {}) });
-  return (endpoint: string, r: ServedRequest, server: FaultServer): Reply => {
-    const o = server.origin;
-    switch (endpoint) {
-      case 'discovery':
-        return json({
-          issuer: o,
-          authorization_endpoint: `${o}/authorize`,
-          token_endpoint: `${o}/token`,
-          pushed_authorization_request_endpoint: `${o}/par`,
-          device_authorization_endpoint: `${o}/device`,
-          revocation_endpoint: `${o}/revoke`,
-          code_challenge_methods_supported: ['S256'],
-        });
-      case 'par': {
-        const uri = `urn:ietf:params:oauth:request_uri:${pushed.size + 1}`;
-        pushed.set(uri, r.fields);
-        return json({ request_uri: uri, expires_in: 60 }, 201);
-      }
-      case 'authorize': {
-        const params = pushed.get(r.url.searchParams.get('request_uri') ?? '');
-        if (!params) return json({ error: 'invalid_request' }, 400);
-        const back = new URL(String(params.redirect_uri));
-        back.search = new URLSearchParams({ code: CODE, state: String(params.state), iss: o }).toString();
-        return { status: 302, headers: { Location: back.toString() }, body: '' };
-      }
-      case 'token':
-        return r.fields.code === CODE && typeof r.fields.code_verifier === 'string' ? tokens(ACCESS, REFRESH) : json({ error: 'invalid_grant' }, 400);
-      case 'refresh':
-        return r.fields.refresh_token === REFRESH ? tokens(`${ACCESS}-2`) : json({ error: 'invalid_grant' }, 400);
-      case 'device-auth':
-        return json({ device_code: DEVICE_CODE, user_code: 'WDJB-MJHT', verification_uri: `${o}/device`, expires_in: 60, interval: 0 });
-      case 'device-poll':
-        return r.fields.device_code === DEVICE_CODE ? tokens(ACCESS, REFRESH) : json({ error: 'invalid_grant' }, 400);
-      case 'revocation':
-        return { status: 200, body: '' };
-      case 'resource':
-        if (options.resource401Once && !said401) {
-          said401 = true;
-          return { status: 401, headers: { 'WWW-Authenticate': 'Bearer error="invalid_token"' }, body: '' };
-        }
-        return json({ ok: true });
-      default:
-        return json({ error: 'not_found' }, 404);
-    }
-  };
-}
 
 /** The person approves at once: the "browser" follows the authorization redirect to the listener. */
 const approvingBrowser: BrowserOpener = {
