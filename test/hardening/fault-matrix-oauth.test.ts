@@ -33,7 +33,22 @@ const OAUTH_FAULTS = FAULTS.filter((f) => f !== '403-limit');
 const CLIENT_ID = 'fault-matrix-client';
 
 const FLOW_CONFIG = { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 50, maxRetryAfterMs: 5_000, userTimeoutMs: 10_000 };
-const TIMEOUT_MS = 600;
+/**
+ * Per-request deadline: short where the fault is a stall (so a cell ends in ~5 s), generous
+ * elsewhere so a loaded machine (the whole suite in parallel) cannot turn an answer into a timeout.
+ */
+const timeoutFor = (fault: Fault) => (fault === 'stall' || fault === 'endless' ? 1500 : 5000);
+/** The machine step (actor) each row's call belongs to: only its retries are counted. */
+const STEP: Record<Row, string> = {
+  discovery: 'requestToken',
+  par: 'requestToken',
+  token: 'exchangeCode',
+  refresh: 'refreshToken',
+  'device-auth': 'requestToken',
+  'device-poll': 'pollDevice',
+  revocation: 'logout',
+  resource: 'fetchResource',
+};
 
 const RETRIED = { hits: 3, retries: 2 };
 const ONCE = { hits: 1, retries: 0 };
@@ -117,12 +132,16 @@ async function runCell(row: Row, fault: Exclude<Fault, '403-limit'>): Promise<Ce
     clientId: CLIENT_ID,
     scope: 'read offline_access',
     mode: device ? 'device' : 'redirect',
-    timeoutMs: TIMEOUT_MS,
+    timeoutMs: timeoutFor(fault),
   });
   const flow = createAuthFlow({ protocol, http: new AxiosHttpClient(), receiver, browser: approvingBrowser, store, config: FLOW_CONFIG });
   let retries = 0;
   const delays: number[] = [];
-  flow.on('retrying', (e) => (retries++, delays.push(e.delayMs)));
+  flow.on('retrying', (e) => {
+    if (e.step !== STEP[row]) return;
+    retries++;
+    delays.push(e.delayMs);
+  });
   let code = 'ok';
   let started = Date.now();
   try {
