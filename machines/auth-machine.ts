@@ -121,7 +121,8 @@ export const authMachine = setup({
   delays: {
     retryDelay: ({ context }) => backoffDelay(context.config, context.attempt, context.retryAfterMs),
     userTimeout: ({ context }) => context.userDeadlineMs,
-    pollInterval: ({ context }) => context.pollIntervalMs,
+    // After a failed poll the server's Retry-After (429/503) wins over a shorter poll interval.
+    pollInterval: ({ context }) => Math.max(context.pollIntervalMs, context.retryAfterMs ?? 0),
   },
   actions: {
     resetAttempts: assign({ attempt: 0, retryAfterMs: null }),
@@ -286,9 +287,9 @@ export const authMachine = setup({
                   {
                     guard: 'pollSlowDown',
                     target: 'waitingToPoll',
-                    actions: assign({ pollIntervalMs: ({ context }) => context.pollIntervalMs + SLOW_DOWN_STEP_MS }),
+                    actions: assign({ pollIntervalMs: ({ context }) => context.pollIntervalMs + SLOW_DOWN_STEP_MS, retryAfterMs: null }),
                   },
-                  { target: 'waitingToPoll' },
+                  { target: 'waitingToPoll', actions: assign({ retryAfterMs: null }) },
                 ],
                 onError: [
                   { guard: 'canRetry', target: 'waitingToPoll', actions: ['countAttempt', 'emitRetrying'] },

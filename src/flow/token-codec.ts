@@ -14,10 +14,18 @@ export function decodeTokenSet(secret: string, location: string): TokenSet {
     throw new AuthError('ERR_STORAGE', `The stored login in ${location} is unreadable. Log out and log in again.`);
   }
   const token = (parsed as { token?: Partial<TokenSet> } | null)?.token;
-  if (!token || typeof token.accessToken !== 'string' || token.accessToken === '') {
+  if (!token || typeof token !== 'object' || typeof token.accessToken !== 'string' || token.accessToken === '' || !wellTyped(token)) {
     throw new AuthError('ERR_STORAGE', `The stored login in ${location} is unreadable. Log out and log in again.`);
   }
   return token as TokenSet;
+}
+
+const OPTIONAL_STRINGS = ['refreshToken', 'tokenType', 'scope', 'idToken', 'username'] as const;
+
+/** A tampered or half-written entry must not hand the flow a number where a string belongs. */
+function wellTyped(token: Partial<TokenSet>): boolean {
+  if (OPTIONAL_STRINGS.some((key) => token[key] !== undefined && typeof token[key] !== 'string')) return false;
+  return token.expiresAt === undefined || (typeof token.expiresAt === 'number' && Number.isFinite(token.expiresAt));
 }
 
 /** A token that has expired and cannot be refreshed is as good as none. */

@@ -9,7 +9,12 @@ import { AuthError, type AuthErrorCode } from '../../adapters/errors.js';
 /** Which call failed: the same `error` means different things at different endpoints. */
 export type OAuthErrorContext = 'authorize' | 'code' | 'refresh' | 'device' | 'par' | 'revoke' | 'device-start';
 
-const ERROR_CODE_RE = /^[\x20-\x21\x23-\x5b\x5d-\x7e]{1,64}$/; // RFC 6749 error charset, bounded
+/**
+ * What an OAuth error code looks like: every registered one (RFC 6749, 7009, 8628, 9126, OIDC)
+ * is lower-case words joined by "_". RFC 6749 allows more characters, but a value with digits,
+ * capitals or dashes is more likely an echoed token than a code, so it is not repeated.
+ */
+const ERROR_CODE_RE = /^[a-z][a-z_]{0,63}$/;
 
 /** The provider's code if it is a well-formed one, else undefined (we never echo junk). */
 export function cleanProviderCode(value: unknown): string | undefined {

@@ -44,7 +44,8 @@ export function parseTokenResponse(json: Record<string, unknown>, issuedAt: numb
   const accessToken = requiredString(json, 'access_token', WHAT);
   const tokenType = requiredString(json, 'token_type', WHAT);
   if (tokenType.toLowerCase() !== 'bearer') {
-    throw new AuthError('ERR_BAD_RESPONSE', `The token endpoint issued a "${tokenType.slice(0, 20)}" token; only Bearer is supported.`);
+    // The server's text is not echoed: it is whatever the server put there.
+    throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint issued a token that is not of type Bearer; only Bearer is supported.');
   }
   const token: TokenSet = { accessToken, tokenType: 'Bearer' };
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);

@@ -51,6 +51,15 @@ const BY_PROVIDER_CODE: Record<string, ErrorRow> = {
 
 const SERVER_MESSAGE = 'Pocket reported a server problem. Try again later.';
 
+/**
+ * Pocket's error codes are small numbers. Anything else in X-Error-Code (a proxy's text, a
+ * server echoing what we sent) is dropped rather than copied into a message.
+ */
+function cleanPocketCode(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed !== undefined && /^\d{1,6}$/.test(trimmed) ? trimmed : undefined;
+}
+
 /** True when the answer is an error: Pocket's error headers, or a status outside 2xx. */
 export function isPocketErrorResponse(response: HttpResponse): boolean {
   return (
@@ -82,7 +91,7 @@ function rateLimited(response: HttpResponse, providerCode: string | undefined): 
  */
 export function pocketError(response: HttpResponse, endpoint: PocketEndpointKind): AuthError {
   const status = response.status;
-  const providerCode = response.headers['x-error-code']?.trim() || undefined;
+  const providerCode = cleanPocketCode(response.headers['x-error-code']);
   const options = { status, ...(providerCode === undefined ? {} : { providerCode }) };
 
   const row = providerCode === undefined ? undefined : BY_PROVIDER_CODE[providerCode];

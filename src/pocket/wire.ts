@@ -36,8 +36,9 @@ export function encodePocketRequest(target: PocketTarget, path: string, body: Re
   return request;
 }
 
-function badResponse(message: string, status: number, cause?: unknown): AuthError {
-  return new AuthError('ERR_BAD_RESPONSE', message, { status, ...(cause === undefined ? {} : { cause }) });
+/** No `cause`: a JSON.parse error quotes the body it choked on, and the body may hold a token. */
+function badResponse(message: string, status: number): AuthError {
+  return new AuthError('ERR_BAD_RESPONSE', message, { status });
 }
 
 function decodeForm(body: string): PocketAnswer {
@@ -71,8 +72,8 @@ export function decodePocketAnswer(response: HttpResponse, options: { allowForm:
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
-  } catch (cause) {
-    throw badResponse('Pocket answered with malformed JSON.', response.status, cause);
+  } catch {
+    throw badResponse('Pocket answered with malformed JSON.', response.status);
   }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw badResponse('Pocket answered with JSON that is not an object.', response.status);

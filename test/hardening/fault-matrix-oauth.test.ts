@@ -1,0 +1,194 @@
+/**
+ * Fault-injection matrix, OAuth 2.0: discovery, PAR, code exchange, refresh, device
+ * authorization, device poll, revocation and a protected resource x every fault, each driven
+ * through the real machine (createAuthFlow), the real AxiosHttpClient and the real loopback
+ * listener. The server below imitates an authorization server (oidc-provider cannot inject
+ * faults): every endpoint answers correctly except the one under test.
+ */
+import test from 'ava';
+import type { BrowserOpener } from '../../adapters/contracts.js';
+import { AxiosHttpClient } from '../../adapters/http-axios.js';
+import { MemoryTokenStore } from '../../adapters/memory-store.js';
+import { createAuthFlow } from '../../src/flow/auth-flow.js';
+import { createOAuth2Protocol } from '../../src/oauth2/index.js';
+import { FAULTS, socketsDrained, startFaultServer, type Fault } from './helpers/fault-server.js';
+import { authorizationServer, classify } from './helpers/oauth-server.js';
+import {
+  activeHandles,
+  handlesSettle,
+  judge,
+  pool,
+  portRefuses,
+  printMatrix,
+  RecordingReceiver,
+  type CellResult,
+  type Expectation,
+} from './helpers/matrix.js';
+
+const ROWS = ['discovery', 'par', 'token', 'refresh', 'device-auth', 'device-poll', 'revocation', 'resource'] as const;
+type Row = (typeof ROWS)[number];
+/** Pocket's 403-with-no-calls-left has no OAuth counterpart. */
+const OAUTH_FAULTS = FAULTS.filter((f) => f !== '403-limit');
+
+const CLIENT_ID = 'fault-matrix-client';
+
+const FLOW_CONFIG = { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 50, maxRetryAfterMs: 5_000, userTimeoutMs: 10_000 };
+/**
+ * Per-request deadline: short where the fault is a stall (so a cell ends in ~5 s), generous
+ * elsewhere so a loaded machine (the whole suite in parallel) cannot turn an answer into a timeout.
+ */
+const timeoutFor = (fault: Fault) => (fault === 'stall' || fault === 'endless' ? 1500 : 5000);
+/** The machine step (actor) each row's call belongs to: only its retries are counted. */
+const STEP: Record<Row, string> = {
+  discovery: 'requestToken',
+  par: 'requestToken',
+  token: 'exchangeCode',
+  refresh: 'refreshToken',
+  'device-auth': 'requestToken',
+  'device-poll': 'pollDevice',
+  revocation: 'logout',
+  resource: 'fetchResource',
+};
+
+const RETRIED = { hits: 3, retries: 2 };
+const ONCE = { hits: 1, retries: 0 };
+const RETRYING: Record<Exclude<Fault, '403-limit'>, Expectation> = {
+  refused: { code: 'ERR_NETWORK', hits: 0, retries: 2 },
+  reset: { code: 'ERR_NETWORK', ...RETRIED },
+  stall: { code: 'ERR_TIMEOUT', ...RETRIED },
+  endless: { code: 'ERR_TIMEOUT', ...RETRIED },
+  '5xx': { code: 'ERR_SERVER', ...RETRIED },
+  '5xx+retry-after': { code: 'ERR_SERVER', ...RETRIED, minMs: 2000, delayMs: 1000 },
+  '429+retry-after': { code: 'ERR_RATE_LIMITED', ...RETRIED, minMs: 2000, delayMs: 1000 },
+  malformed: { code: 'ERR_BAD_RESPONSE', ...ONCE },
+  html: { code: 'ERR_BAD_RESPONSE', ...ONCE },
+  oversize: { code: 'ERR_RESPONSE_TOO_LARGE', ...ONCE },
+  redirect: { code: 'ERR_REDIRECT_REFUSED', ...ONCE },
+};
+
+/**
+ * The expectation table. Every grant step retries transient faults like Pocket's calls do.
+ * Revocation (logout) is tried once: the token is forgotten locally whatever happens and the
+ * failure is reported; a 200 whose body is junk is still a revocation (RFC 7009 reads only the
+ * status). A protected resource's status and body are the caller's (resource.ts): 5xx, 429 and
+ * unreadable bodies come back as answers, only transport faults are errors there.
+ */
+const EXPECTED: Record<Row, Record<Exclude<Fault, '403-limit'>, Expectation>> = {
+  discovery: RETRYING,
+  par: RETRYING,
+  token: RETRYING,
+  refresh: RETRYING,
+  'device-auth': RETRYING,
+  'device-poll': RETRYING,
+  revocation: {
+    refused: { code: 'ERR_NETWORK', hits: 0, retries: 0 },
+    reset: { code: 'ERR_NETWORK', ...ONCE },
+    stall: { code: 'ERR_TIMEOUT', ...ONCE },
+    endless: { code: 'ERR_TIMEOUT', ...ONCE },
+    '5xx': { code: 'ERR_SERVER', ...ONCE },
+    '5xx+retry-after': { code: 'ERR_SERVER', ...ONCE },
+    '429+retry-after': { code: 'ERR_RATE_LIMITED', ...ONCE },
+    // Both revocations (refresh token, then access token) go out and count as done.
+    malformed: { code: 'ok', hits: 2, retries: 0 },
+    html: { code: 'ok', hits: 2, retries: 0 },
+    oversize: { code: 'ERR_RESPONSE_TOO_LARGE', ...ONCE },
+    redirect: { code: 'ERR_REDIRECT_REFUSED', ...ONCE },
+  },
+  resource: {
+    ...RETRYING,
+    '5xx': { code: 'ok:503', ...ONCE },
+    '5xx+retry-after': { code: 'ok:503', ...ONCE },
+    '429+retry-after': { code: 'ok:429', ...ONCE },
+    malformed: { code: 'ok:200', ...ONCE },
+    html: { code: 'ok:200', ...ONCE },
+  },
+};
+
+/** Where each row's refused connection starts: the server stops after answering this step. */
+const REFUSE_AFTER: Partial<Record<Row, string>> = { par: 'discovery', token: 'authorize', refresh: 'resource', 'device-auth': 'discovery', 'device-poll': 'device-auth' };
+
+/** The person approves at once: the "browser" follows the authorization redirect to the listener. */
+const approvingBrowser: BrowserOpener = {
+  async open(url, signal) {
+    if (new URL(url).pathname === '/device') return; // device grant: approval is the server's business
+    await (await fetch(url, { signal })).text();
+  },
+};
+
+async function runCell(row: Row, fault: Exclude<Fault, '403-limit'>): Promise<CellResult> {
+  const device = row === 'device-auth' || row === 'device-poll';
+  const afterLogin = row === 'refresh' || row === 'revocation' || row === 'resource';
+  const server = await startFaultServer({
+    classify,
+    serve: authorizationServer({ resource401Once: row === 'refresh' }),
+    fault: { endpoint: row, kind: fault },
+    oversizeBytes: 10 * 1024 * 1024 + 256 * 1024, // the client's default limit is 10 MiB
+    ...(fault === 'refused' && REFUSE_AFTER[row] ? { refuseAfter: REFUSE_AFTER[row] } : {}),
+  });
+  const store = new MemoryTokenStore();
+  const receiver = new RecordingReceiver();
+  const protocol = createOAuth2Protocol({
+    issuer: server.origin,
+    clientId: CLIENT_ID,
+    scope: 'read offline_access',
+    mode: device ? 'device' : 'redirect',
+    timeoutMs: timeoutFor(fault),
+  });
+  const flow = createAuthFlow({ protocol, http: new AxiosHttpClient(), receiver, browser: approvingBrowser, store, config: FLOW_CONFIG });
+  let retries = 0;
+  const delays: number[] = [];
+  flow.on('retrying', (e) => {
+    if (e.step !== STEP[row]) return;
+    retries++;
+    delays.push(e.delayMs);
+  });
+  let code = 'ok';
+  let started = Date.now();
+  try {
+    if (fault === 'refused' && row === 'discovery') await server.stopListening();
+    await flow.login();
+    if (afterLogin) {
+      retries = 0;
+      if (fault === 'refused' && row !== 'refresh') await server.stopListening();
+      started = Date.now();
+      if (row === 'revocation') await flow.logout();
+      else code = `ok:${(await flow.fetch({ url: `${server.origin}/resource` })).status}`;
+    }
+  } catch (error) {
+    code = (error as { code?: string }).code ?? 'NOT_AN_AUTH_ERROR';
+  }
+  const ms = Date.now() - started;
+  const state = flow.state.value;
+  const stored = await store.get(protocol.storageKey);
+  const problems: string[] = [];
+  const expectedState = row === 'revocation' ? (code === 'ok' ? 'idle' : 'failed') : afterLogin ? 'authorized' : 'failed';
+  if (state !== expectedState) problems.push(`state ${state}, expected ${expectedState}`);
+  const keepsLogin = row === 'refresh' || row === 'resource';
+  if (!keepsLogin && stored !== null) problems.push('a token is stored');
+  if (keepsLogin && stored === null) problems.push('the login was lost after a failed call');
+  if (!device && receiver.ports.length === 0 && row !== 'discovery') problems.push('the loopback listener never started');
+  for (const port of receiver.ports) if (!(await portRefuses(port))) problems.push(`the loopback listener on ${port} is still open`);
+  const left = await socketsDrained(server);
+  if (left > 0) problems.push(`${left} socket(s) to the fault server left open`);
+  flow.stop();
+  await server.close();
+  const result = { row, fault, code, state, hits: server.hits.get(row) ?? 0, retries, delays, ms };
+  return { ...result, problems: [...judge(result, EXPECTED[row][fault]), ...problems] };
+}
+
+test('OAuth 2.0: every call x every fault ends in its documented code, bounded, retried only where retryable, nothing left open', async (t) => {
+  await new AxiosHttpClient().send({ method: 'GET', url: 'http://127.0.0.1:9/', timeoutMs: 200 }).catch(() => {});
+  const baseline = activeHandles();
+  const cells = ROWS.flatMap((row) => OAUTH_FAULTS.map((fault) => [row, fault as Exclude<Fault, '403-limit'>] as const));
+  const started = Date.now();
+  const results = await pool(cells, 8, ([row, fault]) => runCell(row, fault));
+  const table = printMatrix(`OAuth 2.0 fault matrix (${Date.now() - started} ms)`, ROWS, OAUTH_FAULTS, results);
+  const handles = await handlesSettle(baseline);
+  t.true(handles <= baseline, `active handles ${handles} > baseline ${baseline}`);
+  t.is(results.length, ROWS.length * OAUTH_FAULTS.length);
+  t.deepEqual(
+    results.filter((r) => r.problems.length > 0).map((r) => `${r.row}/${r.fault}: ${r.problems.join('; ')}`),
+    [],
+    table,
+  );
+});
