@@ -1,24 +1,38 @@
 /**
  * Plays the browser's part for the demo on a machine with no display: opens the authorization
  * URL on the emulator (which approves on the person's behalf, as announced) and follows its
- * redirect to the loopback listener. It follows only redirects to loopback addresses.
+ * redirect to the loopback listener. It visits loopback addresses only, over plain node:http.
  */
+import { request } from 'node:http';
 import type { BrowserOpener } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const MAX_HOPS = 5;
+
+/** One GET; resolves with the redirect target, or null when the page is final. */
+function visit(url: URL, signal: AbortSignal): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'GET', signal, timeout: 10_000 }, (res) => {
+      res.resume(); // the page itself does not matter, only where it sends us
+      res.on('end', () => resolve(res.statusCode && res.statusCode >= 300 && res.statusCode < 400 ? (res.headers.location ?? null) : null));
+      res.on('error', () => reject(new AuthError('ERR_BROWSER', `The simulated browser lost ${url.host}.`)));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => reject(new AuthError('ERR_BROWSER', `The simulated browser could not reach ${url.host}.`)));
+    req.end();
+  });
+}
 
 export class SimulatedBrowser implements BrowserOpener {
   async open(url: string, signal: AbortSignal): Promise<void> {
     let next = new URL(url);
-    for (let hop = 0; hop < 5; hop++) {
-      if (!LOOPBACK.has(next.hostname)) throw new AuthError('ERR_BROWSER', 'The simulated browser only visits loopback addresses.');
-      const response = await fetch(next, { redirect: 'manual', signal }).catch(() => {
-        throw new AuthError('ERR_BROWSER', `The simulated browser could not reach ${next.host}.`);
-      });
-      await response.arrayBuffer();
-      const location = response.headers.get('location');
-      if (response.status < 300 || response.status >= 400 || !location) return;
+    for (let hop = 0; hop < MAX_HOPS; hop++) {
+      if (next.protocol !== 'http:' || !LOOPBACK.has(next.hostname)) {
+        throw new AuthError('ERR_BROWSER', 'The simulated browser only visits loopback addresses.');
+      }
+      const location = await visit(next, signal);
+      if (location === null) return;
       next = new URL(location, next);
     }
     throw new AuthError('ERR_BROWSER', 'The simulated browser was redirected too many times.');
