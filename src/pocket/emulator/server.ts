@@ -1,6 +1,6 @@
 /**
  * The embedded Pocket emulator: one node:http server on 127.0.0.1 that speaks Pocket's v3 API
- * (see /work/shared/pocket-api.md), with its own consumer keys, a demo account and an authorize page.
+ * (see pocket-api.md in the project's shared notes), with its own consumer keys, a demo account and an authorize page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';

@@ -5,10 +5,12 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { DEMO_ITEMS } from '../../../src/pocket/emulator/index.js';
 import { startEmulator } from './helpers.js';
 
-const SEED = '/work/shared/seed/000_757f9634ebc9011a.txt';
+// shared/ sits beside the repository (as in the workspace and in CI); AUTHMACHINE_SEED overrides.
+const SEED = process.env['AUTHMACHINE_SEED'] ?? fileURLToPath(new URL('../../../../shared/seed/000_757f9634ebc9011a.txt', import.meta.url));
 
 /** The ```python blocks of the article, in order. */
 function seedPython(): string {
