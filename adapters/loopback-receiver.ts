@@ -89,6 +89,11 @@ export class LoopbackSession implements RedirectSession {
     return `http://127.0.0.1:${this.#port}${this.path}`;
   }
 
+  /** True while a server of this session still listens or a connection to it is still open. */
+  get open(): boolean {
+    return this.#servers.some((server) => server.listening) || this.#sockets.size > 0;
+  }
+
   expect(state: string | null): void {
     this.#expected = { state };
   }

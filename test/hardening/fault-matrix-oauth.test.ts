@@ -18,7 +18,6 @@ import {
   handlesSettle,
   judge,
   pool,
-  portRefuses,
   printMatrix,
   RecordingReceiver,
   type CellResult,
@@ -167,7 +166,7 @@ async function runCell(row: Row, fault: Exclude<Fault, '403-limit'>): Promise<Ce
   if (!keepsLogin && stored !== null) problems.push('a token is stored');
   if (keepsLogin && stored === null) problems.push('the login was lost after a failed call');
   if (!device && receiver.ports.length === 0 && row !== 'discovery') problems.push('the loopback listener never started');
-  for (const port of receiver.ports) if (!(await portRefuses(port))) problems.push(`the loopback listener on ${port} is still open`);
+  for (const port of receiver.openPorts()) problems.push(`the loopback listener on ${port} is still open`);
   const left = await socketsDrained(server);
   if (left > 0) problems.push(`${left} socket(s) to the fault server left open`);
   flow.stop();

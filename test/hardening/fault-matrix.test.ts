@@ -16,7 +16,6 @@ import {
   handlesSettle,
   judge,
   pool,
-  portRefuses,
   printMatrix,
   RecordingReceiver,
   type CellResult,
@@ -151,7 +150,7 @@ async function runCell(row: Row, fault: Fault): Promise<CellResult> {
   if (login && stored !== null) problems.push('a token was stored after a failed login');
   if (!login && stored === null) problems.push('the login was lost after a failed data call');
   if (receiver.ports.length === 0) problems.push('the loopback listener never started');
-  for (const port of receiver.ports) if (!(await portRefuses(port))) problems.push(`the loopback listener on ${port} is still open`);
+  for (const port of receiver.openPorts()) problems.push(`the loopback listener on ${port} is still open`);
   const left = await socketsDrained(server);
   if (left > 0) problems.push(`${left} socket(s) to the fault server left open`);
   flow.stop();

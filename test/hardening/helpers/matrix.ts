@@ -29,15 +29,28 @@ export interface CellResult {
   problems: string[];
 }
 
-/** Real loopback listener that remembers the ports it bound, to check they are closed after. */
+/**
+ * Real loopback listener that remembers its sessions, to check they are closed after. Asking
+ * the session rather than probing the port: in a parallel suite another test may bind the same
+ * ephemeral port the moment it is freed.
+ */
 export class RecordingReceiver implements RedirectReceiver {
-  readonly ports: number[] = [];
+  readonly sessions: LoopbackSession[] = [];
   readonly #inner = new LoopbackReceiver({ requestTimeoutMs: 2000 });
 
   async listen(options: RedirectListenOptions): Promise<LoopbackSession> {
     const session = await this.#inner.listen(options);
-    this.ports.push(session.port);
+    this.sessions.push(session);
     return session;
+  }
+
+  get ports(): number[] {
+    return this.sessions.map((session) => session.port);
+  }
+
+  /** Ports of sessions that still listen or hold a connection. */
+  openPorts(): number[] {
+    return this.sessions.filter((session) => session.open).map((session) => session.port);
   }
 }
 
