@@ -258,3 +258,13 @@ test('the ipv6 option binds [::1] on the same port exactly when the machine has 
     t.is((await send(session.port, '/callback?state=s', { host6: true, host: `[::1]:${session.port}` })).status, 200);
   }
 });
+
+test('the session says it is open until close(), including while a connection is held', async (t) => {
+  const session = await listen(t);
+  t.true(session.open);
+  const socket = connect({ host: '127.0.0.1', port: session.port });
+  await once(socket, 'connect');
+  await session.close();
+  t.false(session.open, 'close() ends the server and destroys held connections');
+  socket.destroy();
+});
