@@ -91,7 +91,7 @@ export class LoopbackSession implements RedirectSession {
 
   /** True while a server of this session still listens or a connection to it is still open. */
   get open(): boolean {
-    return this.#servers.some((server) => server.listening) || this.#sockets.size > 0;
+    return this.#servers.some((server) => server.listening) || [...this.#sockets].some((socket) => !socket.destroyed);
   }
 
   expect(state: string | null): void {
