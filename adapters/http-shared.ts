@@ -9,6 +9,7 @@
  */
 import type { HttpMethod, HttpRequest, HttpResponse } from './contracts.js';
 import { AuthError } from './errors.js';
+import { parseHttpUrl } from './url-policy.js';
 
 /** Default largest response body: 10 MiB. */
 export const DEFAULT_MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -79,7 +80,7 @@ export async function sendWithPolicy(
   options: HttpClientOptions,
   sendOnce: SendOnce,
 ): Promise<HttpResponse> {
-  let url = parseHttpUrl(request.url);
+  let url = parseHttpUrl(request.url, 'request URL');
   const maxBodyBytes = request.maxBodyBytes ?? options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
   if (!(request.timeoutMs > 0)) throw new AuthError('ERR_CONFIG', 'An HTTP request needs a positive timeoutMs.');
@@ -133,19 +134,6 @@ export async function sendWithPolicy(
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onCallerAbort);
   }
-}
-
-function parseHttpUrl(text: string): URL {
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new AuthError('ERR_CONFIG', 'The request URL is not a valid absolute URL.');
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new AuthError('ERR_CONFIG', `Only http and https URLs can be requested, not ${url.protocol}.`);
-  }
-  return url;
 }
 
 function resolveLocation(location: string, base: URL): URL | null {

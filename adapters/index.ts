@@ -11,3 +11,4 @@ export { LoopbackReceiver, LoopbackSession, type LoopbackReceiverOptions } from 
 export { ManualReceiver, DEFAULT_MANUAL_PROMPT, type ManualReceiverOptions } from './manual-receiver.js';
 export { KeytarTokenStore, KEYCHAIN_HELP, type KeytarTokenStoreOptions, type KeytarLike } from './keytar-store.js';
 export { FileTokenStore, defaultTokenFilePath, type FileTokenStoreOptions } from './file-store.js';
+export { isLoopbackHost, parseHttpUrl } from './url-policy.js';

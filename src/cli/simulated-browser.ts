@@ -6,8 +6,8 @@
 import { request } from 'node:http';
 import type { BrowserOpener } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
+import { isLoopbackHost } from '../../adapters/url-policy.js';
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const MAX_HOPS = 5;
 
 /** One GET; resolves with the redirect target, or null when the page is final. */
@@ -28,7 +28,7 @@ export class SimulatedBrowser implements BrowserOpener {
   async open(url: string, signal: AbortSignal): Promise<void> {
     let next = new URL(url);
     for (let hop = 0; hop < MAX_HOPS; hop++) {
-      if (next.protocol !== 'http:' || !LOOPBACK.has(next.hostname)) {
+      if (next.protocol !== 'http:' || !isLoopbackHost(next.hostname)) {
         throw new AuthError('ERR_BROWSER', 'The simulated browser only visits loopback addresses.');
       }
       const location = await visit(next, signal);

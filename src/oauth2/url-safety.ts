@@ -3,13 +3,9 @@
  * sent over the open network in clear text is a token given away.
  */
 import { AuthError } from '../../adapters/errors.js';
+import { isLoopbackHost } from '../../adapters/url-policy.js';
 
-/** True for 127.0.0.0/8, [::1] and "localhost". */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host === '[::1]' || host === '::1') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
+export { isLoopbackHost };
 
 /**
  * Parses `url` and checks it is https, or http to a loopback host. `what` names the endpoint for

@@ -3,6 +3,7 @@
  * a call may take. Everything is checked here once, so the rest of src/pocket/ can trust it.
  */
 import { AuthError } from '../../adapters/errors.js';
+import { isLoopbackHost, parseHttpUrl } from '../../adapters/url-policy.js';
 
 /** Pocket's own address. The service is gone; the embedded emulator is given as `baseUrl`. */
 export const DEFAULT_POCKET_BASE_URL = 'https://getpocket.com';
@@ -40,28 +41,14 @@ export interface PocketConfig {
   timeoutMs: number;
 }
 
-const LOOPBACK_HOSTS = new Set(['localhost', '[::1]']);
-
-/** True for 127.0.0.0/8, [::1] and localhost: the hosts where plain http cannot be sniffed. */
-export function isLoopbackHost(hostname: string): boolean {
-  if (LOOPBACK_HOSTS.has(hostname.toLowerCase())) return true;
-  return /^127(\.\d{1,3}){3}$/.test(hostname);
-}
+export { isLoopbackHost };
 
 /**
  * Parses and checks a base URL: https anywhere, http only on loopback (ERR_INSECURE_URL), no
  * query or fragment (ERR_CONFIG). Returns it without a trailing slash.
  */
 export function normalizeBaseUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new AuthError('ERR_CONFIG', 'The Pocket base URL is not a valid absolute URL.');
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new AuthError('ERR_CONFIG', 'The Pocket base URL must start with https:// (or http:// on loopback).');
-  }
+  const url = parseHttpUrl(raw, 'Pocket base URL');
   if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
     throw new AuthError(
       'ERR_INSECURE_URL',
