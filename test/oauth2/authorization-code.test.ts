@@ -2,25 +2,14 @@
  * The authorization code flow with PKCE against a real oidc-provider, with a real loopback
  * redirect and headless Chromium on the provider's own login and consent pages.
  */
-import anyTest, { type TestFn } from 'ava';
-import type { Browser } from 'playwright-core';
 import { AuthError } from '../../adapters/errors.js';
 import { createOAuth2Protocol, type OAuth2RedirectSession } from '../../src/oauth2/index.js';
 import { s256Challenge } from '../../src/oauth2/pkce.js';
-import { launchChromium } from '../helpers/chromium.js';
 import { browserLogin, realContext } from '../helpers/oauth2-flow.js';
-import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { CLIENT_ID, type OidcServer } from '../helpers/oidc-server.js';
+import { oidcSuite } from '../helpers/oidc-suite.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; browser: Browser }>;
-
-test.before(async (t) => {
-  t.context.server = await startOidcServer();
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.server?.close();
-});
+const test = oidcSuite();
 
 function protocolFor(server: OidcServer) {
   return createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID, resource: server.issuer });

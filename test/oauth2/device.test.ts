@@ -3,27 +3,16 @@
  * user code on the provider's pages; and the polling answers (pending, slow_down, errors) against
  * a scripted HttpClient.
  */
-import anyTest, { type TestFn } from 'ava';
-import type { Browser } from 'playwright-core';
 import type { HttpRequest, HttpResponse } from '../../adapters/contracts.js';
 import { AuthError, type AuthErrorCode } from '../../adapters/errors.js';
 import { ManualClock, seededRandom } from '../../adapters/system-clock.js';
 import { createOAuth2Protocol } from '../../src/oauth2/index.js';
-import { launchChromium } from '../helpers/chromium.js';
 import { realContext } from '../helpers/oauth2-flow.js';
 import { enterDeviceCode, isolatedContext } from '../helpers/oidc-browser.js';
-import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { CLIENT_ID, type OidcServer } from '../helpers/oidc-server.js';
+import { oidcSuite } from '../helpers/oidc-suite.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; browser: Browser }>;
-
-test.before(async (t) => {
-  t.context.server = await startOidcServer();
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.server?.close();
-});
+const test = oidcSuite();
 
 function deviceProtocol(server: OidcServer) {
   return createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID, mode: 'device', resource: server.issuer });

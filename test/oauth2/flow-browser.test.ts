@@ -3,26 +3,14 @@
  * protocol + axios + the real loopback receiver, with headless Chromium as the person on a real
  * oidc-provider. Success into the real gnome-keyring, consent cancelled, and a forged redirect.
  */
-import anyTest, { type TestFn } from 'ava';
 import { randomUUID } from 'node:crypto';
-import type { Browser } from 'playwright-core';
 import { AuthError } from '../../adapters/errors.js';
 import { KeytarTokenStore } from '../../adapters/keytar-store.js';
-import { launchChromium } from '../helpers/chromium.js';
 import { chromiumOpener } from '../helpers/chromium-opener.js';
 import { oauth2Flow, reached, resourceStatus, storedToken } from '../helpers/oauth2-machine.js';
-import { startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { oidcSuite } from '../helpers/oidc-suite.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; browser: Browser }>;
-
-test.before(async (t) => {
-  t.context.server = await startOidcServer();
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.server?.close();
-});
+const test = oidcSuite();
 
 test('browser login ends authorized with the token in the system keychain; the next login reuses it', async (t) => {
   const { server, browser } = t.context;

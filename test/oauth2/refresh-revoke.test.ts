@@ -3,24 +3,13 @@
  * gets a new one (the server rotates the refresh token and we keep the new one), and revoke()
  * kills both tokens at the server. Real oidc-provider, real browser login.
  */
-import anyTest, { type TestFn } from 'ava';
-import type { Browser } from 'playwright-core';
 import { AuthError } from '../../adapters/errors.js';
 import { createOAuth2Protocol } from '../../src/oauth2/index.js';
-import { launchChromium } from '../helpers/chromium.js';
 import { loginForTokens, realContext } from '../helpers/oauth2-flow.js';
-import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { CLIENT_ID } from '../helpers/oidc-server.js';
+import { oidcSuite } from '../helpers/oidc-suite.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; browser: Browser }>;
-
-test.before(async (t) => {
-  t.context.server = await startOidcServer();
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.server?.close();
-});
+const test = oidcSuite();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
