@@ -7,11 +7,13 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { launchChromium } from '../helpers/chromium.js';
 import { cliSandbox } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-test('demo --inspect reports to a running `authmachine inspect`; Ctrl-C stops it and removes its address file', async (t) => {
+test('demo --inspect reports to a running `authmachine inspect`, whose page in Chromium highlights each state in order; Ctrl-C stops it', async (t) => {
   const sb = cliSandbox(t);
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/cli-main.ts', 'inspect'], {
     cwd: root,
@@ -35,6 +37,23 @@ test('demo --inspect reports to a running `authmachine inspect`; Ctrl-C stops it
   const key = (JSON.parse(readFileSync(addressFile, 'utf8')) as { key: string }).key;
   t.false(stdout.includes(key));
 
+  // A person watching: Chromium has the page open before the demo starts, and records every state
+  // the page highlights (each mutation record holds the value it replaced).
+  const browser = await launchChromium();
+  t.teardown(() => browser.close());
+  const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+  await page.goto(url!);
+  await page.waitForFunction(() => document.body.dataset.connected === 'true');
+  await page.evaluate(() => {
+    const seen: (string | null)[] = [];
+    (window as unknown as { seen: typeof seen }).seen = seen;
+    new MutationObserver((records) => records.forEach((r) => seen.push(r.oldValue))).observe(document.body, {
+      attributes: true,
+      attributeFilter: ['data-state'],
+      attributeOldValue: true,
+    });
+  });
+
   const demo = await sb.run(['demo', '--inspect', '--simulate', '--store', 'memory']);
   t.is(demo.code, 0, demo.stderr);
   t.true(demo.stderr.includes(`Inspector: reporting this flow to ${url}`));
@@ -48,6 +67,30 @@ test('demo --inspect reports to a running `authmachine inspect`; Ctrl-C stops it
   const shown = JSON.stringify(steps);
   t.regex(shown, /"accessToken":"\[redacted\]"/, 'the token was in the context, redacted');
   t.notRegex(shown, /"accessToken":"(?!\[redacted\])/, 'and never shown');
+
+  // The page highlighted the demo's states live, in order, and ends where the demo ended.
+  await page.waitForFunction(() => document.body.dataset.state === 'auth.idle' && document.querySelectorAll('#events li').length > 10);
+  const highlighted = await page.evaluate(() => [...(window as unknown as { seen: (string | null)[] }).seen, document.body.dataset.state ?? null]);
+  const order = highlighted.filter((v, i) => v !== null && v !== highlighted[i - 1]);
+  const expected = [
+    'auth.signingIn.preparing',
+    'auth.signingIn.requestingToken.attempt',
+    'auth.signingIn.awaitingUser.waitingForRedirect',
+    'auth.exchanging.attempt',
+    'auth.authorized.saving',
+    'auth.authorized.ready',
+    'auth.fetching.requesting.attempt',
+    'auth.authorized.loggingOut',
+    'auth.idle',
+  ];
+  let at = -1;
+  for (const state of expected) {
+    const next = order.indexOf(state, at + 1);
+    t.true(next > at, `${state} highlighted after the states before it (saw ${order.join(' > ')})`);
+    at = next;
+  }
+  mkdirSync('test-results', { recursive: true });
+  await page.screenshot({ path: 'test-results/inspector-demo.png', fullPage: true });
 
   child.kill('SIGINT');
   t.is(await exited, 0);
