@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { mkdirSync } from 'node:fs';
 import { launchChromium } from '../helpers/chromium.js';
 import { cliSandbox } from '../helpers/cli.js';
+import { watchHighlightedStates } from '../helpers/inspector-watch.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -44,15 +45,7 @@ test('demo --inspect reports to a running `authmachine inspect`, whose page in C
   const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
   await page.goto(url!);
   await page.waitForFunction(() => document.body.dataset.connected === 'true');
-  await page.evaluate(() => {
-    const seen: (string | null)[] = [];
-    (window as unknown as { seen: typeof seen }).seen = seen;
-    new MutationObserver((records) => records.forEach((r) => seen.push(r.oldValue))).observe(document.body, {
-      attributes: true,
-      attributeFilter: ['data-state'],
-      attributeOldValue: true,
-    });
-  });
+  const highlighted = await watchHighlightedStates(page);
 
   const demo = await sb.run(['demo', '--inspect', '--simulate', '--store', 'memory']);
   t.is(demo.code, 0, demo.stderr);
@@ -70,8 +63,7 @@ test('demo --inspect reports to a running `authmachine inspect`, whose page in C
 
   // The page highlighted the demo's states live, in order, and ends where the demo ended.
   await page.waitForFunction(() => document.body.dataset.state === 'auth.idle' && document.querySelectorAll('#events li').length > 10);
-  const highlighted = await page.evaluate(() => [...(window as unknown as { seen: (string | null)[] }).seen, document.body.dataset.state ?? null]);
-  const order = highlighted.filter((v, i) => v !== null && v !== highlighted[i - 1]);
+  const order = await highlighted();
   const expected = [
     'auth.signingIn.preparing',
     'auth.signingIn.requestingToken.attempt',

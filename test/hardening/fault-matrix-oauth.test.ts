@@ -20,6 +20,8 @@ import {
   pool,
   printMatrix,
   RecordingReceiver,
+  ONCE,
+  RETRYING_STEP,
   type CellResult,
   type Expectation,
 } from './helpers/matrix.js';
@@ -49,21 +51,7 @@ const STEP: Record<Row, string> = {
   resource: 'fetchResource',
 };
 
-const RETRIED = { hits: 3, retries: 2 };
-const ONCE = { hits: 1, retries: 0 };
-const RETRYING: Record<Exclude<Fault, '403-limit'>, Expectation> = {
-  refused: { code: 'ERR_NETWORK', hits: 0, retries: 2 },
-  reset: { code: 'ERR_NETWORK', ...RETRIED },
-  stall: { code: 'ERR_TIMEOUT', ...RETRIED },
-  endless: { code: 'ERR_TIMEOUT', ...RETRIED },
-  '5xx': { code: 'ERR_SERVER', ...RETRIED },
-  '5xx+retry-after': { code: 'ERR_SERVER', ...RETRIED, minMs: 2000, delayMs: 1000 },
-  '429+retry-after': { code: 'ERR_RATE_LIMITED', ...RETRIED, minMs: 2000, delayMs: 1000 },
-  malformed: { code: 'ERR_BAD_RESPONSE', ...ONCE },
-  html: { code: 'ERR_BAD_RESPONSE', ...ONCE },
-  oversize: { code: 'ERR_RESPONSE_TOO_LARGE', ...ONCE },
-  redirect: { code: 'ERR_REDIRECT_REFUSED', ...ONCE },
-};
+const RETRYING = RETRYING_STEP;
 
 /**
  * The expectation table. Every grant step retries transient faults like Pocket's calls do.

@@ -18,6 +18,8 @@ import {
   pool,
   printMatrix,
   RecordingReceiver,
+  RETRIED,
+  RETRYING_STEP,
   type CellResult,
   type Expectation,
 } from './helpers/matrix.js';
@@ -46,21 +48,9 @@ const STEP: Record<Row, string> = { request: 'requestToken', authorize: 'exchang
  * are too large or redirect elsewhere fail at once. Login steps end in `failed` with nothing
  * stored; data calls end back in `authorized` with the login kept.
  */
-const RETRIED = { hits: 3, retries: 2 };
-const ONCE = { hits: 1, retries: 0 };
 const EXPECTED: Record<Fault, Expectation> = {
-  refused: { code: 'ERR_NETWORK', hits: 0, retries: 2 },
-  reset: { code: 'ERR_NETWORK', ...RETRIED },
-  stall: { code: 'ERR_TIMEOUT', ...RETRIED },
-  endless: { code: 'ERR_TIMEOUT', ...RETRIED },
-  '5xx': { code: 'ERR_SERVER', ...RETRIED },
-  '5xx+retry-after': { code: 'ERR_SERVER', ...RETRIED, minMs: 2000, delayMs: 1000 },
-  '429+retry-after': { code: 'ERR_RATE_LIMITED', ...RETRIED, minMs: 2000, delayMs: 1000 },
+  ...RETRYING_STEP,
   '403-limit': { code: 'ERR_RATE_LIMITED', ...RETRIED, minMs: 2000, delayMs: 1000 },
-  malformed: { code: 'ERR_BAD_RESPONSE', ...ONCE },
-  html: { code: 'ERR_BAD_RESPONSE', ...ONCE },
-  oversize: { code: 'ERR_RESPONSE_TOO_LARGE', ...ONCE },
-  redirect: { code: 'ERR_REDIRECT_REFUSED', ...ONCE },
 };
 
 const PATHS: Record<string, Row> = {

@@ -8,6 +8,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createAuthFlow } from '../../src/flow/auth-flow.js';
 import { startInspectorServer } from '../../src/inspect/inspector-server.js';
 import { launchChromium } from '../helpers/chromium.js';
+import { watchHighlightedStates } from '../helpers/inspector-watch.js';
 import { runSecretFlow } from './run-flow.js';
 import { createSecretProtocol, leakedSecrets, SECRETS, USERNAME } from './secret-protocol.js';
 import { nullHttp } from '../helpers/fake-protocol.js';
@@ -51,16 +52,7 @@ test('the page highlights each state as the flow runs, steps back through it, an
   t.teardown(() => inspector.close());
   const page = await openInspector(t, inspector.url);
 
-  // Every value data-state takes, in order (each mutation record holds the value it replaced).
-  await page.evaluate(() => {
-    const replaced: (string | null)[] = [];
-    (window as unknown as { replaced: typeof replaced }).replaced = replaced;
-    new MutationObserver((records) => records.forEach((r) => replaced.push(r.oldValue))).observe(document.body, {
-      attributes: true,
-      attributeFilter: ['data-state'],
-      attributeOldValue: true,
-    });
-  });
+  const highlighted = await watchHighlightedStates(page);
 
   const flow = await runSecretFlow({
     inspect: inspector.inspect,
@@ -71,8 +63,8 @@ test('the page highlights each state as the flow runs, steps back through it, an
   t.teardown(() => flow.stop());
   await waitForState(page, 'auth.authorized.ready');
 
-  const values = await page.evaluate(() => [...(window as unknown as { replaced: (string | null)[] }).replaced.slice(1), document.body.dataset.state ?? null]);
-  t.deepEqual(values.filter((v, i) => v !== values[i - 1]), LOGIN_STATES);
+  // The first value replaced is the empty page's, before the flow started.
+  t.deepEqual((await highlighted()).slice(1), LOGIN_STATES);
   t.deepEqual(await activeIds(page), ['auth.authorized', 'auth.authorized.ready']);
 
   // The events, with their time since the flow started.

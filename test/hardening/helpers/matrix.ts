@@ -4,6 +4,28 @@ import type { RedirectListenOptions, RedirectReceiver } from '../../../adapters/
 import { LoopbackReceiver, type LoopbackSession } from '../../../adapters/loopback-receiver.js';
 import type { Fault } from './fault-server.js';
 
+export const RETRIED = { hits: 3, retries: 2 };
+export const ONCE = { hits: 1, retries: 0 };
+
+/**
+ * Any step that retries: transient faults (network, timeout, 5xx, 429) are tried maxAttempts (3)
+ * times with Retry-After honoured (two waits of 1 s); answers that cannot be read, are too large
+ * or redirect elsewhere fail at once.
+ */
+export const RETRYING_STEP: Record<Exclude<Fault, '403-limit'>, Expectation> = {
+  refused: { code: 'ERR_NETWORK', hits: 0, retries: 2 },
+  reset: { code: 'ERR_NETWORK', ...RETRIED },
+  stall: { code: 'ERR_TIMEOUT', ...RETRIED },
+  endless: { code: 'ERR_TIMEOUT', ...RETRIED },
+  '5xx': { code: 'ERR_SERVER', ...RETRIED },
+  '5xx+retry-after': { code: 'ERR_SERVER', ...RETRIED, minMs: 2000, delayMs: 1000 },
+  '429+retry-after': { code: 'ERR_RATE_LIMITED', ...RETRIED, minMs: 2000, delayMs: 1000 },
+  malformed: { code: 'ERR_BAD_RESPONSE', ...ONCE },
+  html: { code: 'ERR_BAD_RESPONSE', ...ONCE },
+  oversize: { code: 'ERR_RESPONSE_TOO_LARGE', ...ONCE },
+  redirect: { code: 'ERR_REDIRECT_REFUSED', ...ONCE },
+};
+
 /** What a cell must end in. `code: 'ok'`: the call succeeds (the fault is not an error there). */
 export interface Expectation {
   code: string;
