@@ -349,14 +349,23 @@ export const authMachine = setup({
             LOGIN: { guard: 'isForced', target: '#auth.signingIn', actions: assign({ force: true, token: null }) },
           },
         },
+        // A transient revocation failure is retried like any call; the stored token is deleted
+        // on every try whatever the server says, so a failed logout leaves no usable secret.
         loggingOut: {
           on: { CANCEL: '#auth.idle' },
-          invoke: {
-            id: 'logout',
-            src: 'logout',
-            input: ({ context }) => ({ token: context.token as TokenSet }),
-            onDone: '#auth.idle',
-            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+          initial: 'attempt',
+          entry: 'resetAttempts',
+          states: {
+            attempt: {
+              invoke: {
+                id: 'logout',
+                src: 'logout',
+                input: ({ context }) => ({ token: context.token as TokenSet }),
+                onDone: '#auth.idle',
+                onError: [retryTransition, { target: '#auth.failed', actions: 'failWithEventError' }],
+              },
+            },
+            backoff: backoffState,
           },
         },
       },

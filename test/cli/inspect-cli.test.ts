@@ -72,7 +72,7 @@ test('demo --inspect reports to a running `authmachine inspect`, whose page in C
     'auth.authorized.saving',
     'auth.authorized.ready',
     'auth.fetching.requesting.attempt',
-    'auth.authorized.loggingOut',
+    'auth.authorized.loggingOut.attempt',
     'auth.idle',
   ];
   let at = -1;

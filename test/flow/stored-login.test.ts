@@ -71,7 +71,7 @@ test('logout() of a stored login loads it, then logs out through the machine', a
   t.teardown(() => flow.stop());
   await flow.logout();
   t.is(await store.get(key), null);
-  t.true(states.includes('{"authorized":"loggingOut"}'));
+  t.true(states.includes('{"authorized":{"loggingOut":"attempt"}}'));
 });
 
 test('logout() removes an unreadable stored entry', async (t) => {

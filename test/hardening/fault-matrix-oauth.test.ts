@@ -55,9 +55,9 @@ const RETRYING = RETRYING_STEP;
 
 /**
  * The expectation table. Every grant step retries transient faults like Pocket's calls do.
- * Revocation (logout) is tried once: the token is forgotten locally whatever happens and the
- * failure is reported; a 200 whose body is junk is still a revocation (RFC 7009 reads only the
- * status). A protected resource's status and body are the caller's (resource.ts): 5xx, 429 and
+ * Revocation (logout) retries transient faults too; the token is forgotten locally on every try
+ * and a final failure is reported; a 200 whose body is junk is still a revocation (RFC 7009 reads
+ * only the status). A protected resource's status and body are the caller's (resource.ts): 5xx, 429 and
  * unreadable bodies come back as answers, only transport faults are errors there.
  */
 const EXPECTED: Record<Row, Record<Exclude<Fault, '403-limit'>, Expectation>> = {
@@ -68,18 +68,10 @@ const EXPECTED: Record<Row, Record<Exclude<Fault, '403-limit'>, Expectation>> = 
   'device-auth': RETRYING,
   'device-poll': RETRYING,
   revocation: {
-    refused: { code: 'ERR_NETWORK', hits: 0, retries: 0 },
-    reset: { code: 'ERR_NETWORK', ...ONCE },
-    stall: { code: 'ERR_TIMEOUT', ...ONCE },
-    endless: { code: 'ERR_TIMEOUT', ...ONCE },
-    '5xx': { code: 'ERR_SERVER', ...ONCE },
-    '5xx+retry-after': { code: 'ERR_SERVER', ...ONCE },
-    '429+retry-after': { code: 'ERR_RATE_LIMITED', ...ONCE },
+    ...RETRYING,
     // Both revocations (refresh token, then access token) go out and count as done.
     malformed: { code: 'ok', hits: 2, retries: 0 },
     html: { code: 'ok', hits: 2, retries: 0 },
-    oversize: { code: 'ERR_RESPONSE_TOO_LARGE', ...ONCE },
-    redirect: { code: 'ERR_REDIRECT_REFUSED', ...ONCE },
   },
   resource: {
     ...RETRYING,

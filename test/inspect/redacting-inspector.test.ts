@@ -18,7 +18,7 @@ const FLOW_STATES = [
   'auth.authorized.ready',
   'auth.fetching.requesting.attempt',
   'auth.authorized.ready',
-  'auth.authorized.loggingOut',
+  'auth.authorized.loggingOut.attempt',
   'auth.idle',
 ];
 

@@ -440,3 +440,33 @@ test('a successful fetch is emitted with the id of its request', async (t) => {
   t.deepEqual(results, [{ type: 'fetched', id: 'f7', result: { items: 3 } }]);
   t.is(h.actor.getSnapshot().context.pendingFetch, null);
 });
+
+test('a transient logout failure is retried with back-off; a lasting one ends in failed with no token', async (t) => {
+  const h = startHarness();
+  await toAuthorized(h);
+  h.actor.send({ type: 'LOGOUT' });
+  await flush();
+  h.controller.pending('logout').reject(errors.network);
+  await flush();
+  t.true(h.actor.getSnapshot().matches({ authorized: { loggingOut: 'backoff' } }));
+  h.clock.increment(100);
+  await flush();
+  h.controller.pending('logout').resolve(undefined);
+  await flush();
+  t.true(h.actor.getSnapshot().matches('idle'));
+  t.is(h.controller.calls('logout').length, 2);
+
+  const lasting = startHarness();
+  await toAuthorized(lasting);
+  lasting.actor.send({ type: 'LOGOUT' });
+  for (let i = 0; i < FAST_CONFIG.maxAttempts; i++) {
+    await flush();
+    lasting.controller.pending('logout').reject(errors.network);
+    await flush();
+    lasting.clock.increment(1_000);
+  }
+  await flush();
+  t.is(lasting.actor.getSnapshot().context.error?.code, 'ERR_NETWORK');
+  t.is(lasting.actor.getSnapshot().context.token, null);
+  t.is(lasting.controller.calls('logout').length, FAST_CONFIG.maxAttempts);
+});
