@@ -211,12 +211,13 @@ export const authMachine = setup({
                 pollIntervalMs: event.output.pollIntervalMs ?? 0,
                 userDeadlineMs: Math.min(event.output.expiresInMs ?? Infinity, context.config.userTimeoutMs),
               })),
-              sendTo('receiver', ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent),
+              // The host shows the URL first; then the receiver is armed (a manual receiver prompts).
               emit(({ event }) => ({
                 type: 'authorizationUrl' as const,
                 url: event.output.authorizationUrl,
                 userCode: event.output.userCode ?? null,
               })),
+              sendTo('receiver', ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent),
             ],
                 },
                 onError: [retryTransition, { target: '#auth.failed', actions: 'failWithEventError' }],

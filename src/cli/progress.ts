@@ -10,7 +10,7 @@ import type { CliIO } from './io.js';
 
 const STEP_TEXT: Record<string, string> = {
   checkingStore: 'Looking for a stored login',
-  preparing: 'Starting the local redirect listener',
+  preparing: 'Getting ready to receive your approval',
   requestingToken: 'Asking the provider to start a login',
   exchanging: 'Exchanging the approval for a token',
   saving: 'Saving the token',
