@@ -70,6 +70,12 @@ const clearedAttempt = {
   callback: null,
 } satisfies Partial<AuthContext>;
 
+/** Where every permanent failure goes: `failed`, with the actor's error kept as plain JSON. */
+const failWithError = { target: '#auth.failed', actions: 'failWithEventError' } as const;
+
+/** Input of the actors that act on the current token (save, fetch's refresh, logout). */
+const tokenInContext = ({ context }: { context: AuthContext }) => ({ token: context.token as TokenSet });
+
 function errorOf(event: unknown): FlowError {
   return toFlowError((event as { error?: unknown }).error);
 }
@@ -220,7 +226,7 @@ export const authMachine = setup({
               sendTo('receiver', ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent),
             ],
                 },
-                onError: [retryTransition, { target: '#auth.failed', actions: 'failWithEventError' }],
+                onError: [retryTransition, failWithError],
               },
             },
             backoff: backoffState,
@@ -294,7 +300,7 @@ export const authMachine = setup({
                 ],
                 onError: [
                   { guard: 'canRetry', target: 'waitingToPoll', actions: ['countAttempt', 'emitRetrying'] },
-                  { target: '#auth.failed', actions: 'failWithEventError' },
+                  failWithError,
                 ],
               },
             },
@@ -317,7 +323,7 @@ export const authMachine = setup({
             src: 'exchangeCode',
             input: ({ context }) => ({ session: context.session as FlowSession, callback: context.callback as CallbackResult }),
             onDone: { target: '#auth.authorized.saving', actions: ['forgetAttempt', assign({ token: ({ event }) => event.output })] },
-            onError: [retryTransition, { target: '#auth.failed', actions: 'failWithEventError' }],
+            onError: [retryTransition, failWithError],
           },
         },
         backoff: backoffState,
@@ -332,10 +338,10 @@ export const authMachine = setup({
           invoke: {
             id: 'saveToken',
             src: 'saveToken',
-            input: ({ context }) => ({ token: context.token as TokenSet }),
+            input: tokenInContext,
             onDone: 'ready',
             // The keychain failed: say so. Never fall back to a plaintext file silently.
-            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+            onError: failWithError,
           },
         },
         ready: {
@@ -361,9 +367,9 @@ export const authMachine = setup({
               invoke: {
                 id: 'logout',
                 src: 'logout',
-                input: ({ context }) => ({ token: context.token as TokenSet }),
+                input: tokenInContext,
                 onDone: '#auth.idle',
-                onError: [retryTransition, { target: '#auth.failed', actions: 'failWithEventError' }],
+                onError: [retryTransition, failWithError],
               },
             },
             backoff: backoffState,
@@ -418,7 +424,7 @@ export const authMachine = setup({
               invoke: {
                 id: 'refreshToken',
                 src: 'refreshToken',
-                input: ({ context }) => ({ token: context.token as TokenSet }),
+                input: tokenInContext,
                 onDone: { target: '#auth.fetching.savingRefreshed', actions: assign({ token: ({ event }) => event.output, refreshed: true }) },
                 onError: [
                   retryTransition,
@@ -434,9 +440,9 @@ export const authMachine = setup({
           invoke: {
             id: 'saveToken',
             src: 'saveToken',
-            input: ({ context }) => ({ token: context.token as TokenSet }),
+            input: tokenInContext,
             onDone: 'requesting',
-            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+            onError: failWithError,
           },
         },
         // The token is dead and cannot be refreshed: forget it everywhere, then say so.
@@ -445,7 +451,7 @@ export const authMachine = setup({
             id: 'clearToken',
             src: 'clearToken',
             onDone: { target: '#auth.failed', actions: 'failTokenInvalid' },
-            onError: { target: '#auth.failed', actions: 'failWithEventError' },
+            onError: failWithError,
           },
         },
       },
