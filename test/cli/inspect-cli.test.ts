@@ -11,6 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { launchChromium } from '../helpers/chromium.js';
 import { cliSandbox } from '../helpers/cli.js';
 import { watchHighlightedStates } from '../helpers/inspector-watch.js';
+import { FORCED_FLOW_STATES } from '../helpers/flow-states.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -64,19 +65,8 @@ test('demo --inspect reports to a running `authmachine inspect`, whose page in C
   // The page highlighted the demo's states live, in order, and ends where the demo ended.
   await page.waitForFunction(() => document.body.dataset.state === 'auth.idle' && document.querySelectorAll('#events li').length > 10);
   const order = await highlighted();
-  const expected = [
-    'auth.signingIn.preparing',
-    'auth.signingIn.requestingToken.attempt',
-    'auth.signingIn.awaitingUser.waitingForRedirect',
-    'auth.exchanging.attempt',
-    'auth.authorized.saving',
-    'auth.authorized.ready',
-    'auth.fetching.requesting.attempt',
-    'auth.authorized.loggingOut.attempt',
-    'auth.idle',
-  ];
   let at = -1;
-  for (const state of expected) {
+  for (const state of FORCED_FLOW_STATES) {
     const next = order.indexOf(state, at + 1);
     t.true(next > at, `${state} highlighted after the states before it (saw ${order.join(' > ')})`);
     at = next;

@@ -20,6 +20,7 @@ import {
   pool,
   printMatrix,
   RecordingReceiver,
+  recordRetries,
   ONCE,
   RETRYING_STEP,
   type CellResult,
@@ -114,20 +115,14 @@ async function runCell(row: Row, fault: Exclude<Fault, '403-limit'>): Promise<Ce
     timeoutMs: timeoutFor(fault),
   });
   const flow = createAuthFlow({ protocol, http: new AxiosHttpClient(), receiver, browser: approvingBrowser, store, config: FLOW_CONFIG });
-  let retries = 0;
-  const delays: number[] = [];
-  flow.on('retrying', (e) => {
-    if (e.step !== STEP[row]) return;
-    retries++;
-    delays.push(e.delayMs);
-  });
+  const retries = recordRetries(flow, STEP[row]);
   let code = 'ok';
   let started = Date.now();
   try {
     if (fault === 'refused' && row === 'discovery') await server.stopListening();
     await flow.login();
     if (afterLogin) {
-      retries = 0;
+      retries.reset();
       if (fault === 'refused' && row !== 'refresh') await server.stopListening();
       started = Date.now();
       if (row === 'revocation') await flow.logout();
@@ -151,7 +146,7 @@ async function runCell(row: Row, fault: Exclude<Fault, '403-limit'>): Promise<Ce
   if (left > 0) problems.push(`${left} socket(s) to the fault server left open`);
   flow.stop();
   await server.close();
-  const result = { row, fault, code, state, hits: server.hits.get(row) ?? 0, retries, delays, ms };
+  const result = { row, fault, code, state, hits: server.hits.get(row) ?? 0, retries: retries.count, delays: [...retries.delays], ms };
   return { ...result, problems: [...judge(result, EXPECTED[row][fault]), ...problems] };
 }
 

@@ -18,6 +18,7 @@ import {
   pool,
   printMatrix,
   RecordingReceiver,
+  recordRetries,
   RETRIED,
   RETRYING_STEP,
   type CellResult,
@@ -110,13 +111,7 @@ async function runCell(row: Row, fault: Fault): Promise<CellResult> {
   const receiver = new RecordingReceiver();
   const protocol = createPocketProtocol({ consumerKey: CONSUMER_KEY, baseUrl: server.origin, timeoutMs: timeoutFor(fault) });
   const flow = createAuthFlow({ protocol, http: new AxiosHttpClient(), receiver, browser: approvingBrowser, store, config: FLOW_CONFIG });
-  let retries = 0;
-  const delays: number[] = [];
-  flow.on('retrying', (e) => {
-    if (e.step !== STEP[row]) return;
-    retries++;
-    delays.push(e.delayMs);
-  });
+  const retries = recordRetries(flow, STEP[row]);
   let code = 'ok';
   let started = Date.now();
   const problems: string[] = [];
@@ -124,7 +119,7 @@ async function runCell(row: Row, fault: Fault): Promise<CellResult> {
     if (fault === 'refused' && row === 'request') await server.stopListening();
     await flow.login();
     if (!login) {
-      retries = 0;
+      retries.reset();
       if (fault === 'refused') await server.stopListening();
       started = Date.now();
       await flow.fetch(DATA_REQUESTS[row as keyof typeof DATA_REQUESTS]);
@@ -145,7 +140,7 @@ async function runCell(row: Row, fault: Fault): Promise<CellResult> {
   if (left > 0) problems.push(`${left} socket(s) to the fault server left open`);
   flow.stop();
   await server.close();
-  const result = { row, fault, code, state, hits: server.hits.get(row) ?? 0, retries, delays, ms };
+  const result = { row, fault, code, state, hits: server.hits.get(row) ?? 0, retries: retries.count, delays: [...retries.delays], ms };
   return { ...result, problems: [...judge(result, EXPECTED[fault]), ...problems] };
 }
 

@@ -9,20 +9,11 @@ import { createAuthFlow } from '../../src/flow/auth-flow.js';
 import { startInspectorServer } from '../../src/inspect/inspector-server.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { watchHighlightedStates } from '../helpers/inspector-watch.js';
+import { LOGIN_STATES } from '../helpers/flow-states.js';
 import { runSecretFlow } from './run-flow.js';
 import { createSecretProtocol, leakedSecrets, SECRETS, USERNAME } from './secret-protocol.js';
 import { nullHttp } from '../helpers/fake-protocol.js';
 
-const LOGIN_STATES = [
-  'auth.idle',
-  'auth.checkingStore',
-  'auth.signingIn.preparing',
-  'auth.signingIn.requestingToken.attempt',
-  'auth.signingIn.awaitingUser.waitingForRedirect',
-  'auth.exchanging.attempt',
-  'auth.authorized.saving',
-  'auth.authorized.ready',
-];
 
 let browser: Browser;
 let context: BrowserContext;

@@ -6,21 +6,8 @@ import { REDACTED } from '../../src/inspect/secret-keys.js';
 import { createFakeProtocol, nullHttp } from '../helpers/fake-protocol.js';
 import { runSecretFlow } from './run-flow.js';
 import { leakedSecrets, USERNAME } from './secret-protocol.js';
+import { FLOW_STATES } from '../helpers/flow-states.js';
 
-const FLOW_STATES = [
-  'auth.idle',
-  'auth.checkingStore',
-  'auth.signingIn.preparing',
-  'auth.signingIn.requestingToken.attempt',
-  'auth.signingIn.awaitingUser.waitingForRedirect',
-  'auth.exchanging.attempt',
-  'auth.authorized.saving',
-  'auth.authorized.ready',
-  'auth.fetching.requesting.attempt',
-  'auth.authorized.ready',
-  'auth.authorized.loggingOut.attempt',
-  'auth.idle',
-];
 
 function rootStates(events: RedactedInspectionEvent[]): string[] {
   const states = events.flatMap((e) => (e.type === '@xstate.snapshot' && e.sessionId === e.rootId ? [e.snapshot.stateIds!.join(' ')] : []));

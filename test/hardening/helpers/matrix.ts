@@ -88,6 +88,15 @@ export function portRefuses(port: number): Promise<boolean> {
   });
 }
 
+/** The back-offs the machine announced for one step (its `retrying` events), resettable. */
+export function recordRetries(flow: { on(type: 'retrying', handler: (e: { step: string; delayMs: number }) => void): unknown }, step: string) {
+  const record = { delays: [] as number[], get count() { return record.delays.length; }, reset() { record.delays.length = 0; } };
+  flow.on('retrying', (e) => {
+    if (e.step === step) record.delays.push(e.delayMs);
+  });
+  return record;
+}
+
 /** Runs tasks with at most `limit` at a time, results in input order. */
 export async function pool<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
