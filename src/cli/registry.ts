@@ -4,6 +4,11 @@
  */
 import type { Command } from './command.js';
 
+/** The one-line summary of a command, as `authmachine --help` lists it. */
+export function summaryOf(name: string): string {
+  return COMMANDS.find((command) => command.name === name)?.summary ?? '';
+}
+
 export const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Command> }> = [
   { name: 'demo', summary: 'Log in to the embedded Pocket emulator and list its articles (no account or network needed)', load: async () => (await import('./commands/demo.js')).demo },
   { name: 'login', summary: 'Log in to Pocket (or any OAuth 2.0 / OpenID Connect provider with --issuer)', load: async () => (await import('./commands/login.js')).login },

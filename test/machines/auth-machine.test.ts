@@ -15,6 +15,17 @@ import {
 
 type Harness = ReturnType<typeof startHarness>;
 
+/** A device-grant login, polling: the user code is out, the first poll is pending. */
+async function startDeviceWait(): Promise<Harness> {
+  const h = startHarness({ config: { ...FAST_CONFIG, mode: 'device' } });
+  h.actor.send({ type: 'LOGIN', force: true });
+  h.actor.send({ type: 'REDIRECT_READY', redirectUri: null });
+  await flush();
+  h.controller.pending('requestToken').resolve(START_DEVICE);
+  await flush();
+  return h;
+}
+
 async function toAwaitingUser(h: Harness, start: object = START) {
   h.actor.send({ type: 'LOGIN' });
   await flush();
@@ -307,12 +318,7 @@ test('a fetch error that is not about the token is reported and the login stays'
 });
 
 test('the device grant polls at the interval, slows down by 5 s on slow_down, and ends authorized', async (t) => {
-  const h = startHarness({ config: { ...FAST_CONFIG, mode: 'device' } });
-  h.actor.send({ type: 'LOGIN', force: true });
-  h.actor.send({ type: 'REDIRECT_READY', redirectUri: null });
-  await flush();
-  h.controller.pending('requestToken').resolve(START_DEVICE);
-  await flush();
+  const h = await startDeviceWait();
   t.is(h.actor.getSnapshot().context.userCode, 'ABCD-EFGH');
   h.controller.pending('pollDevice').resolve({ status: 'pending' });
   await flush();
@@ -336,12 +342,7 @@ test('the device grant polls at the interval, slows down by 5 s on slow_down, an
 });
 
 test('the device code expiry ends the wait with ERR_EXPIRED', async (t) => {
-  const h = startHarness({ config: { ...FAST_CONFIG, mode: 'device' } });
-  h.actor.send({ type: 'LOGIN', force: true });
-  h.actor.send({ type: 'REDIRECT_READY', redirectUri: null });
-  await flush();
-  h.controller.pending('requestToken').resolve(START_DEVICE);
-  await flush();
+  const h = await startDeviceWait();
   for (let i = 0; i < 6; i++) {
     if (h.controller.has('pollDevice')) h.controller.pending('pollDevice').resolve({ status: 'pending' });
     await flush();

@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { readProfile } from '../profile.js';
 import { UsageError } from '../usage-error.js';
+import { summaryOf } from '../registry.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 /** RFC 9110 field-name characters. */
@@ -54,7 +55,7 @@ function targetUrl(input: string, issuer: string, resource: string | undefined):
 
 export const call: Command = {
   name: 'call',
-  summary: 'Call a protected OAuth resource with the stored token (refreshing as needed)',
+  summary: summaryOf('call'),
   usage: "authmachine call <url-or-path> [--method GET|POST|PUT|DELETE] [--data BODY] [--header 'Name: value']... [--include]",
   positionals: { name: 'url-or-path', min: 1, max: 1 },
   details: [

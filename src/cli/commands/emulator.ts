@@ -4,12 +4,13 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { configDir } from '../profile.js';
 import { UsageError } from '../usage-error.js';
+import { summaryOf } from '../registry.js';
 
 const APPROVALS = ['page', 'auto-approve', 'auto-decline'] as const;
 
 export const emulator: Command = {
   name: 'emulator',
-  summary: 'Run the Pocket emulator on loopback for other Pocket clients',
+  summary: summaryOf('emulator'),
   usage: 'authmachine emulator [--port N] [--approval page|auto-approve|auto-decline] [--items N]',
   details: [
     'Pocket\'s API was switched off in November 2025; this emulator speaks it as the real one did',

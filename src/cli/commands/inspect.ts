@@ -3,10 +3,11 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { publishInspector, withdrawInspector } from '../inspector-file.js';
 import { UsageError } from '../usage-error.js';
+import { summaryOf } from '../registry.js';
 
 export const inspect: Command = {
   name: 'inspect',
-  summary: 'Serve the live local inspector page for flows started with --inspect',
+  summary: summaryOf('inspect'),
   usage: 'authmachine inspect [--port N]',
   details: [
     'Serves a page on 127.0.0.1 that draws the login statechart, highlights the current state as',

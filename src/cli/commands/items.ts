@@ -6,6 +6,7 @@ import { write } from '../io.js';
 import { itemRow, TABLE_HEADER } from '../item-table.js';
 import { openStoredPocket } from '../stored-pocket.js';
 import { UsageError } from '../usage-error.js';
+import { summaryOf } from '../registry.js';
 
 const CHOICES = {
   state: ['unread', 'archive', 'all'],
@@ -28,7 +29,7 @@ function count(name: string, value: unknown, fallback: number): number {
 
 export const items: Command = {
   name: 'items',
-  summary: 'List your saved Pocket items (table, --json or --ndjson)',
+  summary: summaryOf('items'),
   usage: 'authmachine items [filters] [--all] [--json | --ndjson]',
   details: [
     'Shows a readable table by default (* favourite, A archived). --json prints Pocket\'s own items',

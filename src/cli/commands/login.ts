@@ -6,10 +6,11 @@ import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
 import { parseStoreKind } from '../stores.js';
 import { UsageError } from '../usage-error.js';
+import { summaryOf } from '../registry.js';
 
 export const login: Command = {
   name: 'login',
-  summary: 'Log in to Pocket (or any OAuth 2.0 / OpenID Connect provider with --issuer)',
+  summary: summaryOf('login'),
   usage: 'authmachine login [--base-url URL] [--consumer-key-file PATH] | --issuer URL --client-id ID [options]',
   details: [
     'Opens the provider\'s approval page in your browser (the URL is always printed too: open it',

@@ -5,10 +5,11 @@ import { write } from '../io.js';
 import { configDir, readProfile } from '../profile.js';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { summaryOf } from '../registry.js';
 
 export const logout: Command = {
   name: 'logout',
-  summary: 'Revoke the login where the provider can, and delete the stored token',
+  summary: summaryOf('logout'),
   usage: 'authmachine logout [--json]',
   details: 'Pocket has no revocation: its token is deleted here (revoke the app on Pocket\'s site to end it there).\nOAuth providers that offer RFC 7009 revocation are told first; the token is deleted here either way.',
   options: { ...JSON_OPTION },

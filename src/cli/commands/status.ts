@@ -8,11 +8,12 @@ import { write } from '../io.js';
 import { consumerKeyEntry } from '../pocket-keys.js';
 import { readProfile } from '../profile.js';
 import { openStore } from '../stores.js';
+import { summaryOf } from '../registry.js';
 
 /** Reads the store only: no network, no HTTP library loaded. */
 export const status: Command = {
   name: 'status',
-  summary: 'Say whether you are logged in, as whom, and where the token is kept',
+  summary: summaryOf('status'),
   usage: 'authmachine status [--json]',
   details: 'Exits 0 when a usable login is stored, 3 when not. Makes no network request.',
   options: { ...JSON_OPTION },
