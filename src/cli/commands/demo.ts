@@ -4,7 +4,7 @@ import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { hasDisplay } from '../environment.js';
-import { NO_INSPECT } from '../inspect-option.js';
+import { inspectOption } from '../inspect-option.js';
 import type { CliIO } from '../io.js';
 import { write } from '../io.js';
 import { itemRow, TABLE_HEADER } from '../item-table.js';
@@ -66,7 +66,7 @@ export const demo: Command = {
           'client plays the browser, following the redirect back to this login\'s loopback listener.\n',
       );
     }
-    const inspect = args.values['inspect'] ? await (await import('../inspect-setup.js')).startInspectOption(io) : NO_INSPECT;
+    const inspect = await inspectOption(args.values['inspect'], io);
     const store = await demoStore(requested, io);
     const { flow } = pocketFlow(
       {

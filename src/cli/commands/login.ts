@@ -1,7 +1,7 @@
 import type { Command } from '../command.js';
 import { JSON_OPTION, STORE_OPTIONS } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
-import { NO_INSPECT } from '../inspect-option.js';
+import { inspectOption } from '../inspect-option.js';
 import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
 import { parseStoreKind } from '../stores.js';
@@ -50,7 +50,7 @@ export const login: Command = {
     const timeout = args.values['timeout'] as string | undefined;
     const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
     if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes a number of seconds.', 'login');
-    const inspect = args.values['inspect'] ? await (await import('../inspect-setup.js')).startInspectOption(io) : NO_INSPECT;
+    const inspect = await inspectOption(args.values['inspect'], io);
     const options = { storeKind, tokenFile, timeoutMs, inspect };
     const outcome = args.values['issuer']
       ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
