@@ -99,3 +99,21 @@ export interface RandomSource {
   /** Cryptographically strong random bytes. */
   bytes(length: number): Uint8Array;
 }
+
+// ---- Coordination ----------------------------------------------------------------------------
+
+/** A held lock. Releasing twice is harmless. */
+export interface LockLease {
+  release(): Promise<void>;
+}
+
+/**
+ * Mutual exclusion by key, across whatever the implementation spans (one process, the processes
+ * of one machine through files, many instances through Redis). At most one lease per key is held
+ * at any moment; a holder that dies loses its lease (after a bounded, implementation-stated time).
+ * `acquire` waits until the key is free; it rejects with ERR_CANCELLED when `signal` aborts and
+ * ERR_STORAGE when the lock's backing store fails. Deadlines are the caller's: abort the signal.
+ */
+export interface Lock {
+  acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease>;
+}
