@@ -71,7 +71,7 @@ test('concurrent writers in three processes, 50 keys each: every key survives, J
   `;
   await Promise.all(
     ['w1', 'w2', 'w3'].map((id) =>
-      run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(id)], { cwd: root, timeout: 25_000 }),
+      run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(id)], { cwd: root, timeout: 90_000 }),
     ),
   );
   const entries = JSON.parse(await readFile(path, 'utf8'));
