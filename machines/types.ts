@@ -2,14 +2,31 @@
  * The machine's data, all plain JSON so a snapshot can be persisted and restored in another
  * process. Fields marked "secret" are redacted by the inspector and never logged.
  */
+import type { AuthErrorData, CallbackResult } from '../vocabulary/index.js';
 
-/** What a successful login yields. Secrets: accessToken, refreshToken, idToken. */
+export type { AuthErrorCode, AuthErrorData, CallbackResult } from '../vocabulary/index.js';
+
+/**
+ * A DPoP proof key (RFC 9449): the JWS algorithm and the private key as a JWK (its public members
+ * included). Secret: it never leaves the token store, the session or the machine's context.
+ */
+export interface DPoPKey {
+  /** "ES256" (the default), "ES384", "ES512" or "EdDSA". */
+  alg: string;
+  /** Secret: kty, crv, x, (y) and the private d. */
+  privateJwk: Record<string, string>;
+}
+
+/** What a successful login yields. Secrets: accessToken, refreshToken, idToken, dpopKey. */
 export interface TokenSet {
   accessToken: string;
   refreshToken?: string;
   /** Epoch milliseconds; absent when the provider gives no expiry (Pocket). */
   expiresAt?: number;
+  /** "Bearer", or "DPoP" for a sender-constrained token (RFC 9449), which needs `dpopKey`. */
   tokenType?: string;
+  /** Secret: the key this login's tokens are bound to (RFC 9449); a new one at each login. */
+  dpopKey?: DPoPKey;
   scope?: string;
   idToken?: string;
   /** Who logged in, when the provider says (Pocket's username, OIDC's sub/name). */
@@ -25,10 +42,6 @@ export interface FlowSession {
   [key: string]: unknown;
 }
 
-/** What came back to the redirect URI, or the person saying they are done. */
-export type CallbackResult =
-  | { kind: 'redirect'; params: Record<string, string> }
-  | { kind: 'confirmed' };
 
 /** requestingToken's output. */
 export interface StartResult {
@@ -44,15 +57,11 @@ export type DevicePollResult =
   | { status: 'slow_down' }
   | { status: 'approved'; token: TokenSet };
 
-/** The plain-JSON error kept in context while the machine is in `failed`. */
-export interface FlowError {
-  code: string;
-  message: string;
-  retryable: boolean;
-  status?: number;
-  providerCode?: string;
-  retryAfterMs?: number;
-}
+/**
+ * The plain-JSON error kept in context while the machine is in `failed`.
+ * @deprecated The same type as {@link AuthErrorData}; use that name.
+ */
+export type FlowError = AuthErrorData;
 
 export interface FlowConfig {
   /** 'redirect': loopback or manual redirect; 'device': RFC 8628 device grant. */
@@ -131,7 +140,7 @@ export interface AuthContext {
   refreshed: boolean;
   pendingFetch: PendingFetch | null;
   /** Set exactly while in `failed`. */
-  error: FlowError | null;
+  error: AuthErrorData | null;
 }
 
 export interface AuthInput {
@@ -159,7 +168,7 @@ export type AuthEvent =
   | { type: 'CALLBACK'; params: Record<string, string> }
   /** The person says they are done (manual mode, as the seed does). */
   | { type: 'USER_CONFIRMED' }
-  | { type: 'RECEIVER_FAILED'; error: FlowError };
+  | { type: 'RECEIVER_FAILED'; error: AuthErrorData };
 
 /** Sent by the machine to the lock actor: take the login's lock, or let it go. */
 export interface LockCommand {
@@ -179,4 +188,4 @@ export type AuthEmitted =
   | { type: 'strayCallback' }
   | { type: 'retrying'; step: string; attempt: number; delayMs: number; code: string }
   | { type: 'fetched'; id: string; result: unknown }
-  | { type: 'fetchFailed'; id: string; error: FlowError };
+  | { type: 'fetchFailed'; id: string; error: AuthErrorData };

@@ -12,7 +12,8 @@ import { FileTokenStore } from '../../adapters/file-store.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { chromiumOpener } from '../helpers/chromium-opener.js';
 import { oauth2Flow, resourceStatus, storedToken } from '../helpers/oauth2-machine.js';
-import { TestMemoryLock } from '../helpers/memory-lock.js';
+import { MemoryLock } from '../../adapters/memory-lock.js';
+import { CountingLock } from '../helpers/counting-lock.js';
 import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
 
 const test = anyTest as TestFn<{ server: OidcServer; browser: Browser; dir: string }>;
@@ -131,7 +132,7 @@ test('a live-looking token the provider refuses (401): renewed once under the lo
 test('four flows sharing a store and a lock, all expired at once: one refresh, every call succeeds, the login survives', async (t) => {
   const { server, browser, dir } = t.context;
   const path = join(dir, 'shared', 'tokens.json');
-  const lock = new TestMemoryLock();
+  const lock = new CountingLock(new MemoryLock());
   const first = oauth2Flow(server, { browser: chromiumOpener(browser, { login: 'frank' }), store: new FileTokenStore({ path }), lock });
   t.teardown(() => first.flow.stop());
   server.setAccessTokenTtl('frank', 1);
