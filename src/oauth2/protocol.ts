@@ -3,7 +3,7 @@
  * state and nonce, PAR where offered, RFC 9207 issuer checks, refresh, revocation, the device
  * grant, and bearer calls to a protected resource.
  */
-import type { JsonWebKey } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
@@ -78,7 +78,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       : { clientId: options.clientId, clientSecret: options.clientSecret };
   const { timeoutMs } = config;
   let cachedMetadata: Promise<ServerMetadata> | undefined;
-  let cachedKeys: Promise<JsonWebKey[]> | undefined;
+  let cachedKeys: Promise<JWK[]> | undefined;
 
   function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
     if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
@@ -90,7 +90,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     return cachedMetadata;
   }
 
-  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JsonWebKey[]> {
+  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JWK[]> {
     if (refresh || !cachedKeys) {
       cachedKeys = fetchJwks(ctx, jwksUri, timeoutMs);
       cachedKeys.catch(() => (cachedKeys = undefined));
@@ -117,7 +117,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       skewMs: config.clockSkewMs,
     });
     const { jwksUri } = await metadata(ctx);
-    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh));
+    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh), { signal: ctx.signal });
     if (previous?.idToken) {
       const before = decodeJwt(previous.idToken).payload;
       if (before.sub !== claims.sub) throw new AuthError('ERR_BAD_RESPONSE', 'The refreshed ID token is for another user.');
