@@ -25,11 +25,11 @@ const OPTIONAL_STRINGS = ['refreshToken', 'tokenType', 'scope', 'idToken', 'user
 /** A tampered or half-written entry must not hand the flow a number where a string belongs. */
 function wellTyped(token: Partial<TokenSet>): boolean {
   if (OPTIONAL_STRINGS.some((key) => token[key] !== undefined && typeof token[key] !== 'string')) return false;
-  return token.expiresAt === undefined || (typeof token.expiresAt === 'number' && Number.isFinite(token.expiresAt));
+  return (['expiresAt', 'refreshExpiresAt'] as const).every((key) => token[key] === undefined || (typeof token[key] === 'number' && Number.isFinite(token[key])));
 }
 
 /** A token that has expired and cannot be refreshed is as good as none. */
 export function isUsable(token: TokenSet, now: number): boolean {
   if (token.expiresAt === undefined || token.expiresAt > now) return true;
-  return typeof token.refreshToken === 'string';
+  return typeof token.refreshToken === 'string' && (token.refreshExpiresAt === undefined || token.refreshExpiresAt > now);
 }
