@@ -25,7 +25,7 @@ function sent(listed: unknown) {
 }
 
 function basicOf(request: HttpRequest): [string, string] | null {
-  const header = request.headers['authorization'];
+  const header = request.headers?.['authorization'];
   if (!header?.startsWith('Basic ')) return null;
   const [id, secret] = Buffer.from(header.slice(6), 'base64').toString('utf8').split(':') as [string, string];
   // RFC 6749 section 2.3.1: each half is form-urlencoded.
@@ -73,6 +73,6 @@ test('explicit endpoints send the secret in the form unless told otherwise; a pu
   });
   t.deepEqual(basicOf(http.requests[1]!), ['app', SECRET]);
   await createOAuth2Protocol({ clientId: 'app', scope: 'read', endpoints }).refresh(ctx, { token: { accessToken: 'a', refreshToken: 'r' } });
-  t.is(http.requests[2]!.headers['authorization'], undefined);
+  t.is(http.requests[2]!.headers?.['authorization'], undefined);
   t.deepEqual([...new URLSearchParams(http.requests[2]!.body).keys()].sort(), ['client_id', 'grant_type', 'refresh_token']);
 });
