@@ -11,6 +11,7 @@ import {
   requiredString,
   type ClientCredentials,
 } from './http.js';
+import type { DPoPBinding } from './dpop-request.js';
 import { DEVICE_CODE_GRANT, readTokenResponse } from './token-endpoint.js';
 import { assertSafeUrl } from './url-safety.js';
 
@@ -45,7 +46,7 @@ export async function startDeviceAuthorization(
   timeoutMs: number,
   options: DeviceStartOptions = {},
 ): Promise<DeviceAuthorization> {
-  const response = await postForm(ctx, endpoint, WHAT, { scope }, timeoutMs, client);
+  const response = await postForm(ctx, endpoint, WHAT, { scope }, timeoutMs, undefined, client);
   if (response.status !== 200) throw failureFor(response, 'device-start', WHAT, ctx.clock.now());
   const refused = errorIn2xx(response, 'device-start', ctx.clock.now());
   if (refused) throw refused;
@@ -81,11 +82,12 @@ export async function pollDeviceToken(
   client: ClientCredentials,
   deviceCode: string,
   timeoutMs: number,
+  dpop?: DPoPBinding,
 ): Promise<DevicePollResult> {
   const sentAt = ctx.clock.now();
-  const response = await postForm(ctx, endpoint, 'token endpoint', { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, timeoutMs, client);
+  const response = await postForm(ctx, endpoint, 'token endpoint', { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, timeoutMs, dpop, client);
   try {
-    return { status: 'approved', token: readTokenResponse(response, 'device', sentAt, ctx.clock.now()) };
+    return { status: 'approved', token: readTokenResponse(response, 'device', sentAt, ctx.clock.now(), dpop) };
   } catch (error) {
     if (!(error instanceof AuthError)) throw error;
     const timing = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };

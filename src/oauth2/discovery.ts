@@ -30,6 +30,8 @@ export interface ServerMetadata {
    * `organizations`): each ID token's `iss` is this with its own `tid` put in.
    */
   issuerIsTenantTemplate?: boolean;
+  /** RFC 9449 section 5.1: the server accepts DPoP proofs signed with these algorithms. */
+  dpopSigningAlgValuesSupported?: string[];
 }
 
 /** Where a multi-tenant issuer keeps the tenant. */
@@ -126,6 +128,10 @@ export function parseMetadata(json: Record<string, unknown>, expectedIssuer: str
     metadata.tokenEndpointAuthMethodsSupported = authMethods as string[];
   }
   if (tenantTemplate) metadata.issuerIsTenantTemplate = true;
+  const dpopAlgs = json.dpop_signing_alg_values_supported;
+  if (Array.isArray(dpopAlgs) && dpopAlgs.every((a) => typeof a === 'string')) {
+    metadata.dpopSigningAlgValuesSupported = dpopAlgs as string[];
+  }
   return metadata;
 }
 

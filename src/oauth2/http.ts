@@ -2,6 +2,7 @@
 import type { HttpResponse } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext } from '../protocol.js';
+import { isAuthorizationServerChallenge, sendWithDpop, type DPoPBinding } from './dpop-request.js';
 import { cleanProviderCode, httpStatusError, oauthError, parseRetryAfter, type OAuthErrorContext } from './errors.js';
 import { assertSafeUrl } from './url-safety.js';
 
@@ -40,33 +41,34 @@ export function clientAuth(client: ClientCredentials): ClientAuth {
   return { params: { client_id: client.clientId, client_secret: client.clientSecret }, headers: {} };
 }
 
-/** The form members of clientAuth(), for callers that also pass its headers to postForm. */
-export function clientAuthParams(client: ClientCredentials): Record<string, string> {
-  return clientAuth(client).params;
-}
-
-/** POSTs an application/x-www-form-urlencoded body; undefined values are left out. */
+/**
+ * POSTs an application/x-www-form-urlencoded body; undefined values are left out. With `dpop`, the
+ * request carries a DPoP proof and a `use_dpop_nonce` answer is retried once (RFC 9449 section 8).
+ */
 export async function postForm(
   ctx: ProtocolContext,
   url: string,
   what: string,
   form: Record<string, string | undefined>,
   timeoutMs: number,
+  dpop?: DPoPBinding,
+  /** The client, authenticated the way its `authMethod` says (form members or a Basic header). */
   client?: ClientCredentials,
 ): Promise<HttpResponse> {
   assertSafeUrl(url, what);
   const auth = client === undefined ? { params: {}, headers: {} } : clientAuth(client);
   const body = new URLSearchParams();
   for (const [key, value] of Object.entries({ ...form, ...auth.params })) if (value !== undefined) body.set(key, value);
-  return ctx.http.send({
-    method: 'POST',
+  const request = {
+    method: 'POST' as const,
     url,
     // Asking for JSON matters: some servers (GitHub) answer form-encoded otherwise.
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...auth.headers },
     body: body.toString(),
     timeoutMs,
     signal: ctx.signal,
-  });
+  };
+  return dpop ? sendWithDpop(ctx, dpop, request, isAuthorizationServerChallenge) : ctx.http.send(request);
 }
 
 /** Parses a JSON object body or throws ERR_BAD_RESPONSE (an HTML error page, a proxy's text...). */
