@@ -2,6 +2,7 @@
  * The contracts between the flow and the outside world. Every piece of I/O the login touches is
  * one of these, so a host (or a test) can replace it. Implementations live beside this file.
  */
+import type { CallbackResult } from '../vocabulary/index.js';
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
@@ -46,11 +47,7 @@ export interface BrowserOpener {
 
 // ---- Redirect --------------------------------------------------------------------------------
 
-/** What came back to the redirect URI: query parameters, or the person saying they are done. */
-/** Also in machines/types.ts (machines/ imports nothing of ours); the two must stay equal. */
-export type CallbackResult =
-  | { kind: 'redirect'; params: Record<string, string> }
-  | { kind: 'confirmed' };
+export type { CallbackResult };
 
 export interface RedirectListenOptions {
   signal: AbortSignal;

@@ -18,7 +18,7 @@ import {
   type CallbackResult,
   type DevicePollResult,
   type ExpectEvent,
-  type FlowError,
+  type AuthErrorData,
   type FlowSession,
   type StartResult,
   type TokenSet,
@@ -76,7 +76,7 @@ const failWithError = { target: '#auth.failed', actions: 'failWithEventError' } 
 /** Input of the actors that act on the current token (save, fetch's refresh, logout). */
 const tokenInContext = ({ context }: { context: AuthContext }) => ({ token: context.token as TokenSet });
 
-function errorOf(event: unknown): FlowError {
+function errorOf(event: unknown): AuthErrorData {
   return toFlowError((event as { error?: unknown }).error);
 }
 

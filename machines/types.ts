@@ -2,6 +2,9 @@
  * The machine's data, all plain JSON so a snapshot can be persisted and restored in another
  * process. Fields marked "secret" are redacted by the inspector and never logged.
  */
+import type { AuthErrorData, CallbackResult } from '../vocabulary/index.js';
+
+export type { AuthErrorCode, AuthErrorData, CallbackResult } from '../vocabulary/index.js';
 
 /** What a successful login yields. Secrets: accessToken, refreshToken, idToken. */
 export interface TokenSet {
@@ -25,10 +28,6 @@ export interface FlowSession {
   [key: string]: unknown;
 }
 
-/** What came back to the redirect URI, or the person saying they are done. */
-export type CallbackResult =
-  | { kind: 'redirect'; params: Record<string, string> }
-  | { kind: 'confirmed' };
 
 /** requestingToken's output. */
 export interface StartResult {
@@ -44,15 +43,11 @@ export type DevicePollResult =
   | { status: 'slow_down' }
   | { status: 'approved'; token: TokenSet };
 
-/** The plain-JSON error kept in context while the machine is in `failed`. */
-export interface FlowError {
-  code: string;
-  message: string;
-  retryable: boolean;
-  status?: number;
-  providerCode?: string;
-  retryAfterMs?: number;
-}
+/**
+ * The plain-JSON error kept in context while the machine is in `failed`.
+ * @deprecated The same type as {@link AuthErrorData}; use that name.
+ */
+export type FlowError = AuthErrorData;
 
 export interface FlowConfig {
   /** 'redirect': loopback or manual redirect; 'device': RFC 8628 device grant. */
@@ -109,7 +104,7 @@ export interface AuthContext {
   refreshed: boolean;
   pendingFetch: PendingFetch | null;
   /** Set exactly while in `failed`. */
-  error: FlowError | null;
+  error: AuthErrorData | null;
 }
 
 export interface AuthInput {
@@ -128,7 +123,7 @@ export type AuthEvent =
   | { type: 'CALLBACK'; params: Record<string, string> }
   /** The person says they are done (manual mode, as the seed does). */
   | { type: 'USER_CONFIRMED' }
-  | { type: 'RECEIVER_FAILED'; error: FlowError };
+  | { type: 'RECEIVER_FAILED'; error: AuthErrorData };
 
 /** Sent by the machine to the redirect receiver once the expected state is known. */
 export interface ExpectEvent {
@@ -143,4 +138,4 @@ export type AuthEmitted =
   | { type: 'strayCallback' }
   | { type: 'retrying'; step: string; attempt: number; delayMs: number; code: string }
   | { type: 'fetched'; id: string; result: unknown }
-  | { type: 'fetchFailed'; id: string; error: FlowError };
+  | { type: 'fetchFailed'; id: string; error: AuthErrorData };

@@ -8,7 +8,7 @@ import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { authMachine } from '../../machines/auth-machine.js';
-import type { AuthEmitted, FlowConfig, FlowError, TokenSet } from '../../machines/types.js';
+import type { AuthEmitted, AuthErrorData, FlowConfig, TokenSet } from '../../machines/types.js';
 import type { AuthProtocol } from '../protocol.js';
 import { createFlowActors } from './actors.js';
 import { decodeTokenSet, isUsable } from './token-codec.js';
@@ -72,7 +72,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     this.actor = createActor(machine, {
       input: { config: { mode: options.protocol.mode, ...options.config } },
       ...(options.inspect ? { inspect: options.inspect } : {}),
-      ...(options.snapshot ? { snapshot: options.snapshot as never } : {}),
+      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     });
     this.actor.start();
   }
@@ -87,7 +87,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     });
     this.actor.send({ type: 'LOGIN', force: options.force ?? false });
     return settled.then((s) => {
-      if (s.matches('failed')) throw AuthError.fromData(s.context.error as never);
+      if (s.matches('failed')) throw failureOf(s);
       if (s.matches('idle')) throw new AuthError('ERR_CANCELLED', 'The login was cancelled.');
       return this.#loginResult(!sawSignIn);
     });
@@ -124,9 +124,9 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     return new Promise<Res>((resolve, reject) => {
       const subs = [
         this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result as Res))),
-        this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error as never)))),
+        this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error)))),
         this.actor.subscribe((s) => {
-          if (s.matches('failed')) (done(), reject(AuthError.fromData(s.context.error as never)));
+          if (s.matches('failed')) (done(), reject(failureOf(s)));
         }),
       ];
       const done = () => subs.forEach((sub) => sub.unsubscribe());
@@ -145,7 +145,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     const settled = this.#waitFor((s) => s.matches('idle') || s.matches('failed'));
     this.actor.send({ type: 'LOGOUT' });
     const s = await settled;
-    if (s.matches('failed')) throw AuthError.fromData(s.context.error as never);
+    if (s.matches('failed')) throw failureOf(s);
   }
 
   /** Tells the flow what came back to a redirect URI the host serves itself. */
@@ -162,12 +162,12 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     return this.actor.getPersistedSnapshot();
   }
 
-  on<T extends AuthEmitted['type']>(type: T, handler: (event: Extract<AuthEmitted, { type: T }>) => void) {
-    return this.actor.on(type, handler as never);
+  on<T extends AuthEmitted['type']>(type: T, handler: (event: AuthEmitted & (T extends '*' ? unknown : { type: T })) => void) {
+    return this.actor.on(type, handler);
   }
 
   /** The current state name, e.g. "awaitingUser", and the error when failed. */
-  get state(): { value: string; error: FlowError | null } {
+  get state(): { value: string; error: AuthErrorData | null } {
     const s = this.actor.getSnapshot();
     return { value: stateName(s.value), error: s.context.error };
   }
@@ -199,6 +199,12 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       });
     });
   }
+}
+
+/** The error a `failed` snapshot holds, as the AuthError a caller catches. */
+function failureOf(s: ReturnType<AuthActor['getSnapshot']>): AuthError {
+  const data = s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The flow failed without saying why.', retryable: false };
+  return AuthError.fromData(data);
 }
 
 /** The innermost meaningful name: "awaitingUser" rather than {"signingIn":{"awaitingUser":...}}. */
