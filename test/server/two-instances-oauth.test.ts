@@ -68,6 +68,7 @@ async function approve(browser: Browser, authorizationUrl: string, login: string
 }
 
 test.serial('OAuth: begun on A, completed on B, replay refused; A killed mid-login loses nothing; concurrent token() after expiry on both instances keeps the login in 20 of 20 rounds', async (t) => {
+  t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
   const { server, browser } = t.context;
   const [a, b] = await Promise.all([instance(server.issuer, server.resourceUrl), instance(server.issuer, server.resourceUrl)]);
 

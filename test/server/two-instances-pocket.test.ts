@@ -40,6 +40,7 @@ test.after.always(async () => {
 });
 
 test.serial('a login begun on A completes on B, and the same callback replayed on A is refused', async (t) => {
+  t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
   const [a, b] = await Promise.all([instance(), instance()]);
   const begun = await a.call('GET', '/login?user=alice');
   t.is(begun.status, 200);
@@ -67,6 +68,7 @@ test.serial('a login begun on A completes on B, and the same callback replayed o
 });
 
 test.serial('an instance killed between begin and complete loses nothing: the other completes the login', async (t) => {
+  t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
   const a = await instance();
   const b = await instance();
   const begun = await a.call('GET', '/login?user=carol');
@@ -79,6 +81,7 @@ test.serial('an instance killed between begin and complete loses nothing: the ot
 });
 
 test.serial('a callback whose flow outlived its time to live is refused with a clear error', async (t) => {
+  t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
   const a = await instance({ USER_TIMEOUT_MS: '300' });
   const begun = await a.call('GET', '/login?user=dave');
   const params = await approveOnPocket(begun.body.authorizationUrl as string);
@@ -91,6 +94,7 @@ test.serial('a callback whose flow outlived its time to live is refused with a c
 });
 
 test.serial('Redis going away mid-run answers ERR_STORAGE, not a hang', async (t) => {
+  t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
   const own = await startRedisServer();
   const a = await instance({ REDIS_URL: own.url, REDIS_TIMEOUT_MS: '1000' });
   const begun = await a.call('GET', '/login?user=erin');
