@@ -6,13 +6,27 @@ import type { AuthErrorData, CallbackResult } from '../vocabulary/index.js';
 
 export type { AuthErrorCode, AuthErrorData, CallbackResult } from '../vocabulary/index.js';
 
-/** What a successful login yields. Secrets: accessToken, refreshToken, idToken. */
+/**
+ * A DPoP proof key (RFC 9449): the JWS algorithm and the private key as a JWK (its public members
+ * included). Secret: it never leaves the token store, the session or the machine's context.
+ */
+export interface DPoPKey {
+  /** "ES256" (the default), "ES384", "ES512" or "EdDSA". */
+  alg: string;
+  /** Secret: kty, crv, x, (y) and the private d. */
+  privateJwk: Record<string, string>;
+}
+
+/** What a successful login yields. Secrets: accessToken, refreshToken, idToken, dpopKey. */
 export interface TokenSet {
   accessToken: string;
   refreshToken?: string;
   /** Epoch milliseconds; absent when the provider gives no expiry (Pocket). */
   expiresAt?: number;
+  /** "Bearer", or "DPoP" for a sender-constrained token (RFC 9449), which needs `dpopKey`. */
   tokenType?: string;
+  /** Secret: the key this login's tokens are bound to (RFC 9449); a new one at each login. */
+  dpopKey?: DPoPKey;
   scope?: string;
   idToken?: string;
   /** Who logged in, when the provider says (Pocket's username, OIDC's sub/name). */
