@@ -25,7 +25,7 @@ export function bindUser(actor: ServiceActor, userKey: string): void {
   userKeys.set(actor.system, userKey);
 }
 
-export interface ServiceMachineAdapters extends Omit<FlowAdapters, 'receiver' | 'browser' | 'store'> {
+export interface ServiceMachineAdapters extends Omit<FlowAdapters, 'receiver' | 'browser' | 'store' | 'lock' | 'storageKey'> {
   tokens: TokenStore;
   lock: Lock;
   lockTimeoutMs: number;
@@ -38,6 +38,10 @@ export function provideServiceMachine<Req, Res>(protocol: AuthProtocol<Req, Res>
   const actors = createFlowActors(protocol, {
     ...adapters,
     store: tokens,
+    // The service saves each user's token under that user's key and lock (below); the machine's
+    // own fetching path, which would use these two, is not run by the service.
+    lock: null,
+    storageKey: protocol.storageKey,
     // The host serves the redirect URI and hands the callback over; nothing opens a browser.
     receiver: null,
     browser: { open: async () => {} },
