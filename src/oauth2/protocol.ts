@@ -4,7 +4,7 @@
  * grant, DPoP sender-constrained tokens (RFC 9449) where offered or asked for, and calls to a
  * protected resource.
  */
-import type { JsonWebKey } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
@@ -87,7 +87,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       : { clientId: options.clientId, clientSecret: options.clientSecret };
   const { timeoutMs } = config;
   let cachedMetadata: Promise<ServerMetadata> | undefined;
-  let cachedKeys: Promise<JsonWebKey[]> | undefined;
+  let cachedKeys: Promise<JWK[]> | undefined;
   // Per origin: the authorization server's and each resource server's last DPoP-Nonce.
   const nonces = new DPoPNonceCache();
   const bind = (key: DPoPKey | undefined): DPoPBinding | undefined => (key ? { key, nonces } : undefined);
@@ -115,7 +115,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     return cachedMetadata;
   }
 
-  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JsonWebKey[]> {
+  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JWK[]> {
     if (refresh || !cachedKeys) {
       cachedKeys = fetchJwks(ctx, jwksUri, timeoutMs);
       cachedKeys.catch(() => (cachedKeys = undefined));
@@ -142,7 +142,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       skewMs: config.clockSkewMs,
     });
     const { jwksUri } = await metadata(ctx);
-    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh));
+    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh), { signal: ctx.signal });
     if (previous?.idToken) {
       const before = decodeJwt(previous.idToken).payload;
       if (before.sub !== claims.sub) throw new AuthError('ERR_BAD_RESPONSE', 'The refreshed ID token is for another user.');
