@@ -75,6 +75,13 @@ export interface FlowConfig {
   maxRetryAfterMs: number;
   /** How long awaitingUser waits for the person. */
   userTimeoutMs: number;
+  /**
+   * An access token this close to its expiry (ms) is refreshed before it is sent, so no request
+   * knowingly carries an expired token (clocks drift, requests take time).
+   */
+  refreshSkewMs: number;
+  /** Longest wait for the login's lock while another process refreshes it (ms). */
+  lockTimeoutMs: number;
 }
 
 export const DEFAULT_FLOW_CONFIG: FlowConfig = {
@@ -84,12 +91,27 @@ export const DEFAULT_FLOW_CONFIG: FlowConfig = {
   backoffMaxMs: 8_000,
   maxRetryAfterMs: 60_000,
   userTimeoutMs: 5 * 60_000,
+  refreshSkewMs: 60_000,
+  lockTimeoutMs: 30_000,
 };
 
-/** An authenticated call waiting in `fetching`. */
+/** An authenticated call (or, with `refreshOnly`, a REFRESH) waiting in `fetching`. */
 export interface PendingFetch {
   id: string;
   request: unknown;
+  /** REFRESH: only make the token fresh; no request is sent. */
+  refreshOnly?: boolean;
+}
+
+/**
+ * rereadToken's output: the stored entry as found once the login's lock is held. `renewed`:
+ * it differs from the token in context and is fresh, so another process already refreshed it
+ * (or logged in again) and it is used as it is.
+ */
+export interface RereadResult {
+  /** secret */
+  stored: TokenSet | null;
+  renewed: boolean;
 }
 
 export interface AuthContext {
@@ -114,7 +136,7 @@ export interface AuthContext {
   callback: CallbackResult | null;
   /** secret: only ever set in authorized and fetching. */
   token: TokenSet | null;
-  /** A 401 is answered with one refresh per fetch, never more. */
+  /** A 401 or an expiring token is answered with one renewal (refresh or adoption) per fetch, never more. */
   refreshed: boolean;
   pendingFetch: PendingFetch | null;
   /** Set exactly while in `failed`. */
@@ -130,7 +152,16 @@ export type AuthEvent =
   | { type: 'CANCEL' }
   | { type: 'RETRY' }
   | { type: 'LOGOUT' }
-  | { type: 'FETCH'; id: string; request: unknown }
+  /**
+   * One authenticated call. `now` (epoch ms, the host's clock): with it, a token within
+   * `refreshSkewMs` of its expiry is refreshed before the call instead of being sent.
+   */
+  | { type: 'FETCH'; id: string; request: unknown; now?: number }
+  /** Make the token fresh without a call (a token printer). Answered like FETCH, with result null. */
+  | { type: 'REFRESH'; id: string; now?: number }
+  /** From the lock actor: the login's lock is held / could not be taken. */
+  | { type: 'LOCK_ACQUIRED' }
+  | { type: 'LOCK_FAILED'; error: FlowError }
   /** From the redirect receiver: bound and ready (null: nothing to listen on, e.g. device grant). */
   | { type: 'REDIRECT_READY'; redirectUri: string | null }
   /** From the redirect receiver, or from a host that receives redirects itself. */
@@ -138,6 +169,11 @@ export type AuthEvent =
   /** The person says they are done (manual mode, as the seed does). */
   | { type: 'USER_CONFIRMED' }
   | { type: 'RECEIVER_FAILED'; error: AuthErrorData };
+
+/** Sent by the machine to the lock actor: take the login's lock, or let it go. */
+export interface LockCommand {
+  type: 'ACQUIRE' | 'RELEASE';
+}
 
 /** Sent by the machine to the redirect receiver once the expected state is known. */
 export interface ExpectEvent {

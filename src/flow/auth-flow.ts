@@ -3,7 +3,7 @@
  * that wants the machine itself uses `flow.actor` (or `authMachine.provide(createFlowActors(...))`).
  */
 import { createActor, type Actor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
-import type { BrowserOpener, Clock, HttpClient, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import type { BrowserOpener, Clock, HttpClient, Lock, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
@@ -24,6 +24,16 @@ export interface AuthFlowOptions<Req, Res> {
   externalRedirectUri?: string;
   /** Default: memory (this process only). */
   store?: TokenStore;
+  /**
+   * Makes renewing the login single-flight across processes or instances that share the store
+   * (a file lock for CLI processes, Redis for a server). Default: none (this process only).
+   */
+  lock?: Lock;
+  /**
+   * The store entry (and lock key) of this login. Default: the protocol's own key (issuer or
+   * base URL and client); a host with several accounts per client adds the account to it.
+   */
+  storageKey?: string;
   clock?: Clock;
   random?: RandomSource;
   storeTimeoutMs?: number;
@@ -55,7 +65,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
 
   constructor(options: AuthFlowOptions<Req, Res>) {
     this.store = options.store ?? new MemoryTokenStore();
-    this.#storageKey = options.protocol.storageKey;
+    this.#storageKey = options.storageKey ?? options.protocol.storageKey;
     this.#clock = options.clock ?? systemClock;
     this.#storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
     const actors = createFlowActors(options.protocol, {
@@ -67,6 +77,8 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       clock: this.#clock,
       random: options.random ?? cryptoRandom,
       storeTimeoutMs: this.#storeTimeoutMs,
+      lock: options.lock ?? null,
+      storageKey: this.#storageKey,
     });
     const machine = authMachine.provide({ actors });
     this.actor = createActor(machine, {
@@ -115,22 +127,39 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     }
   }
 
-  /** One authenticated call through the machine (refreshing once on a 401 where it can). */
+  /**
+   * One authenticated call through the machine. A token within `refreshSkewMs` of its expiry is
+   * renewed first; a 401 renews it once. Renewal is single-flight under the flow's lock.
+   */
   fetch(request: Req): Promise<Res> {
+    return this.#ask({ type: 'FETCH', request }) as Promise<Res>;
+  }
+
+  /**
+   * The current token set, renewed first (single-flight, under the lock) when it is expired or
+   * within `refreshSkewMs` of expiry. Never starts a login: rejects with ERR_NOT_LOGGED_IN when
+   * there is none, ERR_TOKEN_INVALID when it can no longer be renewed. Holds secrets.
+   */
+  async freshToken(): Promise<TokenSet> {
+    await this.#ask({ type: 'REFRESH' });
+    return this.actor.getSnapshot().context.token as TokenSet;
+  }
+
+  #ask(what: { type: 'FETCH'; request: Req } | { type: 'REFRESH' }): Promise<unknown> {
     if (!this.actor.getSnapshot().matches({ authorized: 'ready' })) {
       return Promise.reject(new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in. Run the login first.'));
     }
     const id = String(++this.#nextFetchId);
-    return new Promise<Res>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const subs = [
-        this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result as Res))),
+        this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result))),
         this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error)))),
         this.actor.subscribe((s) => {
           if (s.matches('failed')) (done(), reject(failureOf(s)));
         }),
       ];
       const done = () => subs.forEach((sub) => sub.unsubscribe());
-      this.actor.send({ type: 'FETCH', id, request });
+      this.actor.send({ ...what, id, now: this.#clock.now() } as never);
     });
   }
 

@@ -39,3 +39,15 @@ export function isUsable(token: TokenSet, now: number): boolean {
   if (token.expiresAt === undefined || token.expiresAt > now) return true;
   return typeof token.refreshToken === 'string';
 }
+
+/** Can be sent as it is: no expiry, or more than `skewMs` left (an expiring token without a refresh token is sent while it lasts). */
+export function isFresh(token: TokenSet, now: number, skewMs: number): boolean {
+  if (token.expiresAt === undefined) return true;
+  if (typeof token.refreshToken !== 'string') return token.expiresAt > now;
+  return token.expiresAt - skewMs > now;
+}
+
+/** The same grant as last seen: same access and refresh token. */
+export function sameToken(a: TokenSet, b: TokenSet): boolean {
+  return a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
+}
