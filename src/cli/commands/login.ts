@@ -30,6 +30,7 @@ export const login: Command = {
     scope: { type: 'string', valueName: 'scopes', description: 'Space-separated scopes (default "openid offline_access")' },
     resource: { type: 'string', valueName: 'url', description: 'Base URL of the API that `authmachine call` talks to' },
     device: { type: 'boolean', description: 'Device grant: show a code to enter on another device (no browser here)' },
+    dpop: { type: 'boolean', description: 'Bind the tokens to a key kept in the store (DPoP, RFC 9449) even if the issuer does not advertise it' },
     force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
     'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
