@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { JSON_OPTION, STORE_OPTIONS } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
@@ -49,7 +50,9 @@ export const login: Command = {
   ],
   async run(args, io) {
     const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
-    const tokenFile = args.values['token-file'] as string | undefined;
+    // Kept absolute: the profile is read from other working directories later.
+    const tokenFileArg = args.values['token-file'] as string | undefined;
+    const tokenFile = tokenFileArg === undefined ? undefined : resolve(tokenFileArg);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
     const timeout = args.values['timeout'] as string | undefined;
     const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
