@@ -84,6 +84,9 @@ function tokenIsStale(context: AuthContext, now: number | undefined): boolean {
   return typeof context.token?.refreshToken === 'string' && now >= expiresAt - context.config.refreshSkewMs;
 }
 
+/** The wait a pending or slow_down answer asked for (Retry-After), if any. */
+const serverWaitOf = (result: DevicePollResult) => (result.status === 'approved' ? null : (result.retryAfterMs ?? null));
+
 // Guard and action params, read from the typed event of the transition that uses them.
 const nowParams = ({ event }: { event: { now?: number } }) => ({ now: event.now });
 const rereadParams = ({ event }: { event: { output: RereadResult } }) => ({ reread: event.output });
@@ -166,6 +169,12 @@ export const authMachine = setup({
   actions: {
     resetAttempts: assign({ attempt: 0, retryAfterMs: null }),
     rememberForced: assign({ force: true }),
+    // RFC 8628 section 3.5: 5 s more from now on, or the interval the server named if longer.
+    slowDown: assign(({ context }, params: { result: DevicePollResult }) => ({
+      pollIntervalMs: Math.max(context.pollIntervalMs + SLOW_DOWN_STEP_MS, (params.result.status === 'slow_down' && params.result.intervalMs) || 0),
+      retryAfterMs: serverWaitOf(params.result),
+    })),
+    keepServerWait: assign({ retryAfterMs: (_, params: { result: DevicePollResult }) => serverWaitOf(params.result) }),
     takePolledToken: assign({ token: (_, params: { result: DevicePollResult }) => (params.result.status === 'approved' ? params.result.token : null) }),
     rememberNotForced: assign({ force: false }),
     countAttempt: assign(({ context }, params: { error: unknown }) => ({
@@ -351,9 +360,10 @@ export const authMachine = setup({
                   {
                     guard: { type: 'pollSlowDown', params: pollParams },
                     target: 'waitingToPoll',
-                    actions: assign({ pollIntervalMs: ({ context }) => context.pollIntervalMs + SLOW_DOWN_STEP_MS, retryAfterMs: null }),
+                    // RFC 8628 section 3.5: 5 s more from now on, or the interval the server named if longer.
+                    actions: { type: 'slowDown', params: pollParams },
                   },
-                  { target: 'waitingToPoll', actions: assign({ retryAfterMs: null }) },
+                  { target: 'waitingToPoll', actions: { type: 'keepServerWait', params: pollParams } },
                 ],
                 onError: [
                   // A transient failure waits one poll interval (or Retry-After) and polls again.
