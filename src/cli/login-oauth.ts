@@ -56,6 +56,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       storageKey: storageKeyOf(settings, options.profile),
       lock: openLock(options.storeKind, io.env),
       device,
+      dpop: Boolean(args.values['dpop']),
       noBrowser: Boolean(args.values['no-browser']),
       ...(scope === undefined ? {} : { scope }),
       ...(resource === undefined ? {} : { resource }),

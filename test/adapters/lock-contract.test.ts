@@ -10,14 +10,33 @@ import type { Lock, LockLease } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import { FileLock } from '../../adapters/file-lock.js';
 import { MemoryLock } from '../../adapters/memory-lock.js';
+import { createRedisClient } from '../../adapters/redis-client.js';
+import { RedisLock } from '../../adapters/redis-lock.js';
+import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 
 interface Subject {
   name: string;
   make(t: { teardown(fn: () => Promise<void>): void }): Promise<Lock>;
 }
 
+// One real redis-server for the file; each RedisLock test gets its own key prefix and connection.
+let redis: Promise<RedisServer> | undefined;
+let prefixes = 0;
+test.after.always(async () => {
+  await (await redis)?.stop();
+});
+
 const subjects: Subject[] = [
   { name: 'MemoryLock', make: async () => new MemoryLock() },
+  {
+    name: 'RedisLock',
+    make: async (t) => {
+      redis ??= startRedisServer();
+      const client = await createRedisClient({ url: (await redis).url });
+      t.teardown(async () => void client.disconnect());
+      return new RedisLock(client, { prefix: `contract-${prefixes++}:` });
+    },
+  },
   {
     name: 'FileLock',
     make: async (t) => {
