@@ -44,6 +44,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       clientId,
       store,
       device,
+      dpop: Boolean(args.values['dpop']),
       noBrowser: Boolean(args.values['no-browser']),
       ...(scope === undefined ? {} : { scope }),
       ...(resource === undefined ? {} : { resource }),

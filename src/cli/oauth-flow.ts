@@ -29,6 +29,8 @@ export interface OAuthFlowOptions {
   store: TokenStore;
   /** RFC 8628: show a code to type on another device; nothing is opened here. */
   device?: boolean;
+  /** RFC 9449: DPoP even when the issuer's metadata does not list it (else only when it does). */
+  dpop?: boolean;
   /** Only print the URL. */
   noBrowser?: boolean;
   /** Replaces the system browser (tests, hosts with their own). */
@@ -43,6 +45,7 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
     issuer: options.issuer,
     clientId: options.clientId,
     mode: options.device ? 'device' : 'redirect',
+    dpop: options.dpop ? true : 'auto',
     ...(options.scope === undefined ? {} : { scope: options.scope }),
     ...(options.resource === undefined ? {} : { resource: options.resource }),
   });

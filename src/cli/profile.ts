@@ -4,9 +4,9 @@
  * Secrets never go here: tokens and consumer keys live in the token store.
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { AuthError } from '../../adapters/errors.js';
+import { homeDirectory } from '../../adapters/file-store.js';
 
 export type StoreKind = 'keychain' | 'file' | 'memory';
 
@@ -16,7 +16,7 @@ export type Profile =
 
 export function configDir(env: NodeJS.ProcessEnv): string {
   if (env['AUTHMACHINE_CONFIG_DIR']) return env['AUTHMACHINE_CONFIG_DIR'];
-  const base = env['XDG_CONFIG_HOME']?.startsWith('/') ? env['XDG_CONFIG_HOME'] : join(env['HOME'] ?? homedir(), '.config');
+  const base = env['XDG_CONFIG_HOME']?.startsWith('/') ? env['XDG_CONFIG_HOME'] : join(homeDirectory(env), '.config');
   return join(base, 'authmachine');
 }
 

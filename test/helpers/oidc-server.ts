@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import './quiet-oidc-provider.js';
 import Provider from 'oidc-provider';
 import { answer, verifyResourceRequest, type ProofPolicy } from './dpop-resource.js';
 

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { JSON_OPTION, STORE_OPTIONS } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
@@ -18,6 +19,9 @@ export const login: Command = {
     'checks that what comes back carries this login\'s own state, exchanges it for a token and keeps',
     'the token in the system keychain. A stored, unexpired login is reused unless --force.',
     '',
+    'OAuth: the tokens are bound to a new key (DPoP, RFC 9449), kept with them in the store, when the',
+    'issuer advertises DPoP or with --dpop; a copied token is then useless without the key.',
+    '',
     'Pocket: the consumer key comes from $AUTHMACHINE_POCKET_CONSUMER_KEY or --consumer-key-file,',
     'never from the command line (anyone on the machine can read process arguments).',
   ].join('\n'),
@@ -30,6 +34,7 @@ export const login: Command = {
     scope: { type: 'string', valueName: 'scopes', description: 'Space-separated scopes (default "openid offline_access")' },
     resource: { type: 'string', valueName: 'url', description: 'Base URL of the API that `authmachine call` talks to' },
     device: { type: 'boolean', description: 'Device grant: show a code to enter on another device (no browser here)' },
+    dpop: { type: 'boolean', description: 'Bind the tokens to a key kept in the store (DPoP, RFC 9449) even if the issuer does not advertise it' },
     force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
     'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
@@ -45,7 +50,9 @@ export const login: Command = {
   ],
   async run(args, io) {
     const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
-    const tokenFile = args.values['token-file'] as string | undefined;
+    // Kept absolute: the profile is read from other working directories later.
+    const tokenFileArg = args.values['token-file'] as string | undefined;
+    const tokenFile = tokenFileArg === undefined ? undefined : resolve(tokenFileArg);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
     const timeout = args.values['timeout'] as string | undefined;
     const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
