@@ -29,14 +29,14 @@ export interface FileTokenStoreOptions {
  */
 export function defaultTokenFilePath(env: NodeJS.ProcessEnv = process.env, home?: string): string {
   const xdg = env['XDG_CONFIG_HOME'];
-  const config = xdg && xdg.startsWith('/') ? xdg : join(home ?? homeDirectory(env), '.config');
+  const config = xdg?.startsWith('/') ? xdg : join(home ?? homeDirectory(env), '.config');
   return join(config, 'authmachine', 'tokens.json');
 }
 
 /** $HOME when set and absolute, else the account's home from the password database. */
 export function homeDirectory(env: NodeJS.ProcessEnv = process.env): string {
   const home = env['HOME'];
-  if (home && home.startsWith('/')) return home;
+  if (home?.startsWith('/')) return home;
   try {
     const fromAccount = userInfo().homedir;
     if (fromAccount) return fromAccount;

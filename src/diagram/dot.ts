@@ -51,5 +51,5 @@ export function toDot(): string {
     lines.push(`  ${quote(from.leaf)} -> ${quote(to.leaf)} [${attrs.join(', ')}];`);
   }
   lines.push('}');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -7,7 +7,7 @@
 import type { JWK } from 'jose';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
-import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import type { AuthProtocol, DevicePollResult, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
 import { pollDeviceToken, startDeviceAuthorization } from './device.js';
 import { discover, tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
