@@ -14,6 +14,9 @@ fi
 
 # Inside the private bus: start and unlock a throwaway keyring (password "pw", this session only).
 export XDG_DATA_HOME="$(mktemp -d)"
+# The keyring's control socket lives under XDG_RUNTIME_DIR: a private one, so two test runs on
+# one machine never reach each other's keyring.
+export XDG_RUNTIME_DIR="$(mktemp -d)"
 echo -n pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
 
 log="$(mktemp)"
