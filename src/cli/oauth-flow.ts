@@ -12,7 +12,9 @@ import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
 import { createOAuth2Protocol, type OAuth2Protocol, type ResourceRequest, type ResourceResponse } from '../oauth2/index.js';
+import { readClientSecret } from './client-secret.js';
 import { hasDisplay } from './environment.js';
+import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
 import type { CliIO } from './io.js';
 import type { Profile } from './profile.js';
 import { openStore } from './stores.js';
@@ -20,8 +22,11 @@ import { openStore } from './stores.js';
 export type OAuthFlow = AuthFlow<ResourceRequest, ResourceResponse>;
 
 export interface OAuthFlowOptions {
-  issuer: string;
+  /** The issuer, provider preset or explicit endpoints. */
+  target: OAuthTarget;
   clientId: string;
+  /** An installed app's client secret (from the environment or a file, never argv). */
+  clientSecret?: string;
   /** Default: the protocol's "openid offline_access". */
   scope?: string;
   /** Base URL that `authmachine call` resolves relative paths against. */
@@ -42,8 +47,9 @@ export interface OAuthFlowOptions {
 /** A flow for `login` (and, with noBrowser, for commands that only use a stored login). */
 export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFlow; protocol: OAuth2Protocol } {
   const protocol = createOAuth2Protocol({
-    issuer: options.issuer,
+    ...targetProtocolOptions(options.target),
     clientId: options.clientId,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
     mode: options.device ? 'device' : 'redirect',
     dpop: options.dpop ? true : 'auto',
     ...(options.scope === undefined ? {} : { scope: options.scope }),
@@ -69,9 +75,11 @@ export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowO
   if (profile.provider !== 'oauth2') {
     throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.');
   }
+  const clientSecret = readClientSecret(profile.clientSecretFile, io.env);
   return {
-    issuer: profile.issuer,
+    target: targetOfProfile(profile),
     clientId: profile.clientId,
+    ...(clientSecret === undefined ? {} : { clientSecret }),
     ...(profile.scope === undefined ? {} : { scope: profile.scope }),
     ...(profile.resource === undefined ? {} : { resource: profile.resource }),
     store: openStore(profile.store, profile.tokenFile, io.env),

@@ -6,13 +6,35 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AuthError } from '../../adapters/errors.js';
+import type { OAuth2Endpoints } from '../oauth2/protocol.js';
+import type { ProviderName } from '../oauth2/providers/types.js';
 import { homeDirectory } from '../../adapters/file-store.js';
 
 export type StoreKind = 'keychain' | 'file' | 'memory';
 
 export type Profile =
   | { provider: 'pocket'; baseUrl: string; store: StoreKind; tokenFile?: string; keyFingerprint: string }
-  | { provider: 'oauth2'; issuer: string; clientId: string; scope?: string; resource?: string; store: StoreKind; tokenFile?: string };
+  | ({
+      provider: 'oauth2';
+      issuer: string;
+      clientId: string;
+      scope?: string;
+      resource?: string;
+      store: StoreKind;
+      tokenFile?: string;
+      /** Where the client secret was read from at login (the secret itself is never saved here). */
+      clientSecretFile?: string;
+    } & OAuthTargetFields);
+
+/** The non-secret parts of an OAuth target (see oauth-target.ts) a profile keeps. */
+export interface OAuthTargetFields {
+  /** false: `issuer` only names the login; the endpoints were given by hand. */
+  discover?: false;
+  preset?: ProviderName;
+  tenant?: string;
+  baseUrl?: string;
+  endpoints?: OAuth2Endpoints;
+}
 
 export function configDir(env: NodeJS.ProcessEnv): string {
   if (env['AUTHMACHINE_CONFIG_DIR']) return env['AUTHMACHINE_CONFIG_DIR'];

@@ -32,7 +32,8 @@ export const status: Command = {
       key = consumerKey ? pocketStorageKey(consumerKey) : '';
       where = `Pocket at ${profile.baseUrl}`;
     } else {
-      key = `oauth2:${profile.issuer}#${profile.clientId}`;
+      const { targetOfProfile, targetStorageKey } = await import('../oauth-target.js');
+      key = targetStorageKey(targetOfProfile(profile), profile.clientId);
       where = `${profile.issuer} (client ${profile.clientId})`;
     }
     const secret = key ? await store.get(key) : null;
