@@ -11,7 +11,7 @@ import { startImitation, type Dialect, type ImitationOptions } from './engine.js
 export const MICROSOFT_CLIENT_ID = '6731de76-14a6-49ae-97bc-6eba6914391e';
 export const HOME_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
 
-export function microsoftDialect(tenant: string): Dialect {
+export function microsoftDialect(tenant: string, issuerTenant?: string): Dialect {
   const multi = tenant === 'common' || tenant === 'organizations';
   const issuerOf = (origin: string) => `${origin}/${multi ? '{tenantid}' : tenant}/v2.0`;
   return {
@@ -54,7 +54,7 @@ export function microsoftDialect(tenant: string): Dialect {
     formUnlessJson: false,
     pkceRequired: false,
     deviceUriMember: 'verification_uri',
-    idTokenIssuer: (origin, user) => `${origin}/${user.tid}/v2.0`,
+    idTokenIssuer: (origin, user) => `${origin}/${issuerTenant ?? user.tid}/v2.0`,
     issuesRefreshToken: (grant) => grant.scope.split(' ').includes('offline_access'),
     rotatesRefreshTokens: true,
     accessTtl: 3599,
@@ -62,7 +62,8 @@ export function microsoftDialect(tenant: string): Dialect {
   };
 }
 
-export function startMicrosoft(options: ImitationOptions & { tenant?: string; userTenant?: string } = {}) {
+/** `issuerTenant`: sign ID tokens with this tenant in iss whatever the tid (a token for another tenant). */
+export function startMicrosoft(options: ImitationOptions & { tenant?: string; userTenant?: string; issuerTenant?: string } = {}) {
   const user = { id: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ', login: 'adele@contoso.example', name: 'Adele Vance', email: 'adele@contoso.example', tid: options.userTenant ?? HOME_TENANT };
-  return startImitation(microsoftDialect(options.tenant ?? 'common'), user, options);
+  return startImitation(microsoftDialect(options.tenant ?? 'common', options.issuerTenant), user, options);
 }
