@@ -1,5 +1,5 @@
 /** The device authorization grant (RFC 8628): ask for a user code, then poll the token endpoint. */
-import { AuthError } from '../../adapters/errors.js';
+import { AuthError, isAuthError } from '../../adapters/errors.js';
 import type { DevicePollResult, ProtocolContext } from '../protocol.js';
 import {
   clientAuthParams,
@@ -74,8 +74,8 @@ export async function pollDeviceToken(
     const token = await requestToken(ctx, endpoint, client, { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, 'device', timeoutMs, dpop);
     return { status: 'approved', token };
   } catch (error) {
-    if (error instanceof AuthError && error.providerCode === 'authorization_pending') return { status: 'pending' };
-    if (error instanceof AuthError && error.providerCode === 'slow_down') return { status: 'slow_down' };
+    if (isAuthError(error) && error.providerCode === 'authorization_pending') return { status: 'pending' };
+    if (isAuthError(error) && error.providerCode === 'slow_down') return { status: 'slow_down' };
     throw error;
   }
 }
