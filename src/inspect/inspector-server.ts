@@ -15,6 +15,7 @@ import { AuthError, isAuthError } from '../../adapters/errors.js';
 import { InspectorHistory, type HistoryMessage, type InspectorStep } from './inspector-history.js';
 import { inspectorPagePolicy, renderInspectorPage, type InspectorDiagrams } from './inspector-page.js';
 import { DIAGRAM_FILE, OVERVIEW_FILE, findPackageFile } from './package-root.js';
+import { stateDescriptions } from '../diagram/statechart-graph.js';
 import { createRedactingInspector, type RedactingInspector } from './redacting-inspector.js';
 import type { Redactor } from './redactor.js';
 import { ingest } from './ingest.js';
@@ -81,6 +82,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     diagrams = {
       full: await readFile(options.diagramPath ?? findPackageFile(DIAGRAM_FILE), 'utf8'),
       overview: await readFile(options.overviewPath ?? findPackageFile(OVERVIEW_FILE), 'utf8'),
+      descriptions: stateDescriptions(),
     };
   } catch (error) {
     if (isAuthError(error)) throw error;

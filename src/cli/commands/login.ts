@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { JSON_OPTION, STORE_OPTIONS } from '../common-options.js';
+import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { inspectOption } from '../inspect-option.js';
 import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
+import { profileName } from '../profile.js';
 import { parseStoreKind } from '../stores.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
@@ -17,6 +19,9 @@ export const login: Command = {
     'yourself over SSH), waits on a one-shot listener at http://127.0.0.1:<random port>/callback,',
     'checks that what comes back carries this login\'s own state, exchanges it for a token and keeps',
     'the token in the system keychain. A stored, unexpired login is reused unless --force.',
+    '',
+    'OAuth: the tokens are bound to a new key (DPoP, RFC 9449), kept with them in the store, when the',
+    'issuer advertises DPoP or with --dpop; a copied token is then useless without the key.',
     '',
     'Pocket: the consumer key comes from $AUTHMACHINE_POCKET_CONSUMER_KEY or --consumer-key-file,',
     'never from the command line (anyone on the machine can read process arguments).',
@@ -36,6 +41,7 @@ export const login: Command = {
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
     inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
     ...STORE_OPTIONS,
+    ...PROFILE_OPTION,
     ...JSON_OPTION,
   },
   examples: [
@@ -43,16 +49,20 @@ export const login: Command = {
     'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key',
     'authmachine login --issuer https://id.example.com --client-id my-cli --scope "openid profile offline_access"',
     'authmachine login --issuer https://id.example.com --client-id my-cli --device',
+    'authmachine login --profile work --issuer https://id.example.com --client-id my-cli --store file',
   ],
   async run(args, io) {
+    const profile = profileName(args.values['profile'], io.env);
     const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
-    const tokenFile = args.values['token-file'] as string | undefined;
+    const given = args.values['token-file'] as string | undefined;
+    // Stored absolute: later commands may run from another folder.
+    const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
     const timeout = args.values['timeout'] as string | undefined;
     const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
     if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes a number of seconds.', 'login');
     const inspect = await inspectOption(args.values['inspect'], io);
-    const options = { storeKind, tokenFile, timeoutMs, inspect };
+    const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = args.values['issuer']
       ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
       : await loginPocket(args, io, options);
