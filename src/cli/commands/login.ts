@@ -1,10 +1,11 @@
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { JSON_OPTION, STORE_OPTIONS } from '../common-options.js';
+import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { inspectOption } from '../inspect-option.js';
 import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
+import { profileName } from '../profile.js';
 import { parseStoreKind } from '../stores.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
@@ -40,6 +41,7 @@ export const login: Command = {
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
     inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
     ...STORE_OPTIONS,
+    ...PROFILE_OPTION,
     ...JSON_OPTION,
   },
   examples: [
@@ -47,18 +49,20 @@ export const login: Command = {
     'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key',
     'authmachine login --issuer https://id.example.com --client-id my-cli --scope "openid profile offline_access"',
     'authmachine login --issuer https://id.example.com --client-id my-cli --device',
+    'authmachine login --profile work --issuer https://id.example.com --client-id my-cli --store file',
   ],
   async run(args, io) {
+    const profile = profileName(args.values['profile'], io.env);
     const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
-    // Kept absolute: the profile is read from other working directories later.
-    const tokenFileArg = args.values['token-file'] as string | undefined;
-    const tokenFile = tokenFileArg === undefined ? undefined : resolve(tokenFileArg);
+    const given = args.values['token-file'] as string | undefined;
+    // Stored absolute: later commands may run from another folder.
+    const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
     const timeout = args.values['timeout'] as string | undefined;
     const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
     if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes a number of seconds.', 'login');
     const inspect = await inspectOption(args.values['inspect'], io);
-    const options = { storeKind, tokenFile, timeoutMs, inspect };
+    const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = args.values['issuer']
       ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
       : await loginPocket(args, io, options);
