@@ -17,10 +17,16 @@ export function parseStoreKind(value: unknown): StoreKind | undefined {
   throw new UsageError(`--store must be one of ${STORE_KINDS.join(', ')}.`);
 }
 
+/** AUTHMACHINE_KEYCHAIN_TIMEOUT_MS: how long one keychain call may take (default 10 000 ms). */
+function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env['AUTHMACHINE_KEYCHAIN_TIMEOUT_MS']);
+  return Number.isFinite(value) && value > 0 ? value : 10_000;
+}
+
 export function openStore(kind: StoreKind, tokenFile: string | undefined, env: NodeJS.ProcessEnv): TokenStore {
   switch (kind) {
     case 'keychain':
-      return new KeytarTokenStore({ service: env['AUTHMACHINE_KEYCHAIN_SERVICE'] ?? 'authmachine' });
+      return new KeytarTokenStore({ service: env['AUTHMACHINE_KEYCHAIN_SERVICE'] ?? 'authmachine', timeoutMs: keychainTimeoutMs(env) });
     case 'file':
       return new FileTokenStore({ path: tokenFile ?? defaultTokenFilePath(env) });
     case 'memory':
