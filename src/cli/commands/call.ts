@@ -60,7 +60,8 @@ export const call: Command = {
   positionals: { name: 'url-or-path', min: 1, max: 1 },
   details: [
     'Uses the login saved by `authmachine login --issuer ...` (never opens a browser) and sends the',
-    'request with its access token. A 401 makes the login refresh its token once and repeat the call;',
+    'request with its access token (a DPoP-bound token with a proof signed by the login\'s key). A 401',
+    'makes the login refresh its token once and repeat the call;',
     'the refreshed token is saved. A path is resolved against the login\'s --resource; a full URL must',
     'be on the resource\'s or the issuer\'s origin. The response body goes to stdout (with --include,',
     'after the status line and headers). Exits 0 for a 2xx answer, 1 for any other status (shown on',
