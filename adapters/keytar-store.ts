@@ -105,8 +105,9 @@ export class KeytarTokenStore implements TokenStore {
 
   async #call<T>(what: string, operation: (keytar: KeytarLike) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    let armDeadline!: () => void;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
+      armDeadline = () => (timer = setTimeout(
         () =>
           reject(
             new AuthError(
@@ -115,12 +116,17 @@ export class KeytarTokenStore implements TokenStore {
             ),
           ),
         this.#timeoutMs,
-      );
+      ));
     });
+    deadline.catch(() => {});
     try {
-      // A native call that never returns still holds a libuv thread: a CLI must exit on its own
-      // once it has reported this (bin/authmachine.js does).
-      return await Promise.race([this.#keytarModule().then((keytar) => operation(keytar)), deadline]);
+      // A native call that never returns holds a libuv thread, and Node's exit waits for it: a
+      // host that must always exit runs keytar in a child (the CLI does, keychain-process.ts).
+      // Loading is not the keychain's answer: a slow start (a cold disk, a loaded machine) gets
+      // its own, longer bound, and the call's deadline starts once keytar is there.
+      const keytar = await Promise.race([this.#keytarModule(), loadDeadline(Math.max(this.#timeoutMs, 30_000))]);
+      armDeadline();
+      return await Promise.race([operation(keytar), deadline]);
     } catch (error) {
       if (error instanceof AuthError) throw error;
       // keytar's messages come from libsecret/D-Bus and hold no secret; read them, don't copy them.
@@ -136,6 +142,13 @@ export class KeytarTokenStore implements TokenStore {
       clearTimeout(timer);
     }
   }
+}
+
+function loadDeadline(ms: number): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const timer = setTimeout(() => reject(new AuthError('ERR_STORAGE', `The keychain module did not load within ${ms} ms. ${KEYCHAIN_FAILED_HELP}`)), ms);
+    timer.unref();
+  });
 }
 
 /** Keeps the diagnostic (libsecret's message has no secrets) but drops everything else. */

@@ -8,6 +8,7 @@ import test, { type ExecutionContext } from 'ava';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,7 +25,7 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 async function probeIn(env: NodeJS.ProcessEnv): Promise<{ probe: { code?: string; message?: string }; get: unknown }> {
   const script = `
     const { KeytarTokenStore } = await import('./adapters/keytar-store.ts');
-    const store = new KeytarTokenStore({ service: 'authmachine-trust-test', timeoutMs: 3000 });
+    const store = new KeytarTokenStore({ service: 'authmachine-trust-test', timeoutMs: 20000 });
     const out = {};
     try { await store.probe(); out.probe = {}; } catch (e) { out.probe = { code: e.code, message: e.message }; }
     try { out.get = await store.get('k'); } catch (e) { out.get = { code: e.code }; }
@@ -98,6 +99,28 @@ test('login with a hung gnome-keyring (SIGSTOP): exit 7, says it did not answer 
   daemon.kill('SIGSTOP');
   t.teardown(() => void daemon.kill('SIGCONT'));
   const { result, oauthRequests } = await loginWithKeychain(t, keyring.env);
+  t.is(result.code, 7, result.stderr);
+  t.regex(result.stderr, /did not answer/);
+  t.regex(result.stderr, /--store file/);
+  t.is(oauthRequests, 0);
+});
+
+test('a D-Bus that never answers (the native call never returns): the CLI still exits 7 after reporting it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'authmachine-deadbus-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const path = join(dir, 'bus');
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.resume(); // reads the handshake, never answers it
+  });
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy();
+    server.close();
+  });
+  const { result, oauthRequests } = await loginWithKeychain(t, { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path}` });
+  t.true(sockets.size > 0, 'keytar never reached the bus: the test would prove nothing');
   t.is(result.code, 7, result.stderr);
   t.regex(result.stderr, /did not answer/);
   t.regex(result.stderr, /--store file/);
