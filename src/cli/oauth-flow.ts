@@ -5,28 +5,38 @@
  */
 import type { InspectionEvent, Observer } from 'xstate';
 import { SystemBrowserOpener } from '../../adapters/browser-open.js';
-import type { BrowserOpener, TokenStore } from '../../adapters/contracts.js';
+import type { BrowserOpener, Lock, TokenStore } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
 import { createOAuth2Protocol, type OAuth2Protocol, type ResourceRequest, type ResourceResponse } from '../oauth2/index.js';
+import { readClientSecret } from './client-secret.js';
 import { hasDisplay } from './environment.js';
+import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
 import type { CliIO } from './io.js';
-import type { Profile } from './profile.js';
-import { openStore } from './stores.js';
+import type { Account } from './account.js';
 
 export type OAuthFlow = AuthFlow<ResourceRequest, ResourceResponse>;
 
 export interface OAuthFlowOptions {
-  issuer: string;
+  /** The issuer, provider preset or explicit endpoints. */
+  target: OAuthTarget;
   clientId: string;
+  /** An installed app's client secret (from the environment or a file, never argv). */
+  clientSecret?: string;
   /** Default: the protocol's "openid offline_access". */
   scope?: string;
   /** Base URL that `authmachine call` resolves relative paths against. */
   resource?: string;
   store: TokenStore;
+  /** The login's store entry (see profile.ts); default: the protocol's own key. */
+  storageKey?: string;
+  /** Makes renewing (and logging in) single-flight across processes. */
+  lock?: Lock | null;
+  /** Renew a token this close to expiry before sending it (ms). */
+  refreshSkewMs?: number;
   /** RFC 8628: show a code to type on another device; nothing is opened here. */
   device?: boolean;
   /** RFC 9449: DPoP even when the issuer's metadata does not list it (else only when it does). */
@@ -42,8 +52,9 @@ export interface OAuthFlowOptions {
 /** A flow for `login` (and, with noBrowser, for commands that only use a stored login). */
 export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFlow; protocol: OAuth2Protocol } {
   const protocol = createOAuth2Protocol({
-    issuer: options.issuer,
+    ...targetProtocolOptions(options.target),
     clientId: options.clientId,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
     mode: options.device ? 'device' : 'redirect',
     dpop: options.dpop ? true : 'auto',
     ...(options.scope === undefined ? {} : { scope: options.scope }),
@@ -57,24 +68,34 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
     store: options.store,
+    ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
+    ...(options.lock ? { lock: options.lock } : {}),
     ...(browser ? { browser } : {}),
-    ...(options.userTimeoutMs ? { config: { userTimeoutMs: options.userTimeoutMs } } : {}),
+    config: {
+      ...(options.userTimeoutMs ? { userTimeoutMs: options.userTimeoutMs } : {}),
+      ...(options.refreshSkewMs === undefined ? {} : { refreshSkewMs: options.refreshSkewMs }),
+    },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   return { flow, protocol };
 }
 
 /** The profile's OAuth settings as flow options (no browser: later commands never open one). */
-export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowOptions {
+export function oauthOptionsFromProfile(account: Account, io: CliIO): OAuthFlowOptions {
+  const profile = account.profile;
   if (profile.provider !== 'oauth2') {
     throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.');
   }
+  const clientSecret = readClientSecret(profile.clientSecretFile, io.env);
   return {
-    issuer: profile.issuer,
+    target: targetOfProfile(profile),
     clientId: profile.clientId,
+    ...(clientSecret === undefined ? {} : { clientSecret }),
     ...(profile.scope === undefined ? {} : { scope: profile.scope }),
     ...(profile.resource === undefined ? {} : { resource: profile.resource }),
-    store: openStore(profile.store, profile.tokenFile, io.env),
+    store: account.store,
+    storageKey: account.storageKey,
+    lock: account.lock,
     noBrowser: true,
   };
 }
@@ -84,8 +105,8 @@ export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowO
  * RFC 7009 revocation). An unreachable provider does not stop a logout: the token is still
  * deleted here, and the flow reports the failed revocation.
  */
-export async function oauthFromProfile(profile: Profile, io: CliIO): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean }> {
-  const options = oauthOptionsFromProfile(profile, io);
+export async function oauthFromProfile(account: Account, io: CliIO): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean }> {
+  const options = oauthOptionsFromProfile(account, io);
   const { flow, protocol } = oauthFlow(options, io);
   // Discovery is cached on the protocol: the flow's own revocation reuses this answer.
   const signal = AbortSignal.timeout(15_000);
