@@ -7,6 +7,7 @@
  * are never re-moded, and a file or folder that another user owns or can write is refused.
  */
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { constants, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -75,7 +76,7 @@ export class FileTokenStore implements TokenStore {
   async get(key: string): Promise<string | null> {
     // No lock needed: writers replace the file by rename, so a reader sees the old or the new one.
     const entries = await this.#read({ checkDirectory: true });
-    return Object.hasOwn(entries, key) ? entries[key]! : null;
+    return Object.hasOwn(entries, key) ? (entries[key] ?? null) : null;
   }
 
   async set(key: string, secret: string): Promise<void> {
@@ -172,7 +173,7 @@ export class FileTokenStore implements TokenStore {
 
   async #read(options: { checkDirectory: boolean }): Promise<Entries> {
     if (options.checkDirectory) {
-      let info;
+      let info: Stats;
       try {
         info = await stat(this.#directory);
       } catch (error) {
