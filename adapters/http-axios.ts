@@ -26,8 +26,7 @@ export class AxiosHttpClient implements HttpClient {
   }
 
   async #sendOnce(hop: Hop, signal: AbortSignal): Promise<RawResponse> {
-    axiosModule ??= import('axios');
-    this.#axios ??= axiosModule.then((module) => module.default.create());
+    this.#axios ??= (axiosModule ??= import('axios')).then((module) => module.default.create());
     const axios = await this.#axios;
     const response = await axios.request<Readable>({
       method: hop.method,
