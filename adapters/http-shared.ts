@@ -22,6 +22,17 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** How many same-origin redirects to follow. Default 3; 0 refuses every redirect. */
   maxRedirects?: number;
+  /**
+   * Certificate authorities (PEM text) trusted for https besides the system's and
+   * NODE_EXTRA_CA_CERTS: a company CA, a test CA. Default none.
+   */
+  ca?: string | readonly string[];
+}
+
+/** The trust list for `ca`: Node's own roots plus the given ones (an agent's `ca` replaces the roots). */
+export function trustedCas(ca: string | readonly string[] | undefined, rootCertificates: readonly string[]): string[] | undefined {
+  if (ca === undefined) return undefined;
+  return [...rootCertificates, ...(typeof ca === 'string' ? [ca] : ca)];
 }
 
 /** One request as a client sends it: no redirect following, no timeout of its own. */

@@ -81,7 +81,10 @@ export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowO
  * RFC 7009 revocation). An unreachable provider does not stop a logout: the token is still
  * deleted here, and the flow reports the failed revocation.
  */
-export async function oauthFromProfile(profile: Profile, io: CliIO): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean }> {
+export async function oauthFromProfile(
+  profile: Profile,
+  io: CliIO,
+): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean; storageKey: string }> {
   const options = oauthOptionsFromProfile(profile, io);
   const { flow, protocol } = oauthFlow(options, io);
   // Discovery is cached on the protocol: the flow's own revocation reuses this answer.
@@ -90,5 +93,5 @@ export async function oauthFromProfile(profile: Profile, io: CliIO): Promise<{ f
     .metadata({ http: new AxiosHttpClient(), random: cryptoRandom, clock: systemClock, signal })
     .then((meta) => meta.revocationEndpoint !== undefined)
     .catch(() => false);
-  return { flow, store: options.store, revocable };
+  return { flow, store: options.store, revocable, storageKey: protocol.storageKey };
 }

@@ -5,7 +5,7 @@
  */
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext } from '../protocol.js';
-import { httpStatusError } from './errors.js';
+import { httpStatusError, shownIssuer } from './errors.js';
 import { parseJsonObject } from './http.js';
 import { assertSafeUrl } from './url-safety.js';
 
@@ -70,7 +70,10 @@ export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: 
 /** Validates a metadata document against the issuer that was asked for. */
 export function parseMetadata(json: Record<string, unknown>, expectedIssuer: string): ServerMetadata {
   if (json.issuer !== expectedIssuer) {
-    throw new AuthError('ERR_ISSUER_MISMATCH', 'The discovery document names a different issuer than the one configured.');
+    throw new AuthError(
+      'ERR_ISSUER_MISMATCH',
+      `The discovery document names a different issuer than the one configured: configured ${shownIssuer(expectedIssuer)}, the document says ${shownIssuer(json.issuer)}.`,
+    );
   }
   const endpoint = (key: string): string | undefined => {
     const value = json[key];

@@ -10,7 +10,7 @@ import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, Star
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
 import { pollDeviceToken, startDeviceAuthorization } from './device.js';
 import { discover, type ServerMetadata } from './discovery.js';
-import { oauthError } from './errors.js';
+import { oauthError, shownIssuer } from './errors.js';
 import type { ClientCredentials } from './http.js';
 import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
 import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
@@ -198,7 +198,10 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     }
     // RFC 9207: a present iss is always checked; a promised one must be present.
     if (params.iss !== undefined && session.issuer !== undefined && params.iss !== session.issuer) {
-      throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response came from a different issuer.');
+      throw new AuthError(
+        'ERR_ISSUER_MISMATCH',
+        `The authorization response came from a different issuer: expected ${shownIssuer(session.issuer)}, got ${shownIssuer(params.iss)}.`,
+      );
     }
     if (params.iss === undefined && session.requireIss) {
       throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response lacks the issuer the server promised to include.');
@@ -341,3 +344,4 @@ function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | unde
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(meta, { [key]: value });
   return meta;
 }
+

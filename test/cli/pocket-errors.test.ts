@@ -98,7 +98,7 @@ test('5xx / 199 on the token request: retried with notice, then exit 6 once the 
   t.regex(recovered.stderr, /retrying in 0\.5 s \(try 2\)/);
 });
 
-test('5xx on the exchange, an HTML page and a truncated answer: exit 6', async (t) => {
+test('5xx on the exchange: exit 6 (try later); an HTML page and a truncated answer: exit 10 (check the URL or what is in between), no "try later"', async (t) => {
   const emulator = await emulatorFor(t);
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
   emulator.failNext('/v3/oauth/authorize', { status: 502 }, { times: 3 });
@@ -108,12 +108,13 @@ test('5xx on the exchange, an HTML page and a truncated answer: exit 6', async (
 
   emulator.failNext('/v3/oauth/request', { html: true });
   const html = await sb.run(['login', '--base-url', emulator.url]);
-  t.is(html.code, 6);
-  t.regex(html.stderr, /\(ERR_BAD_RESPONSE\)/);
+  t.is(html.code, 10);
+  t.regex(html.stderr, /\(ERR_BAD_RESPONSE\)\nCheck the URL/);
+  t.notRegex(html.stderr, /try again later/);
 
   emulator.failNext('/v3/oauth/request', { malformed: true });
   const malformed = await sb.run(['login', '--base-url', emulator.url]);
-  t.is(malformed.code, 6);
+  t.is(malformed.code, 10);
   t.regex(malformed.stderr, /\(ERR_BAD_RESPONSE\)/);
   t.deepEqual(await keychainEntries(sb.service), []);
 });
@@ -146,7 +147,7 @@ test('rate limit (403, no code, X-Limit-User-Remaining: 0) -> exit 6 with when t
   t.truthy(await tokenEntry(sb, emulator.consumerKey));
 });
 
-test('5xx, malformed and HTML answers on data calls -> exit 6, the login kept', async (t) => {
+test('5xx on data calls -> exit 6, malformed and HTML answers -> exit 10, the login kept', async (t) => {
   const emulator = await emulatorFor(t);
   const sb = await loggedIn(t, emulator);
   emulator.failNext('/v3/get', { status: 503 }, { times: 3 });
@@ -156,10 +157,10 @@ test('5xx, malformed and HTML answers on data calls -> exit 6, the login kept', 
   emulator.failNext('/v3/get', { status: 503 }, { times: 2 });
   t.is((await sb.run(['items'])).code, 0, 'two failures are absorbed by the retries');
   emulator.failNext('/v3/get', { malformed: true });
-  t.is((await sb.run(['items'])).code, 6);
+  t.is((await sb.run(['items'])).code, 10);
   emulator.failNext('/v3/add', { html: true });
   const html = await sb.run(['add', 'https://example.com/a']);
-  t.is(html.code, 6);
+  t.is(html.code, 10);
   t.regex(html.stderr, /\(ERR_BAD_RESPONSE\)/);
   t.is((await sb.run(['status'])).code, 0);
 });

@@ -5,6 +5,7 @@ import { inspectOption } from '../inspect-option.js';
 import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
 import { parseStoreKind } from '../stores.js';
+import { secondsOption } from '../number-option.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
 
@@ -47,9 +48,7 @@ export const login: Command = {
     const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
     const tokenFile = args.values['token-file'] as string | undefined;
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
-    const timeout = args.values['timeout'] as string | undefined;
-    const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
-    if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes a number of seconds.', 'login');
+    const timeoutMs = secondsOption(args, 'timeout', 'login');
     const inspect = await inspectOption(args.values['inspect'], io);
     const options = { storeKind, tokenFile, timeoutMs, inspect };
     const outcome = args.values['issuer']

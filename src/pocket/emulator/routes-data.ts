@@ -111,8 +111,9 @@ export function handleDataCall(
   const now = nowSeconds(context);
 
   if (endpoint === 'get') {
-    const query = parseGetQuery(params);
-    if (!query) return sendPocketError(response, 130, headers);
+    const parsedQuery = parseGetQuery(params);
+    if (!parsedQuery) return sendPocketError(response, 130, headers);
+    const query = { ...parsedQuery, count: Math.min(parsedQuery.count, context.pageCap) };
     return sendJson(response, renderGetResponse(runGetQuery(account, query), query, now), headers);
   }
 
