@@ -2,6 +2,7 @@
  * The contracts between the flow and the outside world. Every piece of I/O the login touches is
  * one of these, so a host (or a test) can replace it. Implementations live beside this file.
  */
+import type { CallbackResult } from '../vocabulary/index.js';
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
@@ -46,11 +47,7 @@ export interface BrowserOpener {
 
 // ---- Redirect --------------------------------------------------------------------------------
 
-/** What came back to the redirect URI: query parameters, or the person saying they are done. */
-/** Also in machines/types.ts (machines/ imports nothing of ours); the two must stay equal. */
-export type CallbackResult =
-  | { kind: 'redirect'; params: Record<string, string> }
-  | { kind: 'confirmed' };
+export type { CallbackResult };
 
 export interface RedirectListenOptions {
   signal: AbortSignal;
@@ -116,4 +113,29 @@ export interface LockLease {
  */
 export interface Lock {
   acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease>;
+}
+
+// ---- Logins in flight (many instances) -------------------------------------------------------
+
+/**
+ * Keeps a login that waits for the person (the machine's persisted snapshot at awaitingUser, as
+ * plain JSON text) under the `state` it sent, so the callback may reach any instance of a host.
+ * The text holds the flow's secrets (PKCE verifier, request token): store it like a token.
+ * Errors are AuthErrors with ERR_STORAGE.
+ * @see RFC 6749 section 10.12 (state binds the callback to the flow that sent it)
+ */
+export interface FlowStore {
+  /** Where flows go, for the person: "Redis at 127.0.0.1:6379", "memory (this process only)". */
+  readonly location: string;
+  /**
+   * Keeps `flow` under `state` for `ttlMs` milliseconds (the user timeout), then forgets it.
+   * Never replaces a flow already kept under the same state: that is ERR_STORAGE.
+   */
+  save(state: string, flow: string, ttlMs: number): Promise<void>;
+  /**
+   * Gives back the flow kept under `state` and forgets it, atomically: of any number of callers,
+   * on any instances, at most one ever receives it. null when there is none (never saved, expired,
+   * or already taken).
+   */
+  take(state: string): Promise<string | null>;
 }

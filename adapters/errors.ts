@@ -5,36 +5,9 @@
  *
  * A message never contains a secret: constructors take only codes, statuses and fixed text.
  */
-export const AUTH_ERROR_CODES = [
-  'ERR_DECLINED', // the person said no (Pocket 158 after the redirect, OAuth access_denied)
-  'ERR_INVALID_CLIENT', // consumer key / client id unknown or not allowed
-  'ERR_INVALID_REQUEST', // the server says our request is malformed
-  'ERR_CODE_INVALID', // request token / code unknown, expired or already used
-  'ERR_RATE_LIMITED', // 429, or Pocket's 403 with no calls remaining
-  'ERR_SERVER', // 5xx
-  'ERR_NETWORK', // connection refused, reset, DNS
-  'ERR_TIMEOUT', // a request or the wait for the person took too long
-  'ERR_STATE_MISMATCH', // a callback whose state is not the one we sent
-  'ERR_ISSUER_MISMATCH', // RFC 9207 iss differs from the discovered issuer
-  'ERR_BAD_RESPONSE', // malformed JSON, an HTML page where JSON was due, missing fields
-  'ERR_RESPONSE_TOO_LARGE', // body over the client's size limit
-  'ERR_REDIRECT_REFUSED', // the server redirected to another host
-  'ERR_INSECURE_URL', // plain http to a host that is not loopback
-  'ERR_STORAGE', // the token store failed or hung
-  'ERR_STORAGE_UNAVAILABLE', // no keychain here (no Secret Service); says what to install
-  'ERR_TOKEN_INVALID', // the access token is dead: a new login is needed
-  'ERR_NOT_LOGGED_IN', // an authenticated call with no token
-  'ERR_FORBIDDEN', // the token lacks permission for this call
-  'ERR_EXPIRED', // device code or login attempt expired
-  'ERR_LISTENER', // the loopback redirect listener could not start
-  'ERR_BROWSER', // the browser could not be opened (no display, launcher missing or failed)
-  'ERR_PROTOCOL', // any other error the provider reported
-  'ERR_CONFIG', // the host configured the flow wrongly
-  'ERR_CANCELLED', // the flow or call was cancelled
-  'ERR_UNEXPECTED', // a bug: an error that is not an AuthError
-] as const;
+import { AUTH_ERROR_CODES, isAuthErrorCode, type AuthErrorCode, type AuthErrorData } from '../vocabulary/index.js';
 
-export type AuthErrorCode = (typeof AUTH_ERROR_CODES)[number];
+export { AUTH_ERROR_CODES, isAuthErrorCode, type AuthErrorCode, type AuthErrorData };
 
 export interface AuthErrorOptions {
   retryable?: boolean;
@@ -44,16 +17,6 @@ export interface AuthErrorOptions {
   /** How long the server asked us to wait (Retry-After, X-Limit-*-Reset). */
   retryAfterMs?: number;
   cause?: unknown;
-}
-
-/** Plain-JSON form of an AuthError, as it is kept in machine context. */
-export interface AuthErrorData {
-  code: AuthErrorCode;
-  message: string;
-  retryable: boolean;
-  status?: number;
-  providerCode?: string;
-  retryAfterMs?: number;
 }
 
 const RETRYABLE_BY_DEFAULT = new Set<AuthErrorCode>(['ERR_NETWORK', 'ERR_TIMEOUT', 'ERR_SERVER', 'ERR_RATE_LIMITED']);

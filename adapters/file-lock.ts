@@ -1,68 +1,166 @@
 /**
- * A cross-process lock file: created with O_EXCL ("wx"), so exactly one process holds it.
- * A lock left behind by a crashed process is broken when its owner is gone (same machine) or
- * when it is older than `staleMs`. Waiting is bounded.
+ * Lock across the processes of one machine, held as a kernel lock on a file: an open file
+ * description lock (Linux F_OFD_SETLK), flock (macOS, BSD) or LockFileEx (Windows), through the
+ * `fs-native-extensions` addon. The kernel drops the lock the moment its holder's file is closed,
+ * which includes every way a process can die (kill -9 too). So there is no stale lock to detect and
+ * break: a leftover lock file, empty or not, is just a file nobody holds, and no two waiters can
+ * both "break" it and both win.
+ *
+ * Lock files are never deleted: unlinking a file someone holds would let the next process lock a
+ * new file of the same name while the first still holds the old one.
  */
-import { randomBytes } from 'node:crypto';
-import { open, readFile, stat, unlink } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { constants, type FileHandle, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Lock, LockLease } from './contracts.js';
 import { AuthError } from './errors.js';
+import { codeOf, ensurePrivateDirectory } from './private-dir.js';
 
 export interface FileLockOptions {
-  /** Longest wait for the lock. */
-  timeoutMs: number;
-  /** A lock older than this is taken to be left over from a crash. */
-  staleMs: number;
+  /**
+   * Where the lock file for a key lives. Either a folder (the key is hashed to a file name in it)
+   * or a function from key to path. A folder that does not exist is created 0700; one that exists
+   * is used as it is, never re-moded.
+   */
+  directory?: string;
+  pathFor?: (key: string) => string;
+  /** Longest pause between two attempts while waiting, in ms. Default 50. */
+  maxPollMs?: number;
 }
 
-/** Runs `fn` while holding the lock file at `lockPath`. */
-export async function withFileLock<T>(lockPath: string, options: FileLockOptions, fn: () => Promise<T>): Promise<T> {
-  const token = await acquire(lockPath, options);
-  try {
-    return await fn();
-  } finally {
-    await release(lockPath, token);
+/** The part of fs-native-extensions this lock uses. */
+interface NativeLocks {
+  tryLock(fd: number, offset?: number, length?: number, options?: { shared?: boolean }): boolean;
+}
+
+let nativeLocks: Promise<NativeLocks> | undefined;
+
+/** Loaded on first use: a host that never locks a file never loads the addon. */
+function loadNativeLocks(): Promise<NativeLocks> {
+  nativeLocks ??= import('fs-native-extensions').then(
+    (module) => ((module as { default?: NativeLocks }).default ?? module) as NativeLocks,
+    (error: unknown) => {
+      nativeLocks = undefined;
+      throw new AuthError('ERR_STORAGE', 'The file-locking addon (fs-native-extensions) could not be loaded; reinstall authmachine.', {
+        cause: { message: codeOf(error) },
+      });
+    },
+  );
+  return nativeLocks;
+}
+
+/**
+ * {@link Lock} by lock files on the local file system: the CLI's default.
+ *
+ * A holder that dies (crash, kill -9, power loss) frees the lock at once, because the kernel
+ * releases it with the process's files. Waiting polls (1 ms doubling to `maxPollMs`) until the
+ * lock is free or `signal` aborts; there is no deadline of its own.
+ *
+ * @throws AuthError ERR_CANCELLED when `signal` aborts before the lock is acquired.
+ * @throws AuthError ERR_STORAGE when the lock file or its folder cannot be created or opened
+ *   (the message names the path), or the folder is unsafe (owned or writable by another user).
+ */
+export class FileLock implements Lock {
+  readonly #pathFor: (key: string) => string;
+  readonly #directory: string | undefined;
+  readonly #maxPollMs: number;
+
+  constructor(options: FileLockOptions) {
+    if (options.pathFor) this.#pathFor = options.pathFor;
+    else if (options.directory !== undefined) {
+      const directory = options.directory;
+      this.#directory = directory;
+      this.#pathFor = (key) => join(directory, lockFileName(key));
+    } else throw new AuthError('ERR_CONFIG', 'FileLock needs a `directory` or a `pathFor` function.');
+    this.#maxPollMs = options.maxPollMs ?? 50;
   }
-}
 
-async function acquire(lockPath: string, options: FileLockOptions): Promise<string> {
-  const token = `${process.pid}\n${randomBytes(8).toString('hex')}\n`;
-  const started = Date.now();
-  for (;;) {
+  /** The lock file used for `key`. */
+  pathFor(key: string): string {
+    return this.#pathFor(key);
+  }
+
+  async acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease> {
+    const { signal } = options;
+    throwIfAborted(signal);
+    const path = this.#pathFor(key);
+    const native = await loadNativeLocks();
+    if (this.#directory !== undefined) await ensurePrivateDirectory(this.#directory);
+    const handle = await openLockFile(path);
     try {
-      const handle = await open(lockPath, 'wx', 0o600);
+      for (let pause = 1; ; pause = Math.min(pause * 2, this.#maxPollMs)) {
+        throwIfAborted(signal);
+        if (tryLock(native, handle, path)) break;
+        await sleep(pause * (0.5 + Math.random() / 2), signal);
+      }
+      await recordHolder(handle);
+    } catch (error) {
+      await handle.close().catch(() => {});
+      throw error;
+    }
+    let released = false;
+    return {
+      async release() {
+        if (released) return;
+        released = true;
+        // Closing the file is what releases the kernel lock; the file itself stays.
+        await handle.close().catch(() => {});
+      },
+    };
+  }
+
+  /**
+   * The process id last recorded by a holder of `key`'s lock, if that lock is held right now by a
+   * live process; for messages such as "waiting for another authmachine (pid 123)". Informational:
+   * the answer may be stale by the time it is read.
+   */
+  async holder(key: string): Promise<number | null> {
+    const path = this.#pathFor(key);
+    let text: string;
+    try {
+      const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
       try {
-        await handle.writeFile(token);
+        text = await handle.readFile('utf8');
       } finally {
         await handle.close();
       }
-      return token;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new AuthError('ERR_STORAGE', `Could not create the lock file ${lockPath} (${codeOf(error)}).`);
-      }
+    } catch {
+      return null;
     }
-    if (await isStale(lockPath, options.staleMs)) {
-      await unlink(lockPath).catch(() => {});
-      continue;
-    }
-    if (Date.now() - started > options.timeoutMs) {
-      throw new AuthError(
-        'ERR_STORAGE',
-        `Timed out waiting for the lock file ${lockPath}. If no other authmachine process is running, delete it.`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    const pid = Number(text.trim().split(/\s+/)[0]);
+    return Number.isInteger(pid) && pid > 0 && processAlive(pid) ? pid : null;
   }
 }
 
-async function isStale(lockPath: string, staleMs: number): Promise<boolean> {
+/** A file name for `key` that is safe on every file system and says nothing of the key. */
+export function lockFileName(key: string): string {
+  return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.lock`;
+}
+
+async function openLockFile(path: string): Promise<FileHandle> {
   try {
-    const [info, content] = await Promise.all([stat(lockPath), readFile(lockPath, 'utf8')]);
-    if (Date.now() - info.mtimeMs > staleMs) return true;
-    const pid = Number(content.split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 && !processAlive(pid);
+    // O_NOFOLLOW: a symlink planted at the lock path must not make us create a file elsewhere.
+    return await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch (error) {
+    throw new AuthError('ERR_STORAGE', `Could not open the lock file ${path} (${codeOf(error)}). Check that its folder exists and is yours and writable.`);
+  }
+}
+
+function tryLock(native: NativeLocks, handle: FileHandle, path: string): boolean {
+  try {
+    return native.tryLock(handle.fd);
+  } catch (error) {
+    throw new AuthError('ERR_STORAGE', `Could not lock the file ${path} (${codeOf(error)}).`);
+  }
+}
+
+/** Writes our pid into the file we now hold, for holder(). Not needed for correctness. */
+async function recordHolder(handle: FileHandle): Promise<void> {
+  try {
+    await handle.truncate(0);
+    await handle.write(`${process.pid}\n`, 0);
   } catch {
-    return false; // gone already (or unreadable): just try again
+    // Best effort only.
   }
 }
 
@@ -75,16 +173,20 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Removes the lock only if it is still ours (it may have been broken as stale meanwhile). */
-async function release(lockPath: string, token: string): Promise<void> {
-  try {
-    if ((await readFile(lockPath, 'utf8')) === token) await unlink(lockPath);
-  } catch {
-    // Already gone: nothing to release.
-  }
+function throwIfAborted(signal: AbortSignal): void {
+  if (signal.aborted) throw new AuthError('ERR_CANCELLED', 'Waiting for the lock was cancelled.');
 }
 
-export function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : 'unknown error';
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new AuthError('ERR_CANCELLED', 'Waiting for the lock was cancelled.'));
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -1,51 +1,80 @@
 /**
  * TokenStore in one JSON file (key -> secret), for machines without a keychain and only when the
- * person asked for it. The directory is 0700, the file 0600, every write is atomic (temp file in
- * the same directory, fsync, rename) and done under a lock file as read-modify-write, so two
- * processes writing different keys at once both keep their entries.
+ * person asked for it. Every change is a read-modify-write under a {@link FileLock} on
+ * `<file>.lock`, written atomically (temp file in the same folder, fsync, rename), so two processes
+ * writing different keys at once both keep their entries and a crash at any moment leaves the old
+ * or the new complete file. Folders it creates are 0700, the file 0600; folders it did not create
+ * are never re-moded, and a file or folder that another user owns or can write is refused.
  */
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import type { TokenStore } from './contracts.js';
+import { constants, open, readdir, rename, stat, unlink } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { LockLease, TokenStore } from './contracts.js';
 import { AuthError } from './errors.js';
-import { codeOf, withFileLock } from './file-lock.js';
+import { FileLock } from './file-lock.js';
+import { checkPrivateDirectory, checkPrivateFile, codeOf, ensurePrivateDirectory } from './private-dir.js';
 
 export interface FileTokenStoreOptions {
-  /** The JSON file. Default: defaultTokenFilePath(). */
+  /** The JSON file; a relative path is resolved against the current directory. Default: defaultTokenFilePath(). */
   path?: string;
-  /** Longest wait for another process's lock. Default 5000 ms. */
+  /** Longest wait for another process holding the file's lock, in ms. Default 10 000. */
   lockTimeoutMs?: number;
-  /** A lock older than this is left over from a crash and is broken. Default 10 000 ms. */
-  staleLockMs?: number;
 }
 
-/** $XDG_CONFIG_HOME/authmachine/tokens.json, else ~/.config/authmachine/tokens.json. */
-export function defaultTokenFilePath(env: NodeJS.ProcessEnv = process.env, home: string = homedir()): string {
-  const config = env['XDG_CONFIG_HOME'] && env['XDG_CONFIG_HOME'].startsWith('/') ? env['XDG_CONFIG_HOME'] : join(home, '.config');
+/**
+ * $XDG_CONFIG_HOME/authmachine/tokens.json when XDG_CONFIG_HOME is an absolute path, else
+ * ~/.config/authmachine/tokens.json. An empty HOME counts as unset (the account's home directory
+ * from the password database is used), so the path is never relative.
+ */
+export function defaultTokenFilePath(env: NodeJS.ProcessEnv = process.env, home?: string): string {
+  const xdg = env['XDG_CONFIG_HOME'];
+  const config = xdg && xdg.startsWith('/') ? xdg : join(home ?? homeDirectory(env), '.config');
   return join(config, 'authmachine', 'tokens.json');
+}
+
+/** $HOME when set and absolute, else the account's home from the password database. */
+export function homeDirectory(env: NodeJS.ProcessEnv = process.env): string {
+  const home = env['HOME'];
+  if (home && home.startsWith('/')) return home;
+  try {
+    const fromAccount = userInfo().homedir;
+    if (fromAccount) return fromAccount;
+  } catch {
+    // No passwd entry: fall through.
+  }
+  throw new AuthError('ERR_STORAGE', 'HOME is not set and the account has no home directory: set HOME or pass --token-file.');
 }
 
 type Entries = Record<string, string>;
 
+/**
+ * {@link TokenStore} in a JSON file.
+ *
+ * @throws AuthError ERR_STORAGE naming the path, from every method: the file or its folder cannot
+ *   be read, created or written (e.g. a read-only folder); is owned by another user; is readable
+ *   or writable by group or others; is corrupted; or another process held the lock longer than
+ *   `lockTimeoutMs`.
+ */
 export class FileTokenStore implements TokenStore {
-  /** The file path, for the person: "tokens were saved to ...". */
+  /** The absolute file path, for the person: "tokens were saved to ...". */
   readonly location: string;
   readonly #path: string;
+  readonly #directory: string;
   readonly #lockTimeoutMs: number;
-  readonly #staleLockMs: number;
+  readonly #lock: FileLock;
 
   constructor(options: FileTokenStoreOptions = {}) {
-    this.#path = options.path ?? defaultTokenFilePath();
+    this.#path = resolve(options.path ?? defaultTokenFilePath());
+    this.#directory = dirname(this.#path);
     this.location = this.#path;
-    this.#lockTimeoutMs = options.lockTimeoutMs ?? 5000;
-    this.#staleLockMs = options.staleLockMs ?? 10_000;
+    this.#lockTimeoutMs = options.lockTimeoutMs ?? 10_000;
+    this.#lock = new FileLock({ pathFor: () => `${this.#path}.lock` });
   }
 
   async get(key: string): Promise<string | null> {
     // No lock needed: writers replace the file by rename, so a reader sees the old or the new one.
-    const entries = await this.#read();
+    const entries = await this.#read({ checkDirectory: true });
     return Object.hasOwn(entries, key) ? entries[key]! : null;
   }
 
@@ -57,6 +86,8 @@ export class FileTokenStore implements TokenStore {
   }
 
   async delete(key: string): Promise<boolean> {
+    // Nothing stored and no folder: do not create one just to say so.
+    if (!(await exists(this.#directory))) return false;
     let deleted = false;
     await this.#update((entries) => {
       deleted = Object.hasOwn(entries, key);
@@ -66,36 +97,106 @@ export class FileTokenStore implements TokenStore {
     return deleted;
   }
 
-  /** Read-modify-write under the lock. `change` returns false when there is nothing to write. */
-  async #update(change: (entries: Entries) => boolean): Promise<void> {
-    await this.#ensureDirectory();
-    await withFileLock(`${this.#path}.lock`, { timeoutMs: this.#lockTimeoutMs, staleMs: this.#staleLockMs }, async () => {
-      const entries = await this.#read();
-      if (change(entries)) await this.#writeAtomically(entries);
-    });
-  }
-
-  async #ensureDirectory(): Promise<void> {
-    const directory = dirname(this.#path);
+  /**
+   * Proves the store can save before anything is worth saving (before the person approves a
+   * login): the folder exists or can be created, is safe, and a file can be written in it.
+   *
+   * @throws AuthError ERR_STORAGE naming the path and what to fix.
+   */
+  async probe(): Promise<void> {
+    await ensurePrivateDirectory(this.#directory);
+    await this.#read({ checkDirectory: false });
+    const temp = this.#tempPath();
     try {
-      await mkdir(dirname(directory), { recursive: true });
-      await mkdir(directory, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
-        if (error.code !== 'EEXIST') throw error;
-      });
-      const info = await stat(directory);
-      // Tighten a directory someone created looser, if it is ours to change.
-      if ((info.mode & 0o077) !== 0 && info.uid === process.getuid?.()) await chmod(directory, 0o700);
+      const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      await handle.close();
     } catch (error) {
-      throw new AuthError('ERR_STORAGE', `Could not prepare the directory ${directory} (${codeOf(error)}).`);
+      throw this.#cannotWrite(error);
+    } finally {
+      await unlink(temp).catch(() => {});
     }
   }
 
-  async #read(): Promise<Entries> {
+  /** Read-modify-write under the lock. `change` returns false when there is nothing to write. */
+  async #update(change: (entries: Entries) => boolean): Promise<void> {
+    await ensurePrivateDirectory(this.#directory);
+    const lease = await this.#acquire();
+    try {
+      // We hold the lock, and every writer holds it while its temp file exists: any temp file
+      // there now was left by a writer that died, and may hold a token. Remove it.
+      await this.#removeLeftoverTemps();
+      const entries = await this.#read({ checkDirectory: false });
+      if (change(entries)) await this.#writeAtomically(entries);
+    } finally {
+      await lease.release();
+    }
+  }
+
+  async #acquire(): Promise<LockLease> {
+    const signal = AbortSignal.timeout(this.#lockTimeoutMs);
+    try {
+      return await this.#lock.acquire('tokens', { signal });
+    } catch (error) {
+      if (error instanceof AuthError && error.code === 'ERR_CANCELLED') {
+        const pid = await this.#lock.holder('tokens');
+        throw new AuthError(
+          'ERR_STORAGE',
+          `Another process${pid ? ` (pid ${pid})` : ''} held the lock ${this.#lock.pathFor('tokens')} for over ${this.#lockTimeoutMs} ms. ` +
+            'Try again; if it keeps happening, stop that process.',
+        );
+      }
+      throw error;
+    }
+  }
+
+  #tempPrefix(): string {
+    return `.${basename(this.#path)}.`;
+  }
+
+  #tempPath(): string {
+    return join(this.#directory, `${this.#tempPrefix()}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  }
+
+  async #removeLeftoverTemps(): Promise<void> {
+    let names: string[];
+    try {
+      names = await readdir(this.#directory);
+    } catch (error) {
+      throw new AuthError('ERR_STORAGE', `Could not list the folder ${this.#directory} (${codeOf(error)}).`);
+    }
+    const prefix = this.#tempPrefix();
+    for (const name of names) {
+      if (name.startsWith(prefix) && name.endsWith('.tmp')) await unlink(join(this.#directory, name)).catch(() => {});
+    }
+  }
+
+  async #read(options: { checkDirectory: boolean }): Promise<Entries> {
+    if (options.checkDirectory) {
+      let info;
+      try {
+        info = await stat(this.#directory);
+      } catch (error) {
+        if (codeOf(error) === 'ENOENT') return {};
+        throw new AuthError('ERR_STORAGE', `Could not read the folder ${this.#directory} (${codeOf(error)}).`);
+      }
+      checkPrivateDirectory(this.#directory, info);
+    }
     let text: string;
     try {
-      text = await readFile(this.#path, 'utf8');
+      // O_NOFOLLOW: a symlink planted in place of the file is refused, not followed.
+      const handle = await open(this.#path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      try {
+        checkPrivateFile(this.#path, await handle.stat());
+        text = await handle.readFile('utf8');
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      if (error instanceof AuthError) throw error;
+      if (codeOf(error) === 'ENOENT') return {};
+      if (codeOf(error) === 'ELOOP') {
+        throw new AuthError('ERR_STORAGE', `The token file ${this.#path} is a symbolic link, which is not followed. Point --token-file at the real file.`);
+      }
       throw new AuthError('ERR_STORAGE', `Could not read the token file ${this.#path} (${codeOf(error)}).`);
     }
     // JSON.parse's message quotes the file's content (secrets): never copy it.
@@ -117,10 +218,9 @@ export class FileTokenStore implements TokenStore {
   }
 
   async #writeAtomically(entries: Entries): Promise<void> {
-    const directory = dirname(this.#path);
-    const temp = join(directory, `.${basename(this.#path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const temp = this.#tempPath();
     try {
-      const handle = await open(temp, 'wx', 0o600);
+      const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
       try {
         await handle.writeFile(`${JSON.stringify(entries, null, 2)}\n`);
         await handle.sync();
@@ -128,11 +228,27 @@ export class FileTokenStore implements TokenStore {
         await handle.close();
       }
       await rename(temp, this.#path);
-      await syncDirectory(directory);
+      await syncDirectory(this.#directory);
     } catch (error) {
       await unlink(temp).catch(() => {});
-      throw new AuthError('ERR_STORAGE', `Could not write the token file ${this.#path} (${codeOf(error)}).`);
+      throw this.#cannotWrite(error);
     }
+  }
+
+  #cannotWrite(error: unknown): AuthError {
+    const code = codeOf(error);
+    const hint = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ` The folder ${this.#directory} is not writable: make it writable or choose another --token-file.` : '';
+    return new AuthError('ERR_STORAGE', `Could not write the token file ${this.#path} (${code}).${hint}`);
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch (error) {
+    if (codeOf(error) === 'ENOENT') return false;
+    throw new AuthError('ERR_STORAGE', `Could not read the folder ${path} (${codeOf(error)}).`);
   }
 }
 

@@ -10,5 +10,7 @@ export { PrintBrowserOpener, type PrintBrowserOpenerOptions } from './browser-pr
 export { LoopbackReceiver, LoopbackSession, type LoopbackReceiverOptions } from './loopback-receiver.js';
 export { ManualReceiver, DEFAULT_MANUAL_PROMPT, type ManualReceiverOptions } from './manual-receiver.js';
 export { KeytarTokenStore, KEYCHAIN_HELP, type KeytarTokenStoreOptions, type KeytarLike } from './keytar-store.js';
-export { FileTokenStore, defaultTokenFilePath, type FileTokenStoreOptions } from './file-store.js';
+export { FileTokenStore, defaultTokenFilePath, homeDirectory, type FileTokenStoreOptions } from './file-store.js';
+export { FileLock, lockFileName, type FileLockOptions } from './file-lock.js';
+export { MemoryLock } from './memory-lock.js';
 export { isLoopbackHost, parseHttpUrl } from './url-policy.js';

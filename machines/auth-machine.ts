@@ -5,6 +5,11 @@
  *
  *   idle -> checkingStore -> signingIn(preparing -> requestingToken -> awaitingUser)
  *        -> exchanging -> authorized(saving -> ready) <-> fetching -> failed (RETRY)
+ *
+ * Renewing a token is single-flight across processes: `fetching` holds the login's lock (an
+ * invoked actor, so CANCEL and the lockTimeout delay end the wait) from acquiringLock through
+ * rereading -> refreshing -> savingRefreshed, re-reads the stored entry once it holds it, and
+ * uses a token another process already renewed instead of spending a rotated refresh token.
  */
 import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import { flowError, toFlowError } from './errors.js';
@@ -18,8 +23,11 @@ import {
   type CallbackResult,
   type DevicePollResult,
   type ExpectEvent,
-  type FlowError,
+  type AuthErrorData,
   type FlowSession,
+  type LockCommand,
+  type PendingFetch,
+  type RereadResult,
   type StartResult,
   type TokenSet,
 } from './types.js';
@@ -76,9 +84,32 @@ const failWithError = { target: '#auth.failed', actions: 'failWithEventError' } 
 /** Input of the actors that act on the current token (save, fetch's refresh, logout). */
 const tokenInContext = ({ context }: { context: AuthContext }) => ({ token: context.token as TokenSet });
 
-function errorOf(event: unknown): FlowError {
+function errorOf(event: unknown): AuthErrorData {
   return toFlowError((event as { error?: unknown }).error);
 }
+
+/** The host's clock reading carried by FETCH / REFRESH, if any. */
+function nowOf(event: unknown): number | null {
+  const now = (event as { now?: unknown }).now;
+  return typeof now === 'number' && Number.isFinite(now) ? now : null;
+}
+
+/** The token in context may not be sent as it is: expired, or (with a refresh token) within the skew window. */
+function tokenIsStale(context: AuthContext, event: unknown): boolean {
+  const now = nowOf(event);
+  const expiresAt = context.token?.expiresAt;
+  if (now === null || expiresAt === undefined) return false;
+  if (now >= expiresAt) return true;
+  return typeof context.token?.refreshToken === 'string' && now >= expiresAt - context.config.refreshSkewMs;
+}
+
+function rereadOf(event: unknown): RereadResult {
+  return (event as { output: RereadResult }).output;
+}
+
+/** FETCH and REFRESH both park their id here until fetched / fetchFailed reports on them. */
+const pendingFrom = ({ event }: { event: AuthEvent }): PendingFetch =>
+  event.type === 'REFRESH' ? { id: event.id, request: null, refreshOnly: true } : { id: (event as { id: string }).id, request: (event as { request?: unknown }).request };
 
 export const authMachine = setup({
   types: {
@@ -101,9 +132,22 @@ export const authMachine = setup({
     saveToken: required<void, { token: TokenSet }>('saveToken'),
     fetchResource: required<unknown, { token: TokenSet; request: unknown }>('fetchResource'),
     refreshToken: required<TokenSet, { token: TokenSet }>('refreshToken'),
-    clearToken: required<void, void>('clearToken'),
+    /** Delete the stored entry if it still holds this token (compare-and-delete). */
+    clearToken: required<void, { token: TokenSet }>('clearToken'),
     /** Revoke where the protocol can, then delete the stored token. */
     logout: required<void, { token: TokenSet }>('logout'),
+    /**
+     * Holds the login's lock while it lives: ACQUIRE takes it (LOCK_ACQUIRED / LOCK_FAILED come
+     * back), RELEASE lets it go, and stopping the actor (leaving `fetching`) aborts the wait or
+     * releases it. Without a host lock it is granted at once (one process, nothing to share).
+     */
+    holdLock: fromCallback<LockCommand, void>(({ sendBack, receive }) => {
+      receive((command) => {
+        if (command.type === 'ACQUIRE') sendBack({ type: 'LOCK_ACQUIRED' });
+      });
+    }),
+    /** Read the stored entry again once the lock is held (see RereadResult). */
+    rereadToken: required<RereadResult, { token: TokenSet; refreshSkewMs: number }>('rereadToken'),
   },
   guards: {
     isForced: ({ event }) => event.type === 'LOGIN' && event.force === true,
@@ -121,12 +165,17 @@ export const authMachine = setup({
     pollApproved: ({ event }) => (event as { output?: DevicePollResult }).output?.status === 'approved',
     pollSlowDown: ({ event }) => (event as { output?: DevicePollResult }).output?.status === 'slow_down',
     tokenInvalid: ({ event }) => errorOf(event).code === 'ERR_TOKEN_INVALID',
-    canRefresh: ({ context, event }) =>
-      errorOf(event).code === 'ERR_TOKEN_INVALID' && !context.refreshed && typeof context.token?.refreshToken === 'string',
+    tokenIsStale: ({ context, event }) => tokenIsStale(context, event),
+    storedGone: ({ event }) => rereadOf(event).stored === null,
+    alreadyRenewed: ({ context }) => context.refreshed,
+    storedRenewed: ({ event }) => rereadOf(event).renewed,
+    storedRefreshable: ({ event }) => typeof rereadOf(event).stored?.refreshToken === 'string',
+    isRefreshOnly: ({ context }) => context.pendingFetch?.refreshOnly === true,
   },
   delays: {
     retryDelay: ({ context }) => backoffDelay(context.config, context.attempt, context.retryAfterMs),
     userTimeout: ({ context }) => context.userDeadlineMs,
+    lockTimeout: ({ context }) => context.config.lockTimeoutMs,
     // After a failed poll the server's Retry-After (429/503) wins over a shorter poll interval.
     pollInterval: ({ context }) => Math.max(context.pollIntervalMs, context.retryAfterMs ?? 0),
   },
@@ -147,6 +196,18 @@ export const authMachine = setup({
     failTokenInvalid: assign({
       error: flowError('ERR_TOKEN_INVALID', 'The stored login is no longer valid and was removed. Log in again.'),
     }),
+    failLoginGone: assign({
+      error: flowError('ERR_TOKEN_INVALID', 'The stored login was removed meanwhile (a logout, or another process found it dead). Log in again.'),
+    }),
+    adoptStoredToken: assign({ token: ({ event }) => rereadOf(event).stored, refreshed: true }),
+    useStoredToken: assign({ token: ({ event }) => rereadOf(event).stored }),
+    emitFetched: emit(({ context, event }) => ({
+      type: 'fetched' as const,
+      id: context.pendingFetch?.id ?? '',
+      result: (event as { output?: unknown }).output,
+    })),
+    /** A REFRESH is answered with a fresh token in context and no result. */
+    emitRefreshed: emit(({ context }) => ({ type: 'fetched' as const, id: context.pendingFetch?.id ?? '', result: null })),
     emitFetchFailed: emit(({ context, event }) => ({
       type: 'fetchFailed' as const,
       id: context.pendingFetch?.id ?? '',
@@ -348,10 +409,15 @@ export const authMachine = setup({
           // Cleared here, not on leaving fetching: the transition out still reports its id.
           entry: assign({ pendingFetch: null }),
           on: {
-            FETCH: {
-              target: '#auth.fetching',
-              actions: assign({ pendingFetch: ({ event }) => ({ id: event.id, request: event.request }), refreshed: false }),
-            },
+            FETCH: [
+              // Never send a token known to be expired or about to be: renew it first.
+              { guard: 'tokenIsStale', target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingFrom, refreshed: false }) },
+              { target: '#auth.fetching', actions: assign({ pendingFetch: pendingFrom, refreshed: false }) },
+            ],
+            REFRESH: [
+              { guard: 'tokenIsStale', target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingFrom, refreshed: false }) },
+              { actions: emit(({ event }) => ({ type: 'fetched' as const, id: event.id, result: null })) },
+            ],
             LOGOUT: 'loggingOut',
             LOGIN: { guard: 'isForced', target: '#auth.signingIn', actions: assign({ force: true, token: null }) },
           },
@@ -379,6 +445,9 @@ export const authMachine = setup({
     },
 
     fetching: {
+      // The login's lock: idle until acquiringLock asks for it, released by requesting's entry
+      // and whenever fetching is left.
+      invoke: { id: 'lock', src: 'holdLock' },
       on: {
         // Cancels the call, not the login.
         CANCEL: {
@@ -394,27 +463,62 @@ export const authMachine = setup({
       states: {
         requesting: {
           initial: 'attempt',
-          entry: 'resetAttempts',
+          entry: ['resetAttempts', sendTo('lock', { type: 'RELEASE' } satisfies LockCommand)],
           states: {
             attempt: {
               invoke: {
                 id: 'fetchResource',
                 src: 'fetchResource',
                 input: ({ context }) => ({ token: context.token as TokenSet, request: context.pendingFetch?.request }),
-                onDone: {
-                  target: '#auth.authorized.ready',
-                  actions: emit(({ context, event }) => ({ type: 'fetched' as const, id: context.pendingFetch?.id ?? '', result: event.output })),
-                },
+                onDone: { target: '#auth.authorized.ready', actions: 'emitFetched' },
                 onError: [
                   retryTransition,
-                  { guard: 'canRefresh', target: '#auth.fetching.refreshing' },
-                  { guard: 'tokenInvalid', target: '#auth.fetching.clearingToken' },
+                  // Refused: see under the lock whether another process renewed it, else renew or clear it.
+                  { guard: 'tokenInvalid', target: '#auth.fetching.acquiringLock' },
                   { target: '#auth.authorized.ready', actions: 'emitFetchFailed' },
                 ],
               },
             },
             backoff: backoffState,
           },
+        },
+        acquiringLock: {
+          entry: sendTo('lock', { type: 'ACQUIRE' } satisfies LockCommand),
+          on: {
+            LOCK_ACQUIRED: 'rereading',
+            LOCK_FAILED: { target: '#auth.authorized.ready', actions: 'emitFetchFailed' },
+          },
+          after: {
+            lockTimeout: {
+              target: '#auth.authorized.ready',
+              actions: emit(({ context }) => ({
+                type: 'fetchFailed' as const,
+                id: context.pendingFetch?.id ?? '',
+                error: flowError('ERR_TIMEOUT', 'Another process kept this login locked for too long while renewing it. Try again.', true),
+              })),
+            },
+          },
+        },
+        // The lock is held: what is stored now is what counts, not what this process read earlier.
+        rereading: {
+          invoke: {
+            id: 'rereadToken',
+            src: 'rereadToken',
+            input: ({ context }) => ({ token: context.token as TokenSet, refreshSkewMs: context.config.refreshSkewMs }),
+            onDone: [
+              { guard: 'storedGone', target: '#auth.failed', actions: 'failLoginGone' },
+              // One renewal per call: a token refused after it is dead.
+              { guard: 'alreadyRenewed', target: 'clearingToken' },
+              { guard: 'storedRenewed', target: 'renewedElsewhere', actions: 'adoptStoredToken' },
+              { guard: 'storedRefreshable', target: 'refreshing', actions: 'useStoredToken' },
+              { target: 'clearingToken' },
+            ],
+            onError: failWithError,
+          },
+        },
+        // Another process already renewed the token: use it as it is.
+        renewedElsewhere: {
+          always: [{ guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' }, { target: 'requesting' }],
         },
         refreshing: {
           initial: 'attempt',
@@ -441,15 +545,17 @@ export const authMachine = setup({
             id: 'saveToken',
             src: 'saveToken',
             input: tokenInContext,
-            onDone: 'requesting',
+            onDone: [{ guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' }, { target: 'requesting' }],
             onError: failWithError,
           },
         },
-        // The token is dead and cannot be refreshed: forget it everywhere, then say so.
+        // The token is dead and cannot be renewed: forget it (the stored entry only if it still
+        // holds this very token: compare-and-delete), then say so.
         clearingToken: {
           invoke: {
             id: 'clearToken',
             src: 'clearToken',
+            input: tokenInContext,
             onDone: { target: '#auth.failed', actions: 'failTokenInvalid' },
             onError: failWithError,
           },

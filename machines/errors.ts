@@ -1,13 +1,13 @@
-import type { FlowError } from './types.js';
+import { isAuthErrorCode, type AuthErrorCode, type AuthErrorData } from '../vocabulary/index.js';
 
 /**
- * Turns whatever an actor threw into the plain FlowError kept in context. Reads AuthError's
- * fields by shape (machines/ imports nothing of ours) and never copies a foreign message: it may
- * hold a secret.
+ * Turns whatever an actor threw into the plain AuthErrorData kept in context. Reads AuthError's
+ * fields by shape (machines/ imports only xstate and the vocabulary) and never copies a foreign
+ * message: it may hold a secret.
  */
-export function toFlowError(value: unknown): FlowError {
-  if (isFlowErrorLike(value)) {
-    const error: FlowError = { code: value.code, message: value.message, retryable: value.retryable };
+export function toFlowError(value: unknown): AuthErrorData {
+  if (isAuthErrorDataLike(value)) {
+    const error: AuthErrorData = { code: value.code, message: value.message, retryable: value.retryable };
     if (typeof value.status === 'number') error.status = value.status;
     if (typeof value.providerCode === 'string') error.providerCode = value.providerCode;
     if (typeof value.retryAfterMs === 'number') error.retryAfterMs = value.retryAfterMs;
@@ -16,12 +16,12 @@ export function toFlowError(value: unknown): FlowError {
   return { code: 'ERR_UNEXPECTED', message: 'An unexpected internal error occurred.', retryable: false };
 }
 
-function isFlowErrorLike(value: unknown): value is FlowError {
+function isAuthErrorDataLike(value: unknown): value is AuthErrorData {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.code === 'string' && v.code.startsWith('ERR_') && typeof v.message === 'string' && typeof v.retryable === 'boolean';
+  return isAuthErrorCode(v.code) && typeof v.message === 'string' && typeof v.retryable === 'boolean';
 }
 
-export function flowError(code: string, message: string, retryable = false): FlowError {
+export function flowError(code: AuthErrorCode, message: string, retryable = false): AuthErrorData {
   return { code, message, retryable };
 }

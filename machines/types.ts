@@ -2,14 +2,31 @@
  * The machine's data, all plain JSON so a snapshot can be persisted and restored in another
  * process. Fields marked "secret" are redacted by the inspector and never logged.
  */
+import type { AuthErrorData, CallbackResult } from '../vocabulary/index.js';
 
-/** What a successful login yields. Secrets: accessToken, refreshToken, idToken. */
+export type { AuthErrorCode, AuthErrorData, CallbackResult } from '../vocabulary/index.js';
+
+/**
+ * A DPoP proof key (RFC 9449): the JWS algorithm and the private key as a JWK (its public members
+ * included). Secret: it never leaves the token store, the session or the machine's context.
+ */
+export interface DPoPKey {
+  /** "ES256" (the default), "ES384", "ES512" or "EdDSA". */
+  alg: string;
+  /** Secret: kty, crv, x, (y) and the private d. */
+  privateJwk: Record<string, string>;
+}
+
+/** What a successful login yields. Secrets: accessToken, refreshToken, idToken, dpopKey. */
 export interface TokenSet {
   accessToken: string;
   refreshToken?: string;
   /** Epoch milliseconds; absent when the provider gives no expiry (Pocket). */
   expiresAt?: number;
+  /** "Bearer", or "DPoP" for a sender-constrained token (RFC 9449), which needs `dpopKey`. */
   tokenType?: string;
+  /** Secret: the key this login's tokens are bound to (RFC 9449); a new one at each login. */
+  dpopKey?: DPoPKey;
   scope?: string;
   idToken?: string;
   /** Who logged in, when the provider says (Pocket's username, OIDC's sub/name). */
@@ -25,10 +42,6 @@ export interface FlowSession {
   [key: string]: unknown;
 }
 
-/** What came back to the redirect URI, or the person saying they are done. */
-export type CallbackResult =
-  | { kind: 'redirect'; params: Record<string, string> }
-  | { kind: 'confirmed' };
 
 /** requestingToken's output. */
 export interface StartResult {
@@ -44,15 +57,11 @@ export type DevicePollResult =
   | { status: 'slow_down' }
   | { status: 'approved'; token: TokenSet };
 
-/** The plain-JSON error kept in context while the machine is in `failed`. */
-export interface FlowError {
-  code: string;
-  message: string;
-  retryable: boolean;
-  status?: number;
-  providerCode?: string;
-  retryAfterMs?: number;
-}
+/**
+ * The plain-JSON error kept in context while the machine is in `failed`.
+ * @deprecated The same type as {@link AuthErrorData}; use that name.
+ */
+export type FlowError = AuthErrorData;
 
 export interface FlowConfig {
   /** 'redirect': loopback or manual redirect; 'device': RFC 8628 device grant. */
@@ -66,6 +75,13 @@ export interface FlowConfig {
   maxRetryAfterMs: number;
   /** How long awaitingUser waits for the person. */
   userTimeoutMs: number;
+  /**
+   * An access token this close to its expiry (ms) is refreshed before it is sent, so no request
+   * knowingly carries an expired token (clocks drift, requests take time).
+   */
+  refreshSkewMs: number;
+  /** Longest wait for the login's lock while another process refreshes it (ms). */
+  lockTimeoutMs: number;
 }
 
 export const DEFAULT_FLOW_CONFIG: FlowConfig = {
@@ -75,12 +91,27 @@ export const DEFAULT_FLOW_CONFIG: FlowConfig = {
   backoffMaxMs: 8_000,
   maxRetryAfterMs: 60_000,
   userTimeoutMs: 5 * 60_000,
+  refreshSkewMs: 60_000,
+  lockTimeoutMs: 30_000,
 };
 
-/** An authenticated call waiting in `fetching`. */
+/** An authenticated call (or, with `refreshOnly`, a REFRESH) waiting in `fetching`. */
 export interface PendingFetch {
   id: string;
   request: unknown;
+  /** REFRESH: only make the token fresh; no request is sent. */
+  refreshOnly?: boolean;
+}
+
+/**
+ * rereadToken's output: the stored entry as found once the login's lock is held. `renewed`:
+ * it differs from the token in context and is fresh, so another process already refreshed it
+ * (or logged in again) and it is used as it is.
+ */
+export interface RereadResult {
+  /** secret */
+  stored: TokenSet | null;
+  renewed: boolean;
 }
 
 export interface AuthContext {
@@ -105,11 +136,11 @@ export interface AuthContext {
   callback: CallbackResult | null;
   /** secret: only ever set in authorized and fetching. */
   token: TokenSet | null;
-  /** A 401 is answered with one refresh per fetch, never more. */
+  /** A 401 or an expiring token is answered with one renewal (refresh or adoption) per fetch, never more. */
   refreshed: boolean;
   pendingFetch: PendingFetch | null;
   /** Set exactly while in `failed`. */
-  error: FlowError | null;
+  error: AuthErrorData | null;
 }
 
 export interface AuthInput {
@@ -121,14 +152,28 @@ export type AuthEvent =
   | { type: 'CANCEL' }
   | { type: 'RETRY' }
   | { type: 'LOGOUT' }
-  | { type: 'FETCH'; id: string; request: unknown }
+  /**
+   * One authenticated call. `now` (epoch ms, the host's clock): with it, a token within
+   * `refreshSkewMs` of its expiry is refreshed before the call instead of being sent.
+   */
+  | { type: 'FETCH'; id: string; request: unknown; now?: number }
+  /** Make the token fresh without a call (a token printer). Answered like FETCH, with result null. */
+  | { type: 'REFRESH'; id: string; now?: number }
+  /** From the lock actor: the login's lock is held / could not be taken. */
+  | { type: 'LOCK_ACQUIRED' }
+  | { type: 'LOCK_FAILED'; error: FlowError }
   /** From the redirect receiver: bound and ready (null: nothing to listen on, e.g. device grant). */
   | { type: 'REDIRECT_READY'; redirectUri: string | null }
   /** From the redirect receiver, or from a host that receives redirects itself. */
   | { type: 'CALLBACK'; params: Record<string, string> }
   /** The person says they are done (manual mode, as the seed does). */
   | { type: 'USER_CONFIRMED' }
-  | { type: 'RECEIVER_FAILED'; error: FlowError };
+  | { type: 'RECEIVER_FAILED'; error: AuthErrorData };
+
+/** Sent by the machine to the lock actor: take the login's lock, or let it go. */
+export interface LockCommand {
+  type: 'ACQUIRE' | 'RELEASE';
+}
 
 /** Sent by the machine to the redirect receiver once the expected state is known. */
 export interface ExpectEvent {
@@ -143,4 +188,4 @@ export type AuthEmitted =
   | { type: 'strayCallback' }
   | { type: 'retrying'; step: string; attempt: number; delayMs: number; code: string }
   | { type: 'fetched'; id: string; result: unknown }
-  | { type: 'fetchFailed'; id: string; error: FlowError };
+  | { type: 'fetchFailed'; id: string; error: AuthErrorData };

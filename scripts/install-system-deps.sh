@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # Debian packages the tests use: a real Secret Service (gnome-keyring on a private D-Bus), the
 # headers keytar builds against, Chromium for the real-browser tests, python3 + requests for the
-# seed's own script. Run as root (or with sudo).
+# seed's own script, redis-server for the login service (the tests start their own, on loopback).
+# Run as root (or with sudo).
 set -euo pipefail
-packages=(dbus gnome-keyring libsecret-1-dev chromium python3 python3-requests)
+packages=(dbus gnome-keyring libsecret-1-dev chromium python3 python3-requests redis-server)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -q
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Debian starts a service it installs (redis-server on port 6379); this script starts nothing,
+  # so service starts are refused for the install when no policy says otherwise.
+  policy=/usr/sbin/policy-rc.d
+  own_policy=false
+  if [ ! -e "$policy" ]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy" && own_policy=true; fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" || status=$?
+  if [ "$own_policy" = true ]; then rm -f "$policy"; fi
+  if [ -n "${status:-}" ]; then exit "$status"; fi
 fi

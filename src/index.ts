@@ -11,7 +11,6 @@ export type {
   DevicePollResult,
   ExpectEvent,
   FlowConfig,
-  FlowError,
   FlowSession,
   PendingFetch,
   StartResult,

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { machineTransitions } from './helpers/machine-model.js';
 import { renderDiagrams } from '../src/diagram/render.js';
 import { readEdges, readStates, type GraphState } from '../src/diagram/statechart-graph.js';
+import { OVERVIEW_STATES, readOverview } from '../src/diagram/overview.js';
 
 test('the checked-in diagrams match the machine (run `npm run diagrams` after changing it)', async (t) => {
   const fresh = await renderDiagrams();
@@ -28,4 +29,32 @@ test('the drawing has every state and every targeted transition of the machine',
   t.deepEqual([...targeted].filter((k) => !drawn.has(k)), []);
   const svg = readFileSync(new URL('../diagrams/auth-machine.svg', import.meta.url), 'utf8');
   t.true(svg.includes('id="auth.signingIn.awaitingUser.waitingForRedirect"'), 'SVG nodes carry state ids for the inspector');
+});
+
+test('the overview folds every state of the machine into exactly one of the design card\'s boxes', (t) => {
+  const { nodes } = readOverview();
+  t.deepEqual(nodes.map((n) => n.key), [...OVERVIEW_STATES]);
+  const all: string[] = [];
+  const walk = (s: GraphState) => (all.push(s.id), s.children.forEach(walk));
+  readStates().children.forEach(walk);
+  const covered = nodes.flatMap((n) => n.covers);
+  t.deepEqual([...covered].sort(), [...all].sort(), 'each state in one box, none twice');
+  t.true(nodes.find((n) => n.key === 'requestingToken')!.covers.includes('auth.signingIn.preparing'));
+});
+
+test('the overview draws the happy path bold and summarises the error and cancel edges', (t) => {
+  const { edges } = readOverview();
+  const happy = edges.filter((e) => e.kind === 'happy').map((e) => `${e.from}->${e.to}`);
+  t.deepEqual(happy, ['idle->checkingStore', 'checkingStore->requestingToken', 'requestingToken->awaitingUser', 'awaitingUser->exchanging', 'exchanging->authorized', 'authorized->fetching']);
+  // Nearly every step can fail or be cancelled: one edge each from the group, not one per step.
+  t.deepEqual(edges.filter((e) => e.to === 'failed').map((e) => e.from), ['active']);
+  t.deepEqual(edges.filter((e) => e.to === 'idle' && e.from !== 'failed').map((e) => e.from), ['active']);
+  // Every box-to-box edge stands for at least one real transition between those boxes.
+  const { nodes } = readOverview();
+  const boxOf = new Map(nodes.flatMap((n) => n.covers.map((id) => [id, n.key] as const)));
+  const real = new Set(readEdges().map((e) => `${boxOf.get(e.from)}->${boxOf.get(e.to)}`));
+  for (const e of edges.filter((e) => e.from !== 'active' && e.to !== 'active')) t.true(real.has(`${e.from}->${e.to}`), `${e.from}->${e.to}`);
+  const svg = readFileSync(new URL('../diagrams/auth-overview.svg', import.meta.url), 'utf8');
+  t.true(svg.includes('id="overview:auth.signingIn.awaitingUser"'), 'SVG boxes carry ids for the inspector');
+  t.regex(svg, /class="node [^"]*auth\.signingIn\.awaitingUser\.polling/, 'and the state ids they fold in, as classes');
 });

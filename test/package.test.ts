@@ -24,7 +24,7 @@ test.before(() => {
   execFileSync('npm', ['pack', '--silent', '--pack-destination', host], { stdio: 'pipe' });
   const tarball = readdirSync(host).find((f) => f.endsWith('.tgz'))!;
   writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'host', version: '1.0.0', private: true }));
-  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`, 'xstate'], { cwd: host, stdio: 'pipe' });
+  execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`, 'xstate', 'ioredis'], { cwd: host, stdio: 'pipe' });
 });
 
 // A machine with no actors provided runs, and fails with a clear ERR_CONFIG.
@@ -55,6 +55,16 @@ test('the subpath exports load under both module systems', (t) => {
   const cjs = execFileSync(process.execPath, ['-e', `
     console.log(typeof require('authmachine/pocket/emulator').startPocketEmulator, typeof require('authmachine/machines').authMachine);`], { cwd: host, encoding: 'utf8' });
   t.is(cjs.trim(), 'function object');
+});
+
+test('authmachine/server loads under both module systems (with its peer ioredis)', (t) => {
+  const probe = "typeof m.createLoginService, typeof m.RedisFlowStore, typeof m.RedisLock, typeof m.MemoryFlowStore";
+  const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    const m = await import('authmachine/server');
+    console.log(${probe});`], { cwd: host, encoding: 'utf8' });
+  t.is(esm.trim(), 'function function function function');
+  const cjs = execFileSync(process.execPath, ['-e', `const m = require('authmachine/server'); console.log(${probe});`], { cwd: host, encoding: 'utf8' });
+  t.is(cjs.trim(), 'function function function function');
 });
 
 test('the package ships type declarations for both module systems', (t) => {

@@ -4,11 +4,11 @@
  * passes it down, so leaving a state aborts whatever that state started.
  */
 import { fromCallback, fromPromise } from 'xstate';
-import type { BrowserOpener, Clock, HttpClient, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import type { BrowserOpener, Clock, HttpClient, Lock, LockLease, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
-import type { DevicePollResult, ExpectEvent, FlowSession, CallbackResult, StartResult, TokenSet } from '../../machines/types.js';
+import type { DevicePollResult, ExpectEvent, FlowSession, CallbackResult, LockCommand, RereadResult, StartResult, TokenSet } from '../../machines/types.js';
 import type { AuthProtocol, ProtocolContext } from '../protocol.js';
-import { decodeTokenSet, encodeTokenSet, isUsable } from './token-codec.js';
+import { decodeTokenSet, encodeTokenSet, isFresh, isUsable, sameToken } from './token-codec.js';
 import { withDeadline } from './with-deadline.js';
 
 export interface FlowAdapters {
@@ -23,6 +23,13 @@ export interface FlowAdapters {
   random: RandomSource;
   /** Deadline for each token-store call; a keychain that hangs fails with ERR_STORAGE. */
   storeTimeoutMs: number;
+  /**
+   * Serialises renewing the login (re-read -> refresh -> save) across everything that shares the
+   * store: the file lock for CLI processes, Redis for many instances. null: this process only.
+   */
+  lock: Lock | null;
+  /** The store entry (and lock key) of this login: protocol, issuer or base URL, client, profile. */
+  storageKey: string;
 }
 
 /** Rethrows as an AuthError so the machine records a stable code, never a foreign message. */
@@ -37,7 +44,7 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, adapters: FlowAdapters) {
   const ctx = (signal: AbortSignal): ProtocolContext => ({ http: adapters.http, random: adapters.random, clock: adapters.clock, signal });
   const store = adapters.store;
-  const key = protocol.storageKey;
+  const key = adapters.storageKey;
   const storeCall = <T>(work: Promise<T>, what: string) =>
     withDeadline(work, adapters.storeTimeoutMs, 'ERR_STORAGE', `The token store (${store.location}) did not answer within ${adapters.storeTimeoutMs} ms while ${what}.`);
 
@@ -115,7 +122,66 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       }),
     ),
 
-    clearToken: fromPromise<void, void>(() => guarded(async () => void (await storeCall(store.delete(key), 'removing the login')))),
+    // Compare-and-delete: an entry that holds another token (renewed or logged in again by
+    // another process) is not this token's to remove. The lock is held here, so nothing of ours
+    // writes the entry between the read and the delete.
+    clearToken: fromPromise<void, { token: TokenSet }>(({ input }) =>
+      guarded(async () => {
+        const secret = await storeCall(store.get(key), 'reading the login');
+        if (secret === null) return;
+        let stored: TokenSet | null = null;
+        try {
+          stored = decodeTokenSet(secret, store.location);
+        } catch {
+          stored = null; // unreadable: no login can be lost by removing it
+        }
+        if (stored !== null && !sameToken(stored, input.token)) return;
+        await storeCall(store.delete(key), 'removing the login');
+      }),
+    ),
+
+    rereadToken: fromPromise<RereadResult, { token: TokenSet; refreshSkewMs: number }>(({ input }) =>
+      guarded(async () => {
+        const secret = await storeCall(store.get(key), 'reading the login');
+        if (secret === null) return { stored: null, renewed: false };
+        const stored = decodeTokenSet(secret, store.location);
+        const renewed = !sameToken(stored, input.token) && isFresh(stored, adapters.clock.now(), input.refreshSkewMs);
+        return { stored, renewed };
+      }),
+    ),
+
+    holdLock: fromCallback<LockCommand, void>(({ sendBack, receive }) => {
+      let abort: AbortController | null = null;
+      let lease: LockLease | null = null;
+      const release = () => {
+        abort?.abort();
+        abort = null;
+        const held = lease;
+        lease = null;
+        if (held) void held.release().catch(() => {});
+      };
+      receive((command) => {
+        if (command.type === 'RELEASE') return release();
+        if (lease || abort) return lease ? sendBack({ type: 'LOCK_ACQUIRED' }) : undefined;
+        if (!adapters.lock) return sendBack({ type: 'LOCK_ACQUIRED' });
+        const waiting = new AbortController();
+        abort = waiting;
+        adapters.lock.acquire(key, { signal: waiting.signal }).then(
+          (acquired) => {
+            if (waiting.signal.aborted) return void acquired.release().catch(() => {});
+            lease = acquired;
+            abort = null;
+            sendBack({ type: 'LOCK_ACQUIRED' });
+          },
+          (error: unknown) => {
+            if (waiting.signal.aborted) return;
+            abort = null;
+            sendBack({ type: 'LOCK_FAILED', error: toAuthError(error).toJSON() });
+          },
+        );
+      });
+      return release;
+    }),
 
     logout: fromPromise<void, { token: TokenSet }>(({ input, signal }) =>
       guarded(async () => {

@@ -3,12 +3,12 @@
  * that wants the machine itself uses `flow.actor` (or `authMachine.provide(createFlowActors(...))`).
  */
 import { createActor, type Actor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
-import type { BrowserOpener, Clock, HttpClient, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import type { BrowserOpener, Clock, HttpClient, Lock, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { authMachine } from '../../machines/auth-machine.js';
-import type { AuthEmitted, FlowConfig, FlowError, TokenSet } from '../../machines/types.js';
+import type { AuthEmitted, AuthErrorData, FlowConfig, TokenSet } from '../../machines/types.js';
 import type { AuthProtocol } from '../protocol.js';
 import { createFlowActors } from './actors.js';
 import { decodeTokenSet, isUsable } from './token-codec.js';
@@ -24,6 +24,16 @@ export interface AuthFlowOptions<Req, Res> {
   externalRedirectUri?: string;
   /** Default: memory (this process only). */
   store?: TokenStore;
+  /**
+   * Makes renewing the login single-flight across processes or instances that share the store
+   * (a file lock for CLI processes, Redis for a server). Default: none (this process only).
+   */
+  lock?: Lock;
+  /**
+   * The store entry (and lock key) of this login. Default: the protocol's own key (issuer or
+   * base URL and client); a host with several accounts per client adds the account to it.
+   */
+  storageKey?: string;
   clock?: Clock;
   random?: RandomSource;
   storeTimeoutMs?: number;
@@ -55,7 +65,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
 
   constructor(options: AuthFlowOptions<Req, Res>) {
     this.store = options.store ?? new MemoryTokenStore();
-    this.#storageKey = options.protocol.storageKey;
+    this.#storageKey = options.storageKey ?? options.protocol.storageKey;
     this.#clock = options.clock ?? systemClock;
     this.#storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
     const actors = createFlowActors(options.protocol, {
@@ -67,12 +77,14 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       clock: this.#clock,
       random: options.random ?? cryptoRandom,
       storeTimeoutMs: this.#storeTimeoutMs,
+      lock: options.lock ?? null,
+      storageKey: this.#storageKey,
     });
     const machine = authMachine.provide({ actors });
     this.actor = createActor(machine, {
       input: { config: { mode: options.protocol.mode, ...options.config } },
       ...(options.inspect ? { inspect: options.inspect } : {}),
-      ...(options.snapshot ? { snapshot: options.snapshot as never } : {}),
+      ...(options.snapshot ? { snapshot: options.snapshot } : {}),
     });
     this.actor.start();
   }
@@ -87,7 +99,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     });
     this.actor.send({ type: 'LOGIN', force: options.force ?? false });
     return settled.then((s) => {
-      if (s.matches('failed')) throw AuthError.fromData(s.context.error as never);
+      if (s.matches('failed')) throw failureOf(s);
       if (s.matches('idle')) throw new AuthError('ERR_CANCELLED', 'The login was cancelled.');
       return this.#loginResult(!sawSignIn);
     });
@@ -115,22 +127,39 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     }
   }
 
-  /** One authenticated call through the machine (refreshing once on a 401 where it can). */
+  /**
+   * One authenticated call through the machine. A token within `refreshSkewMs` of its expiry is
+   * renewed first; a 401 renews it once. Renewal is single-flight under the flow's lock.
+   */
   fetch(request: Req): Promise<Res> {
+    return this.#ask({ type: 'FETCH', request }) as Promise<Res>;
+  }
+
+  /**
+   * The current token set, renewed first (single-flight, under the lock) when it is expired or
+   * within `refreshSkewMs` of expiry. Never starts a login: rejects with ERR_NOT_LOGGED_IN when
+   * there is none, ERR_TOKEN_INVALID when it can no longer be renewed. Holds secrets.
+   */
+  async freshToken(): Promise<TokenSet> {
+    await this.#ask({ type: 'REFRESH' });
+    return this.actor.getSnapshot().context.token as TokenSet;
+  }
+
+  #ask(what: { type: 'FETCH'; request: Req } | { type: 'REFRESH' }): Promise<unknown> {
     if (!this.actor.getSnapshot().matches({ authorized: 'ready' })) {
       return Promise.reject(new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in. Run the login first.'));
     }
     const id = String(++this.#nextFetchId);
-    return new Promise<Res>((resolve, reject) => {
+    return new Promise<unknown>((resolve, reject) => {
       const subs = [
-        this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result as Res))),
-        this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error as never)))),
+        this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result))),
+        this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error)))),
         this.actor.subscribe((s) => {
-          if (s.matches('failed')) (done(), reject(AuthError.fromData(s.context.error as never)));
+          if (s.matches('failed')) (done(), reject(failureOf(s)));
         }),
       ];
       const done = () => subs.forEach((sub) => sub.unsubscribe());
-      this.actor.send({ type: 'FETCH', id, request });
+      this.actor.send({ ...what, id, now: this.#clock.now() } as never);
     });
   }
 
@@ -145,7 +174,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     const settled = this.#waitFor((s) => s.matches('idle') || s.matches('failed'));
     this.actor.send({ type: 'LOGOUT' });
     const s = await settled;
-    if (s.matches('failed')) throw AuthError.fromData(s.context.error as never);
+    if (s.matches('failed')) throw failureOf(s);
   }
 
   /** Tells the flow what came back to a redirect URI the host serves itself. */
@@ -162,12 +191,12 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     return this.actor.getPersistedSnapshot();
   }
 
-  on<T extends AuthEmitted['type']>(type: T, handler: (event: Extract<AuthEmitted, { type: T }>) => void) {
-    return this.actor.on(type, handler as never);
+  on<T extends AuthEmitted['type']>(type: T, handler: (event: AuthEmitted & (T extends '*' ? unknown : { type: T })) => void) {
+    return this.actor.on(type, handler);
   }
 
   /** The current state name, e.g. "awaitingUser", and the error when failed. */
-  get state(): { value: string; error: FlowError | null } {
+  get state(): { value: string; error: AuthErrorData | null } {
     const s = this.actor.getSnapshot();
     return { value: stateName(s.value), error: s.context.error };
   }
@@ -199,6 +228,12 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       });
     });
   }
+}
+
+/** The error a `failed` snapshot holds, as the AuthError a caller catches. */
+function failureOf(s: ReturnType<AuthActor['getSnapshot']>): AuthError {
+  const data = s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The flow failed without saying why.', retryable: false };
+  return AuthError.fromData(data);
 }
 
 /** The innermost meaningful name: "awaitingUser" rather than {"signingIn":{"awaitingUser":...}}. */

@@ -1,5 +1,6 @@
 import { AuthError } from '../../adapters/errors.js';
 import type { TokenSet } from '../../machines/types.js';
+import { isDpopKey } from '../oauth2/dpop.js';
 
 /** Stored form of a token set: versioned JSON, so a later format can still read old entries. */
 export function encodeTokenSet(token: TokenSet): string {
@@ -22,9 +23,14 @@ export function decodeTokenSet(secret: string, location: string): TokenSet {
 
 const OPTIONAL_STRINGS = ['refreshToken', 'tokenType', 'scope', 'idToken', 'username'] as const;
 
-/** A tampered or half-written entry must not hand the flow a number where a string belongs. */
+/**
+ * A tampered or half-written entry must not hand the flow a number where a string belongs, nor a
+ * DPoP token without the key it is bound to (RFC 9449: it could never be used).
+ */
 function wellTyped(token: Partial<TokenSet>): boolean {
   if (OPTIONAL_STRINGS.some((key) => token[key] !== undefined && typeof token[key] !== 'string')) return false;
+  if (token.dpopKey !== undefined && !isDpopKey(token.dpopKey)) return false;
+  if (token.tokenType?.toLowerCase() === 'dpop' && token.dpopKey === undefined) return false;
   return token.expiresAt === undefined || (typeof token.expiresAt === 'number' && Number.isFinite(token.expiresAt));
 }
 
@@ -32,4 +38,16 @@ function wellTyped(token: Partial<TokenSet>): boolean {
 export function isUsable(token: TokenSet, now: number): boolean {
   if (token.expiresAt === undefined || token.expiresAt > now) return true;
   return typeof token.refreshToken === 'string';
+}
+
+/** Can be sent as it is: no expiry, or more than `skewMs` left (an expiring token without a refresh token is sent while it lasts). */
+export function isFresh(token: TokenSet, now: number, skewMs: number): boolean {
+  if (token.expiresAt === undefined) return true;
+  if (typeof token.refreshToken !== 'string') return token.expiresAt > now;
+  return token.expiresAt - skewMs > now;
+}
+
+/** The same grant as last seen: same access and refresh token. */
+export function sameToken(a: TokenSet, b: TokenSet): boolean {
+  return a.accessToken === b.accessToken && a.refreshToken === b.refreshToken;
 }

@@ -1,12 +1,12 @@
 /**
- * The local inspector's one page: the statechart drawn from diagrams/auth-machine.svg, the
- * current state highlighted live, the events with their timing, the redacted context, and
+ * The local inspector's one page: the statechart's overview (diagrams/auth-overview.svg) with the
+ * full chart (diagrams/auth-machine.svg) one click away, the current state highlighted live in both, the events with their timing, the redacted context, and
  * prev/next through the history. Self-contained (no CDN); inline script and style run under a
  * nonce-based CSP. The page writes data with textContent only, never as HTML.
  */
 
 /** Graphviz output made fit for inlining: no XML prolog, doctype or comments, scales to the page. */
-export function prepareSvg(svg: string): string {
+export function prepareSvg(svg: string, id = 'chart', label = 'The login statechart'): string {
   return svg
     .replace(/<\?xml[\s\S]*?\?>/g, '')
     .replace(/<!DOCTYPE[\s\S]*?>/gi, '')
@@ -14,7 +14,7 @@ export function prepareSvg(svg: string): string {
     .replace(/<script[\s\S]*?<\/script>/gi, '')
     .replace(/<svg\b([^>]*?)\swidth="[^"]*"/, '<svg$1')
     .replace(/<svg\b([^>]*?)\sheight="[^"]*"/, '<svg$1')
-    .replace(/<svg\b/, '<svg id="chart" role="img" aria-label="The login statechart"')
+    .replace(/<svg\b/, `<svg id="${id}" class="chart" role="img" aria-label="${label}"`)
     .trim();
 }
 
@@ -25,8 +25,11 @@ const STYLE = `
   #current { font-family: ui-monospace, monospace; }
   #connection { margin-left: auto; font-size: .85rem; opacity: .8; }
   #diagram { background: #fff; border-bottom: 1px solid #d8dce3; padding: .5rem; overflow-x: auto; }
-  #chart { width: 100%; height: auto; display: block; }
-  #chart g.node.active polygon, #chart g.node.active ellipse, #chart g.node.active path { fill: #ffd65c; stroke: #b07800; stroke-width: 2.5; }
+  .chart { width: 100%; height: auto; display: block; }
+  #overview { max-width: 56rem; margin: 0 auto; }
+  #diagram[data-view=overview] #chart, #diagram[data-view=full] #overview { display: none; }
+  #view { float: right; }
+  .chart g.node.active polygon, .chart g.node.active ellipse, .chart g.node.active path { fill: #ffd65c; stroke: #b07800; stroke-width: 2.5; }
   #chart g.cluster.active > path, #chart g.cluster.active > polygon { stroke: #b07800; stroke-width: 2.5; fill: #fff8e0; }
   #controls { display: flex; gap: .5rem; align-items: center; padding: .5rem 1rem; }
   #controls input[type=range] { flex: 1; }
@@ -64,13 +67,24 @@ const SCRIPT = `
     return out;
   }
 
+  // The full chart's boxes carry state ids; the overview's carry, as classes, every state id they fold in.
+  var overview = document.getElementById('overview');
   function highlight(ids) {
-    Array.prototype.forEach.call(document.querySelectorAll('#chart .active'), function (el) { el.classList.remove('active'); });
+    Array.prototype.forEach.call(document.querySelectorAll('.chart .active'), function (el) { el.classList.remove('active'); });
     ancestors(ids).forEach(function (id) {
       var el = document.getElementById(id);
       if (el) el.classList.add('active');
+      Array.prototype.forEach.call(overview.getElementsByClassName(id), function (box) { box.classList.add('active'); });
     });
   }
+
+  var diagram = document.getElementById('diagram');
+  var view = document.getElementById('view');
+  view.addEventListener('click', function () {
+    var full = diagram.getAttribute('data-view') === 'overview';
+    diagram.setAttribute('data-view', full ? 'full' : 'overview');
+    view.textContent = full ? 'Show the overview' : 'Show the full chart';
+  });
 
   function show(index) {
     if (index < 0 || index >= steps.length) return;
@@ -142,8 +156,16 @@ const SCRIPT = `
 })();
 `;
 
-/** The whole page. `svg` is our own diagram file (trusted markup); nothing else is interpolated but the nonce. */
-export function renderInspectorPage(svg: string, nonce: string): string {
+/** The two drawings of the statechart, as generated into diagrams/. */
+export interface InspectorDiagrams {
+  /** diagrams/auth-overview.svg: the design card's states; shown first. */
+  overview: string;
+  /** diagrams/auth-machine.svg: every state and transition. */
+  full: string;
+}
+
+/** The whole page. The SVGs are our own diagram files (trusted markup); nothing else is interpolated but the nonce. */
+export function renderInspectorPage(diagrams: InspectorDiagrams, nonce: string): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -154,7 +176,7 @@ export function renderInspectorPage(svg: string, nonce: string): string {
 </head>
 <body>
 <header><h1>authmachine inspector</h1><span id="current"></span><span id="connection">connecting</span></header>
-<div id="diagram">${prepareSvg(svg)}</div>
+<div id="diagram" data-view="overview"><button id="view" type="button">Show the full chart</button>${prepareSvg(diagrams.overview, 'overview', 'The login statechart, overview')}${prepareSvg(diagrams.full)}</div>
 <div id="controls">
   <button id="prev" type="button" title="Previous step">&#9664; prev</button>
   <input id="step" type="range" min="0" max="0" value="0" aria-label="Step">

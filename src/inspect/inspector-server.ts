@@ -13,8 +13,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { AuthError } from '../../adapters/errors.js';
 import { InspectorHistory, type HistoryMessage, type InspectorStep } from './inspector-history.js';
-import { inspectorPagePolicy, renderInspectorPage } from './inspector-page.js';
-import { findPackageFile } from './package-root.js';
+import { inspectorPagePolicy, renderInspectorPage, type InspectorDiagrams } from './inspector-page.js';
+import { DIAGRAM_FILE, OVERVIEW_FILE, findPackageFile } from './package-root.js';
 import { createRedactingInspector, type RedactingInspector } from './redacting-inspector.js';
 import type { Redactor } from './redactor.js';
 import { ingest } from './ingest.js';
@@ -24,8 +24,10 @@ export interface InspectorServerOptions {
   port?: number;
   /** Loopback only: anything else is refused with ERR_CONFIG. */
   host?: '127.0.0.1';
-  /** The statechart drawing. Default: diagrams/auth-machine.svg of this package. */
+  /** The full statechart drawing. Default: diagrams/auth-machine.svg of this package. */
   diagramPath?: string;
+  /** The overview drawing, shown first. Default: diagrams/auth-overview.svg of this package. */
+  overviewPath?: string;
   /** Share a redactor with other inspectors. */
   redactor?: Redactor;
   /** Clock for event timing. Default Date.now. */
@@ -74,9 +76,12 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new AuthError('ERR_CONFIG', 'The inspector port must be an integer from 0 to 65535.');
 
-  let svg: string;
+  let diagrams: InspectorDiagrams;
   try {
-    svg = await readFile(options.diagramPath ?? findPackageFile(), 'utf8');
+    diagrams = {
+      full: await readFile(options.diagramPath ?? findPackageFile(DIAGRAM_FILE), 'utf8'),
+      overview: await readFile(options.overviewPath ?? findPackageFile(OVERVIEW_FILE), 'utf8'),
+    };
   } catch (error) {
     if (error instanceof AuthError) throw error;
     throw new AuthError('ERR_CONFIG', 'The statechart drawing for the inspector could not be read.', { cause: error });
@@ -93,7 +98,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
   const servePage = (res: ServerResponse, headOnly: boolean) => {
     const nonce = randomBytes(16).toString('base64');
     res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': inspectorPagePolicy(nonce) });
-    res.end(headOnly ? undefined : renderInspectorPage(svg, nonce));
+    res.end(headOnly ? undefined : renderInspectorPage(diagrams, nonce));
   };
 
   const serveEvents = (req: IncomingMessage, res: ServerResponse) => {

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { AuthError } from '../../adapters/errors.js';
 
 export const DIAGRAM_FILE = join('diagrams', 'auth-machine.svg');
+export const OVERVIEW_FILE = join('diagrams', 'auth-overview.svg');
 
 /** This module's file: __filename under CommonJS; under ESM, from the stack (import.meta does not compile to CommonJS). */
 function thisModuleFile(): string | null {

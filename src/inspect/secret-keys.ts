@@ -38,6 +38,11 @@ export const DENIED_KEYS: readonly string[] = [
   'authorization',
   'cookie',
   'set-cookie',
+  // RFC 9449: the DPoP private key, wherever it sits (token set, session, a JWK on its own).
+  'dpopKey',
+  'dpop_key',
+  'privateJwk',
+  'private_jwk',
 ];
 
 /**

@@ -11,6 +11,7 @@ import {
   requiredString,
   type ClientCredentials,
 } from './http.js';
+import type { DPoPBinding } from './dpop-request.js';
 import { DEVICE_CODE_GRANT, requestToken } from './token-endpoint.js';
 import { assertSafeUrl } from './url-safety.js';
 
@@ -67,9 +68,10 @@ export async function pollDeviceToken(
   client: ClientCredentials,
   deviceCode: string,
   timeoutMs: number,
+  dpop?: DPoPBinding,
 ): Promise<DevicePollResult> {
   try {
-    const token = await requestToken(ctx, endpoint, client, { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, 'device', timeoutMs);
+    const token = await requestToken(ctx, endpoint, client, { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, 'device', timeoutMs, dpop);
     return { status: 'approved', token };
   } catch (error) {
     if (error instanceof AuthError && error.providerCode === 'authorization_pending') return { status: 'pending' };

@@ -23,6 +23,8 @@ export interface ServerMetadata {
   /** RFC 9207: the server puts `iss` in every authorization response. */
   authorizationResponseIssParameterSupported: boolean;
   codeChallengeMethodsSupported?: string[];
+  /** RFC 9449 section 5.1: the server accepts DPoP proofs signed with these algorithms. */
+  dpopSigningAlgValuesSupported?: string[];
 }
 
 /**
@@ -103,6 +105,10 @@ export function parseMetadata(json: Record<string, unknown>, expectedIssuer: str
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(metadata, { [key]: value });
   if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) {
     metadata.codeChallengeMethodsSupported = methods as string[];
+  }
+  const dpopAlgs = json.dpop_signing_alg_values_supported;
+  if (Array.isArray(dpopAlgs) && dpopAlgs.every((a) => typeof a === 'string')) {
+    metadata.dpopSigningAlgValuesSupported = dpopAlgs as string[];
   }
   return metadata;
 }

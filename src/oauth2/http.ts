@@ -2,6 +2,7 @@
 import type { HttpResponse } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext } from '../protocol.js';
+import { isAuthorizationServerChallenge, sendWithDpop, type DPoPBinding } from './dpop-request.js';
 import { cleanProviderCode, httpStatusError, oauthError, parseRetryAfter, type OAuthErrorContext } from './errors.js';
 import { assertSafeUrl } from './url-safety.js';
 
@@ -18,25 +19,30 @@ export function clientAuthParams(client: ClientCredentials): Record<string, stri
     : { client_id: client.clientId, client_secret: client.clientSecret };
 }
 
-/** POSTs an application/x-www-form-urlencoded body; undefined values are left out. */
+/**
+ * POSTs an application/x-www-form-urlencoded body; undefined values are left out. With `dpop`, the
+ * request carries a DPoP proof and a `use_dpop_nonce` answer is retried once (RFC 9449 section 8).
+ */
 export async function postForm(
   ctx: ProtocolContext,
   url: string,
   what: string,
   form: Record<string, string | undefined>,
   timeoutMs: number,
+  dpop?: DPoPBinding,
 ): Promise<HttpResponse> {
   assertSafeUrl(url, what);
   const body = new URLSearchParams();
   for (const [key, value] of Object.entries(form)) if (value !== undefined) body.set(key, value);
-  return ctx.http.send({
-    method: 'POST',
+  const request = {
+    method: 'POST' as const,
     url,
     headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
     body: body.toString(),
     timeoutMs,
     signal: ctx.signal,
-  });
+  };
+  return dpop ? sendWithDpop(ctx, dpop, request, isAuthorizationServerChallenge) : ctx.http.send(request);
 }
 
 /** Parses a JSON object body or throws ERR_BAD_RESPONSE (an HTML error page, a proxy's text...). */

@@ -4,6 +4,7 @@
  */
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext } from '../protocol.js';
+import type { DPoPBinding } from './dpop-request.js';
 import { clientAuthParams, failureFor, parseJsonObject, postForm, type ClientCredentials } from './http.js';
 
 export interface PushedRequest {
@@ -17,9 +18,11 @@ export async function pushAuthorizationRequest(
   client: ClientCredentials,
   params: Record<string, string>,
   timeoutMs: number,
+  /** RFC 9449 section 10.1: a proof here binds the authorization code to the key. */
+  dpop?: DPoPBinding,
 ): Promise<PushedRequest> {
   const what = 'pushed authorization request endpoint';
-  const response = await postForm(ctx, endpoint, what, { ...params, ...clientAuthParams(client) }, timeoutMs);
+  const response = await postForm(ctx, endpoint, what, { ...params, ...clientAuthParams(client) }, timeoutMs, dpop);
   if (response.status !== 201 && response.status !== 200) {
     throw failureFor(response, 'par', what, ctx.clock.now());
   }

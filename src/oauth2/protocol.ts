@@ -1,15 +1,18 @@
 /**
  * OAuth 2.0 / OpenID Connect for native apps (RFC 8252) as an AuthProtocol: discovery, PKCE S256,
  * state and nonce, PAR where offered, RFC 9207 issuer checks, refresh, revocation, the device
- * grant, and bearer calls to a protected resource.
+ * grant, DPoP sender-constrained tokens (RFC 9449) where offered or asked for, and calls to a
+ * protected resource.
  */
-import type { JsonWebKey } from 'node:crypto';
+import type { JWK } from 'jose';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
 import { pollDeviceToken, startDeviceAuthorization } from './device.js';
 import { discover, type ServerMetadata } from './discovery.js';
+import { chooseDpopAlg, dpopThumbprint, generateDpopKey, type DPoPKey } from './dpop.js';
+import { DPoPNonceCache, type DPoPBinding } from './dpop-request.js';
 import { oauthError, shownIssuer } from './errors.js';
 import type { ClientCredentials } from './http.js';
 import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
@@ -59,6 +62,12 @@ export interface OAuth2ProtocolOptions {
   timeoutMs?: number;
   /** Tolerated clock difference for ID token expiry, default 60 s. */
   clockSkewMs?: number;
+  /**
+   * DPoP sender-constrained tokens (RFC 9449): 'auto' (default) when the server's metadata lists
+   * `dpop_signing_alg_values_supported`; true always (ES256 unless the server lists others);
+   * false never. A new key is made at each login and kept with the tokens.
+   */
+  dpop?: boolean | 'auto';
 }
 
 /** The OAuth 2.0 protocol object, with every optional AuthProtocol method present. */
@@ -78,7 +87,23 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       : { clientId: options.clientId, clientSecret: options.clientSecret };
   const { timeoutMs } = config;
   let cachedMetadata: Promise<ServerMetadata> | undefined;
-  let cachedKeys: Promise<JsonWebKey[]> | undefined;
+  let cachedKeys: Promise<JWK[]> | undefined;
+  // Per origin: the authorization server's and each resource server's last DPoP-Nonce.
+  const nonces = new DPoPNonceCache();
+  const bind = (key: DPoPKey | undefined): DPoPBinding | undefined => (key ? { key, nonces } : undefined);
+
+  /** A new key for a new login, when DPoP is to be used with this server (RFC 9449 section 5.1). */
+  async function newDpopKey(meta: ServerMetadata): Promise<DPoPKey | undefined> {
+    if (config.dpop === false) return undefined;
+    const offered = meta.dpopSigningAlgValuesSupported;
+    if (config.dpop === 'auto' && offered === undefined) return undefined;
+    const alg = chooseDpopAlg(offered);
+    if (alg === undefined) {
+      if (config.dpop === 'auto') return undefined;
+      throw new AuthError('ERR_CONFIG', 'DPoP was asked for, but the server accepts none of the algorithms authmachine signs proofs with.');
+    }
+    return generateDpopKey(alg);
+  }
 
   function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
     if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
@@ -90,7 +115,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     return cachedMetadata;
   }
 
-  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JsonWebKey[]> {
+  function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JWK[]> {
     if (refresh || !cachedKeys) {
       cachedKeys = fetchJwks(ctx, jwksUri, timeoutMs);
       cachedKeys.catch(() => (cachedKeys = undefined));
@@ -117,7 +142,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       skewMs: config.clockSkewMs,
     });
     const { jwksUri } = await metadata(ctx);
-    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh));
+    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh), { signal: ctx.signal });
     if (previous?.idToken) {
       const before = decodeJwt(previous.idToken).payload;
       if (before.sub !== claims.sub) throw new AuthError('ERR_BAD_RESPONSE', 'The refreshed ID token is for another user.');
@@ -135,6 +160,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     const pkce = createPkce(ctx.random);
     const state = randomValue(ctx.random);
     const nonce = config.oidc ? randomValue(ctx.random) : undefined;
+    const dpopKey = await newDpopKey(meta);
     const params = authorizationRequestParams({
       clientId: options.clientId,
       redirectUri,
@@ -154,12 +180,17 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     };
     if (nonce !== undefined) session.nonce = nonce;
     if (meta.issuer !== undefined) session.issuer = meta.issuer;
+    if (dpopKey) {
+      session.dpopKey = dpopKey;
+      // RFC 9449 section 10: the code is bound to the key, so a stolen code is useless without it.
+      params['dpop_jkt'] = await dpopThumbprint(dpopKey);
+    }
 
     const parEndpoint = meta.pushedAuthorizationRequestEndpoint;
     const usePar = meta.requirePushedAuthorizationRequests || config.usePar === 'always' || (config.usePar === 'auto' && parEndpoint !== undefined);
     if (!usePar) return { session, authorizationUrl: buildUrl(meta.authorizationEndpoint, params) };
     if (!parEndpoint) throw new AuthError('ERR_CONFIG', 'Pushed authorization requests are required but the server offers no PAR endpoint.');
-    const pushed = await pushAuthorizationRequest(ctx, parEndpoint, client, params, timeoutMs);
+    const pushed = await pushAuthorizationRequest(ctx, parEndpoint, client, params, timeoutMs, bind(dpopKey));
     return {
       session,
       authorizationUrl: buildUrl(meta.authorizationEndpoint, { client_id: options.clientId, request_uri: pushed.requestUri }),
@@ -169,6 +200,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
   async function startDevice(ctx: ProtocolContext): Promise<StartResult> {
     const meta = await metadata(ctx);
     if (!meta.deviceAuthorizationEndpoint) throw new AuthError('ERR_CONFIG', 'The authorization server does not offer the device grant.');
+    const dpopKey = await newDpopKey(meta);
     const startedAt = ctx.clock.now();
     const device = await startDeviceAuthorization(ctx, meta.deviceAuthorizationEndpoint, client, config.scope, timeoutMs);
     const session: OAuth2DeviceSession = {
@@ -179,6 +211,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       expiresAt: startedAt + device.expiresInMs,
     };
     if (meta.issuer !== undefined) session.issuer = meta.issuer;
+    if (dpopKey) session.dpopKey = dpopKey;
     return {
       session,
       authorizationUrl: device.verificationUriComplete ?? device.verificationUri,
@@ -236,6 +269,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
         },
         'code',
         timeoutMs,
+        bind(session.dpopKey),
       );
       return acceptIdToken(ctx, token, session.issuer, session.nonce);
     },
@@ -245,7 +279,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       if (ctx.clock.now() >= session.expiresAt) {
         throw new AuthError('ERR_EXPIRED', 'The device code expired before it was approved: start again.');
       }
-      const result = await pollDeviceToken(ctx, session.tokenEndpoint, client, session.deviceCode, timeoutMs);
+      const result = await pollDeviceToken(ctx, session.tokenEndpoint, client, session.deviceCode, timeoutMs, bind(session.dpopKey));
       if (result.status !== 'approved') return result;
       return { status: 'approved', token: await acceptIdToken(ctx, result.token, session.issuer, undefined) };
     },
@@ -254,7 +288,8 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       const old = input.token;
       if (!old.refreshToken) throw new AuthError('ERR_TOKEN_INVALID', 'There is no refresh token: a new login is needed.');
       const meta = await metadata(ctx);
-      const fresh = await requestToken(ctx, meta.tokenEndpoint, client, { grant_type: 'refresh_token', refresh_token: old.refreshToken }, 'refresh', timeoutMs);
+      // The refresh token of a DPoP login is bound to the login's key (RFC 9449 section 5).
+      const fresh = await requestToken(ctx, meta.tokenEndpoint, client, { grant_type: 'refresh_token', refresh_token: old.refreshToken }, 'refresh', timeoutMs, bind(old.dpopKey));
       const checked = await acceptIdToken(ctx, fresh, meta.issuer, undefined, old);
       // RFC 6749 section 6: without a new refresh token the old one stays valid.
       const merged: TokenSet = { ...checked, refreshToken: fresh.refreshToken ?? old.refreshToken };
@@ -271,7 +306,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     },
 
     fetch(ctx, input) {
-      return fetchResource(ctx, input.token, input.request, config.resource, timeoutMs);
+      return fetchResource(ctx, input.token, input.request, config.resource, timeoutMs, nonces);
     },
   };
 }
@@ -292,6 +327,7 @@ interface ResolvedConfig {
   usePar: 'auto' | 'always' | 'never';
   timeoutMs: number;
   clockSkewMs: number;
+  dpop: boolean | 'auto';
   resource?: string;
   storageIssuer: string;
   fixedMetadata?: ServerMetadata;
@@ -317,6 +353,7 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
     usePar: options.usePar ?? 'auto',
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     clockSkewMs: options.clockSkewMs ?? 60_000,
+    dpop: options.dpop ?? 'auto',
     storageIssuer: options.issuer ?? options.endpoints!.token,
   };
   const prompt = options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;

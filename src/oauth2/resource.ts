@@ -1,7 +1,8 @@
-/** One call to a protected resource with the access token (RFC 6750). */
-import type { HttpMethod } from '../../adapters/contracts.js';
+/** One call to a protected resource with the access token (RFC 6750, or RFC 9449 for a DPoP token). */
+import type { HttpMethod, HttpRequest } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext, TokenSet } from '../protocol.js';
+import { isResourceServerChallenge, sendWithDpop, type DPoPNonceCache } from './dpop-request.js';
 import { assertSafeUrl } from './url-safety.js';
 
 /** What the host asks for: the URL is absolute, or relative to the protocol's resource base. */
@@ -30,9 +31,17 @@ export function resolveResourceUrl(url: string, base: string | undefined): strin
   return assertSafeUrl(resolved.toString(), 'resource URL').toString();
 }
 
+/** Whether the token is sender-constrained (RFC 9449): its type says so, the key is then mandatory. */
+export function isDpopToken(token: TokenSet): boolean {
+  return token.tokenType?.toLowerCase() === 'dpop';
+}
+
 /**
- * Sends the request with `Authorization: Bearer`. 401 means the token is dead (expired or
- * revoked): ERR_TOKEN_INVALID, so the flow refreshes once. Every other status is the caller's.
+ * Sends the request with `Authorization: Bearer`, or for a DPoP token `Authorization: DPoP` and a
+ * proof with `ath` (a nonce challenge is answered once, RFC 9449 section 9). 401 means the token is
+ * dead (expired or revoked): ERR_TOKEN_INVALID, so the flow refreshes once. Every other status is
+ * the caller's. @throws AuthError ERR_CONFIG for a DPoP token without its key; ERR_PROTOCOL when
+ * the resource server asks for a nonce again right after getting a fresh one.
  */
 export async function fetchResource(
   ctx: ProtocolContext,
@@ -40,22 +49,33 @@ export async function fetchResource(
   request: ResourceRequest,
   base: string | undefined,
   timeoutMs: number,
+  nonces?: DPoPNonceCache,
 ): Promise<ResourceResponse> {
   const url = resolveResourceUrl(request.url, base);
-  const headers: Record<string, string> = {};
-  // The caller cannot override the credential: drop any authorization header it passed.
-  for (const [name, value] of Object.entries(request.headers ?? {})) {
-    if (name.toLowerCase() !== 'authorization') headers[name] = value;
+  const dpop = isDpopToken(token);
+  if (dpop && (!token.dpopKey || !nonces)) {
+    throw new AuthError('ERR_CONFIG', 'This login holds a DPoP-bound token but not its proof key: log in again.');
   }
-  headers.authorization = `Bearer ${token.accessToken}`;
-  const response = await ctx.http.send({
+  const headers: Record<string, string> = {};
+  // The caller cannot override the credential or the proof: drop any such header it passed.
+  for (const [name, value] of Object.entries(request.headers ?? {})) {
+    if (!['authorization', 'dpop'].includes(name.toLowerCase())) headers[name] = value;
+  }
+  headers.authorization = `${dpop ? 'DPoP' : 'Bearer'} ${token.accessToken}`;
+  const outgoing: HttpRequest = {
     method: request.method ?? 'GET',
     url,
     headers,
     ...(request.body === undefined ? {} : { body: request.body }),
     timeoutMs,
     signal: ctx.signal,
-  });
+  };
+  const response = dpop
+    ? await sendWithDpop(ctx, { key: token.dpopKey!, nonces: nonces! }, outgoing, isResourceServerChallenge, token.accessToken)
+    : await ctx.http.send(outgoing);
+  if (dpop && isResourceServerChallenge(response)) {
+    throw new AuthError('ERR_PROTOCOL', 'The resource server kept asking for a new DPoP nonce.', { status: 401, providerCode: 'use_dpop_nonce' });
+  }
   if (response.status === 401) {
     throw new AuthError('ERR_TOKEN_INVALID', 'The resource server rejected the access token (HTTP 401).', { status: 401 });
   }

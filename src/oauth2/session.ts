@@ -1,6 +1,7 @@
 /** What the protocol keeps between start() and exchange()/pollDevice(): plain JSON, with secrets. */
 import { AuthError } from '../../adapters/errors.js';
 import type { FlowSession } from '../protocol.js';
+import { isDpopKey, type DPoPKey } from './dpop.js';
 
 export interface OAuth2RedirectSession extends FlowSession {
   kind: 'oauth2-redirect';
@@ -13,6 +14,8 @@ export interface OAuth2RedirectSession extends FlowSession {
   tokenEndpoint: string;
   /** RFC 9207: the server promised `iss` in the response, so its absence is an attack sign. */
   requireIss: boolean;
+  /** Secret: this login's DPoP key (RFC 9449), when the tokens are to be sender-constrained. */
+  dpopKey?: DPoPKey;
 }
 
 export interface OAuth2DeviceSession extends FlowSession {
@@ -24,6 +27,8 @@ export interface OAuth2DeviceSession extends FlowSession {
   tokenEndpoint: string;
   /** Epoch ms after which polling is pointless. */
   expiresAt: number;
+  /** Secret: this login's DPoP key (RFC 9449), when the tokens are to be sender-constrained. */
+  dpopKey?: DPoPKey;
 }
 
 function isString(value: unknown): value is string {
@@ -41,7 +46,8 @@ export function asRedirectSession(session: FlowSession): OAuth2RedirectSession {
     isString(s.tokenEndpoint) &&
     typeof s.requireIss === 'boolean' &&
     (s.nonce === undefined || isString(s.nonce)) &&
-    (s.issuer === undefined || isString(s.issuer))
+    (s.issuer === undefined || isString(s.issuer)) &&
+    (s.dpopKey === undefined || isDpopKey(s.dpopKey))
   ) {
     return s as OAuth2RedirectSession;
   }
@@ -55,7 +61,8 @@ export function asDeviceSession(session: FlowSession): OAuth2DeviceSession {
     isString(s.deviceCode) &&
     isString(s.tokenEndpoint) &&
     typeof s.expiresAt === 'number' &&
-    (s.issuer === undefined || isString(s.issuer))
+    (s.issuer === undefined || isString(s.issuer)) &&
+    (s.dpopKey === undefined || isDpopKey(s.dpopKey))
   ) {
     return s as OAuth2DeviceSession;
   }

@@ -4,6 +4,7 @@
  */
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext, TokenSet } from '../protocol.js';
+import type { DPoPBinding } from './dpop-request.js';
 import type { OAuthErrorContext } from './errors.js';
 import {
   clientAuthParams,
@@ -23,6 +24,7 @@ export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 /**
  * POSTs one grant to the token endpoint and returns the tokens. `context` picks the meaning of
  * `invalid_grant`: a bad code ('code'), a dead refresh token ('refresh'), an expired device code.
+ * With `dpop` the request carries a proof (RFC 9449 section 5) and the tokens keep the key.
  */
 export async function requestToken(
   ctx: ProtocolContext,
@@ -31,23 +33,33 @@ export async function requestToken(
   grant: Record<string, string | undefined>,
   context: OAuthErrorContext,
   timeoutMs: number,
+  dpop?: DPoPBinding,
 ): Promise<TokenSet> {
   // Expiry counts from before the request left: the token is never believed to live longer than it does.
   const sentAt = ctx.clock.now();
-  const response = await postForm(ctx, endpoint, WHAT, { ...grant, ...clientAuthParams(client) }, timeoutMs);
+  const response = await postForm(ctx, endpoint, WHAT, { ...grant, ...clientAuthParams(client) }, timeoutMs, dpop);
   if (response.status !== 200) throw failureFor(response, context, WHAT, ctx.clock.now());
-  return parseTokenResponse(parseJsonObject(response.body, WHAT, 200), sentAt);
+  const token = parseTokenResponse(parseJsonObject(response.body, WHAT, 200), sentAt, dpop !== undefined);
+  // A Bearer answer to a proof still keeps the key: public clients' refresh tokens are bound to it (section 5).
+  return dpop ? { ...token, dpopKey: dpop.key } : token;
 }
 
-/** Reads a successful token response (RFC 6749 section 5.1). Only Bearer tokens are accepted. */
-export function parseTokenResponse(json: Record<string, unknown>, issuedAt: number): TokenSet {
+/**
+ * Reads a successful token response (RFC 6749 section 5.1). Bearer tokens are accepted, and DPoP
+ * ones (RFC 9449 section 5) only when the request carried a proof: a DPoP token without its key
+ * could never be used.
+ */
+export function parseTokenResponse(json: Record<string, unknown>, issuedAt: number, proved = false): TokenSet {
   const accessToken = requiredString(json, 'access_token', WHAT);
-  const tokenType = requiredString(json, 'token_type', WHAT);
-  if (tokenType.toLowerCase() !== 'bearer') {
-    // The server's text is not echoed: it is whatever the server put there.
-    throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint issued a token that is not of type Bearer; only Bearer is supported.');
+  const tokenType = requiredString(json, 'token_type', WHAT).toLowerCase();
+  if (tokenType === 'dpop' && !proved) {
+    throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint issued a DPoP token to a request without a DPoP proof key.');
   }
-  const token: TokenSet = { accessToken, tokenType: 'Bearer' };
+  if (tokenType !== 'bearer' && tokenType !== 'dpop') {
+    // The server's text is not echoed: it is whatever the server put there.
+    throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint issued a token that is neither of type Bearer nor DPoP.');
+  }
+  const token: TokenSet = { accessToken, tokenType: tokenType === 'dpop' ? 'DPoP' : 'Bearer' };
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);
   if (expiresIn !== undefined) token.expiresAt = issuedAt + expiresIn * 1000;
   const refreshToken = optionalString(json, 'refresh_token', WHAT);

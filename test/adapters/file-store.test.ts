@@ -2,11 +2,12 @@ import test, { type ExecutionContext } from 'ava';
 import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdir, mkdtemp, readFile, readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { AuthError } from '../../adapters/errors.js';
+import { FileLock } from '../../adapters/file-lock.js';
 import { FileTokenStore, defaultTokenFilePath } from '../../adapters/file-store.js';
 
 const run = promisify(execFile);
@@ -34,32 +35,15 @@ test('round-trip: set, get, overwrite, delete; location is the path', async (t) 
   t.is(await new FileTokenStore({ path }).get('b'), 'secret-b');
 });
 
-test('file is 0600, directory 0700, and no temp or lock files are left', async (t) => {
+test('file is 0600, directory 0700; only the file and its (token-free) lock file remain', async (t) => {
   const base = await tempDir(t);
   const path = join(base, 'authmachine', 'tokens.json');
   const store = new FileTokenStore({ path });
   for (let i = 0; i < 5; i++) await store.set(`k${i}`, `v${i}`);
   t.is((await stat(path)).mode & 0o777, 0o600);
   t.is((await stat(join(base, 'authmachine'))).mode & 0o777, 0o700);
-  t.deepEqual(await readdir(join(base, 'authmachine')), ['tokens.json']);
-});
-
-test('an existing looser directory is tightened to 0700', async (t) => {
-  const dir = join(await tempDir(t), 'authmachine');
-  await mkdir(dir, { mode: 0o755 });
-  await chmod(dir, 0o755);
-  await new FileTokenStore({ path: join(dir, 'tokens.json') }).set('k', 'v');
-  t.is((await stat(dir)).mode & 0o777, 0o700);
-});
-
-test('a file that was world-readable is replaced by a 0600 one on write', async (t) => {
-  const dir = await tempDir(t);
-  const path = join(dir, 'tokens.json');
-  await writeFile(path, '{"old":"x"}', { mode: 0o644 });
-  await chmod(path, 0o644);
-  await new FileTokenStore({ path }).set('k', 'v');
-  t.is((await stat(path)).mode & 0o777, 0o600);
-  t.deepEqual(JSON.parse(await readFile(path, 'utf8')), { old: 'x', k: 'v' });
+  t.deepEqual((await readdir(join(base, 'authmachine'))).sort(), ['tokens.json', 'tokens.json.lock']);
+  t.false((await readFile(`${path}.lock`, 'utf8')).includes('v'), 'the lock file holds a token');
 });
 
 test('a corrupted file is ERR_STORAGE naming the path, is not overwritten, and its content is not quoted', async (t) => {
@@ -87,33 +71,34 @@ test('concurrent writers in three processes, 50 keys each: every key survives, J
   `;
   await Promise.all(
     ['w1', 'w2', 'w3'].map((id) =>
-      run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(id)], { cwd: root, timeout: 25_000 }),
+      run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(id)], { cwd: root, timeout: 90_000 }),
     ),
   );
   const entries = JSON.parse(await readFile(path, 'utf8'));
   t.is(Object.keys(entries).length, 150);
   for (const id of ['w1', 'w2', 'w3']) for (let i = 0; i < 50; i++) t.is(entries[`${id}-${i}`], `secret-${id}-${i}`);
-  t.deepEqual(await readdir(join(path, '..')), ['tokens.json']);
+  t.deepEqual((await readdir(join(path, '..'))).sort(), ['tokens.json', 'tokens.json.lock']);
 });
 
-test('a lock left by a dead process is broken; one held by a live process times out', async (t) => {
+test('a leftover lock file (empty, or naming a dead pid) never blocks; a lock a live process holds times out as ERR_STORAGE', async (t) => {
   const dir = await tempDir(t);
   const path = join(dir, 'tokens.json');
   const child = spawn(process.execPath, ['-e', '']);
   await once(child, 'exit');
   await writeFile(`${path}.lock`, `${child.pid}\nabc\n`);
   await new FileTokenStore({ path, lockTimeoutMs: 2000 }).set('k', 'v');
-  t.is(await new FileTokenStore({ path }).get('k'), 'v');
+  await writeFile(`${path}.lock`, '');
+  await new FileTokenStore({ path, lockTimeoutMs: 2000 }).set('k', 'v2');
+  t.is(await new FileTokenStore({ path }).get('k'), 'v2');
 
-  await writeFile(`${path}.lock`, `${process.pid}\nheld\n`);
+  const lease = await new FileLock({ pathFor: () => `${path}.lock` }).acquire('k', { signal: new AbortController().signal });
+  t.teardown(() => lease.release());
   const error = await t.throwsAsync(new FileTokenStore({ path, lockTimeoutMs: 150 }).set('k', 'w'), { instanceOf: AuthError });
   t.is(error!.code, 'ERR_STORAGE');
   t.true(error!.message.includes(`${path}.lock`));
-
-  // The same lock, once old enough, is taken to be left over from a crash.
-  const old = new Date(Date.now() - 60_000);
-  await utimes(`${path}.lock`, old, old);
-  await new FileTokenStore({ path, lockTimeoutMs: 2000, staleLockMs: 10_000 }).set('k', 'w');
+  t.true(error!.message.includes(`pid ${process.pid}`));
+  await lease.release();
+  await new FileTokenStore({ path, lockTimeoutMs: 2000 }).set('k', 'w');
   t.is(await new FileTokenStore({ path }).get('k'), 'w');
 });
 
@@ -121,4 +106,10 @@ test('default path follows XDG_CONFIG_HOME, else ~/.config', (t) => {
   t.is(defaultTokenFilePath({ XDG_CONFIG_HOME: '/x/cfg' }, '/home/a'), '/x/cfg/authmachine/tokens.json');
   t.is(defaultTokenFilePath({}, '/home/a'), '/home/a/.config/authmachine/tokens.json');
   t.is(defaultTokenFilePath({ XDG_CONFIG_HOME: 'relative' }, '/home/a'), '/home/a/.config/authmachine/tokens.json');
+  // An empty (or relative) HOME counts as unset: the account's home directory, never a relative path.
+  for (const HOME of ['', 'relative']) {
+    const path = defaultTokenFilePath({ HOME });
+    t.true(path.startsWith('/'), path);
+    t.is(path, join(userInfo().homedir, '.config', 'authmachine', 'tokens.json'));
+  }
 });

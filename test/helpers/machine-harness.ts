@@ -5,7 +5,7 @@
  */
 import { createActor, fromCallback, fromPromise, SimulatedClock, type InspectionEvent } from 'xstate';
 import { authMachine } from '../../machines/auth-machine.js';
-import type { AuthInput, ExpectEvent } from '../../machines/types.js';
+import type { AuthInput, ExpectEvent, LockCommand } from '../../machines/types.js';
 
 export const PROMISE_ACTORS = [
   'loadToken',
@@ -18,6 +18,7 @@ export const PROMISE_ACTORS = [
   'refreshToken',
   'clearToken',
   'logout',
+  'rereadToken',
 ] as const;
 export type PromiseActorName = (typeof PROMISE_ACTORS)[number];
 
@@ -34,6 +35,10 @@ export class ActorController {
   readonly invocations: Invocation[] = [];
   receiverOpen = false;
   receiverStarts = 0;
+  /** The lock actor: asked for the lock and not released, and what it was told. */
+  lockWanted = false;
+  lockActorAlive = false;
+  lockCommands: LockCommand['type'][] = [];
   expected: ExpectEvent[] = [];
 
   pending(src: PromiseActorName): Invocation {
@@ -74,6 +79,18 @@ export class ActorController {
     const entries = PROMISE_ACTORS.map((src) => [src, promiseActor(src)] as const);
     return {
       ...Object.fromEntries(entries),
+      // The test grants the lock by sending LOCK_ACQUIRED (or LOCK_FAILED) itself.
+      holdLock: fromCallback<LockCommand>(({ receive }) => {
+        this.lockActorAlive = true;
+        receive((command) => {
+          this.lockCommands.push(command.type);
+          this.lockWanted = command.type === 'ACQUIRE';
+        });
+        return () => {
+          this.lockActorAlive = false;
+          this.lockWanted = false;
+        };
+      }),
       receiveRedirect: fromCallback<ExpectEvent>(({ receive }) => {
         this.receiverOpen = true;
         this.receiverStarts++;
@@ -114,6 +131,8 @@ export function startHarness(input: AuthInput = { config: FAST_CONFIG }) {
 
 export const TOKEN = { accessToken: 'at-secret-1', username: 'demo' };
 export const TOKEN_WITH_REFRESH = { accessToken: 'at-secret-2', refreshToken: 'rt-secret-2', expiresAt: 10_000 };
+/** A clock reading (epoch ms) at which TOKEN_WITH_REFRESH is expired. */
+export const LATER = 1_000_000;
 export const REFRESHED_TOKEN = { accessToken: 'at-secret-3', refreshToken: 'rt-secret-3', expiresAt: 20_000 };
 export const START = { session: { state: 'state-1', requestToken: 'rq-secret' }, authorizationUrl: 'https://provider.test/authorize?state=state-1' };
 export const START_MANUAL = { session: { state: null, requestToken: 'rq-secret' }, authorizationUrl: 'https://provider.test/authorize' };

@@ -7,7 +7,7 @@ import { getAdjacencyMap } from 'xstate/graph';
 import type { AnyStateNode, AnyTransitionDefinition, EventObject } from 'xstate';
 import { authMachine } from '../../machines/auth-machine.js';
 import type { AuthInput } from '../../machines/types.js';
-import { errors, PROMISE_ACTORS, REDIRECT_URI, REFRESHED_TOKEN, START, START_DEVICE, START_MANUAL, TOKEN, TOKEN_WITH_REFRESH } from './machine-harness.js';
+import { errors, LATER, PROMISE_ACTORS, REDIRECT_URI, REFRESHED_TOKEN, START, START_DEVICE, START_MANUAL, TOKEN, TOKEN_WITH_REFRESH } from './machine-harness.js';
 
 type Snapshot = ReturnType<typeof authMachine.getInitialSnapshot>;
 export interface ModelStep {
@@ -30,6 +30,13 @@ const OUTPUTS: Record<(typeof PROMISE_ACTORS)[number], unknown[]> = {
   refreshToken: [REFRESHED_TOKEN],
   clearToken: [undefined],
   logout: [undefined],
+  // Gone; renewed by another process; still the refused one (refreshable or not).
+  rereadToken: [
+    { stored: null, renewed: false },
+    { stored: REFRESHED_TOKEN, renewed: true },
+    { stored: TOKEN_WITH_REFRESH, renewed: false },
+    { stored: TOKEN, renewed: false },
+  ],
 };
 
 /** One error per kind: transient, permanent, dead token, wait too long. */
@@ -59,6 +66,11 @@ function candidateEvents(): EventObject[] {
     { type: 'RETRY' },
     { type: 'LOGOUT' },
     { type: 'FETCH', id: 'f1', request: { path: '/resource' } } as EventObject,
+    { type: 'FETCH', id: 'f2', request: { path: '/resource' }, now: LATER } as EventObject,
+    { type: 'REFRESH', id: 'r1' } as EventObject,
+    { type: 'REFRESH', id: 'r2', now: LATER } as EventObject,
+    { type: 'LOCK_ACQUIRED' },
+    { type: 'LOCK_FAILED', error: errors.storage } as EventObject,
     { type: 'REDIRECT_READY', redirectUri: REDIRECT_URI } as EventObject,
     { type: 'CALLBACK', params: { state: START.session.state, code: 'code-secret' } } as EventObject,
     { type: 'CALLBACK', params: { state: 'forged', code: 'evil' } } as EventObject,
@@ -81,6 +93,7 @@ function serialize(snapshot: Snapshot): string {
     c.attempt,
     c.force,
     c.refreshed,
+    c.pendingFetch?.refreshOnly === true,
     c.token === null ? 0 : c.token.refreshToken ? 2 : 1,
     c.session === null ? 0 : c.session.state === null ? 1 : 2,
     c.error?.code ?? null,

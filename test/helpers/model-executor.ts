@@ -20,6 +20,10 @@ function checkInvariants(h: Harness): string[] {
   if (s.context.token !== null && !TOKEN_STATES.includes(top)) problems.push(`token held in ${top}`);
   if ((s.context.error !== null) !== (top === 'failed')) problems.push(`error ${s.context.error ? 'set' : 'unset'} in ${top}`);
   if (h.controller.receiverOpen !== (top === 'signingIn')) problems.push(`listener ${h.controller.receiverOpen ? 'open' : 'closed'} in ${top}`);
+  // The login's lock is wanted only while renewing, and never outlives fetching.
+  const renewing = ['acquiringLock', 'rereading', 'renewedElsewhere', 'refreshing', 'savingRefreshed', 'clearingToken'].some((name) => s.matches({ fetching: name } as never));
+  if (h.controller.lockWanted && !renewing) problems.push(`lock held in ${JSON.stringify(s.value)}`);
+  if (h.controller.lockActorAlive !== (top === 'fetching')) problems.push(`lock actor ${h.controller.lockActorAlive ? 'alive' : 'gone'} in ${top}`);
   // Every running invocation belongs to a child the current state still has.
   for (const invocation of h.controller.live()) {
     if (!(invocation.src in s.children)) problems.push(`${invocation.src} still running in ${JSON.stringify(s.value)}`);

@@ -3,7 +3,7 @@
  * loopback receiver and a given store and browser, against the test provider. Plus small helpers
  * to watch the machine.
  */
-import type { BrowserOpener, HttpClient, HttpRequest, HttpResponse, TokenStore } from '../../adapters/contracts.js';
+import type { BrowserOpener, HttpClient, HttpRequest, HttpResponse, Lock, TokenStore } from '../../adapters/contracts.js';
 import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
@@ -45,7 +45,7 @@ export interface FlowSetup {
 
 export function oauth2Flow(
   server: OidcServer,
-  options: { browser?: BrowserOpener; store?: TokenStore; protocol?: Partial<OAuth2ProtocolOptions> } = {},
+  options: { browser?: BrowserOpener; store?: TokenStore; lock?: Lock; protocol?: Partial<OAuth2ProtocolOptions> } = {},
 ): FlowSetup {
   const protocol = createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID, resource: server.issuer, ...options.protocol });
   const http = new RecordingAxios();
@@ -56,6 +56,7 @@ export function oauth2Flow(
     receiver: new LoopbackReceiver(),
     store,
     ...(options.browser ? { browser: options.browser } : {}),
+    ...(options.lock ? { lock: options.lock } : {}),
     // Long enough for Chromium on a loaded machine, short of ava's 2 min: a stuck login fails
     // with ERR_TIMEOUT rather than as an ava timeout.
     config: { userTimeoutMs: 90_000 },

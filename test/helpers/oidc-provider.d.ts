@@ -7,6 +7,10 @@ declare module 'oidc-provider' {
     scope?: string;
     clientId: string;
     isExpired: boolean;
+    /** Removes the token from the provider's storage: it is refused from then on. */
+    destroy(): Promise<void>;
+    /** RFC 9449: the thumbprint of the key a DPoP-bound token is bound to. */
+    jkt?: string;
   }
 
   export interface OidcKoaContext {

@@ -1,15 +1,20 @@
 /**
  * A real OpenID Provider for tests: oidc-provider 9 on 127.0.0.1 (ephemeral port) with one
  * native public client, its development login/consent pages (any login name works), PKCE
- * required, revocation, introspection, the device flow and (optionally) PAR. Beside it, a
- * protected resource at GET /api/me that accepts only live access tokens of this provider.
+ * required, revocation, introspection, the device flow, (optionally) DPoP and (optionally) PAR. Beside it, a
+ * protected resource at GET /api/me that accepts only live access tokens of this provider, bound
+ * ones only with a valid DPoP proof (see dpop-resource.ts).
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Provider from 'oidc-provider';
+import { answer, verifyResourceRequest, type ProofPolicy } from './dpop-resource.js';
 
 export const CLIENT_ID = 'authmachine-native';
 export const RESOURCE_PATH = '/api/me';
+/** A confidential client for resource servers: it only introspects tokens (RFC 7662). */
+export const RESOURCE_SERVER_CLIENT = { clientId: 'authmachine-resource-server', clientSecret: 'resource-server-test-secret' };
 
 export interface OidcServerOptions {
   /** Offer a PAR endpoint (default false, so the plain flow is tested unless asked). */
@@ -23,6 +28,14 @@ export interface OidcServerOptions {
    * none, so clients fall back to RFC 8628's 5 s; a short one keeps flow tests fast.
    */
   deviceInterval?: number;
+  /**
+   * RFC 9449. oidc-provider 9 offers DPoP by default; this server offers it only when asked, so
+   * the tests of bearer behaviour (refresh token rotation, which the provider skips for
+   * sender-constrained tokens) stay what they say. `required` registers the native client with
+   * dpop_bound_access_tokens (the token endpoint refuses requests without a proof); `nonce` makes
+   * the token and PAR endpoints demand a server nonce (use_dpop_nonce).
+   */
+  dpop?: { required?: boolean; nonce?: boolean };
 }
 
 export interface OidcServer {
@@ -30,6 +43,8 @@ export interface OidcServer {
   issuer: string;
   /** Absolute URL of the protected resource. */
   resourceUrl: string;
+  /** RFC 7662 endpoint, for resource servers (RESOURCE_SERVER_CLIENT). */
+  introspectionEndpoint: string;
   provider: Provider;
   /**
    * Access token lifetime for tokens issued from now on to one account: refresh tests give a
@@ -64,6 +79,15 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
         redirect_uris: ['http://127.0.0.1/callback'],
         grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
         response_types: ['code'],
+        ...(options.dpop?.required ? { dpop_bound_access_tokens: true } : {}),
+      },
+      {
+        client_id: RESOURCE_SERVER_CLIENT.clientId,
+        client_secret: RESOURCE_SERVER_CLIENT.clientSecret,
+        token_endpoint_auth_method: 'client_secret_basic',
+        grant_types: [],
+        response_types: [],
+        redirect_uris: [],
       },
     ],
     async findAccount(_ctx: unknown, id: string) {
@@ -80,6 +104,10 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
       revocation: { enabled: true },
       introspection: { enabled: true },
       deviceFlow: { enabled: true },
+      dPoP: {
+        enabled: options.dpop !== undefined,
+        ...(options.dpop?.nonce ? { nonceSecret: randomBytes(32), requireNonce: () => true } : {}),
+      },
       pushedAuthorizationRequests: {
         enabled: options.par === true || options.requirePar === true,
         requirePushedAuthorizationRequests: options.requirePar === true,
@@ -111,9 +139,10 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   }
 
   const providerCallback = provider.callback();
+  const policy: ProofPolicy = { nonce: () => null, seenJtis: new Set(), iatWindowSeconds: 60 };
   handler = (req, res) => {
     if (req.url?.split('?')[0] === RESOURCE_PATH) {
-      serveResource(provider, req, res).catch(() => {
+      serveResource(provider, issuer, policy, req, res).catch(() => {
         res.statusCode = 500;
         res.end();
       });
@@ -125,6 +154,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   return {
     issuer,
     resourceUrl: `${issuer}${RESOURCE_PATH}`,
+    introspectionEndpoint: `${issuer}/token/introspection`,
     provider,
     setAccessTokenTtl: (accountId, seconds) => ttlByAccount.set(accountId, seconds),
     close: () =>
@@ -135,15 +165,24 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   };
 }
 
-/** RFC 6750: 401 with WWW-Authenticate for a missing, unknown, expired or revoked token. */
-async function serveResource(provider: Provider, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const match = /^Bearer ([^\s]+)$/.exec(req.headers.authorization ?? '');
-  const token = match ? await provider.AccessToken.find(match[1]!) : undefined;
-  if (!token || token.isExpired) {
-    res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"', 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: 'invalid_token' }));
-    return;
-  }
+/**
+ * RFC 6750 and RFC 9449: 401 with WWW-Authenticate for a missing, unknown, expired or revoked
+ * token, and for a bound token without its valid proof.
+ */
+async function serveResource(provider: Provider, issuer: string, policy: ProofPolicy, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  let scope: string | null = null;
+  const lookup = async (value: string) => {
+    const token = await provider.AccessToken.find(value);
+    if (!token || token.isExpired) return { active: false };
+    scope = token.scope ?? null;
+    return { active: true, sub: token.accountId, ...(token.jkt ? { jkt: token.jkt } : {}) };
+  };
+  const verdict = await verifyResourceRequest(
+    { method: req.method ?? 'GET', url: `${issuer}${req.url ?? '/'}`, authorization: req.headers.authorization, dpop: req.headers['dpop'] },
+    lookup,
+    policy,
+  );
+  if (verdict.status !== 200) return answer(res, verdict, null);
   res.writeHead(200, { 'content-type': 'application/json' });
-  res.end(JSON.stringify({ sub: token.accountId, scope: token.scope ?? null }));
+  res.end(JSON.stringify({ sub: verdict.sub, scope }));
 }

@@ -36,6 +36,8 @@ async function openInspector(t: { teardown(fn: () => unknown): void }, url: stri
 
 const dataState = (page: Page) => page.evaluate(() => document.body.dataset.state ?? null);
 const waitForState = (page: Page, state: string) => page.waitForFunction((s) => document.body.dataset.state === s, state);
+const visibleCharts = (page: Page) =>
+  page.evaluate(() => Array.from(document.querySelectorAll('svg.chart')).filter((svg) => getComputedStyle(svg).display !== 'none').map((svg) => svg.id));
 const activeIds = (page: Page) => page.evaluate(() => Array.from(document.querySelectorAll('#chart .active')).map((el) => el.id).sort());
 
 test('the page highlights each state as the flow runs, steps back through it, and shows no secret', async (t) => {
@@ -57,6 +59,13 @@ test('the page highlights each state as the flow runs, steps back through it, an
   // The first value replaced is the empty page's, before the flow started.
   t.deepEqual((await highlighted()).slice(1), LOGIN_STATES);
   t.deepEqual(await activeIds(page), ['auth.authorized', 'auth.authorized.ready']);
+  // The overview is the first view and lights the design card's box; the full chart is one click away.
+  t.deepEqual(await visibleCharts(page), ['overview']);
+  t.deepEqual(await page.evaluate(() => Array.from(document.querySelectorAll('#overview .active')).map((el) => el.id)), ['overview:auth.authorized']);
+  await page.click('#view');
+  t.deepEqual(await visibleCharts(page), ['chart']);
+  await page.click('#view');
+  t.deepEqual(await visibleCharts(page), ['overview']);
 
   // The events, with their time since the flow started.
   const events = await page.$$eval('#events li', (items) => items.map((li) => li.textContent ?? ''));

@@ -48,6 +48,8 @@ test('the page is served on loopback with a nonce CSP and the statechart inline'
   t.true(csp.includes("default-src 'none'"));
   t.true(page.body.includes(`<script nonce="${nonce}">`));
   t.true(page.body.includes('id="auth.signingIn.awaitingUser.waitingForRedirect"'));
+  t.true(page.body.includes('id="overview:auth.signingIn.awaitingUser"'), 'the overview is on the page too');
+  t.true(page.body.includes('data-view="overview"'), 'and shown first');
   t.false(/https?:\/\/(?!www\.w3\.org)/.test(page.body.replace(/xmlns(:xlink)?="[^"]*"/g, '')), 'no outside resources');
   t.false(page.body.includes('innerHTML'));
   t.is(page.headers['x-content-type-options'], 'nosniff');
@@ -124,7 +126,7 @@ test('the drawing is found from the package root, and prepared for inlining', (t
   const path = findPackageFile();
   t.regex(path, /diagrams[\\/]auth-machine\.svg$/);
   const svg = prepareSvg('<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "x" "y">\n<!-- c -->\n<svg width="10pt" height="5pt" viewBox="0 0 10 5"><script>x</script></svg>');
-  t.is(svg, '<svg id="chart" role="img" aria-label="The login statechart" viewBox="0 0 10 5"></svg>');
+  t.is(svg, '<svg id="chart" class="chart" role="img" aria-label="The login statechart" viewBox="0 0 10 5"></svg>');
 });
 
 test('the drawing is found from the module\'s own folder, whatever the working directory', (t) => {

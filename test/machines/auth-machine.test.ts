@@ -11,6 +11,7 @@ import {
   TOKEN,
   TOKEN_WITH_REFRESH,
   FAST_CONFIG,
+  LATER,
 } from '../helpers/machine-harness.js';
 
 type Harness = ReturnType<typeof startHarness>;
@@ -261,14 +262,26 @@ test('LOGOUT runs the logout actor with the token and ends in idle with no token
   t.is(h.actor.getSnapshot().context.token, null);
 });
 
-test('a 401 while fetching with no refresh token clears the stored token and asks for a new login', async (t) => {
+/** Grants the lock the machine asked for, as a Lock adapter would. */
+async function grantLock(h: Harness) {
+  await flush();
+  if (!h.controller.lockWanted) throw new Error('the machine did not ask for the lock');
+  h.actor.send({ type: 'LOCK_ACQUIRED' });
+  await flush();
+}
+
+test('a 401 while fetching with no refresh token: under the lock, re-read, then compare-and-delete and a new login is asked for', async (t) => {
   const h = startHarness();
   await toAuthorized(h);
   h.actor.send({ type: 'FETCH', id: 'f1', request: { path: '/v3/get' } });
   await flush();
   h.controller.pending('fetchResource').reject(errors.tokenInvalid);
+  await grantLock(h);
+  h.controller.pending('rereadToken').resolve({ stored: TOKEN, renewed: false });
   await flush();
   t.is(h.controller.calls('refreshToken').length, 0);
+  t.deepEqual(h.controller.pending('clearToken').input, { token: TOKEN }, 'the refused token is what may be deleted');
+  t.true(h.controller.lockWanted, 'the entry is cleared while the lock is held');
   h.controller.pending('clearToken').resolve(undefined);
   await flush();
   const s = h.actor.getSnapshot();
@@ -276,9 +289,10 @@ test('a 401 while fetching with no refresh token clears the stored token and ask
   t.is(s.context.error?.code, 'ERR_TOKEN_INVALID');
   t.regex(s.context.error?.message ?? '', /log in again/i);
   t.is(s.context.token, null);
+  t.false(h.controller.lockActorAlive, 'leaving fetching let the lock go');
 });
 
-test('a 401 with a refresh token refreshes once, saves the new token and repeats the call', async (t) => {
+test('a 401 with a refresh token: under the lock, re-read, refresh once, save, release, repeat the call', async (t) => {
   const h = startHarness();
   const results: unknown[] = [];
   h.actor.on('fetched', (e) => results.push(e));
@@ -287,21 +301,122 @@ test('a 401 with a refresh token refreshes once, saves the new token and repeats
   await flush();
   h.controller.pending('fetchResource').reject(errors.tokenInvalid);
   await flush();
+  t.is(h.controller.calls('refreshToken').length, 0, 'no refresh before the lock is held');
+  await grantLock(h);
+  t.deepEqual(h.controller.pending('rereadToken').input, { token: TOKEN_WITH_REFRESH, refreshSkewMs: 60_000 });
+  h.controller.pending('rereadToken').resolve({ stored: TOKEN_WITH_REFRESH, renewed: false });
+  await flush();
   t.deepEqual(h.controller.pending('refreshToken').input, { token: TOKEN_WITH_REFRESH });
   h.controller.pending('refreshToken').resolve(REFRESHED_TOKEN);
   await flush();
   t.deepEqual(h.controller.pending('saveToken').input, { token: REFRESHED_TOKEN });
+  t.true(h.controller.lockWanted, 'saved while the lock is held');
   h.controller.pending('saveToken').resolve(undefined);
   await flush();
+  t.false(h.controller.lockWanted, 'released before the call is repeated');
   t.deepEqual(h.controller.pending('fetchResource').input, { token: REFRESHED_TOKEN, request: { url: '/me' } });
   // A second 401 after a refresh is not refreshed again: the login is dead.
   h.controller.pending('fetchResource').reject(errors.tokenInvalid);
+  await grantLock(h);
+  h.controller.pending('rereadToken').resolve({ stored: REFRESHED_TOKEN, renewed: false });
   await flush();
   t.is(h.controller.calls('refreshToken').length, 1);
   h.controller.pending('clearToken').resolve(undefined);
   await flush();
   t.is(h.actor.getSnapshot().context.error?.code, 'ERR_TOKEN_INVALID');
   t.deepEqual(results, []);
+});
+
+test('a token within the skew window is renewed before the call: nothing is sent with it', async (t) => {
+  const h = startHarness();
+  await toAuthorized(h, TOKEN_WITH_REFRESH);
+  // expiresAt 10 000, default skew 60 s: at 0 it is already inside the window.
+  h.actor.send({ type: 'FETCH', id: 'f1', request: { url: '/me' }, now: 0 });
+  await grantLock(h);
+  t.is(h.controller.calls('fetchResource').length, 0);
+  h.controller.pending('rereadToken').resolve({ stored: TOKEN_WITH_REFRESH, renewed: false });
+  await flush();
+  h.controller.pending('refreshToken').resolve(REFRESHED_TOKEN);
+  await flush();
+  h.controller.pending('saveToken').resolve(undefined);
+  await flush();
+  t.deepEqual(h.controller.calls('fetchResource').map((c) => c.input), [{ token: REFRESHED_TOKEN, request: { url: '/me' } }]);
+});
+
+test('a token far from expiry is sent without taking the lock; a skew of 0 sends it until it expires', async (t) => {
+  const h = startHarness({ config: { ...FAST_CONFIG, refreshSkewMs: 0 } });
+  await toAuthorized(h, TOKEN_WITH_REFRESH);
+  h.actor.send({ type: 'FETCH', id: 'f1', request: {}, now: 9_999 });
+  await flush();
+  t.deepEqual(h.controller.lockCommands.filter((c) => c === 'ACQUIRE'), []);
+  t.is(h.controller.calls('fetchResource').length, 1);
+});
+
+test('another process already renewed the token: it is used as stored, without spending the refresh token', async (t) => {
+  const h = startHarness();
+  await toAuthorized(h, TOKEN_WITH_REFRESH);
+  h.actor.send({ type: 'FETCH', id: 'f1', request: { url: '/me' }, now: LATER });
+  await grantLock(h);
+  h.controller.pending('rereadToken').resolve({ stored: REFRESHED_TOKEN, renewed: true });
+  await flush();
+  t.is(h.controller.calls('refreshToken').length, 0);
+  t.false(h.controller.lockWanted);
+  t.deepEqual(h.controller.pending('fetchResource').input, { token: REFRESHED_TOKEN, request: { url: '/me' } });
+});
+
+test('the stored login vanished while waiting for the lock: failed, nothing refreshed or deleted', async (t) => {
+  const h = startHarness();
+  await toAuthorized(h, TOKEN_WITH_REFRESH);
+  h.actor.send({ type: 'FETCH', id: 'f1', request: {}, now: LATER });
+  await grantLock(h);
+  h.controller.pending('rereadToken').resolve({ stored: null, renewed: false });
+  await flush();
+  t.true(h.actor.getSnapshot().matches('failed'));
+  t.is(h.actor.getSnapshot().context.error?.code, 'ERR_TOKEN_INVALID');
+  t.is(h.controller.calls('refreshToken').length + h.controller.calls('clearToken').length, 0);
+});
+
+test('REFRESH renews a stale token and answers with no call; a fresh one is answered at once', async (t) => {
+  const h = startHarness();
+  const answers: unknown[] = [];
+  h.actor.on('fetched', (e) => answers.push(e));
+  await toAuthorized(h, TOKEN_WITH_REFRESH);
+  h.actor.send({ type: 'REFRESH', id: 'r1', now: 0 - 100_000 });
+  await flush();
+  t.deepEqual(answers, [{ type: 'fetched', id: 'r1', result: null }]);
+  t.deepEqual(h.controller.lockCommands, []);
+  h.actor.send({ type: 'REFRESH', id: 'r2', now: LATER });
+  await grantLock(h);
+  h.controller.pending('rereadToken').resolve({ stored: TOKEN_WITH_REFRESH, renewed: false });
+  await flush();
+  h.controller.pending('refreshToken').resolve(REFRESHED_TOKEN);
+  await flush();
+  h.controller.pending('saveToken').resolve(undefined);
+  await flush();
+  t.is(h.controller.calls('fetchResource').length, 0);
+  t.true(h.actor.getSnapshot().matches({ authorized: 'ready' }));
+  t.deepEqual(h.actor.getSnapshot().context.token, REFRESHED_TOKEN);
+  t.deepEqual(answers[1], { type: 'fetched', id: 'r2', result: null });
+});
+
+test('waiting for the lock ends with CANCEL, with the lockTimeout delay, or with the lock failing; the login stays', async (t) => {
+  for (const how of ['cancel', 'timeout', 'failed'] as const) {
+    const h = startHarness({ config: { ...FAST_CONFIG, lockTimeoutMs: 5_000 } });
+    const failures: Array<{ error: { code: string } }> = [];
+    h.actor.on('fetchFailed', (e) => failures.push(e as never));
+    await toAuthorized(h, TOKEN_WITH_REFRESH);
+    h.actor.send({ type: 'FETCH', id: 'f1', request: {}, now: LATER });
+    await flush();
+    t.true(h.controller.lockWanted);
+    if (how === 'cancel') h.actor.send({ type: 'CANCEL' });
+    if (how === 'timeout') h.clock.increment(5_000);
+    if (how === 'failed') h.actor.send({ type: 'LOCK_FAILED', error: errors.storage });
+    await flush();
+    t.true(h.actor.getSnapshot().matches({ authorized: 'ready' }), how);
+    t.false(h.controller.lockActorAlive, `${how}: the wait was abandoned`);
+    t.is(failures[0]?.error.code, { cancel: 'ERR_CANCELLED', timeout: 'ERR_TIMEOUT', failed: 'ERR_STORAGE' }[how]);
+    t.is(h.controller.calls('rereadToken').length, 0);
+  }
 });
 
 test('a fetch error that is not about the token is reported and the login stays', async (t) => {

@@ -12,6 +12,8 @@ import { FileTokenStore } from '../../adapters/file-store.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { chromiumOpener } from '../helpers/chromium-opener.js';
 import { oauth2Flow, resourceStatus, storedToken } from '../helpers/oauth2-machine.js';
+import { MemoryLock } from '../../adapters/memory-lock.js';
+import { CountingLock } from '../helpers/counting-lock.js';
 import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
 
 const test = anyTest as TestFn<{ server: OidcServer; browser: Browser; dir: string }>;
@@ -29,7 +31,7 @@ test.after.always(async (t) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-test('fetch with an expired access token: 401 -> one refresh -> rotated token saved -> the call is repeated and succeeds', async (t) => {
+test('fetch with an expired access token: renewed first under the lock (never sent expired) -> rotated token saved -> the call succeeds', async (t) => {
   const { server, browser, dir } = t.context;
   const store = new FileTokenStore({ path: join(dir, 'refresh', 'tokens.json') });
   const setup = oauth2Flow(server, { browser: chromiumOpener(browser, { login: 'carol' }), store });
@@ -50,14 +52,15 @@ test('fetch with an expired access token: 401 -> one refresh -> rotated token sa
   t.is(me.status, 200);
   t.is(JSON.parse(me.body).sub, 'carol');
   t.deepEqual(setup.states.slice(before), [
-    '{"fetching":{"requesting":"attempt"}}',
+    '{"fetching":"acquiringLock"}',
+    '{"fetching":"rereading"}',
     '{"fetching":{"refreshing":"attempt"}}',
     '{"fetching":"savingRefreshed"}',
     '{"fetching":{"requesting":"attempt"}}',
     '{"authorized":"ready"}',
   ]);
   const resourceCalls = http.requests.filter((r) => r.url === server.resourceUrl);
-  t.is(resourceCalls.length, 2, 'the call was made, refused, and repeated once');
+  t.is(resourceCalls.length, 1, 'the expired token was never sent');
   const refreshes = http.formsTo(`${server.issuer}/token`).filter((f) => f.get('grant_type') === 'refresh_token');
   t.is(refreshes.length, 1);
   t.is(refreshes[0]!.get('refresh_token'), first.refreshToken ?? null);
@@ -67,7 +70,7 @@ test('fetch with an expired access token: 401 -> one refresh -> rotated token sa
   t.not(rotated.refreshToken, first.refreshToken, 'the rotated refresh token replaced the spent one');
   t.is(rotated.username, 'carol');
   t.true(rotated.expiresAt! > Date.now() + 500_000);
-  t.is(resourceCalls[1]!.headers!['authorization'], `Bearer ${rotated.accessToken}`);
+  t.is(resourceCalls[0]!.headers!['authorization'], `Bearer ${rotated.accessToken}`);
 
   // The next call uses the refreshed token straight away.
   t.is((await flow.fetch({ url: server.resourceUrl })).status, 200);
@@ -108,4 +111,44 @@ test('logout revokes at the provider (the old tokens stop working) and deletes t
   // Nothing left to use: an authenticated call now needs a new login.
   const error = await t.throwsAsync(flow.fetch({ url: '/api/me' }));
   t.is((error as { code?: string }).code, 'ERR_NOT_LOGGED_IN');
+});
+
+test('a live-looking token the provider refuses (401): renewed once under the lock and the call repeated', async (t) => {
+  const { server, browser, dir } = t.context;
+  const store = new FileTokenStore({ path: join(dir, 'refused', 'tokens.json') });
+  const setup = oauth2Flow(server, { browser: chromiumOpener(browser, { login: 'erin' }), store });
+  t.teardown(() => setup.flow.stop());
+  await setup.flow.login();
+  const first = (await storedToken(setup))!;
+  // The provider forgets the access token (as after a server-side revocation); the refresh token lives on.
+  await (await server.provider.AccessToken.find(first.accessToken))!.destroy();
+  const me = await setup.flow.fetch({ url: '/api/me' });
+  t.is(me.status, 200);
+  const calls = setup.http.requests.filter((r) => r.url === server.resourceUrl);
+  t.is(calls.length, 2, 'refused once, repeated once with the renewed token');
+  t.not((await storedToken(setup))!.accessToken, first.accessToken);
+});
+
+test('four flows sharing a store and a lock, all expired at once: one refresh, every call succeeds, the login survives', async (t) => {
+  const { server, browser, dir } = t.context;
+  const path = join(dir, 'shared', 'tokens.json');
+  const lock = new CountingLock(new MemoryLock());
+  const first = oauth2Flow(server, { browser: chromiumOpener(browser, { login: 'frank' }), store: new FileTokenStore({ path }), lock });
+  t.teardown(() => first.flow.stop());
+  server.setAccessTokenTtl('frank', 1);
+  const login = await first.flow.login();
+  server.setAccessTokenTtl('frank', 600);
+  const others = [1, 2, 3].map(() => oauth2Flow(server, { store: new FileTokenStore({ path }), lock }));
+  t.teardown(() => others.forEach((o) => o.flow.stop()));
+  for (const other of others) t.true((await other.flow.login()).fromStore);
+  await sleep(Math.max(0, login.expiresAt! + 1100 - Date.now()));
+
+  const all = [first, ...others];
+  const answers = await Promise.all(all.map((s) => s.flow.fetch({ url: '/api/me' })));
+  t.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200]);
+  const refreshes = all.flatMap((s) => s.http.formsTo(`${server.issuer}/token`).filter((f) => f.get('grant_type') === 'refresh_token'));
+  t.is(refreshes.length, 1, 'the first holder refreshed; the others used its token');
+  t.is(lock.maxHolders, 1);
+  const stored = (await storedToken(first))!;
+  t.is(await resourceStatus(server, stored.accessToken), 200, 'the login survived');
 });

@@ -1,0 +1,101 @@
+/**
+ * {@link Lock} on one Redis node. Acquire: `SET <prefix>lock:{<key>} <random token> PX <leaseMs> NX`,
+ * tried again with a short jittered back-off until it succeeds or the caller's signal aborts.
+ * Release: a Lua script deletes the key only while it still holds this lease's token, so a
+ * holder whose lease ran out can never release the next holder's lock.
+ *
+ * What it guarantees: while Redis keeps running (one node, or a primary that is not failed over),
+ * at most one lease per key is held at any moment, provided the holder's work ends within
+ * `leaseMs`; a holder that dies frees the key after at most `leaseMs`. What it does not: safety
+ * across a failover to a replica that had not yet received the SET (Redis replication is
+ * asynchronous), or across a holder paused longer than its lease. Both are out of scope here.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { Lock, LockLease } from './contracts.js';
+import { AuthError } from './errors.js';
+import { redisCall } from './redis-client.js';
+
+export interface RedisLockOptions {
+  /** Prepended to every key. Default "authmachine:". */
+  prefix?: string;
+  /** How long a lease lasts if its holder never releases it (ms). Default 30,000. */
+  leaseMs?: number;
+  /** Longest pause between two tries while the key is held by another (ms). Default 50. */
+  retryMaxMs?: number;
+}
+
+const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
+const RELEASE_SHA = createHash('sha1').update(RELEASE).digest('hex');
+
+export class RedisLock implements Lock {
+  readonly #client: Redis;
+  readonly #prefix: string;
+  readonly #leaseMs: number;
+  readonly #retryMaxMs: number;
+
+  constructor(client: Redis, options: RedisLockOptions = {}) {
+    this.#client = client;
+    this.#prefix = options.prefix ?? 'authmachine:';
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    this.#retryMaxMs = options.retryMaxMs ?? 50;
+  }
+
+  keyOf(key: string): string {
+    return `${this.#prefix}lock:{${key}}`;
+  }
+
+  /**
+   * Waits until the key is free and takes it.
+   * @throws AuthError ERR_CANCELLED when `signal` aborts first; ERR_STORAGE when Redis fails.
+   */
+  async acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease> {
+    const redisKey = this.keyOf(key);
+    const token = randomBytes(16).toString('base64url');
+    for (let attempt = 0; ; attempt++) {
+      if (options.signal.aborted) throw cancelled();
+      const taken = await redisCall(this.#client, 'taking a lock', () => this.#client.set(redisKey, token, 'PX', this.#leaseMs, 'NX'));
+      if (taken === 'OK') return this.#lease(redisKey, token);
+      await pause(Math.min(this.#retryMaxMs, 2 ** attempt) * (0.5 + Math.random() / 2), options.signal);
+    }
+  }
+
+  #lease(redisKey: string, token: string): LockLease {
+    let released = false;
+    return {
+      release: async () => {
+        if (released) return;
+        released = true;
+        await redisCall(this.#client, 'releasing a lock', () => this.#compareAndDelete(redisKey, token));
+      },
+    };
+  }
+
+  async #compareAndDelete(redisKey: string, token: string): Promise<unknown> {
+    try {
+      return await this.#client.evalsha(RELEASE_SHA, 1, redisKey, token);
+    } catch (error) {
+      // The script cache is empty after a restart or on a new node: send the script itself once.
+      if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
+      return this.#client.eval(RELEASE, 1, redisKey, token);
+    }
+  }
+}
+
+function cancelled(): AuthError {
+  return new AuthError('ERR_CANCELLED', 'Waiting for the lock was cancelled.');
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(cancelled());
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}

@@ -1,0 +1,114 @@
+/**
+ * DPoP proofs (RFC 9449): a key pair per login, and one signed `dpop+jwt` per request that names
+ * the method (`htm`), the URL without query and fragment (`htu`), the time (`iat`), a fresh `jti`,
+ * the server's nonce when it gave one, and on resource requests the hash of the access token
+ * (`ath`). Signed with jose, loaded only when a proof is made (it costs start-up time).
+ */
+import { createHash } from 'node:crypto';
+import type { Clock, RandomSource } from '../../adapters/contracts.js';
+import { AuthError } from '../../adapters/errors.js';
+import type { DPoPKey } from '../../machines/types.js';
+import { randomValue } from './state.js';
+
+export type { DPoPKey };
+
+/** The algorithms authmachine signs proofs with, in order of preference (ES256 first). */
+export const DPOP_ALGS: readonly string[] = ['ES256', 'ES384', 'ES512', 'EdDSA'];
+
+/** Public JWK members per key type: the proof's `jwk` header carries these and never `d`. */
+const PUBLIC_MEMBERS: Record<string, readonly string[]> = { EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] };
+
+/**
+ * The algorithm for a new key: ES256 unless the server lists algorithms
+ * (`dpop_signing_alg_values_supported`) without it, then the first of ours it lists. Undefined when
+ * it lists none of ours.
+ */
+export function chooseDpopAlg(serverAlgs: readonly string[] | undefined): string | undefined {
+  if (serverAlgs === undefined || serverAlgs.includes('ES256')) return 'ES256';
+  return serverAlgs.find((alg) => DPOP_ALGS.includes(alg));
+}
+
+/** A new key pair for one login (RFC 9449 section 2). @throws AuthError ERR_CONFIG for an unknown alg. */
+export async function generateDpopKey(alg = 'ES256'): Promise<DPoPKey> {
+  if (!DPOP_ALGS.includes(alg)) throw new AuthError('ERR_CONFIG', `DPoP proofs cannot be signed with ${alg}; supported: ${DPOP_ALGS.join(', ')}.`);
+  const jose = await import('jose');
+  const { privateKey } = await jose.generateKeyPair(alg, { extractable: true });
+  const jwk = await jose.exportJWK(privateKey);
+  const privateJwk: Record<string, string> = {};
+  for (const [name, value] of Object.entries(jwk)) if (typeof value === 'string') privateJwk[name] = value;
+  return { alg, privateJwk };
+}
+
+/** The public half of the key, as it goes into a proof's header. */
+export function publicJwk(key: DPoPKey): Record<string, string> {
+  const members = PUBLIC_MEMBERS[key.privateJwk['kty'] ?? ''] ?? [];
+  return Object.fromEntries(members.filter((m) => key.privateJwk[m] !== undefined).map((m) => [m, key.privateJwk[m]!]));
+}
+
+/** The key's RFC 7638 thumbprint: the `dpop_jkt` of an authorization request, the `cnf.jkt` of a bound token. */
+export async function dpopThumbprint(key: DPoPKey): Promise<string> {
+  const jose = await import('jose');
+  return jose.calculateJwkThumbprint(publicJwk(key) as Parameters<typeof jose.calculateJwkThumbprint>[0], 'sha256');
+}
+
+/** RFC 9449 section 4.2: `htu` is the target URI without query and fragment. */
+export function htuOf(url: string): string {
+  const u = new URL(url);
+  u.search = '';
+  u.hash = '';
+  return u.toString();
+}
+
+/** base64url(SHA-256(access token)): the proof's `ath` (RFC 9449 section 4.2). */
+export function accessTokenHash(accessToken: string): string {
+  return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
+}
+
+export interface DPoPProofInput {
+  /** The request's method. */
+  htm: string;
+  /** The request's URL (query and fragment are dropped here). */
+  url: string;
+  /** On resource requests: the access token, hashed into `ath`. */
+  accessToken?: string;
+  /** The server's last `DPoP-Nonce`. */
+  nonce?: string;
+}
+
+/** Checks a key that came back from the store or a persisted session. */
+export function isDpopKey(value: unknown): value is DPoPKey {
+  if (typeof value !== 'object' || value === null) return false;
+  const { alg, privateJwk } = value as Partial<DPoPKey>;
+  return (
+    typeof alg === 'string' &&
+    DPOP_ALGS.includes(alg) &&
+    typeof privateJwk === 'object' &&
+    privateJwk !== null &&
+    Object.values(privateJwk).every((v) => typeof v === 'string') &&
+    typeof privateJwk['d'] === 'string' &&
+    PUBLIC_MEMBERS[privateJwk['kty'] ?? ''] !== undefined
+  );
+}
+
+/**
+ * One signed proof. @throws AuthError ERR_CONFIG when the key cannot be used (a damaged entry);
+ * the error never carries the key.
+ */
+export async function createDpopProof(key: DPoPKey, input: DPoPProofInput, ctx: { random: RandomSource; clock: Clock }): Promise<string> {
+  const jose = await import('jose');
+  let signingKey: Awaited<ReturnType<typeof jose.importJWK>>;
+  try {
+    signingKey = await jose.importJWK({ ...key.privateJwk }, key.alg);
+  } catch {
+    throw new AuthError('ERR_CONFIG', 'The stored DPoP key cannot be used: log out and log in again.');
+  }
+  const payload: Record<string, string | number> = {
+    htm: input.htm,
+    htu: htuOf(input.url),
+    iat: Math.floor(ctx.clock.now() / 1000),
+    jti: randomValue(ctx.random),
+  };
+  if (input.nonce !== undefined) payload['nonce'] = input.nonce;
+  if (input.accessToken !== undefined) payload['ath'] = accessTokenHash(input.accessToken);
+  return new jose.SignJWT(payload).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: publicJwk(key) }).sign(signingKey);
+}

@@ -1,0 +1,12 @@
+/**
+ * authmachine/server: the login machine as a server-side engine for hosts with many users and
+ * several instances, on Redis (ioredis, a peer dependency: `npm install ioredis`).
+ */
+export { LoginService, createLoginService, type LoginServiceOptions, type BegunLogin, type CompletedLogin, type UserToken } from './login-service.js';
+export { MAX_USER_ID_LENGTH } from './user-key.js';
+export type { FlowStore, Lock, LockLease, TokenStore } from '../../adapters/contracts.js';
+export { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
+export { createRedisClient, redisLocation, type RedisClientOptions } from '../../adapters/redis-client.js';
+export { RedisFlowStore, type RedisStoreOptions } from '../../adapters/redis-flow-store.js';
+export { RedisTokenStore } from '../../adapters/redis-token-store.js';
+export { RedisLock, type RedisLockOptions } from '../../adapters/redis-lock.js';

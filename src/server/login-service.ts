@@ -1,0 +1,225 @@
+/**
+ * The login machine as a server-side engine: a web service runs logins for many of its users at
+ * once, on several instances, and the redirect may reach any of them. `begin` runs the machine to
+ * awaitingUser and keeps its persisted snapshot in a FlowStore under the `state` it sent;
+ * `complete`, on any instance, takes that snapshot exactly once, resumes the machine with the
+ * callback, exchanges the code and saves the user's token. There is no loopback listener and no
+ * browser: the host serves the redirect URI and shows the authorization URL itself.
+ */
+import { createActor } from 'xstate';
+import type { Clock, FlowStore, HttpClient, Lock, RandomSource, TokenStore } from '../../adapters/contracts.js';
+import { AuthError } from '../../adapters/errors.js';
+import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
+import { DEFAULT_FLOW_CONFIG, type FlowConfig, type TokenSet } from '../../machines/types.js';
+import type { AuthProtocol } from '../protocol.js';
+import { decodeFlowRecord, encodeFlowRecord } from './flow-record.js';
+import { bindUser, provideServiceMachine, type ServiceActor, type ServiceMachine } from './service-machine.js';
+import { UserTokens, type UserToken } from './user-tokens.js';
+import { userStorageKey } from './user-key.js';
+
+export interface LoginServiceOptions<Req = unknown, Res = unknown> {
+  /** Pocket or OAuth 2.0, in 'redirect' mode. */
+  protocol: AuthProtocol<Req, Res>;
+  http: HttpClient;
+  /** The redirect URI the host serves (the same on every instance, e.g. behind a load balancer). */
+  redirectUri: string;
+  /** Logins in flight, shared by every instance (RedisFlowStore). */
+  flows: FlowStore;
+  /** The users' tokens, shared by every instance (RedisTokenStore). */
+  tokens: TokenStore;
+  /** Serialises each user's refresh, save and logout across instances (RedisLock). */
+  lock: Lock;
+  clock?: Clock;
+  random?: RandomSource;
+  /** Retries and back-off of the machine; `userTimeoutMs` (default 5 min) is also the flows' time to live. */
+  config?: Partial<Omit<FlowConfig, 'mode'>>;
+  /** Deadline of each token-store call (ms). Default 10,000. */
+  storeTimeoutMs?: number;
+  /** A token this close to its expiry (ms) is refreshed by `token()`. Default 60,000. */
+  refreshSkewMs?: number;
+  /** Longest wait for a user's lock (ms). Default 30,000. */
+  lockTimeoutMs?: number;
+}
+
+/** What `begin` gives the host: send the person's browser to `authorizationUrl`. */
+export interface BegunLogin {
+  authorizationUrl: string;
+  /** The `state` the callback must bring back (not a secret; it names the flow). */
+  state: string;
+  /** Epoch ms after which the callback is refused (ERR_EXPIRED). */
+  expiresAt: number;
+}
+
+export interface CompletedLogin {
+  userId: string;
+  /** The provider's name for the person, where it gives one. */
+  username: string | null;
+  /** Epoch ms; null when the token does not expire (Pocket). */
+  expiresAt: number | null;
+}
+
+export type { UserToken };
+
+export class LoginService<Req = unknown, Res = unknown> {
+  readonly #protocol: AuthProtocol<Req, Res>;
+  readonly #flows: FlowStore;
+  readonly #machine: ServiceMachine;
+  readonly #config: FlowConfig;
+  readonly #clock: Clock;
+  readonly #users: UserTokens<Req, Res>;
+  readonly #closing = new AbortController();
+
+  constructor(options: LoginServiceOptions<Req, Res>) {
+    if (options.protocol.mode !== 'redirect') {
+      throw new AuthError('ERR_CONFIG', 'The login service runs redirect logins; the device grant has no callback to hand over.');
+    }
+    this.#protocol = options.protocol;
+    this.#flows = options.flows;
+    this.#clock = options.clock ?? systemClock;
+    this.#config = { ...DEFAULT_FLOW_CONFIG, ...options.config, mode: 'redirect' };
+    const storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
+    const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    const random = options.random ?? cryptoRandom;
+    this.#machine = provideServiceMachine(options.protocol, {
+      http: options.http,
+      externalRedirectUri: options.redirectUri,
+      tokens: options.tokens,
+      lock: options.lock,
+      clock: this.#clock,
+      random,
+      storeTimeoutMs,
+      lockTimeoutMs,
+      signal: this.#closing.signal,
+    });
+    this.#users = new UserTokens({
+      protocol: options.protocol,
+      http: options.http,
+      tokens: options.tokens,
+      lock: options.lock,
+      clock: this.#clock,
+      random,
+      storeTimeoutMs,
+      lockTimeoutMs,
+      refreshSkewMs: options.refreshSkewMs ?? 60_000,
+      signal: this.#closing.signal,
+    });
+  }
+
+  /**
+   * Starts a login for `userId`: asks the provider for a request token (Pocket) or builds PKCE,
+   * state and nonce (and a PAR, where offered), and keeps the flow for `userTimeoutMs`.
+   * @throws AuthError from the provider (ERR_NETWORK, ERR_INVALID_CLIENT, ...), ERR_STORAGE, ERR_CONFIG.
+   * @see RFC 6749 section 4.1.1, RFC 7636 section 4, RFC 9126
+   */
+  async begin(userId: string): Promise<BegunLogin> {
+    userStorageKey(this.#protocol.storageKey, userId);
+    const actor = createActor(this.#machine, { input: { config: this.#config } });
+    actor.start();
+    try {
+      const reached = this.#settle(actor, (s) => s.matches({ signingIn: 'awaitingUser' }));
+      actor.send({ type: 'LOGIN', force: true });
+      const s = await reached;
+      const state = s.context.session?.state;
+      if (typeof state !== 'string' || state === '' || s.context.authorizationUrl === null) {
+        throw new AuthError('ERR_CONFIG', `The ${this.#protocol.name} protocol started a login without a state to bind the callback to.`);
+      }
+      const ttlMs = s.context.userDeadlineMs;
+      const snapshot = actor.getPersistedSnapshot();
+      await this.#flows.save(state, encodeFlowRecord({ userId, snapshot }), ttlMs);
+      return { authorizationUrl: s.context.authorizationUrl, state, expiresAt: this.#clock.now() + ttlMs };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  /**
+   * Finishes the login the callback belongs to, on whichever instance it arrives: takes the flow
+   * by `state` (exactly once across instances), resumes the machine, exchanges the code and
+   * saves the user's token.
+   * @param callbackParams the redirect's query parameters (`state`, and `code` or `error`; `iss`).
+   * @throws AuthError ERR_STATE_MISMATCH (no state), ERR_EXPIRED (no login waits for this state:
+   *   it ran out of time or was already completed), ERR_DECLINED, ERR_ISSUER_MISMATCH, ERR_CODE_INVALID,
+   *   provider and network errors, ERR_STORAGE.
+   * @see RFC 6749 section 4.1.2, RFC 9207 section 2.4
+   */
+  async complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
+    const state = callbackParams.state;
+    if (typeof state !== 'string' || state === '') {
+      throw new AuthError('ERR_STATE_MISMATCH', 'The callback carries no state, so it belongs to no login. Start the login again.');
+    }
+    const text = await this.#flows.take(state);
+    if (text === null) {
+      throw new AuthError(
+        'ERR_EXPIRED',
+        `No login is waiting for this callback: it was not completed within ${duration(this.#config.userTimeoutMs)} of its start, or it was already completed. Start the login again.`,
+      );
+    }
+    const record = decodeFlowRecord(text, this.#flows.location);
+    const actor = createActor(this.#machine, { snapshot: record.snapshot as never, input: { config: this.#config } });
+    bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId));
+    actor.start();
+    try {
+      if (!actor.getSnapshot().matches({ signingIn: { awaitingUser: 'waitingForRedirect' } })) {
+        throw new AuthError('ERR_STORAGE', `A login in progress kept in ${this.#flows.location} is not waiting for a callback. Start the login again.`);
+      }
+      const done = this.#settle(actor, (s) => s.matches({ authorized: 'ready' }));
+      actor.send({ type: 'CALLBACK', params: { ...callbackParams } });
+      const s = await done;
+      const token = s.context.token as TokenSet;
+      return { userId: record.userId, username: token.username ?? null, expiresAt: token.expiresAt ?? null };
+    } finally {
+      actor.stop();
+    }
+  }
+
+  /**
+   * A usable access token for `userId`, refreshed when it is within `refreshSkewMs` of expiry.
+   * Single-flight across instances: one instance refreshes under the user's lock, the others wait
+   * and use what it saved, so a provider that rotates refresh tokens never sees one used twice.
+   * @throws AuthError ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID (refused; the login is removed),
+   *   ERR_TIMEOUT (lock), ERR_STORAGE, network and provider errors.
+   * @see RFC 6749 section 6, RFC 9700 section 4.14.2 (refresh token rotation)
+   */
+  token(userId: string): Promise<UserToken> {
+    return this.#users.token(userStorageKey(this.#protocol.storageKey, userId));
+  }
+
+  /**
+   * Forgets the user's login (under the user's lock) and revokes it where the protocol can.
+   * Resolves false when there was none. The entry is removed even when revocation fails; that
+   * failure is then thrown.
+   * @see RFC 7009
+   */
+  logout(userId: string): Promise<boolean> {
+    return this.#users.logout(userStorageKey(this.#protocol.storageKey, userId));
+  }
+
+  /** Aborts refreshes and revocations in progress. The stores' clients are the host's to close. */
+  close(): void {
+    this.#closing.abort();
+  }
+
+  /** Resolves when `done` holds; rejects with the flow's error when it fails. */
+  #settle(actor: ServiceActor, done: (s: ReturnType<ServiceActor['getSnapshot']>) => boolean) {
+    return new Promise<ReturnType<ServiceActor['getSnapshot']>>((resolve, reject) => {
+      const sub = actor.subscribe((s) => {
+        if (done(s)) resolve(s);
+        else if (s.matches('failed')) reject(AuthError.fromData(s.context.error as never));
+        else if (s.matches('idle')) reject(new AuthError('ERR_CANCELLED', 'The login was cancelled.'));
+        else return;
+        sub.unsubscribe();
+      });
+    });
+  }
+}
+
+/** "300 ms", "45 s", "5 min": how long a login may wait, for messages. */
+function duration(ms: number): string {
+  if (ms < 1_000) return `${ms} ms`;
+  return ms < 120_000 ? `${Math.round(ms / 1_000)} s` : `${Math.round(ms / 60_000)} min`;
+}
+
+/** Creates a {@link LoginService}; see its options. */
+export function createLoginService<Req, Res>(options: LoginServiceOptions<Req, Res>): LoginService<Req, Res> {
+  return new LoginService(options);
+}
