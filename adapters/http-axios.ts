@@ -93,8 +93,17 @@ async function makeAgent(proxy: URL | null, https: boolean, ca: HttpClientOption
     return new Agent({ keepAlive: true, ...tls });
   }
   if (https) {
-    const { HttpsProxyAgent } = await import('https-proxy-agent');
-    return new HttpsProxyAgent(proxy, { keepAlive: true, ...tls });
+    const [{ HttpsProxyAgent }, { checkServerIdentity }] = await Promise.all([import('https-proxy-agent'), import('node:tls')]);
+    const agent = new HttpsProxyAgent(proxy, { keepAlive: true });
+    // The TLS session to the target takes its options from each request: axios gives no `ca`,
+    // and the agent drops `host`, so an IP target would be checked against "localhost".
+    const connect = agent.connect.bind(agent);
+    agent.connect = (req, opts) => {
+      const host = opts.host ?? '';
+      const extra = { ...tls, checkServerIdentity: (_name: string, cert: import('node:tls').PeerCertificate) => checkServerIdentity(host, cert) };
+      return connect(req, { ...opts, ...extra } as typeof opts);
+    };
+    return agent;
   }
   const { HttpProxyAgent } = await import('http-proxy-agent');
   return new HttpProxyAgent(proxy, { keepAlive: true });

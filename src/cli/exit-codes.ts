@@ -42,7 +42,8 @@ const BY_CODE: Record<AuthErrorCode, ExitRule> = {
   // The wait for the person (not retryable) vs a server that did not answer (retryable).
   ERR_TIMEOUT: transientOr(EXIT.timeout),
   ERR_EXPIRED: EXIT.timeout,
-  ERR_NETWORK: EXIT.unavailable,
+  // A refused or reset connection may pass; a certificate this machine does not trust will not.
+  ERR_NETWORK: transientOr(EXIT.incompatible),
   ERR_SERVER: EXIT.unavailable,
   ERR_RATE_LIMITED: EXIT.unavailable,
   ERR_BAD_RESPONSE: transientOr(EXIT.incompatible),

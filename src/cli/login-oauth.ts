@@ -12,6 +12,8 @@ import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';
 import { openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
+import { wholeNumberOption } from './number-option.js';
+import { resolve } from 'node:path';
 
 /** Pocket's options make no sense with --issuer: say so rather than ignore them. */
 const POCKET_ONLY = ['base-url', 'consumer-key-file', 'manual'] as const;
@@ -36,6 +38,10 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
   const scope = optionalString(args, 'scope');
   const resource = optionalString(args, 'resource');
   const device = Boolean(args.values['device']);
+  const caFileArg = optionalString(args, 'ca-file');
+  const caFile = caFileArg === undefined ? undefined : resolve(caFileArg);
+  const redirectPort = wholeNumberOption(args, 'redirect-port', 'login', { min: 1, max: 65535 });
+  if (redirectPort !== undefined && device) throw new UsageError('--redirect-port has no use with --device (nothing is redirected).', 'login');
 
   const store = openStore(options.storeKind, options.tokenFile, io.env);
   const { flow } = oauthFlow(
@@ -49,6 +55,8 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       ...(resource === undefined ? {} : { resource }),
       ...(options.timeoutMs ? { userTimeoutMs: options.timeoutMs } : {}),
       ...(options.inspect.observer ? { inspect: options.inspect.observer } : {}),
+      ...(caFile === undefined ? {} : { caFile }),
+      ...(redirectPort === undefined ? {} : { redirectPort }),
     },
     io,
   );
@@ -63,6 +71,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       ...(resource === undefined ? {} : { resource }),
       store: options.storeKind,
       ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+      ...(caFile === undefined ? {} : { caFile }),
     });
     const who = result.username ? ` as ${result.username}` : '';
     const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';

@@ -12,7 +12,17 @@ export type StoreKind = 'keychain' | 'file' | 'memory';
 
 export type Profile =
   | { provider: 'pocket'; baseUrl: string; store: StoreKind; tokenFile?: string; keyFingerprint: string }
-  | { provider: 'oauth2'; issuer: string; clientId: string; scope?: string; resource?: string; store: StoreKind; tokenFile?: string };
+  | {
+      provider: 'oauth2';
+      issuer: string;
+      clientId: string;
+      scope?: string;
+      resource?: string;
+      store: StoreKind;
+      tokenFile?: string;
+      /** --ca-file: extra certificate authorities for https, used by every later command. */
+      caFile?: string;
+    };
 
 export function configDir(env: NodeJS.ProcessEnv): string {
   if (env['AUTHMACHINE_CONFIG_DIR']) return env['AUTHMACHINE_CONFIG_DIR'];

@@ -187,8 +187,8 @@ test('--consumer-key-file, and --all pages a 2,345-item list 500 at a time: each
 test('items --all against a server that caps a page at 30: all 75 items in every format, paged past short pages', async (t) => {
   const gets: EmulatorLogEvent[] = [];
   const emulator = await emulatorFor(t, { syntheticItems: 75, pageCap: 30, log: (e) => e.path === '/v3/get' && gets.push(e) });
-  const sb = cliSandbox(t);
-  const login = await loginAuto(sb, ['--base-url', emulator.url], );
+  const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
+  const login = await loginAuto(sb, ['--base-url', emulator.url]);
   t.is(login.code, 0, login.stderr);
   gets.length = 0;
   const ndjson = await sb.run(['items', '--all', '--ndjson']);
@@ -209,7 +209,7 @@ test('a failing items command leaves nothing half-done on stdout: no lone "[", n
     // The first page is answered; every later one gets a proxy's HTML page.
     if (e.path === '/v3/get' && e.status === 200 && emulator.pendingFaults('/v3/get') === 0) emulator.failNext('/v3/get', { html: true }, { times: 20 });
   } });
-  const sb = cliSandbox(t);
+  const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
   const login = await loginAuto(sb, ['--base-url', emulator.url]);
   t.is(login.code, 0, login.stderr);
   for (const format of ['--json', '--ndjson', null] as const) {

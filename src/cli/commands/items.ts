@@ -68,9 +68,10 @@ export const items: Command = {
     if (v['complete']) params.detailType = 'complete';
     params.offset = wholeNumberOption(args, 'offset', 'items', { min: 0 }, 0);
     const all = Boolean(v['all']);
-    const pageSize = all
-      ? wholeNumberOption(args, 'page-size', 'items', { min: 1 }, 500)
-      : wholeNumberOption(args, 'count', 'items', { min: 1 }, 30);
+    // Both are checked whichever is used: a bad value is never silently ignored.
+    const pageSizeAll = wholeNumberOption(args, 'page-size', 'items', { min: 1 }, 500);
+    const count = wholeNumberOption(args, 'count', 'items', { min: 1 }, 30);
+    const pageSize = all ? pageSizeAll : count;
 
     const flow = await openStoredPocket(io);
     const getPage = async (pageParams: PocketGetParams) => {

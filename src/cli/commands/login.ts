@@ -34,6 +34,8 @@ export const login: Command = {
     force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
     'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
+    'ca-file': { type: 'string', valueName: 'path', description: 'PEM file of extra certificate authorities to trust for https (kept for later commands)' },
+    'redirect-port': { type: 'string', valueName: 'n', description: 'Listen on this fixed loopback port, for servers that match the redirect URI exactly' },
     inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
     ...STORE_OPTIONS,
     ...JSON_OPTION,
