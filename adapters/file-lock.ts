@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import { constants, type FileHandle, open } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Lock, LockLease } from './contracts.js';
 import { AuthError } from './errors.js';
 import { codeOf, ensurePrivateDirectory } from './private-dir.js';
@@ -88,9 +88,10 @@ export class FileLock implements Lock {
     if (this.#directory !== undefined) await ensurePrivateDirectory(this.#directory);
     const handle = await openLockFile(path);
     try {
-      for (let pause = 1; ; pause = Math.min(pause * 2, this.#maxPollMs)) {
+      // Try before looking at the signal: a deadline that passed while this process was busy
+      // (not while the lock was taken) must not turn a free lock into a failure.
+      for (let pause = 1; !tryLock(native, handle, path); pause = Math.min(pause * 2, this.#maxPollMs)) {
         throwIfAborted(signal);
-        if (tryLock(native, handle, path)) break;
         await sleep(pause * (0.5 + Math.random() / 2), signal);
       }
       await recordHolder(handle);
@@ -142,7 +143,9 @@ async function openLockFile(path: string): Promise<FileHandle> {
     // O_NOFOLLOW: a symlink planted at the lock path must not make us create a file elsewhere.
     return await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
-    throw new AuthError('ERR_STORAGE', `Could not open the lock file ${path} (${codeOf(error)}). Check that its folder exists and is yours and writable.`);
+    const code = codeOf(error);
+    const why = ['EACCES', 'EPERM', 'EROFS'].includes(code) ? `the folder ${dirname(path)} is not writable by you` : 'check that its folder exists and is yours';
+    throw new AuthError('ERR_STORAGE', `Could not open the lock file ${path} (${code}): ${why}.`);
   }
 }
 

@@ -34,6 +34,9 @@ export async function createRedisClient(options: RedisClientOptions = {}): Promi
     maxRetriesPerRequest: 0,
     retryStrategy: (times) => Math.min(50 * 2 ** times, reconnectMaxMs),
     lazyConnect: true,
+    // Commands issued in the same tick (many logins at once) leave in one write: fewer syscalls
+    // and round trips under load, no change for a lone command.
+    enableAutoPipelining: true,
   });
   // ioredis reports connection trouble as events too; each command reports its own failure.
   client.on('error', () => {});

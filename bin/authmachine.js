@@ -1,5 +1,12 @@
 #!/usr/bin/env node
-// Runs the compiled CLI (npm run build). Exit codes: see `authmachine --help`.
-import { main } from '../dist/esm/src/cli/main.js';
+// Runs the compiled CLI (dist/, made by `npm run build`; `npm ci` builds it through "prepare").
+// Exit codes: see `authmachine --help`.
+import { existsSync } from 'node:fs';
 
+const entry = new URL('../dist/esm/src/cli/main.js', import.meta.url);
+if (!existsSync(entry)) {
+  process.stderr.write('authmachine is not built yet: run `npm run build` (or `npm ci`) in the authmachine folder first.\n');
+  process.exit(1);
+}
+const { main } = await import(entry.href);
 process.exitCode = await main(process.argv.slice(2));

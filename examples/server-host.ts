@@ -2,7 +2,7 @@
  * An example host for authmachine/server: "connect your account" on node:http. Run two of these
  * on two ports against one Redis; a login begun on one completes on the other.
  *
- *   PROVIDER=pocket POCKET_BASE_URL=... POCKET_CONSUMER_KEY=... REDIS_URL=redis://127.0.0.1:6379 \
+ *   PROVIDER=pocket POCKET_BASE_URL=... POCKET_CONSUMER_KEY_FILE=... REDIS_URL=redis://127.0.0.1:6379 \
  *   REDIRECT_URI=http://127.0.0.1:8080/callback PORT=8081 npx tsx examples/server-host.ts
  *
  * Routes (the user comes from `?user=`; a real host takes it from its own session):
@@ -15,6 +15,7 @@
  * A published host imports from 'authmachine/server', 'authmachine/pocket', 'authmachine/oauth2'
  * and 'authmachine/adapters'; this file imports the sources so it runs from a checkout.
  */
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { HttpRequest } from '../adapters/contracts.js';
@@ -39,7 +40,7 @@ const listeningPort = (server.address() as AddressInfo).port;
 const protocol: AuthProtocol<unknown, unknown> =
   env.PROVIDER === 'oauth'
     ? createOAuth2Protocol({ issuer: required('OAUTH_ISSUER'), clientId: required('OAUTH_CLIENT_ID'), scope: env.OAUTH_SCOPE ?? 'openid offline_access' })
-    : createPocketProtocol({ consumerKey: required('POCKET_CONSUMER_KEY'), baseUrl: required('POCKET_BASE_URL') });
+    : createPocketProtocol({ consumerKey: consumerKey(), baseUrl: required('POCKET_BASE_URL') });
 
 const logins = createLoginService({
   protocol,
@@ -88,7 +89,7 @@ async function callProvider(token: UserToken): Promise<unknown> {
           method: 'POST',
           url: `${required('POCKET_BASE_URL')}/v3/get`,
           headers: { 'Content-Type': 'application/json', 'X-Accept': 'application/json' },
-          body: JSON.stringify({ consumer_key: required('POCKET_CONSUMER_KEY'), access_token: token.accessToken, count: 1 }),
+          body: JSON.stringify({ consumer_key: consumerKey(), access_token: token.accessToken, count: 1 }),
         };
   const answer = await http.send({ ...call, timeoutMs: 10_000 });
   if (answer.status === 401) throw new AuthError('ERR_TOKEN_INVALID', 'The provider refused the token.');
@@ -115,6 +116,12 @@ function sendError(response: ServerResponse, error: AuthError): void {
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+}
+
+/** POCKET_CONSUMER_KEY, or the first line of the file POCKET_CONSUMER_KEY_FILE names. */
+function consumerKey(): string {
+  if (env.POCKET_CONSUMER_KEY_FILE) return readFileSync(env.POCKET_CONSUMER_KEY_FILE, 'utf8').split('\n')[0]!.trim();
+  return required('POCKET_CONSUMER_KEY');
 }
 
 function required(name: string): string {

@@ -41,6 +41,11 @@ function required<TOutput, TInput>(name: string) {
 
 const SLOW_DOWN_STEP_MS = 5_000; // RFC 8628 section 3.5
 
+/** The server's timing that came with a pending or slow_down answer. */
+function pollOutput(event: unknown): { intervalMs?: number; retryAfterMs?: number } {
+  return ((event as { output?: unknown }).output ?? {}) as { intervalMs?: number; retryAfterMs?: number };
+}
+
 function initialContext(input: AuthInput | undefined): AuthContext {
   const config = { ...DEFAULT_FLOW_CONFIG, ...input?.config };
   return {
@@ -355,9 +360,13 @@ export const authMachine = setup({
                   {
                     guard: 'pollSlowDown',
                     target: 'waitingToPoll',
-                    actions: assign({ pollIntervalMs: ({ context }) => context.pollIntervalMs + SLOW_DOWN_STEP_MS, retryAfterMs: null }),
+                    // RFC 8628 section 3.5: 5 s more from now on, or the interval the server named if longer.
+                    actions: assign({
+                      pollIntervalMs: ({ context, event }) => Math.max(context.pollIntervalMs + SLOW_DOWN_STEP_MS, pollOutput(event).intervalMs ?? 0),
+                      retryAfterMs: ({ event }) => pollOutput(event).retryAfterMs ?? null,
+                    }),
                   },
-                  { target: 'waitingToPoll', actions: assign({ retryAfterMs: null }) },
+                  { target: 'waitingToPoll', actions: assign({ retryAfterMs: ({ event }) => pollOutput(event).retryAfterMs ?? null }) },
                 ],
                 onError: [
                   { guard: 'canRetry', target: 'waitingToPoll', actions: ['countAttempt', 'emitRetrying'] },

@@ -23,6 +23,8 @@ export interface TokenSet {
   refreshToken?: string;
   /** Epoch milliseconds; absent when the provider gives no expiry (Pocket). */
   expiresAt?: number;
+  /** Epoch milliseconds after which the refresh token is dead too (`refresh_token_expires_in`). */
+  refreshExpiresAt?: number;
   /** "Bearer", or "DPoP" for a sender-constrained token (RFC 9449), which needs `dpopKey`. */
   tokenType?: string;
   /** Secret: the key this login's tokens are bound to (RFC 9449); a new one at each login. */
@@ -52,9 +54,13 @@ export interface StartResult {
   expiresInMs?: number;
 }
 
+/**
+ * One device poll (RFC 8628 section 3.5). `intervalMs`: a new interval the server named with
+ * slow_down; `retryAfterMs`: a Retry-After it sent with the answer. Both are the server's timing.
+ */
 export type DevicePollResult =
-  | { status: 'pending' }
-  | { status: 'slow_down' }
+  | { status: 'pending'; retryAfterMs?: number }
+  | { status: 'slow_down'; intervalMs?: number; retryAfterMs?: number }
   | { status: 'approved'; token: TokenSet };
 
 /**

@@ -35,4 +35,9 @@ export interface AuthProtocol<Request = unknown, Result = unknown> {
   refresh?(ctx: ProtocolContext, input: { token: TokenSet }): Promise<TokenSet>;
   /** Where the protocol can revoke (RFC 7009). */
   revoke?(ctx: ProtocolContext, input: { token: TokenSet }): Promise<void>;
+  /**
+   * Before a new login's tokens are saved over stored ones: what of the stored set to keep (a
+   * refresh token the provider sends only once, say). Returns the set to save.
+   */
+  keepFromStored?(fresh: TokenSet, stored: TokenSet): TokenSet;
 }

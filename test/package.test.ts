@@ -21,7 +21,8 @@ const exercise = `
 `;
 
 test.before(() => {
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', host], { stdio: 'pipe' });
+  // --ignore-scripts: no "prepare" rebuild of dist/ while other tests run from it.
+  execFileSync('npm', ['pack', '--silent', '--ignore-scripts', '--pack-destination', host], { stdio: 'pipe' });
   const tarball = readdirSync(host).find((f) => f.endsWith('.tgz'))!;
   writeFileSync(join(host, 'package.json'), JSON.stringify({ name: 'host', version: '1.0.0', private: true }));
   execFileSync('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--ignore-scripts', `./${tarball}`, 'xstate', 'ioredis'], { cwd: host, stdio: 'pipe' });

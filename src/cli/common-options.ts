@@ -9,3 +9,13 @@ export const STORE_OPTIONS = {
 export const JSON_OPTION = {
   json: { type: 'boolean', description: 'Print the result as JSON on stdout' },
 } satisfies Record<string, OptionSpec>;
+
+/** Which account: every command that uses a login takes it. */
+export const PROFILE_OPTION = {
+  profile: { type: 'string', valueName: 'name', description: 'The account to use (default: $AUTHMACHINE_PROFILE, else "default")' },
+} satisfies Record<string, OptionSpec>;
+
+/** For commands that send or print a token. */
+export const REFRESH_SKEW_OPTION = {
+  'refresh-skew': { type: 'string', valueName: 'seconds', description: 'Renew a token this close to its expiry before using it (default 60)' },
+} satisfies Record<string, OptionSpec>;

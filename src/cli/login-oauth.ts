@@ -7,10 +7,11 @@ import type { ParsedArgs } from './command.js';
 import type { CliIO } from './io.js';
 import type { LoginOptions, LoginOutcome } from './login-options.js';
 import { oauthFlow } from './oauth-flow.js';
-import { writeProfile } from './profile.js';
+import { profileNote } from './account.js';
+import { storageKeyOf, writeProfile, type Profile } from './profile.js';
 import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';
-import { openStore } from './stores.js';
+import { openLock, openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
 import { wholeNumberOption } from './number-option.js';
 import { resolve } from 'node:path';
@@ -43,13 +44,26 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
   const redirectPort = wholeNumberOption(args, 'redirect-port', 'login', { min: 1, max: 65535 });
   if (redirectPort !== undefined && device) throw new UsageError('--redirect-port has no use with --device (nothing is redirected).', 'login');
 
+  const settings: Profile = {
+    provider: 'oauth2',
+    issuer,
+    clientId,
+    ...(scope === undefined ? {} : { scope }),
+    ...(resource === undefined ? {} : { resource }),
+    store: options.storeKind,
+    ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+    ...(caFile === undefined ? {} : { caFile }),
+  };
   const store = openStore(options.storeKind, options.tokenFile, io.env);
   const { flow } = oauthFlow(
     {
       issuer,
       clientId,
       store,
+      storageKey: storageKeyOf(settings, options.profile),
+      lock: openLock(options.storeKind, io.env),
       device,
+      dpop: Boolean(args.values['dpop']),
       noBrowser: Boolean(args.values['no-browser']),
       ...(scope === undefined ? {} : { scope }),
       ...(resource === undefined ? {} : { resource }),
@@ -63,21 +77,13 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
   try {
     const opener = !device && !args.values['no-browser'] && hasDisplay(io) ? 'browser' : 'person';
     const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']), opener);
-    await writeProfile(io.env, {
-      provider: 'oauth2',
-      issuer,
-      clientId,
-      ...(scope === undefined ? {} : { scope }),
-      ...(resource === undefined ? {} : { resource }),
-      store: options.storeKind,
-      ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
-      ...(caFile === undefined ? {} : { caFile }),
-    });
+    await writeProfile(io.env, options.profile, settings);
     const who = result.username ? ` as ${result.username}` : '';
     const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';
     return {
       summary: {
         provider: 'oauth2',
+        profile: options.profile,
         issuer,
         clientId,
         username: result.username,
@@ -85,7 +91,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
         reused: result.fromStore,
         expiresAt: result.expiresAt === null ? null : new Date(result.expiresAt).toISOString(),
       },
-      text: `Logged in to ${issuer}${who}${how}. Token kept in ${store.location}.`,
+      text: `Logged in to ${issuer}${who}${profileNote(options.profile)}${how}. Token kept in ${store.location}.`,
     };
   } finally {
     flow.stop();

@@ -3,6 +3,8 @@ import type { StoreKind } from './profile.js';
 
 /** What `authmachine login` hands to the provider-specific login (Pocket or OAuth). */
 export interface LoginOptions {
+  /** The profile (account) this login is for. */
+  profile: string;
   storeKind: StoreKind;
   /** With --store file. */
   tokenFile: string | undefined;

@@ -3,34 +3,45 @@ import type { ParsedArgs } from './command.js';
 import type { CliIO } from './io.js';
 import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from './pocket-flow.js';
 import { consumerKeyEntry, fingerprintOf } from './pocket-keys.js';
-import { readProfile, writeProfile } from './profile.js';
+import { accountOf, profileNote } from './account.js';
+import { readProfile, storageKeyOf, writeProfile, type Profile } from './profile.js';
 import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';
 import { CONSUMER_KEY_ENV, readConsumerKey } from './secrets-input.js';
-import { openStore } from './stores.js';
+import { openLock, openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
 import type { LoginOptions, LoginOutcome } from './login-options.js';
 
 /** `authmachine login` for Pocket: consumer key from the environment or a file, never argv. */
 export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
-  const saved = await readProfile(io.env);
+  const saved = await readProfile(io.env, options.profile);
   const baseUrl = (args.values['base-url'] as string | undefined) ?? (saved?.provider === 'pocket' ? saved.baseUrl : DEFAULT_POCKET_URL);
   const keyFile = args.values['consumer-key-file'] as string | undefined;
   let consumerKey = await readConsumerKey(keyFile, io.env);
   let keySource = keyFile !== undefined ? `--consumer-key-file ${keyFile}` : `$${CONSUMER_KEY_ENV}`;
   if (!consumerKey && saved?.provider === 'pocket') {
-    consumerKey = (await pocketFromProfile(saved, io).catch(() => null))?.consumerKey ?? null;
+    consumerKey = (await pocketFromProfile(accountOf(options.profile, saved, io.env)).catch(() => null))?.consumerKey ?? null;
     keySource = 'the key saved with your last login';
   }
   if (!consumerKey) {
     throw new UsageError(`Pocket needs your app's consumer key: set ${CONSUMER_KEY_ENV} or pass --consumer-key-file <path>. (\`authmachine emulator\` issues one for local use.)`, 'login');
   }
+  const fingerprint = fingerprintOf(consumerKey);
+  const settings: Profile = {
+    provider: 'pocket',
+    baseUrl,
+    store: options.storeKind,
+    ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+    keyFingerprint: fingerprint,
+  };
   const store = openStore(options.storeKind, options.tokenFile, io.env);
   const { flow } = pocketFlow(
     {
       baseUrl,
       consumerKey,
       store,
+      storageKey: storageKeyOf(settings, options.profile),
+      lock: openLock(options.storeKind, io.env),
       manual: Boolean(args.values['manual']),
       noBrowser: Boolean(args.values['no-browser']),
       ...(options.timeoutMs ? { userTimeoutMs: options.timeoutMs } : {}),
@@ -43,22 +54,15 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
     const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']), opener).catch((error: unknown) => {
       throw withKeySource(error, keySource);
     });
-    const fingerprint = fingerprintOf(consumerKey);
     await store.set(consumerKeyEntry(fingerprint), consumerKey).catch((error: unknown) => {
       throw error instanceof AuthError ? error : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
     });
-    await writeProfile(io.env, {
-      provider: 'pocket',
-      baseUrl,
-      store: options.storeKind,
-      ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
-      keyFingerprint: fingerprint,
-    });
+    await writeProfile(io.env, options.profile, settings);
     const who = result.username ? ` as ${result.username}` : '';
     const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';
     return {
-      summary: { provider: 'pocket', username: result.username, store: store.location, reused: result.fromStore },
-      text: `Logged in to Pocket${who}${how}. Token kept in ${store.location}.`,
+      summary: { provider: 'pocket', profile: options.profile, username: result.username, store: store.location, reused: result.fromStore },
+      text: `Logged in to Pocket${who}${profileNote(options.profile)}${how}. Token kept in ${store.location}.`,
     };
   } finally {
     flow.stop();

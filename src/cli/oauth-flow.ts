@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { InspectionEvent, Observer } from 'xstate';
 import { SystemBrowserOpener } from '../../adapters/browser-open.js';
-import type { BrowserOpener, TokenStore } from '../../adapters/contracts.js';
+import type { BrowserOpener, Lock, TokenStore } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
@@ -15,8 +15,7 @@ import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
 import { createOAuth2Protocol, type OAuth2Protocol, type ResourceRequest, type ResourceResponse } from '../oauth2/index.js';
 import { hasDisplay } from './environment.js';
 import type { CliIO } from './io.js';
-import type { Profile } from './profile.js';
-import { openStore } from './stores.js';
+import type { Account } from './account.js';
 
 export type OAuthFlow = AuthFlow<ResourceRequest, ResourceResponse>;
 
@@ -28,8 +27,16 @@ export interface OAuthFlowOptions {
   /** Base URL that `authmachine call` resolves relative paths against. */
   resource?: string;
   store: TokenStore;
+  /** The login's store entry (see profile.ts); default: the protocol's own key. */
+  storageKey?: string;
+  /** Makes renewing (and logging in) single-flight across processes. */
+  lock?: Lock | null;
+  /** Renew a token this close to expiry before sending it (ms). */
+  refreshSkewMs?: number;
   /** RFC 8628: show a code to type on another device; nothing is opened here. */
   device?: boolean;
+  /** RFC 9449: DPoP even when the issuer's metadata does not list it (else only when it does). */
+  dpop?: boolean;
   /** Only print the URL. */
   noBrowser?: boolean;
   /** Replaces the system browser (tests, hosts with their own). */
@@ -61,6 +68,7 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
     issuer: options.issuer,
     clientId: options.clientId,
     mode: options.device ? 'device' : 'redirect',
+    dpop: options.dpop ? true : 'auto',
     ...(options.scope === undefined ? {} : { scope: options.scope }),
     ...(options.resource === undefined ? {} : { resource: options.resource }),
   });
@@ -72,15 +80,21 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
     http: cliHttpClient(options.caFile),
     receiver: new LoopbackReceiver(options.redirectPort === undefined ? {} : { port: options.redirectPort }),
     store: options.store,
+    ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
+    ...(options.lock ? { lock: options.lock } : {}),
     ...(browser ? { browser } : {}),
-    ...(options.userTimeoutMs ? { config: { userTimeoutMs: options.userTimeoutMs } } : {}),
+    config: {
+      ...(options.userTimeoutMs ? { userTimeoutMs: options.userTimeoutMs } : {}),
+      ...(options.refreshSkewMs === undefined ? {} : { refreshSkewMs: options.refreshSkewMs }),
+    },
     ...(options.inspect ? { inspect: options.inspect } : {}),
   });
   return { flow, protocol };
 }
 
 /** The profile's OAuth settings as flow options (no browser: later commands never open one). */
-export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowOptions {
+export function oauthOptionsFromProfile(account: Account, _io: CliIO): OAuthFlowOptions {
+  const profile = account.profile;
   if (profile.provider !== 'oauth2') {
     throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.');
   }
@@ -89,7 +103,9 @@ export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowO
     clientId: profile.clientId,
     ...(profile.scope === undefined ? {} : { scope: profile.scope }),
     ...(profile.resource === undefined ? {} : { resource: profile.resource }),
-    store: openStore(profile.store, profile.tokenFile, io.env),
+    store: account.store,
+    storageKey: account.storageKey,
+    lock: account.lock,
     noBrowser: true,
     ...(profile.caFile === undefined ? {} : { caFile: profile.caFile }),
   };
@@ -101,10 +117,10 @@ export function oauthOptionsFromProfile(profile: Profile, io: CliIO): OAuthFlowO
  * deleted here, and the flow reports the failed revocation.
  */
 export async function oauthFromProfile(
-  profile: Profile,
+  account: Account,
   io: CliIO,
 ): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean; storageKey: string }> {
-  const options = oauthOptionsFromProfile(profile, io);
+  const options = oauthOptionsFromProfile(account, io);
   const { flow, protocol } = oauthFlow(options, io);
   // Discovery is cached on the protocol: the flow's own revocation reuses this answer.
   const signal = AbortSignal.timeout(15_000);
@@ -112,5 +128,5 @@ export async function oauthFromProfile(
     .metadata({ http: cliHttpClient(options.caFile), random: cryptoRandom, clock: systemClock, signal })
     .then((meta) => meta.revocationEndpoint !== undefined)
     .catch(() => false);
-  return { flow, store: options.store, revocable, storageKey: protocol.storageKey };
+  return { flow, store: options.store, revocable, storageKey: account.storageKey };
 }

@@ -6,7 +6,7 @@ import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { ManualReceiver } from '../../adapters/manual-receiver.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { SystemBrowserOpener } from '../../adapters/browser-open.js';
-import type { BrowserOpener, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import type { BrowserOpener, Lock, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
@@ -14,8 +14,7 @@ import { createPocketProtocol, type PocketProtocol, type PocketRequest, type Poc
 import { consumerKeyEntry } from './pocket-keys.js';
 import { hasDisplay } from './environment.js';
 import type { CliIO } from './io.js';
-import type { Profile } from './profile.js';
-import { openStore } from './stores.js';
+import type { Account } from './account.js';
 
 export const DEFAULT_POCKET_URL = 'https://getpocket.com';
 
@@ -25,6 +24,9 @@ export interface PocketFlowOptions {
   baseUrl: string;
   consumerKey: string;
   store: TokenStore;
+  /** The login's store entry (see profile.ts); default: the protocol's own key. */
+  storageKey?: string;
+  lock?: Lock | null;
   browser?: BrowserOpener;
   manual?: boolean;
   noBrowser?: boolean;
@@ -43,6 +45,8 @@ export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: Pocke
     http: new AxiosHttpClient(),
     receiver,
     store: options.store,
+    ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
+    ...(options.lock ? { lock: options.lock } : {}),
     ...(browser ? { browser } : {}),
     ...(options.userTimeoutMs ? { config: { userTimeoutMs: options.userTimeoutMs } } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),
@@ -51,13 +55,13 @@ export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: Pocke
 }
 
 
-/** For commands after login: the saved profile's store and consumer key. */
-export async function pocketFromProfile(profile: Profile, io: CliIO): Promise<{ store: TokenStore; consumerKey: string; baseUrl: string }> {
+/** For commands after login: the profile's Pocket settings as flow options (no browser). */
+export async function pocketFromProfile(account: Account): Promise<PocketFlowOptions> {
+  const { profile, store } = account;
   if (profile.provider !== 'pocket') {
     throw new AuthError('ERR_CONFIG', 'The saved login is for an OAuth provider, not Pocket. Use `authmachine call`, or log in to Pocket.');
   }
-  const store = openStore(profile.store, profile.tokenFile, io.env);
   const consumerKey = await store.get(consumerKeyEntry(profile.keyFingerprint));
   if (!consumerKey) throw new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in to Pocket. Run `authmachine login`.');
-  return { store, consumerKey, baseUrl: profile.baseUrl };
+  return { store, consumerKey, baseUrl: profile.baseUrl, storageKey: account.storageKey, lock: account.lock, noBrowser: true };
 }

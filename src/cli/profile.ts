@@ -1,12 +1,16 @@
 /**
- * The non-secret settings a login leaves behind, so later commands know which provider and
- * store to use: ~/.config/authmachine/profile.json (or $AUTHMACHINE_CONFIG_DIR/profile.json).
- * Secrets never go here: tokens and consumer keys live in the token store.
+ * Profiles: named accounts, each with the non-secret settings its login left behind (provider,
+ * issuer or base URL, client, store), so later commands know which login to use. One file per
+ * profile: <config dir>/profiles/<name>.json, mode 0600 in 0700 folders. Secrets never go here:
+ * tokens and consumer keys live in the token store, under a key made of the provider, the issuer
+ * (or Pocket base URL), the client and the profile, so two profiles never share a login.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
 import { AuthError } from '../../adapters/errors.js';
+import { homeDirectory } from '../../adapters/file-store.js';
+import { ensurePrivateDirectory } from '../../adapters/private-dir.js';
+import { UsageError } from './usage-error.js';
 
 export type StoreKind = 'keychain' | 'file' | 'memory';
 
@@ -24,14 +28,40 @@ export type Profile =
       caFile?: string;
     };
 
+export const DEFAULT_PROFILE = 'default';
+export const PROFILE_ENV = 'AUTHMACHINE_PROFILE';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** --profile, else $AUTHMACHINE_PROFILE, else "default". Names are file names: letters, digits, . _ - */
+export function profileName(option: unknown, env: NodeJS.ProcessEnv): string {
+  const given = typeof option === 'string' ? option : env[PROFILE_ENV] || DEFAULT_PROFILE;
+  if (!NAME.test(given)) {
+    throw new UsageError(`"${given}" is not a profile name: use up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+  }
+  return given;
+}
+
+/** $AUTHMACHINE_CONFIG_DIR, else $XDG_CONFIG_HOME/authmachine, else ~/.config/authmachine; always absolute. */
 export function configDir(env: NodeJS.ProcessEnv): string {
-  if (env['AUTHMACHINE_CONFIG_DIR']) return env['AUTHMACHINE_CONFIG_DIR'];
-  const base = env['XDG_CONFIG_HOME']?.startsWith('/') ? env['XDG_CONFIG_HOME'] : join(env['HOME'] ?? homedir(), '.config');
+  const own = env['AUTHMACHINE_CONFIG_DIR'];
+  if (own) return resolve(own);
+  const xdg = env['XDG_CONFIG_HOME'];
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homeDirectory(env), '.config');
   return join(base, 'authmachine');
 }
 
-export async function readProfile(env: NodeJS.ProcessEnv): Promise<Profile | null> {
-  const path = join(configDir(env), 'profile.json');
+const profilesDir = (env: NodeJS.ProcessEnv) => join(configDir(env), 'profiles');
+const fileOf = (env: NodeJS.ProcessEnv, name: string) => join(profilesDir(env), `${name}.json`);
+
+/** The store key of a profile's login: provider, issuer (or Pocket base URL), client, profile. Contains no secret. */
+export function storageKeyOf(profile: Profile, name: string): string {
+  return profile.provider === 'oauth2'
+    ? `oauth2:${profile.issuer}#${profile.clientId}#profile=${name}`
+    : `pocket:${profile.baseUrl}#${profile.keyFingerprint}#profile=${name}`;
+}
+
+export async function readProfile(env: NodeJS.ProcessEnv, name: string): Promise<Profile | null> {
+  const path = fileOf(env, name);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
@@ -45,12 +75,31 @@ export async function readProfile(env: NodeJS.ProcessEnv): Promise<Profile | nul
   }
 }
 
-export async function writeProfile(env: NodeJS.ProcessEnv, profile: Profile): Promise<string> {
-  const dir = configDir(env);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const path = join(dir, 'profile.json');
+/** Saves a profile's settings atomically; a relative token file is stored absolute. */
+export async function writeProfile(env: NodeJS.ProcessEnv, name: string, profile: Profile): Promise<string> {
+  const dir = profilesDir(env);
+  await ensurePrivateDirectory(dir);
+  const path = fileOf(env, name);
+  const saved = profile.tokenFile === undefined ? profile : { ...profile, tokenFile: resolve(profile.tokenFile) };
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(profile, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(temp, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
   await rename(temp, path);
   return path;
+}
+
+export async function removeProfile(env: NodeJS.ProcessEnv, name: string): Promise<void> {
+  await rm(fileOf(env, name), { force: true });
+}
+
+/** Every saved profile, by name. */
+export async function listProfiles(env: NodeJS.ProcessEnv): Promise<Array<{ name: string; profile: Profile }>> {
+  let files: string[];
+  try {
+    files = await readdir(profilesDir(env));
+  } catch {
+    return [];
+  }
+  const names = files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).filter((n) => NAME.test(n)).sort();
+  const found = await Promise.all(names.map(async (name) => ({ name, profile: await readProfile(env, name) })));
+  return found.filter((entry): entry is { name: string; profile: Profile } => entry.profile !== null);
 }

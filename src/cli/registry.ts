@@ -17,6 +17,7 @@ export const COMMANDS: Array<{ name: string; summary: string; load: () => Promis
   { name: 'items', summary: 'List your saved Pocket items (table, --json or --ndjson)', load: async () => (await import('./commands/items.js')).items },
   { name: 'add', summary: 'Save a URL to Pocket', load: async () => (await import('./commands/add.js')).add },
   { name: 'archive', summary: 'Archive Pocket items by id', load: async () => (await import('./commands/archive.js')).archive },
+  { name: 'token', summary: 'Print a valid access token for scripts and tools such as kubectl (renewed as needed, never a browser)', load: async () => (await import('./commands/token.js')).token },
   { name: 'call', summary: 'Call a protected OAuth resource with the stored token (refreshing as needed)', load: async () => (await import('./commands/call.js')).call },
   { name: 'emulator', summary: 'Run the Pocket emulator on loopback for other Pocket clients', load: async () => (await import('./commands/emulator.js')).emulator },
   { name: 'inspect', summary: 'Serve the live local inspector page for flows started with --inspect', load: async () => (await import('./commands/inspect.js')).inspect },

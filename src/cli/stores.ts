@@ -2,12 +2,14 @@
  * Picks the token store. The keychain is the default; a plaintext file only when asked for
  * (--store file), and then the CLI says where it went.
  */
-import type { TokenStore } from '../../adapters/contracts.js';
+import { join } from 'node:path';
+import type { Lock, TokenStore } from '../../adapters/contracts.js';
+import { FileLock } from '../../adapters/file-lock.js';
 import { FileTokenStore, defaultTokenFilePath } from '../../adapters/file-store.js';
 import { KeytarTokenStore } from '../../adapters/keytar-store.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { UsageError } from './usage-error.js';
-import type { StoreKind } from './profile.js';
+import { configDir, type StoreKind } from './profile.js';
 
 export const STORE_KINDS: StoreKind[] = ['keychain', 'file', 'memory'];
 
@@ -26,4 +28,12 @@ export function openStore(kind: StoreKind, tokenFile: string | undefined, env: N
     case 'memory':
       return new MemoryTokenStore();
   }
+}
+
+/**
+ * The lock that serialises renewing and logging in across authmachine processes: lock files in
+ * <config dir>/locks (the kernel frees them when a holder dies). None for the memory store.
+ */
+export function openLock(kind: StoreKind, env: NodeJS.ProcessEnv): Lock | null {
+  return kind === 'memory' ? null : new FileLock({ directory: join(configDir(env), 'locks') });
 }

@@ -108,7 +108,16 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
     ),
 
     saveToken: fromPromise<void, { token: TokenSet }>(({ input }) =>
-      guarded(() => storeCall(store.set(key, encodeTokenSet(input.token)), 'saving the login')),
+      guarded(async () => {
+        let token = input.token;
+        if (protocol.keepFromStored && token.refreshToken === undefined) {
+          // Only what the protocol says to keep, and only from an entry we can read.
+          const stored = await storeCall(store.get(key), 'reading the login').catch(() => null);
+          const previous = stored === null ? null : (() => { try { return decodeTokenSet(stored, store.location); } catch { return null; } })();
+          if (previous) token = protocol.keepFromStored(token, previous);
+        }
+        await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
+      }),
     ),
 
     fetchResource: fromPromise<unknown, { token: TokenSet; request: unknown }>(({ input, signal }) =>

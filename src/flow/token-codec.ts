@@ -31,13 +31,13 @@ function wellTyped(token: Partial<TokenSet>): boolean {
   if (OPTIONAL_STRINGS.some((key) => token[key] !== undefined && typeof token[key] !== 'string')) return false;
   if (token.dpopKey !== undefined && !isDpopKey(token.dpopKey)) return false;
   if (token.tokenType?.toLowerCase() === 'dpop' && token.dpopKey === undefined) return false;
-  return token.expiresAt === undefined || (typeof token.expiresAt === 'number' && Number.isFinite(token.expiresAt));
+  return (['expiresAt', 'refreshExpiresAt'] as const).every((key) => token[key] === undefined || (typeof token[key] === 'number' && Number.isFinite(token[key])));
 }
 
 /** A token that has expired and cannot be refreshed is as good as none. */
 export function isUsable(token: TokenSet, now: number): boolean {
   if (token.expiresAt === undefined || token.expiresAt > now) return true;
-  return typeof token.refreshToken === 'string';
+  return typeof token.refreshToken === 'string' && (token.refreshExpiresAt === undefined || token.refreshExpiresAt > now);
 }
 
 /** Can be sent as it is: no expiry, or more than `skewMs` left (an expiring token without a refresh token is sent while it lasts). */

@@ -2,7 +2,7 @@
 import { AuthError } from '../../adapters/errors.js';
 import type { DevicePollResult, ProtocolContext } from '../protocol.js';
 import {
-  clientAuthParams,
+  errorIn2xx,
   failureFor,
   optionalSeconds,
   optionalString,
@@ -12,7 +12,7 @@ import {
   type ClientCredentials,
 } from './http.js';
 import type { DPoPBinding } from './dpop-request.js';
-import { DEVICE_CODE_GRANT, requestToken } from './token-endpoint.js';
+import { DEVICE_CODE_GRANT, readTokenResponse } from './token-endpoint.js';
 import { assertSafeUrl } from './url-safety.js';
 
 const WHAT = 'device authorization endpoint';
@@ -30,19 +30,31 @@ export interface DeviceAuthorization {
   intervalMs: number;
 }
 
+export interface DeviceStartOptions {
+  /**
+   * Also read the page from `verification_url`, the name Google's device endpoint uses. Only a
+   * provider preset turns this on: RFC 8628 section 3.2 requires `verification_uri`.
+   */
+  acceptVerificationUrl?: boolean;
+}
+
 export async function startDeviceAuthorization(
   ctx: ProtocolContext,
   endpoint: string,
   client: ClientCredentials,
   scope: string,
   timeoutMs: number,
+  options: DeviceStartOptions = {},
 ): Promise<DeviceAuthorization> {
-  const response = await postForm(ctx, endpoint, WHAT, { ...clientAuthParams(client), scope }, timeoutMs);
+  const response = await postForm(ctx, endpoint, WHAT, { scope }, timeoutMs, undefined, client);
   if (response.status !== 200) throw failureFor(response, 'device-start', WHAT, ctx.clock.now());
+  const refused = errorIn2xx(response, 'device-start', ctx.clock.now());
+  if (refused) throw refused;
   const json = parseJsonObject(response.body, WHAT, 200);
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);
   if (expiresIn === undefined || expiresIn === 0) throw new AuthError('ERR_BAD_RESPONSE', `The ${WHAT} did not send "expires_in".`);
-  const verificationUri = requiredString(json, 'verification_uri', WHAT);
+  const uriKey = options.acceptVerificationUrl && json['verification_uri'] === undefined ? 'verification_url' : 'verification_uri';
+  const verificationUri = requiredString(json, uriKey, WHAT);
   assertSafeUrl(verificationUri, 'verification URI');
   const complete = optionalString(json, 'verification_uri_complete', WHAT);
   if (complete !== undefined) assertSafeUrl(complete, 'verification URI');
@@ -59,8 +71,10 @@ export async function startDeviceAuthorization(
 }
 
 /**
- * One poll. authorization_pending and slow_down are answers, not failures; the caller waits
- * (and, after slow_down, waits 5 s longer from then on, RFC 8628 section 3.5).
+ * One poll. authorization_pending and slow_down are answers, not failures, whatever the status
+ * they came with (400 per RFC 8628, 200 from GitHub). The caller waits: after slow_down 5 s longer
+ * from then on, or the new `interval` the server sent if that is longer (RFC 8628 section 3.5);
+ * a Retry-After on either answer is honoured too.
  */
 export async function pollDeviceToken(
   ctx: ProtocolContext,
@@ -70,12 +84,28 @@ export async function pollDeviceToken(
   timeoutMs: number,
   dpop?: DPoPBinding,
 ): Promise<DevicePollResult> {
+  const sentAt = ctx.clock.now();
+  const response = await postForm(ctx, endpoint, 'token endpoint', { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, timeoutMs, dpop, client);
   try {
-    const token = await requestToken(ctx, endpoint, client, { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, 'device', timeoutMs, dpop);
-    return { status: 'approved', token };
+    return { status: 'approved', token: readTokenResponse(response, 'device', sentAt, ctx.clock.now(), dpop) };
   } catch (error) {
-    if (error instanceof AuthError && error.providerCode === 'authorization_pending') return { status: 'pending' };
-    if (error instanceof AuthError && error.providerCode === 'slow_down') return { status: 'slow_down' };
+    if (!(error instanceof AuthError)) throw error;
+    const timing = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
+    if (error.providerCode === 'authorization_pending') return { status: 'pending', ...timing };
+    if (error.providerCode === 'slow_down') {
+      const intervalMs = newInterval(response.body);
+      return { status: 'slow_down', ...timing, ...(intervalMs === undefined ? {} : { intervalMs }) };
+    }
     throw error;
+  }
+}
+
+/** The `interval` (seconds) a slow_down answer may carry; anything malformed is ignored. */
+function newInterval(body: string): number | undefined {
+  try {
+    const value = (JSON.parse(body) as { interval?: unknown }).interval;
+    return typeof value === 'number' && Number.isFinite(value) && value > 0 && value <= 3600 ? value * 1000 : undefined;
+  } catch {
+    return undefined;
   }
 }

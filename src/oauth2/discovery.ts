@@ -23,8 +23,27 @@ export interface ServerMetadata {
   /** RFC 9207: the server puts `iss` in every authorization response. */
   authorizationResponseIssParameterSupported: boolean;
   codeChallengeMethodsSupported?: string[];
+  /** How the token endpoint takes a client secret (RFC 8414: absent means client_secret_basic). */
+  tokenEndpointAuthMethodsSupported?: string[];
+  /**
+   * The issuer holds the literal `{tenantid}` (Microsoft's multi-tenant `common` and
+   * `organizations`): each ID token's `iss` is this with its own `tid` put in.
+   */
+  issuerIsTenantTemplate?: boolean;
   /** RFC 9449 section 5.1: the server accepts DPoP proofs signed with these algorithms. */
   dpopSigningAlgValuesSupported?: string[];
+}
+
+/** Where a multi-tenant issuer keeps the tenant. */
+export const TENANT_PLACEHOLDER = '{tenantid}';
+
+/** Options for parseMetadata that only a provider preset sets. */
+export interface MetadataOptions {
+  /**
+   * Accept an `issuer` with the literal `{tenantid}` where the configured issuer has one of these
+   * tenant aliases (Microsoft: common, organizations). Any other mismatch is still refused.
+   */
+  tenantAliases?: readonly string[];
 }
 
 /**
@@ -41,7 +60,7 @@ export function wellKnownUrls(issuer: string): string[] {
 }
 
 /** Fetches and validates the metadata of `issuer`. */
-export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: number): Promise<ServerMetadata> {
+export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: number, options: MetadataOptions = {}): Promise<ServerMetadata> {
   const issuerUrl = assertSafeUrl(issuer, 'issuer');
   if (issuerUrl.search || issuerUrl.hash) {
     throw new AuthError('ERR_CONFIG', 'The issuer must not have a query or fragment (RFC 8414).');
@@ -56,7 +75,7 @@ export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: 
       signal: ctx.signal,
     });
     if (response.status === 200) {
-      return parseMetadata(parseJsonObject(response.body, 'discovery document', 200), issuer);
+      return parseMetadata(parseJsonObject(response.body, 'discovery document', 200), issuer, options);
     }
     lastFailure =
       httpStatusError(response, ctx.clock.now(), 'discovery endpoint') ??
@@ -70,8 +89,9 @@ export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: 
 }
 
 /** Validates a metadata document against the issuer that was asked for. */
-export function parseMetadata(json: Record<string, unknown>, expectedIssuer: string): ServerMetadata {
-  if (json.issuer !== expectedIssuer) {
+export function parseMetadata(json: Record<string, unknown>, expectedIssuer: string, options: MetadataOptions = {}): ServerMetadata {
+  const tenantTemplate = json.issuer !== expectedIssuer && isTenantTemplateOf(json.issuer, expectedIssuer, options.tenantAliases ?? []);
+  if (json.issuer !== expectedIssuer && !tenantTemplate) {
     throw new AuthError(
       'ERR_ISSUER_MISMATCH',
       `The discovery document names a different issuer than the one configured: configured ${shownIssuer(expectedIssuer)}, the document says ${shownIssuer(json.issuer)}.`,
@@ -90,7 +110,7 @@ export function parseMetadata(json: Record<string, unknown>, expectedIssuer: str
   }
   const methods = json.code_challenge_methods_supported;
   const metadata: ServerMetadata = {
-    issuer: expectedIssuer,
+    issuer: tenantTemplate ? (json.issuer as string) : expectedIssuer,
     tokenEndpoint,
     requirePushedAuthorizationRequests: json.require_pushed_authorization_requests === true,
     authorizationResponseIssParameterSupported: json.authorization_response_iss_parameter_supported === true,
@@ -106,9 +126,32 @@ export function parseMetadata(json: Record<string, unknown>, expectedIssuer: str
   if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) {
     metadata.codeChallengeMethodsSupported = methods as string[];
   }
+  const authMethods = json.token_endpoint_auth_methods_supported;
+  if (Array.isArray(authMethods) && authMethods.every((m) => typeof m === 'string')) {
+    metadata.tokenEndpointAuthMethodsSupported = authMethods as string[];
+  }
+  if (tenantTemplate) metadata.issuerIsTenantTemplate = true;
   const dpopAlgs = json.dpop_signing_alg_values_supported;
   if (Array.isArray(dpopAlgs) && dpopAlgs.every((a) => typeof a === 'string')) {
     metadata.dpopSigningAlgValuesSupported = dpopAlgs as string[];
   }
   return metadata;
+}
+
+/**
+ * True when `issuer` is `expected` with one path segment that is a tenant alias replaced by the
+ * literal `{tenantid}`, e.g. .../{tenantid}/v2.0 for .../common/v2.0. Same origin, same rest.
+ */
+function isTenantTemplateOf(issuer: unknown, expected: string, aliases: readonly string[]): boolean {
+  if (typeof issuer !== 'string' || !issuer.includes(TENANT_PLACEHOLDER)) return false;
+  return aliases.some((alias) => issuer.replace(TENANT_PLACEHOLDER, alias) === expected && expected.includes(`/${alias}/`));
+}
+
+/**
+ * The issuer an ID token from a tenant-template issuer must carry: the template with the token's
+ * own `tid`. A tid that is not a plain GUID-like identifier matches nothing.
+ */
+export function tenantIssuer(template: string, tid: unknown): string | undefined {
+  if (typeof tid !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tid)) return undefined;
+  return template.replace(TENANT_PLACEHOLDER, tid);
 }

@@ -46,6 +46,13 @@ function codeFor(error: string, context: OAuthErrorContext): AuthErrorCode {
       return 'ERR_PROTOCOL';
     case 'expired_token':
       return 'ERR_EXPIRED';
+    // GitHub's own names for RFC 6749/8628 errors (its "Authorizing OAuth apps" error list).
+    case 'bad_verification_code':
+    case 'incorrect_device_code':
+      return 'ERR_CODE_INVALID';
+    case 'incorrect_client_credentials':
+    case 'device_flow_disabled':
+      return 'ERR_INVALID_CLIENT';
     default:
       return 'ERR_PROTOCOL';
   }

@@ -6,17 +6,39 @@ import { isAuthorizationServerChallenge, sendWithDpop, type DPoPBinding } from '
 import { cleanProviderCode, httpStatusError, oauthError, parseRetryAfter, type OAuthErrorContext } from './errors.js';
 import { assertSafeUrl } from './url-safety.js';
 
-/** How this client proves who it is: public (client_id only) or client_secret_post. */
+/** The two ways of sending a client secret (RFC 6749 section 2.3.1, RFC 8414 section 2). */
+export type ClientAuthMethod = 'client_secret_basic' | 'client_secret_post';
+
+/**
+ * How this client proves who it is: public (client_id only), or with the secret an "installed
+ * app" registration comes with (RFC 8252 section 8.5: not truly secret, but the server asks).
+ */
 export interface ClientCredentials {
   clientId: string;
-  /** Secret. Only for confidential clients, which RFC 8252 discourages for native apps. */
+  /** Secret. Never logged, never in an error. */
   clientSecret?: string;
+  /** Default client_secret_post. */
+  authMethod?: ClientAuthMethod;
 }
 
-export function clientAuthParams(client: ClientCredentials): Record<string, string> {
-  return client.clientSecret === undefined
-    ? { client_id: client.clientId }
-    : { client_id: client.clientId, client_secret: client.clientSecret };
+/** What a request carries to authenticate the client: form members and maybe a header. */
+export interface ClientAuth {
+  params: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+/** RFC 6749 section 2.3.1: each part is form-urlencoded before the Basic encoding. */
+function formEncode(value: string): string {
+  return new URLSearchParams({ v: value }).toString().slice(2);
+}
+
+export function clientAuth(client: ClientCredentials): ClientAuth {
+  if (client.clientSecret === undefined) return { params: { client_id: client.clientId }, headers: {} };
+  if (client.authMethod === 'client_secret_basic') {
+    const pair = `${formEncode(client.clientId)}:${formEncode(client.clientSecret)}`;
+    return { params: {}, headers: { authorization: `Basic ${Buffer.from(pair).toString('base64')}` } };
+  }
+  return { params: { client_id: client.clientId, client_secret: client.clientSecret }, headers: {} };
 }
 
 /**
@@ -30,14 +52,18 @@ export async function postForm(
   form: Record<string, string | undefined>,
   timeoutMs: number,
   dpop?: DPoPBinding,
+  /** The client, authenticated the way its `authMethod` says (form members or a Basic header). */
+  client?: ClientCredentials,
 ): Promise<HttpResponse> {
   assertSafeUrl(url, what);
+  const auth = client === undefined ? { params: {}, headers: {} } : clientAuth(client);
   const body = new URLSearchParams();
-  for (const [key, value] of Object.entries(form)) if (value !== undefined) body.set(key, value);
+  for (const [key, value] of Object.entries({ ...form, ...auth.params })) if (value !== undefined) body.set(key, value);
   const request = {
     method: 'POST' as const,
     url,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    // Asking for JSON matters: some servers (GitHub) answer form-encoded otherwise.
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json', ...auth.headers },
     body: body.toString(),
     timeoutMs,
     signal: ctx.signal,
@@ -76,6 +102,18 @@ export function failureFor(response: HttpResponse, context: OAuthErrorContext, w
       status: response.status,
     })
   );
+}
+
+/**
+ * A 2xx answer whose body is a well-formed OAuth error (RFC 6749 section 5.2) is that error, not
+ * a success: GitHub answers HTTP 200 with `error`, and so do other servers. Returns the error,
+ * or undefined when the body carries none.
+ */
+export function errorIn2xx(response: HttpResponse, context: OAuthErrorContext, now: number): AuthError | undefined {
+  const error = errorCodeIn(response.body);
+  if (error === undefined) return undefined;
+  const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
+  return oauthError(error, context, { status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
 }
 
 function errorCodeIn(body: string): string | undefined {

@@ -5,7 +5,7 @@
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext } from '../protocol.js';
 import type { DPoPBinding } from './dpop-request.js';
-import { clientAuthParams, failureFor, parseJsonObject, postForm, type ClientCredentials } from './http.js';
+import { errorIn2xx, failureFor, parseJsonObject, postForm, type ClientCredentials } from './http.js';
 
 export interface PushedRequest {
   requestUri: string;
@@ -22,10 +22,12 @@ export async function pushAuthorizationRequest(
   dpop?: DPoPBinding,
 ): Promise<PushedRequest> {
   const what = 'pushed authorization request endpoint';
-  const response = await postForm(ctx, endpoint, what, { ...params, ...clientAuthParams(client) }, timeoutMs, dpop);
+  const response = await postForm(ctx, endpoint, what, params, timeoutMs, dpop, client);
   if (response.status !== 201 && response.status !== 200) {
     throw failureFor(response, 'par', what, ctx.clock.now());
   }
+  const refused = errorIn2xx(response, 'par', ctx.clock.now());
+  if (refused) throw refused;
   const json = parseJsonObject(response.body, what, response.status);
   const requestUri = json.request_uri;
   const expiresIn = json.expires_in;

@@ -10,11 +10,11 @@ import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
 import { pollDeviceToken, startDeviceAuthorization } from './device.js';
-import { discover, type ServerMetadata } from './discovery.js';
+import { discover, tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
 import { chooseDpopAlg, dpopThumbprint, generateDpopKey, type DPoPKey } from './dpop.js';
 import { DPoPNonceCache, type DPoPBinding } from './dpop-request.js';
 import { oauthError, shownIssuer } from './errors.js';
-import type { ClientCredentials } from './http.js';
+import type { ClientAuthMethod, ClientCredentials } from './http.js';
 import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
 import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
 import { pushAuthorizationRequest } from './par.js';
@@ -43,8 +43,21 @@ export interface OAuth2ProtocolOptions {
   /** Explicit endpoints: skips discovery. `issuer` is still needed for OIDC and RFC 9207 checks. */
   endpoints?: OAuth2Endpoints;
   clientId: string;
-  /** Secret, sent as client_secret_post. Native apps cannot keep secrets (RFC 8252 section 8.5): avoid. */
+  /**
+   * The secret some providers issue to "installed app" clients and require at the token endpoint
+   * (RFC 8252 section 8.5: it is not really secret, but it is never logged or shown).
+   */
   clientSecret?: string;
+  /**
+   * How the secret is sent. Default: from the metadata's token_endpoint_auth_methods_supported
+   * (client_secret_basic when listed, RFC 6749 section 2.3.1, else client_secret_post); discovery
+   * without the list means client_secret_basic (RFC 8414); explicit endpoints, client_secret_post.
+   */
+  clientAuthMethod?: ClientAuthMethod;
+  /** Extra authorization request parameters a provider needs (Google: access_type=offline). */
+  authorizationParams?: Record<string, string>;
+  /** Deviations from the RFCs that only a provider preset turns on. */
+  habits?: ProviderHabits;
   /** Default "openid offline_access". OIDC (nonce, ID token checks) is on when it contains "openid". */
   scope?: string;
   /**
@@ -70,6 +83,19 @@ export interface OAuth2ProtocolOptions {
   dpop?: boolean | 'auto';
 }
 
+/** Provider habits the generic path refuses, accepted only where a preset says so. */
+export interface ProviderHabits {
+  /** The device endpoint names the page `verification_url` (Google). */
+  acceptVerificationUrl?: boolean;
+  /**
+   * Tenant aliases whose discovery `issuer` holds the literal `{tenantid}` (Microsoft: common,
+   * organizations); each ID token's `iss` must then be that template with its own `tid`.
+   */
+  tenantAliases?: readonly string[];
+  /** Other spellings of the issuer the ID token's `iss` may use (Google: "accounts.google.com"). */
+  idTokenIssuerAliases?: readonly string[];
+}
+
 /** The OAuth 2.0 protocol object, with every optional AuthProtocol method present. */
 export type OAuth2Protocol = Required<AuthProtocol<ResourceRequest, ResourceResponse>> & {
   /** The validated server metadata (discovered once per protocol instance, then cached). */
@@ -81,10 +107,7 @@ const DEFAULT_TIMEOUT_MS = 15_000;
 
 export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Protocol {
   const config = resolveOptions(options);
-  const client: ClientCredentials =
-    options.clientSecret === undefined
-      ? { clientId: options.clientId }
-      : { clientId: options.clientId, clientSecret: options.clientSecret };
+  const habits = options.habits ?? {};
   const { timeoutMs } = config;
   let cachedMetadata: Promise<ServerMetadata> | undefined;
   let cachedKeys: Promise<JWK[]> | undefined;
@@ -108,11 +131,46 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
   function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
     if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
     if (!cachedMetadata) {
-      cachedMetadata = discover(ctx, options.issuer!, timeoutMs);
+      cachedMetadata = discover(ctx, options.issuer!, timeoutMs, habits.tenantAliases ? { tenantAliases: habits.tenantAliases } : {});
       // A failed discovery (network, cancelled) must not poison later attempts.
       cachedMetadata.catch(() => (cachedMetadata = undefined));
     }
     return cachedMetadata;
+  }
+
+  /** The client's credentials for this server: the secret goes the way its metadata says. */
+  function clientFor(meta: ServerMetadata): ClientCredentials {
+    if (options.clientSecret === undefined) return { clientId: options.clientId };
+    return { clientId: options.clientId, clientSecret: options.clientSecret, authMethod: authMethodFor(meta) };
+  }
+
+  function authMethodFor(meta: ServerMetadata): ClientAuthMethod {
+    if (options.clientAuthMethod) return options.clientAuthMethod;
+    const listed = meta.tokenEndpointAuthMethodsSupported;
+    if (listed === undefined) return config.fixedMetadata ? 'client_secret_post' : 'client_secret_basic';
+    if (listed.includes('client_secret_basic')) return 'client_secret_basic';
+    if (listed.includes('client_secret_post')) return 'client_secret_post';
+    throw new AuthError('ERR_CONFIG', 'The token endpoint takes a client secret neither by HTTP Basic nor in the form (token_endpoint_auth_methods_supported).');
+  }
+
+  /** The `iss` an ID token must carry: the issuer, a tenant template filled with its `tid`, or a known alias. */
+  function expectedIdTokenIssuer(issuer: string, payload: Record<string, unknown>): string {
+    if (issuer.includes(TENANT_PLACEHOLDER) && habits.tenantAliases) {
+      const filled = tenantIssuer(issuer, payload.tid);
+      if (filled === undefined) throw new AuthError('ERR_BAD_RESPONSE', 'The ID token is not valid: it names no tenant (tid) for a multi-tenant issuer.');
+      return filled;
+    }
+    if (typeof payload.iss === 'string' && habits.idTokenIssuerAliases?.includes(payload.iss)) return payload.iss;
+    return issuer;
+  }
+
+  /** RFC 9207 `iss` at the callback; a tenant template matches its template with any tenant id. */
+  function callbackIssuerMatches(iss: string, issuer: string): boolean {
+    if (iss === issuer) return true;
+    if (!issuer.includes(TENANT_PLACEHOLDER) || !habits.tenantAliases) return false;
+    const [before, after] = issuer.split(TENANT_PLACEHOLDER) as [string, string];
+    if (!iss.startsWith(before) || !iss.endsWith(after)) return false;
+    return tenantIssuer(issuer, iss.slice(before.length, iss.length - after.length)) === iss;
   }
 
   function loadKeys(ctx: ProtocolContext, jwksUri: string, refresh: boolean): Promise<JWK[]> {
@@ -135,7 +193,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     if (issuer === undefined) throw new AuthError('ERR_CONFIG', 'An ID token cannot be checked without a configured issuer.');
     const jwt = decodeJwt(token.idToken);
     const claims = checkIdTokenClaims(jwt.payload, {
-      issuer,
+      issuer: expectedIdTokenIssuer(issuer, jwt.payload),
       clientId: options.clientId,
       ...(nonce === undefined ? {} : { nonce }),
       now: ctx.clock.now(),
@@ -170,6 +228,8 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       ...(nonce === undefined ? {} : { nonce }),
       ...(config.prompt === undefined ? {} : { prompt: config.prompt }),
     });
+    // Provider extras never replace what this client must control (state, PKCE, redirect...).
+    for (const [name, value] of Object.entries(options.authorizationParams ?? {})) if (!(name in params)) params[name] = value;
     const session: OAuth2RedirectSession = {
       kind: 'oauth2-redirect',
       state,
@@ -190,7 +250,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     const usePar = meta.requirePushedAuthorizationRequests || config.usePar === 'always' || (config.usePar === 'auto' && parEndpoint !== undefined);
     if (!usePar) return { session, authorizationUrl: buildUrl(meta.authorizationEndpoint, params) };
     if (!parEndpoint) throw new AuthError('ERR_CONFIG', 'Pushed authorization requests are required but the server offers no PAR endpoint.');
-    const pushed = await pushAuthorizationRequest(ctx, parEndpoint, client, params, timeoutMs, bind(dpopKey));
+    const pushed = await pushAuthorizationRequest(ctx, parEndpoint, clientFor(meta), params, timeoutMs, bind(dpopKey));
     return {
       session,
       authorizationUrl: buildUrl(meta.authorizationEndpoint, { client_id: options.clientId, request_uri: pushed.requestUri }),
@@ -202,7 +262,9 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     if (!meta.deviceAuthorizationEndpoint) throw new AuthError('ERR_CONFIG', 'The authorization server does not offer the device grant.');
     const dpopKey = await newDpopKey(meta);
     const startedAt = ctx.clock.now();
-    const device = await startDeviceAuthorization(ctx, meta.deviceAuthorizationEndpoint, client, config.scope, timeoutMs);
+    const device = await startDeviceAuthorization(ctx, meta.deviceAuthorizationEndpoint, clientFor(meta), config.scope, timeoutMs, {
+      acceptVerificationUrl: habits.acceptVerificationUrl === true,
+    });
     const session: OAuth2DeviceSession = {
       kind: 'oauth2-device',
       state: null,
@@ -230,7 +292,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       throw new AuthError('ERR_STATE_MISMATCH', 'The redirect did not carry the state this login sent: it was not the answer to our request.');
     }
     // RFC 9207: a present iss is always checked; a promised one must be present.
-    if (params.iss !== undefined && session.issuer !== undefined && params.iss !== session.issuer) {
+    if (params.iss !== undefined && session.issuer !== undefined && !callbackIssuerMatches(params.iss, session.issuer)) {
       throw new AuthError(
         'ERR_ISSUER_MISMATCH',
         `The authorization response came from a different issuer: expected ${shownIssuer(session.issuer)}, got ${shownIssuer(params.iss)}.`,
@@ -260,7 +322,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       const token = await requestToken(
         ctx,
         session.tokenEndpoint,
-        client,
+        clientFor(await metadata(ctx)),
         {
           grant_type: 'authorization_code',
           code,
@@ -279,7 +341,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       if (ctx.clock.now() >= session.expiresAt) {
         throw new AuthError('ERR_EXPIRED', 'The device code expired before it was approved: start again.');
       }
-      const result = await pollDeviceToken(ctx, session.tokenEndpoint, client, session.deviceCode, timeoutMs, bind(session.dpopKey));
+      const result = await pollDeviceToken(ctx, session.tokenEndpoint, clientFor(await metadata(ctx)), session.deviceCode, timeoutMs, bind(session.dpopKey));
       if (result.status !== 'approved') return result;
       return { status: 'approved', token: await acceptIdToken(ctx, result.token, session.issuer, undefined) };
     },
@@ -289,10 +351,11 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       if (!old.refreshToken) throw new AuthError('ERR_TOKEN_INVALID', 'There is no refresh token: a new login is needed.');
       const meta = await metadata(ctx);
       // The refresh token of a DPoP login is bound to the login's key (RFC 9449 section 5).
-      const fresh = await requestToken(ctx, meta.tokenEndpoint, client, { grant_type: 'refresh_token', refresh_token: old.refreshToken }, 'refresh', timeoutMs, bind(old.dpopKey));
+      const fresh = await requestToken(ctx, meta.tokenEndpoint, clientFor(meta), { grant_type: 'refresh_token', refresh_token: old.refreshToken }, 'refresh', timeoutMs, bind(old.dpopKey));
       const checked = await acceptIdToken(ctx, fresh, meta.issuer, undefined, old);
       // RFC 6749 section 6: without a new refresh token the old one stays valid.
       const merged: TokenSet = { ...checked, refreshToken: fresh.refreshToken ?? old.refreshToken };
+      if (fresh.refreshToken === undefined && old.refreshExpiresAt !== undefined) merged.refreshExpiresAt = old.refreshExpiresAt;
       for (const key of ['scope', 'idToken', 'username'] as const) {
         if (merged[key] === undefined && old[key] !== undefined) merged[key] = old[key];
       }
@@ -302,13 +365,38 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     async revoke(ctx, input) {
       const meta = await metadata(ctx);
       if (!meta.revocationEndpoint) return;
-      await revokeTokens(ctx, meta.revocationEndpoint, client, input.token, timeoutMs);
+      await revokeTokens(ctx, meta.revocationEndpoint, clientFor(meta), input.token, timeoutMs);
+    },
+
+    keepFromStored(fresh, stored) {
+      return keepRefreshToken(fresh, stored);
     },
 
     fetch(ctx, input) {
       return fetchResource(ctx, input.token, input.request, config.resource, timeoutMs, nonces);
     },
   };
+}
+
+/**
+ * A new login that brought no refresh token keeps the stored one, when both ID tokens name the
+ * same issuer and subject: Google sends a refresh token only on the first consent, and a login
+ * after it must not lose what it had. Without ID tokens to compare, nothing is carried over.
+ */
+function keepRefreshToken(fresh: TokenSet, stored: TokenSet): TokenSet {
+  if (fresh.refreshToken !== undefined || stored.refreshToken === undefined || !fresh.idToken || !stored.idToken) return fresh;
+  let same = false;
+  try {
+    const a = decodeJwt(fresh.idToken).payload;
+    const b = decodeJwt(stored.idToken).payload;
+    same = typeof a.sub === 'string' && a.sub === b.sub && a.iss === b.iss;
+  } catch {
+    return fresh;
+  }
+  if (!same) return fresh;
+  const kept: TokenSet = { ...fresh, refreshToken: stored.refreshToken };
+  if (stored.refreshExpiresAt !== undefined) kept.refreshExpiresAt = stored.refreshExpiresAt;
+  return kept;
 }
 
 function displayName(claims: IdTokenClaims): string {

@@ -1,6 +1,6 @@
 /** Token revocation (RFC 7009). */
 import type { ProtocolContext, TokenSet } from '../protocol.js';
-import { clientAuthParams, failureFor, postForm, type ClientCredentials } from './http.js';
+import { errorIn2xx, failureFor, postForm, type ClientCredentials } from './http.js';
 
 const WHAT = 'revocation endpoint';
 
@@ -20,15 +20,10 @@ export async function revokeTokens(
   if (token.refreshToken) targets.push([token.refreshToken, 'refresh_token']);
   targets.push([token.accessToken, 'access_token']);
   for (const [value, hint] of targets) {
-    const response = await postForm(
-      ctx,
-      endpoint,
-      WHAT,
-      { token: value, token_type_hint: hint, ...clientAuthParams(client) },
-      timeoutMs,
-    );
-    if (response.status === 200) continue;
-    const failure = failureFor(response, 'revoke', WHAT, ctx.clock.now());
+    const response = await postForm(ctx, endpoint, WHAT, { token: value, token_type_hint: hint }, timeoutMs, undefined, client);
+    // RFC 7009 section 2.2: 200 is success, unless its body is an OAuth error after all.
+    const failure = response.status === 200 ? errorIn2xx(response, 'revoke', ctx.clock.now()) : failureFor(response, 'revoke', WHAT, ctx.clock.now());
+    if (failure === undefined) continue;
     if (failure.providerCode === 'unsupported_token_type') continue;
     throw failure;
   }

@@ -6,8 +6,9 @@ import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext, TokenSet } from '../protocol.js';
 import type { DPoPBinding } from './dpop-request.js';
 import type { OAuthErrorContext } from './errors.js';
+import type { HttpResponse } from '../../adapters/contracts.js';
 import {
-  clientAuthParams,
+  errorIn2xx,
   failureFor,
   optionalSeconds,
   optionalString,
@@ -37,8 +38,18 @@ export async function requestToken(
 ): Promise<TokenSet> {
   // Expiry counts from before the request left: the token is never believed to live longer than it does.
   const sentAt = ctx.clock.now();
-  const response = await postForm(ctx, endpoint, WHAT, { ...grant, ...clientAuthParams(client) }, timeoutMs, dpop);
-  if (response.status !== 200) throw failureFor(response, context, WHAT, ctx.clock.now());
+  const response = await postForm(ctx, endpoint, WHAT, grant, timeoutMs, dpop, client);
+  return readTokenResponse(response, context, sentAt, ctx.clock.now(), dpop);
+}
+
+/**
+ * The tokens in a token endpoint answer, or the AuthError it stands for: any status but 200, and
+ * also a 200 whose body is an OAuth error (RFC 6749 section 5.2; GitHub does this).
+ */
+export function readTokenResponse(response: HttpResponse, context: OAuthErrorContext, sentAt: number, now: number, dpop?: DPoPBinding): TokenSet {
+  if (response.status !== 200) throw failureFor(response, context, WHAT, now);
+  const refused = errorIn2xx(response, context, now);
+  if (refused) throw refused;
   const token = parseTokenResponse(parseJsonObject(response.body, WHAT, 200), sentAt, dpop !== undefined);
   // A Bearer answer to a proof still keeps the key: public clients' refresh tokens are bound to it (section 5).
   return dpop ? { ...token, dpopKey: dpop.key } : token;
@@ -64,6 +75,9 @@ export function parseTokenResponse(json: Record<string, unknown>, issuedAt: numb
   if (expiresIn !== undefined) token.expiresAt = issuedAt + expiresIn * 1000;
   const refreshToken = optionalString(json, 'refresh_token', WHAT);
   if (refreshToken) token.refreshToken = refreshToken;
+  // Not in RFC 6749, but GitHub's expiring user tokens (and others) say when the refresh token dies.
+  const refreshExpiresIn = optionalSeconds(json, 'refresh_token_expires_in', WHAT);
+  if (refreshToken && refreshExpiresIn !== undefined) token.refreshExpiresAt = issuedAt + refreshExpiresIn * 1000;
   const scope = optionalString(json, 'scope', WHAT);
   if (scope !== undefined) token.scope = scope;
   const idToken = optionalString(json, 'id_token', WHAT);

@@ -8,15 +8,25 @@ import { AuthError } from '../../adapters/errors.js';
  *   ERR_CANCELLED when `signal` aborts; ERR_STORAGE when the lock's store fails.
  */
 export async function withLock<T>(lock: Lock, key: string, timeoutMs: number, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
-  const deadline = AbortSignal.timeout(timeoutMs);
+  // One controller and one timer, both gone once the lock is held: AbortSignal.any() and
+  // AbortSignal.timeout() per call would keep listeners and timers alive long after.
+  const waiting = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => ((timedOut = true), waiting.abort()), timeoutMs);
+  const onAbort = () => waiting.abort();
+  signal.addEventListener('abort', onAbort, { once: true });
+  if (signal.aborted) waiting.abort();
   let lease;
   try {
-    lease = await lock.acquire(key, { signal: AbortSignal.any([signal, deadline]) });
+    lease = await lock.acquire(key, { signal: waiting.signal });
   } catch (error) {
-    if (deadline.aborted && !signal.aborted) {
+    if (timedOut && !signal.aborted) {
       throw new AuthError('ERR_TIMEOUT', `Another instance held this login's lock for more than ${timeoutMs} ms. Try again.`);
     }
     throw error;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
   }
   try {
     return await work();

@@ -85,7 +85,7 @@ test('login --issuer (Chromium follows the printed URL), status, call with a ref
   t.regex(loggedIn.stderr, /Waiting for you to approve access/);
   t.regex(page.url(), /^http:\/\/127\.0\.0\.1:\d+\/callback\?/, 'the browser ended on the CLI\'s loopback listener');
   t.is(await page.title(), 'Login complete');
-  const profile = JSON.parse(await readFile(join(env.AUTHMACHINE_CONFIG_DIR, 'profile.json'), 'utf8'));
+  const profile = JSON.parse(await readFile(join(env.AUTHMACHINE_CONFIG_DIR, 'profiles', 'default.json'), 'utf8'));
   t.deepEqual(profile, { provider: 'oauth2', issuer: server.issuer, clientId: CLIENT_ID, resource: server.issuer, store: 'file', tokenFile });
   const firstSecrets = await secretsIn(tokenFile);
   t.is(firstSecrets.length, 3, 'access, refresh and ID token saved');
@@ -96,7 +96,7 @@ test('login --issuer (Chromium follows the printed URL), status, call with a ref
 
   // Past the 1 s expiry: `call` gets a 401, the machine refreshes once, saves, repeats.
   server.setAccessTokenTtl('cli-user', 600);
-  const expiresAt = JSON.parse(JSON.parse(await readFile(tokenFile, 'utf8'))[`oauth2:${server.issuer}#${CLIENT_ID}`]).token.expiresAt as number;
+  const expiresAt = JSON.parse(JSON.parse(await readFile(tokenFile, 'utf8'))[`oauth2:${server.issuer}#${CLIENT_ID}#profile=default`]).token.expiresAt as number;
   await sleep(Math.max(0, expiresAt + 1100 - Date.now()));
   const me = await run(['call', '/api/me']);
   t.is(me.code, 0, me.stderr);

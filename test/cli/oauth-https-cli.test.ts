@@ -66,7 +66,7 @@ test('login over https trusting the test CA with --ca-file; later commands keep 
   t.is(await approveInBrowser(browser, server, url!), 'Login complete');
   const result = await login.result;
   t.is(result.code, 0, result.stderr);
-  const profile = JSON.parse(await readFile(join(env.AUTHMACHINE_CONFIG_DIR, 'profile.json'), 'utf8'));
+  const profile = JSON.parse(await readFile(join(env.AUTHMACHINE_CONFIG_DIR, 'profiles', 'default.json'), 'utf8'));
   t.is(profile.caFile, ca.caFile);
 
   const me = await runCli(['call', '/api/me'], env).result;

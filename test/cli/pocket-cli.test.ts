@@ -51,7 +51,7 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   t.truthy(login.url);
   t.deepEqual(login.visited?.hops.map((h) => new URL(h).pathname), ['/auth/authorize', '/callback']);
   t.regex(login.visited?.body ?? '', /Login complete/);
-  const profilePath = join(sb.env['AUTHMACHINE_CONFIG_DIR']!, 'profile.json');
+  const profilePath = join(sb.env['AUTHMACHINE_CONFIG_DIR']!, 'profiles', 'default.json');
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as Record<string, unknown>;
   t.like(profile, { provider: 'pocket', baseUrl: emulator.url, store: 'keychain' });
   t.is(statSync(profilePath).mode & 0o777, 0o600);
@@ -71,10 +71,11 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   const status = await sb.run(['status']);
   t.is(status.code, 0);
   t.is(status.stdout, `Logged in to Pocket at ${emulator.url} as demo. Token kept in the system keychain (Secret Service).\n`);
-  const statusJson = await sb.run(['status', '--json']);
+  const statusJson = await sb.run(['status', '--json', '--profile', 'default']);
   t.is(statusJson.code, 0);
   t.deepEqual(JSON.parse(statusJson.stdout), {
     loggedIn: true,
+    profile: 'default',
     provider: 'pocket',
     username: 'demo',
     store: 'the system keychain (Secret Service)',
@@ -145,7 +146,7 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   t.false(existsSync(profilePath));
   const after = await sb.run(['status']);
   t.is(after.code, 3);
-  t.is((await sb.run(['status', '--json'])).stdout, '{"loggedIn":false}\n');
+  t.is((await sb.run(['status', '--json'])).stdout, '{"loggedIn":false,"logins":[]}\n');
   const items = await sb.run(['items']);
   t.is(items.code, 3);
   t.regex(items.stderr, /Not logged in\. Run `authmachine login`/);

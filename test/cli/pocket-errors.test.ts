@@ -9,7 +9,8 @@ import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
-import { pocketStorageKey } from '../../src/pocket/protocol.js';
+import { fingerprintOf } from '../../src/cli/pocket-keys.js';
+import { pocketLoginKey } from '../helpers/cli-profile.js';
 import { startPocketEmulator, type PocketEmulator, type PocketEmulatorOptions } from '../../src/pocket/emulator/index.js';
 import { cliSandbox, followLikeABrowser, keychainEntries, runLoginVisiting, type CliSandbox } from '../helpers/cli.js';
 
@@ -29,7 +30,9 @@ async function loggedIn(t: ExecutionContext, emulator: PocketEmulator, consumerK
 
 /** The stored token entry of a sandbox's Pocket login. */
 async function tokenEntry(sb: CliSandbox, consumerKey: string): Promise<string | undefined> {
-  return (await keychainEntries(sb.service)).find((e) => e.account === pocketStorageKey(consumerKey))?.password;
+  // The login of this consumer key, whatever base URL it was made against (default profile).
+  const fingerprint = fingerprintOf(consumerKey);
+  return (await keychainEntries(sb.service)).find((e) => e.account.startsWith('pocket:') && e.account.endsWith(`#${fingerprint}#profile=default`))?.password;
 }
 
 function assertNoSecrets(t: ExecutionContext, sb: CliSandbox, ...secrets: string[]): void {
@@ -49,7 +52,7 @@ test('unknown consumer key (152) at login: exit 8, says where the key came from,
   t.regex(result.stderr, /AUTHMACHINE_POCKET_CONSUMER_KEY/);
   t.regex(result.stderr, /\(ERR_INVALID_CLIENT, provider code 152\)/);
   t.notRegex(result.stderr, /--consumer-key\b(?!-file)/, 'no option that does not exist');
-  t.false(existsSync(join(sb.env['AUTHMACHINE_CONFIG_DIR']!, 'profile.json')));
+  t.false(existsSync(join(sb.env['AUTHMACHINE_CONFIG_DIR']!, 'profiles', 'default.json')));
   t.deepEqual(await keychainEntries(sb.service), []);
 
   const keyFile = join(sb.dir, 'key');
@@ -172,7 +175,7 @@ test('107 (unknown token), 137 (token of another key), 136 (unknown key): exit 3
   const sb = await loggedIn(t, emulator);
   const keytar = ((await import('keytar')) as unknown as { default: typeof import('keytar') }).default;
   const storeToken = (consumerKey: string, accessToken: string) =>
-    keytar.setPassword(sb.service, pocketStorageKey(consumerKey), JSON.stringify({ v: 1, token: { accessToken, username: 'demo' } }));
+    keytar.setPassword(sb.service, pocketLoginKey(emulator.url, consumerKey), JSON.stringify({ v: 1, token: { accessToken, username: 'demo' } }));
 
   // 107: a token Pocket does not know (revoked, or from an emulator that restarted).
   await storeToken(key, 'dcba4321-dcba-4321-dcba-4321dc');
@@ -196,10 +199,11 @@ test('107 (unknown token), 137 (token of another key), 136 (unknown key): exit 3
   const entries = await keychainEntries(sb.service);
   const keyEntry = entries.find((e) => e.account.startsWith('pocket-consumer-key:'))!;
   await keytar.setPassword(sb.service, keyEntry.account, goneKey);
-  await storeToken(goneKey, emulator.issueAccessToken());
+  // The login entry is the profile's (named by the fingerprint saved with it), whatever key is read.
+  await storeToken(key, emulator.issueAccessToken());
   const goneKeyRun = await sb.run(['archive', '1519049132']);
   t.is(goneKeyRun.code, 3);
-  t.is(await tokenEntry(sb, goneKey), undefined);
+  t.is(await tokenEntry(sb, key), undefined);
   t.is((await sb.run(['status'])).code, 3);
   assertNoSecrets(t, sb, key, goneKey, otherKeysToken);
 });

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writePocketLogin } from '../helpers/cli-profile.js';
+import { writeOAuthLogin, writePocketLogin } from '../helpers/cli-profile.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const HEAVY = ['axios', 'open', 'keytar'];
@@ -69,6 +69,15 @@ test('status with a stored file login reads the store and still loads no HTTP li
   const run = await runCli(['status'], dir);
   t.is(run.code, 0, 'the stored login was not found: the case would prove nothing');
   for (const pkg of HEAVY) t.false(run.packages.has(pkg), `${pkg} was loaded`);
+});
+
+test('token with a fresh stored login loads neither an HTTP library nor the state machine', async (t) => {
+  const dir = await tempConfig(t);
+  const token = { accessToken: 'access-token-0123456789', refreshToken: 'refresh-0123456789', expiresAt: Date.now() + 3_600_000 };
+  await writeOAuthLogin(dir, { issuer: 'http://127.0.0.1:9', clientId: 'cli', token });
+  const run = await runCli(['token'], dir);
+  t.is(run.code, 0, 'the stored login was not found: the case would prove nothing');
+  for (const pkg of [...HEAVY, 'xstate', 'jose']) t.false(run.packages.has(pkg), `${pkg} was loaded`);
 });
 
 test('control: demo, which makes requests, does load axios', async (t) => {

@@ -165,6 +165,59 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
   t.deepEqual(hay.leaks({ ...secrets, refreshed: `${secrets.access}-2`, verifier, clientSecret, state }), []);
 });
 
+test('OAuth flow with DPoP: the private key is in no error, inspector output, emitted event or request other than its proofs', async (t) => {
+  const secrets = { code: 'code-SECRET-dp0p01', access: 'at-SECRET-dp0p02', refresh: 'rt-SECRET-dp0p03' };
+  // DPoP on, and a resource server that never stops asking for a nonce: the flow also fails once.
+  const server = await startFaultServer({ classify, serve: authorizationServer({ resource401Once: false, ...secrets, dpop: { challenge: { endpoint: 'resource', mode: 'always' } } }) });
+  t.teardown(() => server.close());
+  const hay = new Haystack();
+  const protocol = createOAuth2Protocol({ issuer: server.origin, clientId: 'secrets-client', scope: 'read offline_access', timeoutMs: 2000 });
+  const store = new MemoryTokenStore();
+  const flow = createAuthFlow({
+    protocol,
+    http: new AxiosHttpClient(),
+    receiver: new LoopbackReceiver(),
+    browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
+    store,
+    inspect: inspector(hay, 'inspector'),
+  });
+  t.teardown(() => flow.stop());
+  flow.on('fetchFailed', (e) => hay.add('fetchFailed event', JSON.stringify(e)));
+  await flow.login();
+  const stored = JSON.parse((await store.get(protocol.storageKey))!) as { token: { tokenType: string; dpopKey: { privateJwk: Record<string, string> } } };
+  t.is(stored.token.tokenType, 'DPoP');
+  const privateKey = stored.token.dpopKey.privateJwk['d']!;
+  t.true(privateKey.length >= 43);
+  await flow.fetch({ url: `${server.origin}/resource` }).catch((error: unknown) => hay.error('nonce-challenged resource', error));
+  // A damaged key: the error says so without quoting it.
+  const damaged = { ...stored.token, accessToken: secrets.access, dpopKey: { alg: 'ES256', privateJwk: { ...stored.token.dpopKey.privateJwk, x: 'AAAA' } } };
+  await protocol
+    .fetch({ http: new AxiosHttpClient(), random: { bytes: (n: number) => new Uint8Array(n).fill(7) }, clock: { now: () => Date.now() } as never, signal: new AbortController().signal }, { token: damaged as never, request: { url: `${server.origin}/resource` } })
+    .catch((error: unknown) => hay.error('damaged key', error));
+  // A later process resumes the stored login: its inspector never saw the session, only the token.
+  const later = createAuthFlow({
+    protocol: createOAuth2Protocol({ issuer: server.origin, clientId: 'secrets-client', scope: 'read offline_access', timeoutMs: 2000 }),
+    http: new AxiosHttpClient(),
+    receiver: new LoopbackReceiver(),
+    store,
+    inspect: inspector(hay, 'inspector (stored login)'),
+  });
+  t.teardown(() => later.stop());
+  t.not(await later.resume(), null);
+  await later.fetch({ url: `${server.origin}/resource` }).catch((error: unknown) => hay.error('nonce-challenged resource, stored login', error));
+  later.stop();
+  t.true(hay.parts.some(([where, text]) => where === 'inspector (stored login)' && text.includes('dpopKey')), 'the stored login was inspected');
+  await flow.logout();
+  t.is(await store.get(protocol.storageKey), null, 'logout deleted the key with the tokens');
+  // What went over the wire: the key's public half in proofs, never the private one.
+  for (const request of server.seen) hay.add(`request to ${request.url.pathname}`, `${request.body}\n${JSON.stringify(request.headers)}`);
+  t.true(server.seen.some((r) => typeof r.headers['dpop'] === 'string'), 'proofs were sent');
+  t.true(hay.parts.some(([where]) => where.startsWith('nonce-challenged')));
+  t.true(hay.parts.some(([where]) => where.startsWith('damaged key')));
+  t.true(hay.parts.filter(([where]) => where === 'inspector').length > 20, 'the inspector saw the flow');
+  t.deepEqual(hay.leaks({ privateKey, ...secrets }, (where, _line, name) => name !== 'privateKey' && where.startsWith('request to')), []);
+});
+
 test('CLI: login, status, items, add, archive, logout and failures print no secret; child argv holds none', async (t) => {
   const emulator = await startPocketEmulator({ approval: 'page' });
   t.teardown(() => emulator.close());

@@ -1,14 +1,14 @@
 /**
- * Writes a logged-in Pocket profile for the CLI without running a login: profile.json plus a
+ * Writes a logged-in Pocket profile for the CLI without running a login: profiles/default.json plus a
  * 0600 token file, in the CLI's own formats (profile.ts, pocket-flow.ts, token-codec.ts), so a
  * later `authmachine items` or `status` in that config dir finds a usable login.
  */
 import { join } from 'node:path';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
+import type { TokenSet } from '../../machines/types.js';
 import { consumerKeyEntry, fingerprintOf } from '../../src/cli/pocket-keys.js';
-import { writeProfile } from '../../src/cli/profile.js';
-import { pocketStorageKey } from '../../src/pocket/protocol.js';
+import { storageKeyOf, writeProfile, type Profile } from '../../src/cli/profile.js';
 
 export interface StoredPocketLogin {
   baseUrl: string;
@@ -23,7 +23,38 @@ export async function writePocketLogin(configDir: string, login: StoredPocketLog
   const fingerprint = fingerprintOf(login.consumerKey);
   const store = new FileTokenStore({ path: tokenFile });
   await store.set(consumerKeyEntry(fingerprint), login.consumerKey);
-  await store.set(pocketStorageKey(login.consumerKey), encodeTokenSet({ accessToken: login.accessToken, username: login.username }));
-  await writeProfile({ AUTHMACHINE_CONFIG_DIR: configDir }, { provider: 'pocket', baseUrl: login.baseUrl, store: 'file', tokenFile, keyFingerprint: fingerprint });
+  const profile: Profile = { provider: 'pocket', baseUrl: login.baseUrl, store: 'file', tokenFile, keyFingerprint: fingerprint };
+  await store.set(storageKeyOf(profile, 'default'), encodeTokenSet({ accessToken: login.accessToken, username: login.username }));
+  await writeProfile({ AUTHMACHINE_CONFIG_DIR: configDir }, 'default', profile);
+  return tokenFile;
+}
+
+/** The store key under which the CLI keeps a Pocket login (see storageKeyOf in src/cli/profile.ts). */
+export function pocketLoginKey(baseUrl: string, consumerKey: string, profile = 'default'): string {
+  return storageKeyOf({ provider: 'pocket', baseUrl, store: 'keychain', keyFingerprint: fingerprintOf(consumerKey) }, profile);
+}
+
+export interface StoredOAuthLogin {
+  issuer: string;
+  clientId: string;
+  token: TokenSet;
+  profile?: string;
+  resource?: string;
+}
+
+/** Writes a logged-in OAuth profile (profiles/<name>.json plus a 0600 token file); returns the token file's path. */
+export async function writeOAuthLogin(configDir: string, login: StoredOAuthLogin): Promise<string> {
+  const tokenFile = join(configDir, 'tokens.json');
+  const profile: Profile = {
+    provider: 'oauth2',
+    issuer: login.issuer,
+    clientId: login.clientId,
+    ...(login.resource === undefined ? {} : { resource: login.resource }),
+    store: 'file',
+    tokenFile,
+  };
+  const name = login.profile ?? 'default';
+  await new FileTokenStore({ path: tokenFile }).set(storageKeyOf(profile, name), encodeTokenSet(login.token));
+  await writeProfile({ AUTHMACHINE_CONFIG_DIR: configDir }, name, profile);
   return tokenFile;
 }

@@ -21,7 +21,7 @@ export interface CliRunOptions {
   stdin?: PassThrough;
 }
 
-/** A sandbox for CLI runs: its own config dir (profile.json) and keychain service. No DISPLAY. */
+/** A sandbox for CLI runs: its own config dir (profiles/) and keychain service. No DISPLAY. */
 export interface CliSandbox {
   dir: string;
   env: NodeJS.ProcessEnv;

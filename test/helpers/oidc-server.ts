@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import './quiet-oidc-provider.js';
 import Provider from 'oidc-provider';
 import { answer, verifyResourceRequest, type ProofPolicy } from './dpop-resource.js';
 

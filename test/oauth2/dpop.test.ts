@@ -2,8 +2,9 @@
  * DPoP (RFC 9449) against the real oidc-provider with DPoP required for the client
  * (dpop_bound_access_tokens) and server nonces demanded on PAR and the token endpoint, and a
  * loopback resource server of our own that introspects each token and checks the proof (signature
- * by the header's key, htm, htu, iat, jti replay, ath, cnf.jkt, its own nonce). Login (PAR + code),
- * call, refresh, the nonce challenges on both servers, and a copied token without the key.
+ * by the header's key, htm, htu, iat, jti replay, ath, cnf.jkt, its own nonce). Login (PAR + code,
+ * and the device grant), call, refresh, the nonce challenges on both servers, and a copied token
+ * without the key.
  */
 import { decodeProtectedHeader, decodeJwt } from 'jose';
 import { AuthError } from '../../adapters/errors.js';
@@ -12,6 +13,7 @@ import { createOAuth2Protocol } from '../../src/oauth2/index.js';
 import { createDpopProof, dpopThumbprint, generateDpopKey, accessTokenHash } from '../../src/oauth2/dpop.js';
 import { startDpopResourceServer, type DpopResourceServer } from '../helpers/dpop-resource.js';
 import { browserLogin, loginForTokens, realContext } from '../helpers/oauth2-flow.js';
+import { enterDeviceCode, isolatedContext } from '../helpers/oidc-browser.js';
 import { CLIENT_ID, RESOURCE_SERVER_CLIENT } from '../helpers/oidc-server.js';
 import { oidcSuite } from '../helpers/oidc-suite.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
@@ -163,4 +165,31 @@ test('the code is bound to the login\'s key: exchanging it with another key is r
     { instanceOf: AuthError },
   );
   t.is(error!.code, 'ERR_CODE_INVALID');
+});
+
+test('device grant: the polls carry proofs (the nonce challenge answered), the tokens are bound and call the resource', async (t) => {
+  const { server, browser } = t.context;
+  const rs = await resourceServer(server.introspectionEndpoint);
+  t.teardown(() => rs.close());
+  const protocol = createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID, mode: 'device', resource: rs.origin });
+  const ctx = realContext();
+  const started = await protocol.start(ctx, { redirectUri: null });
+  const key = started.session['dpopKey'];
+  t.truthy(key);
+  t.deepEqual(await protocol.pollDevice(ctx, { session: started.session }), { status: 'pending' });
+  const context = await isolatedContext(browser);
+  t.teardown(() => context.close());
+  t.is(await enterDeviceCode(await context.newPage(), `${server.issuer}/device`, started.userCode!, { login: 'dpop-dana' }), 'Sign-in Success');
+  const result = await protocol.pollDevice(ctx, { session: started.session });
+  if (result.status !== 'approved') return t.fail(`expected approval, got ${result.status}`);
+  t.is(result.token.tokenType, 'DPoP');
+  t.deepEqual(result.token.dpopKey, key);
+  const polls = ctx.http.requests.filter((r) => r.url === `${server.issuer}/token`);
+  t.true(polls.length >= 3, 'the first poll was challenged for a nonce, then polled with it');
+  t.is(decodeJwt(proofOf(polls[0]!)!).nonce, undefined);
+  t.true(polls.slice(1).every((r) => typeof decodeJwt(proofOf(r)!).nonce === 'string'));
+  t.deepEqual((await introspect(server.introspectionEndpoint, result.token.accessToken))['cnf'], { jkt: await dpopThumbprint(key as never) });
+  const me = await protocol.fetch(ctx, { token: result.token, request: { url: '/api/me' } });
+  t.is(me.status, 200);
+  t.is(JSON.parse(me.body).sub, 'dpop-dana');
 });

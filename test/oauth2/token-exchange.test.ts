@@ -16,7 +16,8 @@ const SECRETS = ['CLIENT-SECRET-VALUE', 'AUTH-CODE-VALUE', 'ACCESS-TOKEN-VALUE',
 
 function setup(tokenResponder: Responder, extraDiscovery: Record<string, unknown> = {}) {
   const http = scriptedHttp({
-    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument(extraDiscovery)),
+    // This server takes the secret in the form only (client-auth.test.ts covers the choice).
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ token_endpoint_auth_methods_supported: ['client_secret_post'], ...extraDiscovery })),
     [`POST ${TOKEN_URL}`]: tokenResponder,
   });
   const ctx = scriptedContext(http, NOW);

@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { JSON_OPTION } from '../common-options.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { openStoredPocket } from '../stored-pocket.js';
@@ -12,6 +12,7 @@ export const add: Command = {
   usage: 'authmachine add <url> [--title TEXT] [--tags a,b]',
   positionals: { name: 'url', min: 1, max: 1 },
   options: {
+    ...PROFILE_OPTION,
     title: { type: 'string', valueName: 'text', description: 'Title to save it under' },
     tags: { type: 'string', valueName: 'a,b,c', description: 'Comma-separated tags' },
     ...JSON_OPTION,
@@ -21,7 +22,7 @@ export const add: Command = {
     const url = args.positionals[0]!;
     if (!/^https?:\/\//i.test(url)) throw new UsageError('the URL must start with http:// or https://.', 'add');
     const tags = typeof args.values['tags'] === 'string' ? args.values['tags'].split(',').map((t) => t.trim()).filter(Boolean) : undefined;
-    const flow = await openStoredPocket(io);
+    const flow = await openStoredPocket(io, args.values['profile']);
     try {
       const answer = await flow.fetch({
         kind: 'add',

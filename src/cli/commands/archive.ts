@@ -1,5 +1,5 @@
 import type { Command } from '../command.js';
-import { JSON_OPTION } from '../common-options.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { openStoredPocket } from '../stored-pocket.js';
@@ -12,12 +12,12 @@ export const archive: Command = {
   usage: 'authmachine archive <item-id> [<item-id>...]',
   details: 'Item ids are the first column of `authmachine items`. Exits 1 if any item could not be archived.',
   positionals: { name: 'item-id', min: 1, max: 500 },
-  options: { ...JSON_OPTION },
+  options: { ...JSON_OPTION, ...PROFILE_OPTION },
   async run(args, io) {
     const ids = args.positionals;
     const bad = ids.find((id) => !/^\d+$/.test(id));
     if (bad) throw new UsageError(`"${bad}" is not an item id (ids are numbers).`, 'archive');
-    const flow = await openStoredPocket(io);
+    const flow = await openStoredPocket(io, args.values['profile']);
     try {
       const answer = await flow.fetch({ kind: 'send', actions: ids.map((itemId) => ({ action: 'archive' as const, itemId })) });
       if (answer.kind !== 'send') throw new Error('unexpected answer kind');

@@ -4,7 +4,9 @@ import type { ResourceRequest } from '../../oauth2/index.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
-import { readProfile } from '../profile.js';
+import { openAccount, profileNote } from '../account.js';
+import { PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
+import { refreshSkewMs } from '../refresh-skew.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
 
@@ -60,17 +62,22 @@ export const call: Command = {
   positionals: { name: 'url-or-path', min: 1, max: 1 },
   details: [
     'Uses the login saved by `authmachine login --issuer ...` (never opens a browser) and sends the',
-    'request with its access token. A 401 makes the login refresh its token once and repeat the call;',
-    'the refreshed token is saved. A path is resolved against the login\'s --resource; a full URL must',
-    'be on the resource\'s or the issuer\'s origin. The response body goes to stdout (with --include,',
-    'after the status line and headers). Exits 0 for a 2xx answer, 1 for any other status (shown on',
-    'stderr), 3 when not logged in. Set Content-Type yourself with --header when you send --data.',
+    'request with its access token (a DPoP-bound token with a proof signed by the login\'s key). A 401',
+    'makes the login refresh its token once and repeat the call; the refreshed token is saved. A token',
+    'within --refresh-skew of its expiry is renewed before it is sent. Renewing is single-flight: other',
+    'authmachine processes wait for it and use its token. A path is resolved against the login\'s',
+    '--resource; a full URL must be on the resource\'s or the issuer\'s origin. The response body goes',
+    'to stdout (with --include, after the status line and headers). Exits 0 for a 2xx answer, 1 for any',
+    'other status (shown on stderr), 3 when not logged in. Set Content-Type yourself with --header when',
+    'you send --data.',
   ].join('\n'),
   options: {
     method: { type: 'string', short: 'X', valueName: 'GET|POST|PUT|DELETE', description: 'HTTP method (default GET, or POST with --data)' },
     data: { type: 'string', short: 'd', valueName: 'body', description: 'Request body, sent as given' },
     header: { type: 'string', short: 'H', multiple: true, valueName: 'Name: value', description: 'Extra request header (repeatable)' },
     include: { type: 'boolean', short: 'i', description: 'Print the status line and response headers before the body' },
+    ...PROFILE_OPTION,
+    ...REFRESH_SKEW_OPTION,
   },
   examples: [
     'authmachine call /api/me',
@@ -84,17 +91,18 @@ export const call: Command = {
     if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}.`, 'call');
     const headers = parseHeaders(v['header']);
 
-    const profile = await readProfile(io.env);
-    if (!profile) throw new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in. Run `authmachine login --issuer URL --client-id ID`.');
+    const skew = refreshSkewMs(v['refresh-skew'], 'call');
+    const account = await openAccount(v['profile'], io, 'Run `authmachine login --issuer URL --client-id ID`');
+    const profile = account.profile;
     if (profile.provider !== 'oauth2') {
       throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket: `call` is for OAuth logins. Use `items`, `add` or `archive`, or log in with --issuer.');
     }
     const url = targetUrl(args.positionals[0]!, profile.issuer, profile.resource);
     const { oauthFlow, oauthOptionsFromProfile } = await import('../oauth-flow.js');
-    const { flow } = oauthFlow(oauthOptionsFromProfile(profile, io), io);
+    const { flow } = oauthFlow({ ...oauthOptionsFromProfile(account, io), refreshSkewMs: skew }, io);
     try {
       if ((await flow.resume()) === null) {
-        throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in to ${profile.issuer} (or the login expired). Run \`authmachine login\`.`);
+        throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in to ${profile.issuer}${profileNote(account.name)} (or the login expired). Run \`authmachine login\`.`);
       }
       const request: ResourceRequest = { url, method, headers, ...(body === undefined ? {} : { body }) };
       const response = await flow.fetch(request);

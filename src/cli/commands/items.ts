@@ -1,6 +1,7 @@
 import type { PocketGetParams } from '../../pocket/data.js';
 import { pagesOf } from '../../pocket/data.js';
 import type { Command } from '../command.js';
+import { PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { itemRow, TABLE_HEADER } from '../item-table.js';
@@ -32,6 +33,7 @@ export const items: Command = {
     'streams, so --all --ndjson handles any size of list in constant memory.',
   ].join('\n'),
   options: {
+    ...PROFILE_OPTION,
     state: { type: 'string', valueName: 'unread|archive|all', description: 'Which items (default unread)' },
     favorite: { type: 'boolean', description: 'Only favourites' },
     tag: { type: 'string', valueName: 'name', description: 'Only items with this tag (_untagged_ for none)' },
@@ -73,7 +75,7 @@ export const items: Command = {
     const count = wholeNumberOption(args, 'count', 'items', { min: 1 }, 30);
     const pageSize = all ? pageSizeAll : count;
 
-    const flow = await openStoredPocket(io);
+    const flow = await openStoredPocket(io, args.values['profile']);
     const getPage = async (pageParams: PocketGetParams) => {
       const answer = await flow.fetch({ kind: 'get', params: pageParams });
       if (answer.kind !== 'get') throw new Error('unexpected answer kind');

@@ -1,9 +1,11 @@
+import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { JSON_OPTION, STORE_OPTIONS } from '../common-options.js';
+import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { inspectOption } from '../inspect-option.js';
 import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
+import { profileName } from '../profile.js';
 import { parseStoreKind } from '../stores.js';
 import { secondsOption } from '../number-option.js';
 import { UsageError } from '../usage-error.js';
@@ -19,6 +21,9 @@ export const login: Command = {
     'checks that what comes back carries this login\'s own state, exchanges it for a token and keeps',
     'the token in the system keychain. A stored, unexpired login is reused unless --force.',
     '',
+    'OAuth: the tokens are bound to a new key (DPoP, RFC 9449), kept with them in the store, when the',
+    'issuer advertises DPoP or with --dpop; a copied token is then useless without the key.',
+    '',
     'Pocket: the consumer key comes from $AUTHMACHINE_POCKET_CONSUMER_KEY or --consumer-key-file,',
     'never from the command line (anyone on the machine can read process arguments).',
   ].join('\n'),
@@ -31,6 +36,7 @@ export const login: Command = {
     scope: { type: 'string', valueName: 'scopes', description: 'Space-separated scopes (default "openid offline_access")' },
     resource: { type: 'string', valueName: 'url', description: 'Base URL of the API that `authmachine call` talks to' },
     device: { type: 'boolean', description: 'Device grant: show a code to enter on another device (no browser here)' },
+    dpop: { type: 'boolean', description: 'Bind the tokens to a key kept in the store (DPoP, RFC 9449) even if the issuer does not advertise it' },
     force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
     'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
@@ -38,6 +44,7 @@ export const login: Command = {
     'redirect-port': { type: 'string', valueName: 'n', description: 'Listen on this fixed loopback port, for servers that match the redirect URI exactly' },
     inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
     ...STORE_OPTIONS,
+    ...PROFILE_OPTION,
     ...JSON_OPTION,
   },
   examples: [
@@ -45,14 +52,18 @@ export const login: Command = {
     'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key',
     'authmachine login --issuer https://id.example.com --client-id my-cli --scope "openid profile offline_access"',
     'authmachine login --issuer https://id.example.com --client-id my-cli --device',
+    'authmachine login --profile work --issuer https://id.example.com --client-id my-cli --store file',
   ],
   async run(args, io) {
+    const profile = profileName(args.values['profile'], io.env);
     const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
-    const tokenFile = args.values['token-file'] as string | undefined;
+    const given = args.values['token-file'] as string | undefined;
+    // Stored absolute: later commands may run from another folder.
+    const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
     const timeoutMs = secondsOption(args, 'timeout', 'login');
     const inspect = await inspectOption(args.values['inspect'], io);
-    const options = { storeKind, tokenFile, timeoutMs, inspect };
+    const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = args.values['issuer']
       ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
       : await loginPocket(args, io, options);

@@ -1,42 +1,45 @@
 import type { Command } from '../command.js';
-import { JSON_OPTION } from '../common-options.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
-import { configDir, readProfile } from '../profile.js';
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { accountOf, profileNote } from '../account.js';
+import { profileName, readProfile, removeProfile } from '../profile.js';
 import { summaryOf } from '../registry.js';
 import { AuthError } from '../../../adapters/errors.js';
 
 export const logout: Command = {
   name: 'logout',
   summary: summaryOf('logout'),
-  usage: 'authmachine logout [--json]',
-  details: 'Pocket has no revocation: its token is deleted here (revoke the app on Pocket\'s site to end it there).\nOAuth providers that offer RFC 7009 revocation are told first; the token is deleted here either way.\nIt says "revoked" only when the provider answered 200; otherwise the token may stay valid there until it expires.',
-  options: { ...JSON_OPTION },
+  usage: 'authmachine logout [--profile NAME] [--json]',
+  details: 'Pocket has no revocation: its token is deleted here (revoke the app on Pocket\'s site to end it there).\nOAuth providers that offer RFC 7009 revocation are told first; the token is deleted here either way.\nIt says "revoked" only when the provider answered 200; otherwise the token may stay valid there until it expires.\nOnly the profile\'s own login is touched (--profile, else $AUTHMACHINE_PROFILE, else "default").',
+  options: { ...PROFILE_OPTION, ...JSON_OPTION },
   async run(args, io) {
-    const profile = await readProfile(io.env);
+    const name = profileName(args.values['profile'], io.env);
+    const profile = await readProfile(io.env, name);
     if (!profile) {
-      await write(io.stdout, args.values['json'] ? '{"loggedOut":false}\n' : 'Not logged in; nothing to do.\n');
+      await write(io.stdout, args.values['json'] ? '{"loggedOut":false}\n' : `Not logged in${profileNote(name)}; nothing to do.\n`);
       return EXIT.ok;
     }
+    const account = accountOf(name, profile, io.env);
     let where: string;
     let revoked = false;
     if (profile.provider === 'pocket') {
       const { pocketFromProfile, pocketFlow } = await import('../pocket-flow.js');
       const { consumerKeyEntry } = await import('../pocket-keys.js');
-      const { store, consumerKey, baseUrl } = await pocketFromProfile(profile, io);
-      const { flow } = pocketFlow({ baseUrl, consumerKey, store, noBrowser: true }, io);
+      const { flow } = pocketFlow(await pocketFromProfile(account), io);
       try {
         await flow.logout();
       } finally {
         flow.stop();
       }
-      await store.delete(consumerKeyEntry(profile.keyFingerprint));
-      where = `Pocket: the token was deleted from ${store.location}, but Pocket offers no revocation, so it stays valid there until you remove the app in Pocket's settings`;
+      // The consumer key is shared by every profile of that Pocket app: keep it while one still uses it.
+      const { listProfiles } = await import('../profile.js');
+      const others = (await listProfiles(io.env)).filter((p) => p.name !== name && p.profile.provider === 'pocket' && p.profile.keyFingerprint === profile.keyFingerprint && p.profile.store === profile.store);
+      if (others.length === 0) await account.store.delete(consumerKeyEntry(profile.keyFingerprint));
+      where = `Pocket: the token was deleted from ${account.store.location}, but Pocket offers no revocation, so it stays valid there until you remove the app in Pocket's settings`;
     } else {
       const { oauthFromProfile } = await import('../oauth-flow.js');
-      const { flow, store, revocable, storageKey } = await oauthFromProfile(profile, io);
+      const { flow, store, revocable, storageKey } = await oauthFromProfile(account, io);
       let told: string | null = null;
       try {
         // Only a usable token is sent for revocation; "revoked" is said only after a 200 (RFC 7009 §2.2).
@@ -56,8 +59,11 @@ export const logout: Command = {
         ? `${profile.issuer} (revoked at the provider, and deleted from ${store.location})`
         : `${profile.issuer}: the token was deleted from ${store.location}, but ${told}, so it may stay valid there until it expires`;
     }
-    await rm(join(configDir(io.env), 'profile.json'), { force: true });
-    await write(io.stdout, args.values['json'] ? `${JSON.stringify({ loggedOut: true, provider: profile.provider, revoked })}\n` : `Logged out of ${where}.\n`);
+    await removeProfile(io.env, name);
+    await write(
+      io.stdout,
+      args.values['json'] ? `${JSON.stringify({ loggedOut: true, profile: name, provider: profile.provider, revoked })}\n` : `Logged out of ${where}${profileNote(name)}.\n`,
+    );
     return EXIT.ok;
   },
 };

@@ -1,56 +1,82 @@
-import { AuthError } from '../../../adapters/errors.js';
 import { decodeTokenSet } from '../../flow/token-codec.js';
-import { pocketStorageKey } from '../../pocket/protocol.js';
+import { accountOf, profileNote } from '../account.js';
 import type { Command } from '../command.js';
-import { JSON_OPTION } from '../common-options.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
-import { consumerKeyEntry } from '../pocket-keys.js';
-import { readProfile } from '../profile.js';
-import { openStore } from '../stores.js';
+import { listProfiles, profileName, PROFILE_ENV, readProfile, type Profile } from '../profile.js';
 import { summaryOf } from '../registry.js';
+
+interface LoginStatus {
+  info: Record<string, unknown>;
+  text: string;
+  usable: boolean;
+}
+
+/** One profile's login, read from its store: no network, no HTTP library, no machine. */
+async function statusOf(name: string, profile: Profile, env: NodeJS.ProcessEnv, now: number): Promise<LoginStatus> {
+  const account = accountOf(name, profile, env);
+  const where = profile.provider === 'pocket' ? `Pocket at ${profile.baseUrl}` : `${profile.issuer} (client ${profile.clientId})`;
+  const base = { profile: name, provider: profile.provider };
+  const secret = await account.store.get(account.storageKey);
+  if (secret === null) return { info: { loggedIn: false, ...base }, text: `Not logged in to ${where}${profileNote(name)}.`, usable: false };
+  const token = decodeTokenSet(secret, account.store.location);
+  const expired = token.expiresAt !== undefined && token.expiresAt <= now;
+  const usable = !expired || Boolean(token.refreshToken);
+  const info = {
+    loggedIn: usable,
+    ...base,
+    username: token.username ?? null,
+    store: account.store.location,
+    expiresAt: token.expiresAt ? new Date(token.expiresAt).toISOString() : null,
+    refreshable: Boolean(token.refreshToken),
+  };
+  if (!usable) return { info, text: `The login to ${where}${profileNote(name)} has expired. Run \`authmachine login\` again.`, usable };
+  const expiry = token.expiresAt
+    ? `; the access token ${expired ? 'expired' : 'expires'} ${new Date(token.expiresAt).toISOString()} (${relative(token.expiresAt - now)})${token.refreshToken ? ', renewed automatically' : ''}`
+    : '';
+  return { info, text: `Logged in to ${where}${token.username ? ` as ${token.username}` : ''}${profileNote(name)}. Token kept in ${account.store.location}${expiry}.`, usable };
+}
+
+function relative(ms: number): string {
+  const minutes = Math.round(Math.abs(ms) / 60_000);
+  const span = minutes < 1 ? 'less than a minute' : minutes < 120 ? `${minutes} min` : `${Math.round(minutes / 60)} h`;
+  return ms >= 0 ? `in ${span}` : `${span} ago`;
+}
 
 /** Reads the store only: no network, no HTTP library loaded. */
 export const status: Command = {
   name: 'status',
   summary: summaryOf('status'),
-  usage: 'authmachine status [--json]',
-  details: 'Exits 0 when a usable login is stored, 3 when not. Makes no network request.',
-  options: { ...JSON_OPTION },
+  usage: 'authmachine status [--profile NAME] [--json]',
+  details: [
+    'Lists every stored login, one line per profile, with when its access token expires. With',
+    `--profile (or $${PROFILE_ENV}) only that profile. Exits 0 when the profile asked for (else any`,
+    'profile) has a usable login, 3 when not. Makes no network request.',
+  ].join('\n'),
+  options: { ...PROFILE_OPTION, ...JSON_OPTION },
   async run(args, io) {
-    const profile = await readProfile(io.env);
-    const report = async (info: Record<string, unknown>, text: string, code: number) => {
-      await write(io.stdout, args.values['json'] ? `${JSON.stringify(info)}\n` : `${text}\n`);
-      return code;
-    };
-    if (!profile) return report({ loggedIn: false }, 'Not logged in. Run `authmachine login` or `authmachine demo`.', EXIT.needsLogin);
-    const store = openStore(profile.store, profile.tokenFile, io.env);
-    let key: string;
-    let where: string;
-    if (profile.provider === 'pocket') {
-      const consumerKey = await store.get(consumerKeyEntry(profile.keyFingerprint));
-      key = consumerKey ? pocketStorageKey(consumerKey) : '';
-      where = `Pocket at ${profile.baseUrl}`;
-    } else {
-      key = `oauth2:${profile.issuer}#${profile.clientId}`;
-      where = `${profile.issuer} (client ${profile.clientId})`;
+    const chosen = args.values['profile'] !== undefined || Boolean(io.env[PROFILE_ENV]);
+    const now = Date.now();
+    const json = Boolean(args.values['json']);
+    if (chosen) {
+      const name = profileName(args.values['profile'], io.env);
+      const profile = await readProfile(io.env, name);
+      if (!profile) {
+        await write(io.stdout, json ? `${JSON.stringify({ loggedIn: false, profile: name })}\n` : `Not logged in${profileNote(name)}. Run \`authmachine login --profile ${name}\`.\n`);
+        return EXIT.needsLogin;
+      }
+      const one = await statusOf(name, profile, io.env, now);
+      await write(io.stdout, json ? `${JSON.stringify(one.info)}\n` : `${one.text}\n`);
+      return one.usable ? EXIT.ok : EXIT.needsLogin;
     }
-    const secret = key ? await store.get(key) : null;
-    if (secret === null) return report({ loggedIn: false, provider: profile.provider }, `Not logged in to ${where}.`, EXIT.needsLogin);
-    const token = decodeTokenSet(secret, store.location);
-    const expired = token.expiresAt !== undefined && token.expiresAt <= Date.now();
-    if (expired && !token.refreshToken) throw new AuthError('ERR_TOKEN_INVALID', `The login to ${where} has expired.`);
-    const info = {
-      loggedIn: true,
-      provider: profile.provider,
-      username: token.username ?? null,
-      store: store.location,
-      expiresAt: token.expiresAt ? new Date(token.expiresAt).toISOString() : null,
-      refreshable: Boolean(token.refreshToken),
-    };
-    const expiry = token.expiresAt
-      ? `; the access token ${expired ? 'expired' : 'expires'} ${new Date(token.expiresAt).toISOString()}${token.refreshToken ? ' (refreshed automatically)' : ''}`
-      : '';
-    return report(info, `Logged in to ${where}${token.username ? ` as ${token.username}` : ''}. Token kept in ${store.location}${expiry}.`, EXIT.ok);
+    const all = await Promise.all((await listProfiles(io.env)).map(({ name, profile }) => statusOf(name, profile, io.env, now)));
+    if (all.length === 0) {
+      await write(io.stdout, json ? '{"loggedIn":false,"logins":[]}\n' : 'Not logged in. Run `authmachine login` or `authmachine demo`.\n');
+      return EXIT.needsLogin;
+    }
+    const usable = all.some((s) => s.usable);
+    await write(io.stdout, json ? `${JSON.stringify({ loggedIn: usable, logins: all.map((s) => s.info) })}\n` : `${all.map((s) => s.text).join('\n')}\n`);
+    return usable ? EXIT.ok : EXIT.needsLogin;
   },
 };

@@ -4,7 +4,7 @@
  * hits per endpoint, tracks its open sockets, and can stop listening at a chosen moment so the
  * next call meets a refused connection.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 export const FAULTS = [
@@ -33,6 +33,8 @@ export interface Reply {
 export interface ServedRequest {
   method: string;
   url: URL;
+  /** Lower-case names, as Node gives them. */
+  headers: IncomingHttpHeaders;
   body: string;
   /** Parsed form body (OAuth) or JSON body (Pocket), whichever parsed. */
   fields: Record<string, unknown>;
@@ -161,7 +163,7 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
       const url = new URL(req.url ?? '/', origin);
-      const request: ServedRequest = { method: req.method ?? 'GET', url, body, fields: parseFields(body, req.headers['content-type']) };
+      const request: ServedRequest = { method: req.method ?? 'GET', url, headers: req.headers, body, fields: parseFields(body, req.headers['content-type']) };
       seen.push(request);
       const endpoint = options.classify(request);
       hits.set(endpoint, (hits.get(endpoint) ?? 0) + 1);

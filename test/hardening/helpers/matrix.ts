@@ -41,7 +41,8 @@ export interface Expectation {
 
 export interface CellResult {
   row: string;
-  fault: Fault;
+  /** A transport fault, or another column such as the DPoP nonce challenge. */
+  fault: Fault | string;
   code: string;
   state: string;
   hits: number;
@@ -125,8 +126,8 @@ export function judge(result: Omit<CellResult, 'problems'>, expected: Expectatio
 }
 
 /** Prints rows x faults with each cell's code (and hits), and the totals line. */
-export function printMatrix(title: string, rows: readonly string[], faults: readonly Fault[], results: CellResult[]): string {
-  const cell = (row: string, fault: Fault) => {
+export function printMatrix(title: string, rows: readonly string[], faults: readonly string[], results: CellResult[]): string {
+  const cell = (row: string, fault: string) => {
     const r = results.find((x) => x.row === row && x.fault === fault);
     if (!r) return '-';
     const mark = r.problems.length === 0 ? '' : ' !!';

@@ -16,16 +16,51 @@ export function classify(r: ServedRequest): string {
   return { '/par': 'par', '/authorize': 'authorize', '/device': 'device-auth', '/revoke': 'revocation', '/resource': 'resource' }[path] ?? path;
 }
 
+/** The endpoints where a DPoP client sends proofs (RFC 9449 sections 5, 7 and 10.1). */
+export const DPOP_ENDPOINTS = ['par', 'token', 'refresh', 'device-poll', 'resource'] as const;
+
+/**
+ * DPoP (RFC 9449) on the imitation: metadata lists ES256, tokens are of type DPoP, and the
+ * endpoint `challenge` demands a server nonce (use_dpop_nonce, sections 8 and 9): satisfied by
+ * the nonce it gave ('once'), or never, because each answer brings a new one ('always').
+ */
+export interface DpopImitation {
+  challenge?: { endpoint: string; mode: 'once' | 'always' };
+}
+
+/** The `nonce` claim of the request's DPoP proof (the signature is the real servers' business). */
+function proofNonce(r: ServedRequest): unknown {
+  const proof = r.headers['dpop'];
+  if (typeof proof !== 'string') return undefined;
+  try {
+    return (JSON.parse(Buffer.from(proof.split('.')[1] ?? '', 'base64url').toString('utf8')) as { nonce?: unknown }).nonce;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A correct authorization server, PAR included, with a resource that says 401 once when asked to. */
-export function authorizationServer(options: { resource401Once: boolean; code?: string; access?: string; refresh?: string }) {
+export function authorizationServer(options: { resource401Once: boolean; code?: string; access?: string; refresh?: string; dpop?: DpopImitation }) {
   const pushed = new Map<string, Record<string, unknown>>();
   let said401 = false;
+  let nonces = 0;
   const json = (value: unknown, status = 200): Reply => ({ status, body: JSON.stringify(value) });
   const code = options.code ?? CODE;
   const access0 = options.access ?? ACCESS;
   const refresh0 = options.refresh ?? REFRESH;
-  const tokens = (access: string, refresh?: string) => json({ access_token: access, token_type: 'Bearer', expires_in: 3600, ...(refresh ? { refresh_token: refresh } : {}) });
-  return (endpoint: string, r: ServedRequest, server: FaultServer): Reply => {
+  const tokenType = options.dpop ? 'DPoP' : 'Bearer';
+  const tokens = (access: string, refresh?: string) => json({ access_token: access, token_type: tokenType, expires_in: 3600, ...(refresh ? { refresh_token: refresh } : {}) });
+  const challenge = options.dpop?.challenge;
+  const serve = (endpoint: string, r: ServedRequest, server: FaultServer): Reply => {
+    if (challenge?.endpoint === endpoint && (challenge.mode === 'always' || proofNonce(r) !== `nonce-${nonces}`)) {
+      const nonce = `nonce-${++nonces}`;
+      return endpoint === 'resource'
+        ? { status: 401, headers: { 'WWW-Authenticate': 'DPoP error="use_dpop_nonce"', 'DPoP-Nonce': nonce }, body: '' }
+        : { status: 400, headers: { 'DPoP-Nonce': nonce }, body: JSON.stringify({ error: 'use_dpop_nonce' }) };
+    }
+    return answer(endpoint, r, server);
+  };
+  const answer = (endpoint: string, r: ServedRequest, server: FaultServer): Reply => {
     const o = server.origin;
     switch (endpoint) {
       case 'discovery':
@@ -37,6 +72,7 @@ export function authorizationServer(options: { resource401Once: boolean; code?: 
           device_authorization_endpoint: `${o}/device`,
           revocation_endpoint: `${o}/revoke`,
           code_challenge_methods_supported: ['S256'],
+          ...(options.dpop ? { dpop_signing_alg_values_supported: ['ES256'] } : {}),
         });
       case 'par': {
         const uri = `urn:ietf:params:oauth:request_uri:${pushed.size + 1}`;
@@ -70,5 +106,6 @@ export function authorizationServer(options: { resource401Once: boolean; code?: 
         return json({ error: 'not_found' }, 404);
     }
   };
+  return serve;
 }
 

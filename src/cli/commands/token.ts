@@ -1,0 +1,85 @@
+/**
+ * `authmachine token`: prints a valid access token for scripts and other tools (kubectl, git
+ * credential helpers...), which run it before every command. So its usual path (a stored token
+ * that is still fresh) loads no HTTP library and no state machine: profile, store, print. Only a
+ * token that needs renewing loads the machine (token-renew.ts).
+ */
+import { AuthError } from '../../../adapters/errors.js';
+import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
+import type { TokenSet } from '../../../machines/types.js';
+import { openAccount, profileNote } from '../account.js';
+import type { Command } from '../command.js';
+import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
+import { EXIT } from '../exit-codes.js';
+import { write } from '../io.js';
+import { refreshSkewMs } from '../refresh-skew.js';
+import { summaryOf } from '../registry.js';
+import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../token-output.js';
+import { UsageError } from '../usage-error.js';
+
+function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
+  const format = args.values['format'];
+  if (args.values['json'] && format !== undefined && format !== 'json') throw new UsageError('--json and --format go together only as --format json.', 'token');
+  if (args.values['json']) return 'json';
+  if (format === undefined) return 'plain';
+  if (typeof format === 'string' && (TOKEN_FORMATS as string[]).includes(format)) return format as TokenFormat;
+  throw new UsageError(`--format must be one of ${TOKEN_FORMATS.join(', ')}.`, 'token');
+}
+
+/** The token to print, or null when it is missing or too close to expiry to hand out. */
+function printable(token: TokenSet, wantIdToken: boolean, now: number, skewMs: number): PrintedToken | null {
+  if (!isFresh(token, now, skewMs)) return null;
+  if (!wantIdToken) return { token: token.accessToken, type: token.tokenType ?? 'Bearer', expiresAt: token.expiresAt ?? null, scope: token.scope ?? null };
+  if (!token.idToken) return null;
+  const expiresAt = idTokenExpiry(token.idToken);
+  if (expiresAt !== null && expiresAt - skewMs <= now) return null;
+  return { token: token.idToken, type: 'id_token', expiresAt, scope: token.scope ?? null };
+}
+
+export const token: Command = {
+  name: 'token',
+  summary: summaryOf('token'),
+  usage: 'authmachine token [--profile NAME] [--json | --format plain|json|exec-credential|env] [--id-token]',
+  details: [
+    'Prints the access token of the stored login on stdout, renewed first when it is expired or within',
+    '--refresh-skew of expiry (single-flight: other authmachine processes wait and use the same new',
+    'token). Never opens a browser and never asks anything: exits 3 when a login is needed.',
+    '',
+    'Formats: plain (the token and a newline), json ({token, token_type, expires_at (RFC 3339),',
+    'expires_at_epoch_seconds, scope}), exec-credential (the client.authentication.k8s.io/v1',
+    'ExecCredential kubectl reads from exec plugins), env (export lines for eval).',
+  ].join('\n'),
+  options: {
+    format: { type: 'string', valueName: 'plain|json|exec-credential|env', description: 'Output format (default plain)' },
+    'id-token': { type: 'boolean', description: 'Print the OpenID Connect ID token instead of the access token' },
+    ...PROFILE_OPTION,
+    ...REFRESH_SKEW_OPTION,
+    ...JSON_OPTION,
+  },
+  examples: [
+    'curl -H "Authorization: Bearer $(authmachine token)" https://api.example.com/me',
+    'eval "$(authmachine token --format env)"',
+    'authmachine token --profile work --format exec-credential',
+  ],
+  async run(args, io) {
+    const format = parseFormat(args);
+    const skewMs = refreshSkewMs(args.values['refresh-skew'], 'token');
+    const wantIdToken = Boolean(args.values['id-token']);
+    const account = await openAccount(args.values['profile'], io);
+    const secret = await account.store.get(account.storageKey);
+    if (secret === null) throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`);
+    let stored = decodeTokenSet(secret, account.store.location);
+    let printed = printable(stored, wantIdToken, Date.now(), skewMs);
+    if (printed === null) {
+      if (wantIdToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
+        throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
+      }
+      const { renewToken } = await import('../token-renew.js');
+      stored = await renewToken(account, io, skewMs);
+      printed = printable(stored, wantIdToken, Date.now(), 0);
+      if (printed === null) throw new AuthError('ERR_TOKEN_INVALID', 'The provider renewed the login without a usable token. Run `authmachine login` again.');
+    }
+    await write(io.stdout, formatToken(printed, format));
+    return EXIT.ok;
+  },
+};

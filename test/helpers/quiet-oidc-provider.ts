@@ -1,0 +1,31 @@
+/**
+ * oidc-provider prints warnings about choices a test server makes on purpose (the in-memory
+ * adapter, generated signing keys, the development login pages, the default revocation policy,
+ * an older Node.js than it prefers). Each test process would repeat them: they are dropped here.
+ * Any other warning it prints still shows. Import this before oidc-provider, so the one it prints
+ * while loading is caught too.
+ */
+const EXPECTED = [
+  'oidc-provider WARNING: Unsupported runtime.',
+  'oidc-provider WARNING: a quick start development-only in-memory adapter is used',
+  'oidc-provider WARNING: quick start development-only signing keys are used',
+  'oidc-provider WARNING: a quick start development-only feature devInteractions is enabled',
+  'oidc-provider NOTICE: default features.revocation.allowedPolicy function called',
+];
+
+/** How many expected notices were dropped in this process (for the test that proves the filter). */
+export const dropped = { count: 0 };
+
+function filtered(write: (...args: unknown[]) => void) {
+  return (...args: unknown[]) => {
+    const text = typeof args[0] === 'string' ? args[0].replace(/\u001b\[[0-9;]*m/g, '') : '';
+    if (EXPECTED.some((prefix) => text.startsWith(prefix))) {
+      dropped.count += 1;
+      return;
+    }
+    write(...args);
+  };
+}
+
+console.warn = filtered(console.warn.bind(console));
+console.info = filtered(console.info.bind(console));
