@@ -34,6 +34,8 @@ export interface EmulatorLogEvent {
 export interface PocketEmulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
+  /** Loopback address to listen on: "127.0.0.1" (default) or "::1" (IPv6-only hosts, tests). */
+  host?: '127.0.0.1' | '::1';
   /** How the authorize page decides. Default 'page' (a person clicks). */
   approval?: ApprovalMode;
   /** When set, the account holds this many generated items instead of the ten demo articles. */
@@ -180,19 +182,21 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
     socket.on('close', () => sockets.delete(socket));
   });
 
+  const host = options.host ?? '127.0.0.1';
+  const display = host === '::1' ? '[::1]' : host;
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'error';
-      reject(new AuthError('ERR_LISTENER', `The Pocket emulator could not listen on 127.0.0.1:${options.port ?? 0} (${code}).`, { cause: { code } }));
+      reject(new AuthError('ERR_LISTENER', `The Pocket emulator could not listen on ${display}:${options.port ?? 0} (${code}).`, { cause: { code } }));
     };
     server.once('error', failed);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, host, () => {
       server.off('error', failed);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${display}:${port}`;
 
   return {
     url: baseUrl,
