@@ -11,7 +11,7 @@ import { constants, open, readdir, rename, stat, unlink } from 'node:fs/promises
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { LockLease, TokenStore } from './contracts.js';
-import { AuthError } from './errors.js';
+import { AuthError, isAuthError } from './errors.js';
 import { FileLock } from './file-lock.js';
 import { checkPrivateDirectory, checkPrivateFile, codeOf, ensurePrivateDirectory } from './private-dir.js';
 
@@ -137,7 +137,7 @@ export class FileTokenStore implements TokenStore {
     try {
       return await this.#lock.acquire('tokens', { signal });
     } catch (error) {
-      if (error instanceof AuthError && error.code === 'ERR_CANCELLED') {
+      if (isAuthError(error, 'ERR_CANCELLED')) {
         const pid = await this.#lock.holder('tokens');
         throw new AuthError(
           'ERR_STORAGE',
@@ -192,7 +192,7 @@ export class FileTokenStore implements TokenStore {
         await handle.close();
       }
     } catch (error) {
-      if (error instanceof AuthError) throw error;
+      if (isAuthError(error)) throw error;
       if (codeOf(error) === 'ENOENT') return {};
       if (codeOf(error) === 'ELOOP') {
         throw new AuthError('ERR_STORAGE', `The token file ${this.#path} is a symbolic link, which is not followed. Point --token-file at the real file.`);

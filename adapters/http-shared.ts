@@ -8,7 +8,7 @@
  * holds the request config, body included).
  */
 import type { HttpMethod, HttpRequest, HttpResponse } from './contracts.js';
-import { AuthError } from './errors.js';
+import { AuthError, isAuthError } from './errors.js';
 import { describeProxy, proxyFor } from './http-proxy.js';
 import { parseHttpUrl } from './url-policy.js';
 
@@ -236,7 +236,7 @@ const NETWORK_CODES: Array<[RegExp, string, boolean]> = [
 /** Turns whatever a library threw into an AuthError that is safe to show. */
 export function mapFailure(error: unknown, url: URL, signal: AbortSignal, timeoutMs: number): AuthError {
   const target = describeTarget(url);
-  if (error instanceof AuthError) return error;
+  if (isAuthError(error)) return error;
   if (error instanceof BodyTooLarge) {
     return new AuthError('ERR_RESPONSE_TOO_LARGE', `The response from ${target} is larger than the allowed size.`);
   }

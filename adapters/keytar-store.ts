@@ -8,7 +8,7 @@
  * (and the person's) decision.
  */
 import type { TokenStore } from './contracts.js';
-import { AuthError } from './errors.js';
+import { AuthError, isAuthError } from './errors.js';
 
 /** The part of keytar this store uses. Injectable for tests and for hosts with their own build. */
 export interface KeytarLike {
@@ -87,7 +87,7 @@ export class KeytarTokenStore implements TokenStore {
     try {
       return await Promise.race([this.#keytarModule().then((keytar) => operation(keytar)), deadline]);
     } catch (error) {
-      if (error instanceof AuthError) throw error;
+      if (isAuthError(error)) throw error;
       // keytar's messages come from libsecret/D-Bus and hold no secret; read them, don't copy them.
       const text = error instanceof Error ? error.message : String(error);
       if (UNAVAILABLE.test(text)) {

@@ -13,7 +13,7 @@
  */
 import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import { flowError, toFlowError } from './errors.js';
-import { backoffDelay, backoffState, retryTransition } from './retry.js';
+import { backoffDelay, backoffState, errorParams, retryTransition } from './retry.js';
 import {
   DEFAULT_FLOW_CONFIG,
   type AuthContext,
@@ -27,6 +27,7 @@ import {
   type FlowSession,
   type LockCommand,
   type PendingFetch,
+  type RetryingStep,
   type RereadResult,
   type StartResult,
   type TokenSet,
@@ -40,34 +41,6 @@ function required<TOutput, TInput>(name: string) {
 }
 
 const SLOW_DOWN_STEP_MS = 5_000; // RFC 8628 section 3.5
-
-/** The server's timing that came with a pending or slow_down answer. */
-function pollOutput(event: unknown): { intervalMs?: number; retryAfterMs?: number } {
-  return ((event as { output?: unknown }).output ?? {}) as { intervalMs?: number; retryAfterMs?: number };
-}
-
-function initialContext(input: AuthInput | undefined): AuthContext {
-  const config = { ...DEFAULT_FLOW_CONFIG, ...input?.config };
-  return {
-    config,
-    force: false,
-    attempt: 0,
-    retryAfterMs: null,
-    redirectUri: null,
-    session: null,
-    authorizationUrl: null,
-    userCode: null,
-    pollIntervalMs: 0,
-    userDeadlineMs: config.userTimeoutMs,
-    browser: null,
-    strayCallbacks: 0,
-    callback: null,
-    token: null,
-    refreshed: false,
-    pendingFetch: null,
-    error: null,
-  };
-}
 
 /** Everything that belongs to one login attempt, cleared whenever it ends. */
 const clearedAttempt = {
@@ -83,38 +56,45 @@ const clearedAttempt = {
   callback: null,
 } satisfies Partial<AuthContext>;
 
-/** Where every permanent failure goes: `failed`, with the actor's error kept as plain JSON. */
-const failWithError = { target: '#auth.failed', actions: 'failWithEventError' } as const;
+/** Everything that may hold a secret or belongs to one login, cleared on idle and failed. */
+const clearedLogin = { ...clearedAttempt, token: null, pendingFetch: null, refreshed: false } satisfies Partial<AuthContext>;
+
+function initialContext(input: AuthInput | undefined): AuthContext {
+  const config = { ...DEFAULT_FLOW_CONFIG, ...input?.config };
+  return { ...clearedLogin, config, force: false, userDeadlineMs: config.userTimeoutMs, error: null };
+}
+
+/** Where every permanent failure goes: `failed`, with the error kept as plain JSON. */
+const failWithError = { target: '#auth.failed', actions: { type: 'failWithEventError', params: errorParams } } as const;
+
+/** LOGIN from a resting state: forced straight to signingIn, else the store is looked at first. */
+const loginTransitions = [
+  { guard: 'isForced', target: '#auth.signingIn', actions: 'rememberForced' },
+  { target: '#auth.checkingStore', actions: 'rememberNotForced' },
+] as const;
 
 /** Input of the actors that act on the current token (save, fetch's refresh, logout). */
 const tokenInContext = ({ context }: { context: AuthContext }) => ({ token: context.token as TokenSet });
 
-function errorOf(event: unknown): AuthErrorData {
-  return toFlowError((event as { error?: unknown }).error);
-}
-
-/** The host's clock reading carried by FETCH / REFRESH, if any. */
-function nowOf(event: unknown): number | null {
-  const now = (event as { now?: unknown }).now;
-  return typeof now === 'number' && Number.isFinite(now) ? now : null;
-}
-
 /** The token in context may not be sent as it is: expired, or (with a refresh token) within the skew window. */
-function tokenIsStale(context: AuthContext, event: unknown): boolean {
-  const now = nowOf(event);
+function tokenIsStale(context: AuthContext, now: number | undefined): boolean {
   const expiresAt = context.token?.expiresAt;
-  if (now === null || expiresAt === undefined) return false;
+  if (now === undefined || !Number.isFinite(now) || expiresAt === undefined) return false;
   if (now >= expiresAt) return true;
   return typeof context.token?.refreshToken === 'string' && now >= expiresAt - context.config.refreshSkewMs;
 }
 
-function rereadOf(event: unknown): RereadResult {
-  return (event as { output: RereadResult }).output;
-}
+/** The wait a pending or slow_down answer asked for (Retry-After), if any. */
+const serverWaitOf = (result: DevicePollResult) => (result.status === 'approved' ? null : (result.retryAfterMs ?? null));
+
+// Guard and action params, read from the typed event of the transition that uses them.
+const nowParams = ({ event }: { event: { now?: number } }) => ({ now: event.now });
+const rereadParams = ({ event }: { event: { output: RereadResult } }) => ({ reread: event.output });
+const pollParams = ({ event }: { event: { output: DevicePollResult } }) => ({ result: event.output });
 
 /** FETCH and REFRESH both park their id here until fetched / fetchFailed reports on them. */
-const pendingFrom = ({ event }: { event: AuthEvent }): PendingFetch =>
-  event.type === 'REFRESH' ? { id: event.id, request: null, refreshOnly: true } : { id: (event as { id: string }).id, request: (event as { request?: unknown }).request };
+const pendingFetch = ({ event }: { event: { id: string; request: unknown } }): PendingFetch => ({ id: event.id, request: event.request });
+const pendingRefresh = ({ event }: { event: { id: string } }): PendingFetch => ({ id: event.id, request: null, refreshOnly: true });
 
 export const authMachine = setup({
   types: {
@@ -156,25 +136,27 @@ export const authMachine = setup({
   },
   guards: {
     isForced: ({ event }) => event.type === 'LOGIN' && event.force === true,
+    /** The login that failed was a forced one: RETRY forces again. */
+    wasForced: ({ context }) => context.force,
     isDeviceMode: ({ context }) => context.config.mode === 'device',
-    hasStoredToken: ({ event }) => (event as { output?: unknown }).output != null,
+    hasStoredToken: (_, params: { token: TokenSet | null }) => params.token !== null,
     callbackStateMatches: ({ context, event }) =>
       event.type === 'CALLBACK' && context.session !== null && context.session.state !== null && event.params.state === context.session.state,
     /** Manual confirmation is only accepted when there is no state to check (seed-style Pocket). */
     confirmationAllowed: ({ context }) => context.session !== null && context.session.state === null,
-    canRetry: ({ context, event }) => {
-      const error = errorOf(event);
+    canRetry: ({ context }, params: { error: unknown }) => {
+      const error = toFlowError(params.error);
       if (!error.retryable || context.attempt + 1 >= context.config.maxAttempts) return false;
       return (error.retryAfterMs ?? 0) <= context.config.maxRetryAfterMs;
     },
-    pollApproved: ({ event }) => (event as { output?: DevicePollResult }).output?.status === 'approved',
-    pollSlowDown: ({ event }) => (event as { output?: DevicePollResult }).output?.status === 'slow_down',
-    tokenInvalid: ({ event }) => errorOf(event).code === 'ERR_TOKEN_INVALID',
-    tokenIsStale: ({ context, event }) => tokenIsStale(context, event),
-    storedGone: ({ event }) => rereadOf(event).stored === null,
+    pollApproved: (_, params: { result: DevicePollResult }) => params.result.status === 'approved',
+    pollSlowDown: (_, params: { result: DevicePollResult }) => params.result.status === 'slow_down',
+    tokenInvalid: (_, params: { error: unknown }) => toFlowError(params.error).code === 'ERR_TOKEN_INVALID',
+    tokenIsStale: ({ context }, params: { now: number | undefined }) => tokenIsStale(context, params.now),
+    storedGone: (_, params: { reread: RereadResult }) => params.reread.stored === null,
     alreadyRenewed: ({ context }) => context.refreshed,
-    storedRenewed: ({ event }) => rereadOf(event).renewed,
-    storedRefreshable: ({ event }) => typeof rereadOf(event).stored?.refreshToken === 'string',
+    storedRenewed: (_, params: { reread: RereadResult }) => params.reread.renewed,
+    storedRefreshable: (_, params: { reread: RereadResult }) => typeof params.reread.stored?.refreshToken === 'string',
     isRefreshOnly: ({ context }) => context.pendingFetch?.refreshOnly === true,
   },
   delays: {
@@ -186,40 +168,49 @@ export const authMachine = setup({
   },
   actions: {
     resetAttempts: assign({ attempt: 0, retryAfterMs: null }),
-    countAttempt: assign(({ context, event }) => ({
-      attempt: context.attempt + 1,
-      retryAfterMs: errorOf(event).retryAfterMs ?? null,
+    rememberForced: assign({ force: true }),
+    // RFC 8628 section 3.5: 5 s more from now on, or the interval the server named if longer.
+    slowDown: assign(({ context }, params: { result: DevicePollResult }) => ({
+      pollIntervalMs: Math.max(context.pollIntervalMs + SLOW_DOWN_STEP_MS, (params.result.status === 'slow_down' && params.result.intervalMs) || 0),
+      retryAfterMs: serverWaitOf(params.result),
     })),
-    emitRetrying: emit(({ context, event }) => ({
+    keepServerWait: assign({ retryAfterMs: (_, params: { result: DevicePollResult }) => serverWaitOf(params.result) }),
+    takePolledToken: assign({ token: (_, params: { result: DevicePollResult }) => (params.result.status === 'approved' ? params.result.token : null) }),
+    rememberNotForced: assign({ force: false }),
+    countAttempt: assign(({ context }, params: { error: unknown }) => ({
+      attempt: context.attempt + 1,
+      retryAfterMs: toFlowError(params.error).retryAfterMs ?? null,
+    })),
+    emitRetrying: emit(({ context }, params: { step: RetryingStep; error: unknown }) => ({
       type: 'retrying' as const,
-      step: String((event as { type: string }).type).replace('xstate.error.actor.', ''),
+      step: params.step,
       attempt: context.attempt,
       delayMs: backoffDelay(context.config, context.attempt, context.retryAfterMs),
-      code: errorOf(event).code,
+      code: toFlowError(params.error).code,
     })),
-    failWithEventError: assign({ error: ({ event }) => errorOf(event) }),
+    failWithEventError: assign({ error: (_, params: { error: unknown }) => toFlowError(params.error) }),
     failTokenInvalid: assign({
       error: flowError('ERR_TOKEN_INVALID', 'The stored login is no longer valid and was removed. Log in again.'),
     }),
     failLoginGone: assign({
       error: flowError('ERR_TOKEN_INVALID', 'The stored login was removed meanwhile (a logout, or another process found it dead). Log in again.'),
     }),
-    adoptStoredToken: assign({ token: ({ event }) => rereadOf(event).stored, refreshed: true }),
-    useStoredToken: assign({ token: ({ event }) => rereadOf(event).stored }),
-    emitFetched: emit(({ context, event }) => ({
+    adoptStoredToken: assign({ token: (_, params: { reread: RereadResult }) => params.reread.stored, refreshed: true }),
+    useStoredToken: assign({ token: (_, params: { reread: RereadResult }) => params.reread.stored }),
+    emitFetched: emit(({ context }, params: { result: unknown }) => ({
       type: 'fetched' as const,
       id: context.pendingFetch?.id ?? '',
-      result: (event as { output?: unknown }).output,
+      result: params.result,
     })),
     /** A REFRESH is answered with a fresh token in context and no result. */
     emitRefreshed: emit(({ context }) => ({ type: 'fetched' as const, id: context.pendingFetch?.id ?? '', result: null })),
-    emitFetchFailed: emit(({ context, event }) => ({
+    emitFetchFailed: emit(({ context }, params: { error: unknown }) => ({
       type: 'fetchFailed' as const,
       id: context.pendingFetch?.id ?? '',
-      error: errorOf(event),
+      error: toFlowError(params.error),
     })),
     forgetAttempt: assign(clearedAttempt),
-    forgetSecrets: assign({ ...clearedAttempt, token: null, pendingFetch: null, refreshed: false }),
+    forgetSecrets: assign(clearedLogin),
   },
 }).createMachine({
   id: 'auth',
@@ -227,48 +218,53 @@ export const authMachine = setup({
   initial: 'idle',
   states: {
     idle: {
+      description: 'Nothing is happening and no secret is held. LOGIN starts a login.',
       entry: 'forgetSecrets',
-      on: {
-        LOGIN: [
-          { guard: 'isForced', target: 'signingIn', actions: assign({ force: true }) },
-          { target: 'checkingStore', actions: assign({ force: false }) },
-        ],
-      },
+      on: { LOGIN: loginTransitions },
     },
 
     checkingStore: {
+      description: 'Looks in the token store for a usable login, so a stored one needs no browser.',
       on: { CANCEL: 'idle' },
       invoke: {
         id: 'loadToken',
         src: 'loadToken',
         onDone: [
-          { guard: 'hasStoredToken', target: 'authorized.ready', actions: assign({ token: ({ event }) => event.output }) },
+          {
+            guard: { type: 'hasStoredToken', params: ({ event }) => ({ token: event.output }) },
+            target: 'authorized.ready',
+            actions: assign({ token: ({ event }) => event.output }),
+          },
           { target: 'signingIn' },
         ],
-        onError: { target: 'failed', actions: 'failWithEventError' },
+        onError: failWithError,
       },
     },
 
     // The receiver lives for all of signingIn: the redirect URI must exist before the token
     // request (Pocket and OAuth both send it), and leaving signingIn closes it.
     signingIn: {
+      description: 'The redirect receiver listens for the whole sign-in; leaving this state closes it.',
       entry: 'forgetAttempt',
       invoke: { id: 'receiver', src: 'receiveRedirect', input: ({ context }) => ({ mode: context.config.mode }) },
       on: {
         CANCEL: 'idle',
-        RECEIVER_FAILED: { target: 'failed', actions: assign({ error: ({ event }) => event.error }) },
+        RECEIVER_FAILED: failWithError,
       },
       initial: 'preparing',
       states: {
         preparing: {
+          description: 'Waits for the redirect receiver to bind, since the first request carries its URI.',
           on: { REDIRECT_READY: { target: 'requestingToken', actions: assign({ redirectUri: ({ event }) => event.redirectUri }) } },
         },
 
         requestingToken: {
+          description: 'Starts the login at the server: a Pocket request token, or OAuth discovery, PKCE and state (and PAR or a device code).',
           initial: 'attempt',
           entry: 'resetAttempts',
           states: {
             attempt: {
+              description: 'One try of the start request.',
               invoke: {
                 id: 'requestToken',
                 src: 'requestToken',
@@ -292,7 +288,7 @@ export const authMachine = setup({
               sendTo('receiver', ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent),
             ],
                 },
-                onError: [retryTransition, failWithError],
+                onError: [retryTransition('requestToken'), failWithError],
               },
             },
             backoff: backoffState,
@@ -300,6 +296,7 @@ export const authMachine = setup({
         },
 
         awaitingUser: {
+          description: 'The person approves in the browser (or enters the device code) while the browser opens and the user timeout runs.',
           entry: ['resetAttempts', assign({ browser: 'opening' })],
           invoke: {
             id: 'openBrowser',
@@ -323,9 +320,11 @@ export const authMachine = setup({
           initial: 'choosing',
           states: {
             choosing: {
+              description: 'Picks redirect or device polling from the flow config.',
               always: [{ guard: 'isDeviceMode', target: 'polling' }, { target: 'waitingForRedirect' }],
             },
             waitingForRedirect: {
+              description: 'Waits for the redirect with this login\'s state (or the person\'s confirmation); stray hits are ignored.',
               on: {
                 CALLBACK: [
                   {
@@ -344,37 +343,37 @@ export const authMachine = setup({
               },
             },
             polling: {
+              description: 'Asks the token endpoint whether the device code was approved (RFC 8628 section 3.4).',
               invoke: {
                 id: 'pollDevice',
                 src: 'pollDevice',
                 input: ({ context }) => ({ session: context.session as FlowSession }),
                 onDone: [
                   {
-                    guard: 'pollApproved',
+                    guard: { type: 'pollApproved', params: pollParams },
                     target: '#auth.authorized.saving',
                     actions: [
                       'forgetAttempt',
-                      assign({ token: ({ event }) => (event.output as Extract<DevicePollResult, { status: 'approved' }>).token }),
+                      { type: 'takePolledToken', params: pollParams },
                     ],
                   },
                   {
-                    guard: 'pollSlowDown',
+                    guard: { type: 'pollSlowDown', params: pollParams },
                     target: 'waitingToPoll',
                     // RFC 8628 section 3.5: 5 s more from now on, or the interval the server named if longer.
-                    actions: assign({
-                      pollIntervalMs: ({ context, event }) => Math.max(context.pollIntervalMs + SLOW_DOWN_STEP_MS, pollOutput(event).intervalMs ?? 0),
-                      retryAfterMs: ({ event }) => pollOutput(event).retryAfterMs ?? null,
-                    }),
+                    actions: { type: 'slowDown', params: pollParams },
                   },
-                  { target: 'waitingToPoll', actions: assign({ retryAfterMs: ({ event }) => pollOutput(event).retryAfterMs ?? null }) },
+                  { target: 'waitingToPoll', actions: { type: 'keepServerWait', params: pollParams } },
                 ],
                 onError: [
-                  { guard: 'canRetry', target: 'waitingToPoll', actions: ['countAttempt', 'emitRetrying'] },
+                  // A transient failure waits one poll interval (or Retry-After) and polls again.
+                  retryTransition('pollDevice', 'waitingToPoll'),
                   failWithError,
                 ],
               },
             },
             waitingToPoll: {
+              description: 'Waits the server\'s interval (longer after slow_down or Retry-After) before polling again.',
               after: { pollInterval: 'polling' },
             },
           },
@@ -383,17 +382,19 @@ export const authMachine = setup({
     },
 
     exchanging: {
+      description: 'Trades the authorization code (or Pocket\'s approved request token) for the access token.',
       on: { CANCEL: 'idle' },
       initial: 'attempt',
       entry: 'resetAttempts',
       states: {
         attempt: {
+          description: 'One try of the code exchange.',
           invoke: {
             id: 'exchangeCode',
             src: 'exchangeCode',
             input: ({ context }) => ({ session: context.session as FlowSession, callback: context.callback as CallbackResult }),
             onDone: { target: '#auth.authorized.saving', actions: ['forgetAttempt', assign({ token: ({ event }) => event.output })] },
-            onError: [retryTransition, failWithError],
+            onError: [retryTransition('exchangeCode'), failWithError],
           },
         },
         backoff: backoffState,
@@ -401,9 +402,11 @@ export const authMachine = setup({
     },
 
     authorized: {
+      description: 'A login is held: the token is saved, used for calls, renewed and finally logged out.',
       initial: 'ready',
       states: {
         saving: {
+          description: 'Saves the new token set in the token store; a store failure is reported, never hidden.',
           on: { CANCEL: '#auth.idle' },
           invoke: {
             id: 'saveToken',
@@ -415,16 +418,17 @@ export const authMachine = setup({
           },
         },
         ready: {
+          description: 'Logged in and idle: FETCH makes a call, REFRESH renews, LOGOUT ends the login.',
           // Cleared here, not on leaving fetching: the transition out still reports its id.
           entry: assign({ pendingFetch: null }),
           on: {
             FETCH: [
               // Never send a token known to be expired or about to be: renew it first.
-              { guard: 'tokenIsStale', target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingFrom, refreshed: false }) },
-              { target: '#auth.fetching', actions: assign({ pendingFetch: pendingFrom, refreshed: false }) },
+              { guard: { type: 'tokenIsStale', params: nowParams }, target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingFetch, refreshed: false }) },
+              { target: '#auth.fetching', actions: assign({ pendingFetch: pendingFetch, refreshed: false }) },
             ],
             REFRESH: [
-              { guard: 'tokenIsStale', target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingFrom, refreshed: false }) },
+              { guard: { type: 'tokenIsStale', params: nowParams }, target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingRefresh, refreshed: false }) },
               { actions: emit(({ event }) => ({ type: 'fetched' as const, id: event.id, result: null })) },
             ],
             LOGOUT: 'loggingOut',
@@ -434,17 +438,19 @@ export const authMachine = setup({
         // A transient revocation failure is retried like any call; the stored token is deleted
         // on every try whatever the server says, so a failed logout leaves no usable secret.
         loggingOut: {
+          description: 'Revokes the token where the protocol can and deletes it from the store.',
           on: { CANCEL: '#auth.idle' },
           initial: 'attempt',
           entry: 'resetAttempts',
           states: {
             attempt: {
+              description: 'One try of the revocation and deletion.',
               invoke: {
                 id: 'logout',
                 src: 'logout',
                 input: tokenInContext,
                 onDone: '#auth.idle',
-                onError: [retryTransition, failWithError],
+                onError: [retryTransition('logout'), failWithError],
               },
             },
             backoff: backoffState,
@@ -454,6 +460,7 @@ export const authMachine = setup({
     },
 
     fetching: {
+      description: 'One authenticated call, renewing the token under the login\'s lock when it is stale or refused.',
       // The login's lock: idle until acquiringLock asks for it, released by requesting's entry
       // and whenever fetching is left.
       invoke: { id: 'lock', src: 'holdLock' },
@@ -471,20 +478,22 @@ export const authMachine = setup({
       initial: 'requesting',
       states: {
         requesting: {
+          description: 'Sends the call with the current token.',
           initial: 'attempt',
           entry: ['resetAttempts', sendTo('lock', { type: 'RELEASE' } satisfies LockCommand)],
           states: {
             attempt: {
+              description: 'One try of the call.',
               invoke: {
                 id: 'fetchResource',
                 src: 'fetchResource',
                 input: ({ context }) => ({ token: context.token as TokenSet, request: context.pendingFetch?.request }),
-                onDone: { target: '#auth.authorized.ready', actions: 'emitFetched' },
+                onDone: { target: '#auth.authorized.ready', actions: { type: 'emitFetched', params: ({ event }) => ({ result: event.output }) } },
                 onError: [
-                  retryTransition,
+                  retryTransition('fetchResource'),
                   // Refused: see under the lock whether another process renewed it, else renew or clear it.
-                  { guard: 'tokenInvalid', target: '#auth.fetching.acquiringLock' },
-                  { target: '#auth.authorized.ready', actions: 'emitFetchFailed' },
+                  { guard: { type: 'tokenInvalid', params: errorParams }, target: '#auth.fetching.acquiringLock' },
+                  { target: '#auth.authorized.ready', actions: { type: 'emitFetchFailed', params: errorParams } },
                 ],
               },
             },
@@ -492,10 +501,11 @@ export const authMachine = setup({
           },
         },
         acquiringLock: {
+          description: 'Waits for the login\'s lock, so only one process renews the token at a time.',
           entry: sendTo('lock', { type: 'ACQUIRE' } satisfies LockCommand),
           on: {
             LOCK_ACQUIRED: 'rereading',
-            LOCK_FAILED: { target: '#auth.authorized.ready', actions: 'emitFetchFailed' },
+            LOCK_FAILED: { target: '#auth.authorized.ready', actions: { type: 'emitFetchFailed', params: errorParams } },
           },
           after: {
             lockTimeout: {
@@ -510,16 +520,17 @@ export const authMachine = setup({
         },
         // The lock is held: what is stored now is what counts, not what this process read earlier.
         rereading: {
+          description: 'Reads the stored entry again under the lock: another process may have renewed it already.',
           invoke: {
             id: 'rereadToken',
             src: 'rereadToken',
             input: ({ context }) => ({ token: context.token as TokenSet, refreshSkewMs: context.config.refreshSkewMs }),
             onDone: [
-              { guard: 'storedGone', target: '#auth.failed', actions: 'failLoginGone' },
+              { guard: { type: 'storedGone', params: rereadParams }, target: '#auth.failed', actions: 'failLoginGone' },
               // One renewal per call: a token refused after it is dead.
               { guard: 'alreadyRenewed', target: 'clearingToken' },
-              { guard: 'storedRenewed', target: 'renewedElsewhere', actions: 'adoptStoredToken' },
-              { guard: 'storedRefreshable', target: 'refreshing', actions: 'useStoredToken' },
+              { guard: { type: 'storedRenewed', params: rereadParams }, target: 'renewedElsewhere', actions: { type: 'adoptStoredToken', params: rereadParams } },
+              { guard: { type: 'storedRefreshable', params: rereadParams }, target: 'refreshing', actions: { type: 'useStoredToken', params: rereadParams } },
               { target: 'clearingToken' },
             ],
             onError: failWithError,
@@ -527,22 +538,25 @@ export const authMachine = setup({
         },
         // Another process already renewed the token: use it as it is.
         renewedElsewhere: {
+          description: 'Another process renewed the token: it is used as stored, no refresh is spent.',
           always: [{ guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' }, { target: 'requesting' }],
         },
         refreshing: {
+          description: 'Spends the refresh token for a new access token (RFC 6749 section 6).',
           initial: 'attempt',
           entry: 'resetAttempts',
           states: {
             attempt: {
+              description: 'One try of the refresh.',
               invoke: {
                 id: 'refreshToken',
                 src: 'refreshToken',
                 input: tokenInContext,
                 onDone: { target: '#auth.fetching.savingRefreshed', actions: assign({ token: ({ event }) => event.output, refreshed: true }) },
                 onError: [
-                  retryTransition,
-                  { guard: 'tokenInvalid', target: '#auth.fetching.clearingToken' },
-                  { target: '#auth.authorized.ready', actions: 'emitFetchFailed' },
+                  retryTransition('refreshToken'),
+                  { guard: { type: 'tokenInvalid', params: errorParams }, target: '#auth.fetching.clearingToken' },
+                  { target: '#auth.authorized.ready', actions: { type: 'emitFetchFailed', params: errorParams } },
                 ],
               },
             },
@@ -550,6 +564,7 @@ export const authMachine = setup({
           },
         },
         savingRefreshed: {
+          description: 'Saves the renewed token set before the call is made with it.',
           invoke: {
             id: 'saveToken',
             src: 'saveToken',
@@ -561,6 +576,7 @@ export const authMachine = setup({
         // The token is dead and cannot be renewed: forget it (the stored entry only if it still
         // holds this very token: compare-and-delete), then say so.
         clearingToken: {
+          description: 'The token is dead: deletes the stored entry only if it still holds this token.',
           invoke: {
             id: 'clearToken',
             src: 'clearToken',
@@ -573,17 +589,12 @@ export const authMachine = setup({
     },
 
     failed: {
+      description: 'A permanent failure, with its typed error in context. RETRY or LOGIN tries again; CANCEL rests.',
       entry: 'forgetSecrets',
       exit: assign({ error: null }),
       on: {
-        RETRY: [
-          { guard: ({ context }) => context.force, target: 'signingIn' },
-          { target: 'checkingStore' },
-        ],
-        LOGIN: [
-          { guard: 'isForced', target: 'signingIn', actions: assign({ force: true }) },
-          { target: 'checkingStore', actions: assign({ force: false }) },
-        ],
+        RETRY: [{ guard: 'wasForced', target: 'signingIn' }, { target: 'checkingStore' }],
+        LOGIN: loginTransitions,
         CANCEL: 'idle',
       },
     },

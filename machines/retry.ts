@@ -5,17 +5,26 @@
  *   <step>.attempt --error, retryable, tries left--> <step>.backoff --after retryDelay--> attempt
  *   <step>.attempt --error, otherwise--> the step's own error transitions
  */
-import type { FlowConfig } from './types.js';
+import type { FlowConfig, RetryingStep } from './types.js';
 
-/** First onError candidate of every retrying step. */
-export const retryTransition = {
-  guard: 'canRetry',
-  target: 'backoff',
-  actions: ['countAttempt', 'emitRetrying'],
-} as const;
+/** Guard and action params taken from an actor's error event. */
+export const errorParams = ({ event }: { event: { error: unknown } }) => ({ error: event.error });
+
+/** The first onError candidate of a retrying step: count the try, tell the host, then back off. */
+export function retryTransition(step: RetryingStep, target = 'backoff') {
+  return {
+    guard: { type: 'canRetry', params: errorParams },
+    target,
+    actions: [
+      { type: 'countAttempt', params: errorParams },
+      { type: 'emitRetrying', params: ({ event }: { event: { error: unknown } }) => ({ step, error: event.error }) },
+    ],
+  } as const;
+}
 
 /** The waiting half of every retrying step. */
 export const backoffState = {
+  description: 'Waits out the back-off (or the server\'s Retry-After) before the next try.',
   after: { retryDelay: { target: 'attempt' } },
 } as const;
 

@@ -187,11 +187,14 @@ export interface ExpectEvent {
   state: string | null;
 }
 
+/** The network steps that retry transient failures, named after the actor each one invokes. */
+export type RetryingStep = 'requestToken' | 'pollDevice' | 'exchangeCode' | 'logout' | 'fetchResource' | 'refreshToken';
+
 /** Events a host can listen to with actor.on(type, handler). */
 export type AuthEmitted =
   | { type: 'authorizationUrl'; url: string; userCode: string | null }
   | { type: 'browserFailed' }
   | { type: 'strayCallback' }
-  | { type: 'retrying'; step: string; attempt: number; delayMs: number; code: string }
+  | { type: 'retrying'; step: RetryingStep; attempt: number; delayMs: number; code: string }
   | { type: 'fetched'; id: string; result: unknown }
   | { type: 'fetchFailed'; id: string; error: AuthErrorData };

@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { machineTransitions } from './helpers/machine-model.js';
 import { renderDiagrams } from '../src/diagram/render.js';
-import { readEdges, readStates, type GraphState } from '../src/diagram/statechart-graph.js';
+import { readEdges, readStates, stateDescriptions, type GraphState } from '../src/diagram/statechart-graph.js';
 import { OVERVIEW_STATES, readOverview } from '../src/diagram/overview.js';
 
 test('the checked-in diagrams match the machine (run `npm run diagrams` after changing it)', async (t) => {
@@ -57,4 +57,19 @@ test('the overview draws the happy path bold and summarises the error and cancel
   const svg = readFileSync(new URL('../diagrams/auth-overview.svg', import.meta.url), 'utf8');
   t.true(svg.includes('id="overview:auth.signingIn.awaitingUser"'), 'SVG boxes carry ids for the inspector');
   t.regex(svg, /class="node [^"]*auth\.signingIn\.awaitingUser\.polling/, 'and the state ids they fold in, as classes');
+});
+
+test('every state of the machine says what it does, and both drawings show it when pointed at', (t) => {
+  const missing: string[] = [];
+  const walk = (s: GraphState) => (s.description ? null : missing.push(s.id), s.children.forEach(walk));
+  readStates().children.forEach(walk);
+  t.deepEqual(missing, []);
+  const descriptions = stateDescriptions();
+  const full = readFileSync(new URL('../diagrams/auth-machine.svg', import.meta.url), 'utf8');
+  const overview = readFileSync(new URL('../diagrams/auth-overview.svg', import.meta.url), 'utf8');
+  const asXml = (text: string) => text.replace(/&/g, '&amp;').replace(/'/g, '&#39;').replace(/"/g, '&quot;');
+  const shown = (svg: string, text: string) => svg.includes(`xlink:title="${asXml(text)}"`) || svg.includes(`xlink:title="${text}"`);
+  t.true(shown(full, descriptions['auth.fetching.rereading']!), 'a leaf in the full chart');
+  t.true(shown(full, descriptions['auth.fetching']!), 'a compound state in the full chart');
+  t.true(shown(overview, descriptions['auth.signingIn.awaitingUser']!), 'a box of the overview');
 });

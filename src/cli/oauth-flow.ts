@@ -13,15 +13,20 @@ import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
 import { createOAuth2Protocol, type OAuth2Protocol, type ResourceRequest, type ResourceResponse } from '../oauth2/index.js';
+import { readClientSecret } from './client-secret.js';
 import { hasDisplay } from './environment.js';
+import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
 import type { CliIO } from './io.js';
 import type { Account } from './account.js';
 
 export type OAuthFlow = AuthFlow<ResourceRequest, ResourceResponse>;
 
 export interface OAuthFlowOptions {
-  issuer: string;
+  /** The issuer, provider preset or explicit endpoints. */
+  target: OAuthTarget;
   clientId: string;
+  /** An installed app's client secret (from the environment or a file, never argv). */
+  clientSecret?: string;
   /** Default: the protocol's "openid offline_access". */
   scope?: string;
   /** Base URL that `authmachine call` resolves relative paths against. */
@@ -65,8 +70,9 @@ export function cliHttpClient(caFile: string | undefined): AxiosHttpClient {
 /** A flow for `login` (and, with noBrowser, for commands that only use a stored login). */
 export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFlow; protocol: OAuth2Protocol } {
   const protocol = createOAuth2Protocol({
-    issuer: options.issuer,
+    ...targetProtocolOptions(options.target),
     clientId: options.clientId,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
     mode: options.device ? 'device' : 'redirect',
     dpop: options.dpop ? true : 'auto',
     ...(options.scope === undefined ? {} : { scope: options.scope }),
@@ -93,14 +99,16 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
 }
 
 /** The profile's OAuth settings as flow options (no browser: later commands never open one). */
-export function oauthOptionsFromProfile(account: Account, _io: CliIO): OAuthFlowOptions {
+export function oauthOptionsFromProfile(account: Account, io: CliIO): OAuthFlowOptions {
   const profile = account.profile;
   if (profile.provider !== 'oauth2') {
     throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.');
   }
+  const clientSecret = readClientSecret(profile.clientSecretFile, io.env);
   return {
-    issuer: profile.issuer,
+    target: targetOfProfile(profile),
     clientId: profile.clientId,
+    ...(clientSecret === undefined ? {} : { clientSecret }),
     ...(profile.scope === undefined ? {} : { scope: profile.scope }),
     ...(profile.resource === undefined ? {} : { resource: profile.resource }),
     store: account.store,

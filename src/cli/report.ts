@@ -2,7 +2,7 @@
  * Turns a failure into one clear message on stderr and an exit code. Messages come from
  * AuthError (which never holds a secret); anything else is reported without its text.
  */
-import { AuthError, toAuthError } from '../../adapters/errors.js';
+import { isAuthError, toAuthError } from '../../adapters/errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { hintFor } from './hints.js';
 import type { CliIO } from './io.js';
@@ -13,7 +13,7 @@ export function reportFailure(error: unknown, io: CliIO): number {
     io.stderr.write(`authmachine: ${error.message}\nSee \`authmachine ${error.command ? `${error.command} ` : ''}--help\`.\n`);
     return EXIT.usage;
   }
-  const authError = error instanceof AuthError ? error : toAuthError(error);
+  const authError = isAuthError(error) ? error : toAuthError(error);
   const next = hintFor(authError);
   const detail = authError.providerCode ? `, provider code ${authError.providerCode}` : '';
   io.stderr.write(`authmachine: ${authError.message} (${authError.code}${detail})\n${next ? `${next}\n` : ''}`);

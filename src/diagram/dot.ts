@@ -2,6 +2,9 @@ import { readEdges, readStates, type GraphState } from './statechart-graph.js';
 
 const quote = (text: string) => `"${text.replace(/"/g, '\\"')}"`;
 
+/** The state's description, shown when the pointer rests on it. */
+const tooltip = (state: GraphState) => (state.description ? `, tooltip=${quote(state.description)}` : '');
+
 /**
  * Graphviz source of the machine. Node ids are the machine's state ids, so the SVG's
  * <g id="..."> elements can be highlighted live by the inspector.
@@ -16,11 +19,11 @@ export function toDot(): string {
   const emit = (state: GraphState, indent: string) => {
     for (const child of state.children) {
       if (child.children.length === 0) {
-        lines.push(`${indent}${quote(child.id)} [id=${quote(child.id)}, label=${quote(child.key)}];`);
+        lines.push(`${indent}${quote(child.id)} [id=${quote(child.id)}, label=${quote(child.key)}${tooltip(child)}];`);
         continue;
       }
       lines.push(`${indent}subgraph ${quote(`cluster_${child.id}`)} {`);
-      lines.push(`${indent}  id=${quote(child.id)}; label=${quote(child.key)}; style="rounded"; color="#888888";`);
+      lines.push(`${indent}  id=${quote(child.id)}; label=${quote(child.key)}; style="rounded"; color="#888888";${child.description ? ` tooltip=${quote(child.description)};` : ''}`);
       emit(child, `${indent}  `);
       lines.push(`${indent}}`);
     }

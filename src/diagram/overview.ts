@@ -69,15 +69,15 @@ function boxOf(state: GraphState, parents: GraphState[]): GraphState | null {
 /** "done: exchangeCode [canRetry]" -> "done [canRetry]": the box already says which step. */
 const shortLabel = (edge: GraphEdge) => edge.label.replace(/^(done|error): \S+/, '$1');
 
-/** The overview graph, read from the machine. `descriptions` maps state ids to their `description`. */
-export function readOverview(descriptions: Record<string, string> = {}): Overview {
+/** The overview graph, read from the machine. */
+export function readOverview(): Overview {
   const root = readStates();
   const boxes = new Map<string, OverviewNode>();
   const boxOfId = new Map<string, string>();
   for (const { state, parents } of flatten(root).slice(1)) {
     const box = boxOf(state, parents);
     if (!box) continue;
-    const node = boxes.get(box.key) ?? { key: box.key, id: box.id, covers: [], description: descriptions[box.id] ?? null };
+    const node = boxes.get(box.key) ?? { key: box.key, id: box.id, covers: [], description: box.description };
     node.covers.push(state.id);
     boxes.set(box.key, node);
     boxOfId.set(state.id, box.key);

@@ -10,6 +10,8 @@ export interface GraphState {
   id: string;
   key: string;
   initial: string | null;
+  /** The state's `description:` in the machine. */
+  description: string | null;
   children: GraphState[];
 }
 
@@ -22,7 +24,13 @@ export interface GraphEdge {
 export function readStates(node: AnyStateNode = authMachine.root): GraphState {
   const children = Object.values(node.states).map((child) => readStates(child as AnyStateNode));
   const initial = node.initial?.target?.[0]?.key ?? null;
-  return { id: node.id, key: node.key, initial, children };
+  return { id: node.id, key: node.key, initial, description: node.description ?? null, children };
+}
+
+/** Every state's description, by state id (states without one are left out). */
+export function stateDescriptions(node: AnyStateNode = authMachine.root): Record<string, string> {
+  const own: Record<string, string> = node.description ? { [node.id]: node.description } : {};
+  return Object.values(node.states).reduce((all, child) => ({ ...all, ...stateDescriptions(child as AnyStateNode) }), own);
 }
 
 /** "xstate.done.actor.loadToken" -> "done: loadToken"; "xstate.after.retryDelay.auth..." -> "after retryDelay". */

@@ -23,6 +23,7 @@ const STYLE = `
   header { display: flex; gap: 1rem; align-items: center; padding: .6rem 1rem; background: #1d2330; color: #fff; }
   header h1 { font-size: 1rem; margin: 0; font-weight: 600; }
   #current { font-family: ui-monospace, monospace; }
+  #description { padding: .4rem 1rem; margin: 0; background: #fffbea; border-bottom: 1px solid #d8dce3; min-height: 1.4em; }
   #connection { margin-left: auto; font-size: .85rem; opacity: .8; }
   #diagram { background: #fff; border-bottom: 1px solid #d8dce3; padding: .5rem; overflow-x: auto; }
   .chart { width: 100%; height: auto; display: block; }
@@ -57,6 +58,18 @@ const SCRIPT = `
   var slider = document.getElementById('step');
   var position = document.getElementById('position');
   var connection = document.getElementById('connection');
+  var description = document.getElementById('description');
+  var descriptions = JSON.parse(document.getElementById('state-descriptions').textContent);
+
+  // The deepest active state that has a description says what is happening now.
+  function describe(ids) {
+    var found = '';
+    ids.forEach(function (id) {
+      var parts = id.split('.');
+      for (var i = parts.length; i >= 2 && !found; i--) found = descriptions[parts.slice(0, i).join('.')] || '';
+    });
+    return found;
+  }
 
   function ancestors(ids) {
     var out = [];
@@ -92,6 +105,7 @@ const SCRIPT = `
     shown = index;
     highlight(step.stateIds);
     current.textContent = step.stateIds.join(', ') + ' (' + step.status + ')';
+    description.textContent = describe(step.stateIds);
     context.textContent = JSON.stringify(step.context, null, 2);
     slider.max = String(steps.length - 1);
     slider.value = String(index);
@@ -129,6 +143,7 @@ const SCRIPT = `
     while (list.firstChild) list.removeChild(list.firstChild);
     context.textContent = '';
     current.textContent = 'waiting for a flow';
+    description.textContent = '';
     position.textContent = '';
     highlight([]);
     body.removeAttribute('data-state');
@@ -162,7 +177,12 @@ export interface InspectorDiagrams {
   overview: string;
   /** diagrams/auth-machine.svg: every state and transition. */
   full: string;
+  /** Each state's `description:` from the machine, by state id. */
+  descriptions: Record<string, string>;
 }
+
+/** JSON that can sit inside a <script> element: no "<" can close it. */
+const scriptJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
 
 /** The whole page. The SVGs are our own diagram files (trusted markup); nothing else is interpolated but the nonce. */
 export function renderInspectorPage(diagrams: InspectorDiagrams, nonce: string): string {
@@ -176,6 +196,7 @@ export function renderInspectorPage(diagrams: InspectorDiagrams, nonce: string):
 </head>
 <body>
 <header><h1>authmachine inspector</h1><span id="current"></span><span id="connection">connecting</span></header>
+<p id="description" aria-live="polite"></p>
 <div id="diagram" data-view="overview"><button id="view" type="button">Show the full chart</button>${prepareSvg(diagrams.overview, 'overview', 'The login statechart, overview')}${prepareSvg(diagrams.full)}</div>
 <div id="controls">
   <button id="prev" type="button" title="Previous step">&#9664; prev</button>
@@ -188,6 +209,7 @@ export function renderInspectorPage(diagrams: InspectorDiagrams, nonce: string):
   <section><h2>Events</h2><ol id="events"></ol></section>
   <section><h2>Context (secrets redacted)</h2><pre id="context"></pre></section>
 </main>
+<script type="application/json" id="state-descriptions">${scriptJson(diagrams.descriptions)}</script>
 <script nonce="${nonce}">${SCRIPT}</script>
 </body>
 </html>

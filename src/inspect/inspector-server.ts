@@ -11,10 +11,11 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthError } from '../../adapters/errors.js';
+import { AuthError, isAuthError } from '../../adapters/errors.js';
 import { InspectorHistory, type HistoryMessage, type InspectorStep } from './inspector-history.js';
 import { inspectorPagePolicy, renderInspectorPage, type InspectorDiagrams } from './inspector-page.js';
 import { DIAGRAM_FILE, OVERVIEW_FILE, findPackageFile } from './package-root.js';
+import { stateDescriptions } from '../diagram/statechart-graph.js';
 import { createRedactingInspector, type RedactingInspector } from './redacting-inspector.js';
 import type { Redactor } from './redactor.js';
 import { ingest } from './ingest.js';
@@ -81,9 +82,10 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     diagrams = {
       full: await readFile(options.diagramPath ?? findPackageFile(DIAGRAM_FILE), 'utf8'),
       overview: await readFile(options.overviewPath ?? findPackageFile(OVERVIEW_FILE), 'utf8'),
+      descriptions: stateDescriptions(),
     };
   } catch (error) {
-    if (error instanceof AuthError) throw error;
+    if (isAuthError(error)) throw error;
     throw new AuthError('ERR_CONFIG', 'The statechart drawing for the inspector could not be read.', { cause: error });
   }
 

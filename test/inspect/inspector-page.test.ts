@@ -7,6 +7,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createAuthFlow } from '../../src/flow/auth-flow.js';
 import { startInspectorServer } from '../../src/inspect/inspector-server.js';
+import { stateDescriptions } from '../../src/diagram/statechart-graph.js';
 import { launchChromium } from '../helpers/chromium.js';
 import { watchHighlightedStates } from '../helpers/inspector-watch.js';
 import { LOGIN_STATES } from '../helpers/flow-states.js';
@@ -59,6 +60,8 @@ test('the page highlights each state as the flow runs, steps back through it, an
   // The first value replaced is the empty page's, before the flow started.
   t.deepEqual((await highlighted()).slice(1), LOGIN_STATES);
   t.deepEqual(await activeIds(page), ['auth.authorized', 'auth.authorized.ready']);
+  // What the current state does, in words, from the machine's own description.
+  t.is(await page.textContent('#description'), stateDescriptions()['auth.authorized.ready']);
   // The overview is the first view and lights the design card's box; the full chart is one click away.
   t.deepEqual(await visibleCharts(page), ['overview']);
   t.deepEqual(await page.evaluate(() => Array.from(document.querySelectorAll('#overview .active')).map((el) => el.id)), ['overview:auth.authorized']);

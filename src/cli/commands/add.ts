@@ -30,7 +30,6 @@ export const add: Command = {
         ...(typeof args.values['title'] === 'string' ? { title: args.values['title'] } : {}),
         ...(tags ? { tags } : {}),
       });
-      if (answer.kind !== 'add') throw new Error('unexpected answer kind');
       const item = answer.result.item;
       await write(io.stdout, args.values['json'] ? `${JSON.stringify(item.raw)}\n` : `Saved ${item.normalUrl ?? url} as item ${item.itemId}.\n`);
     } finally {

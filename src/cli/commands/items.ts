@@ -78,7 +78,6 @@ export const items: Command = {
     const flow = await openStoredPocket(io, args.values['profile']);
     const getPage = async (pageParams: PocketGetParams) => {
       const answer = await flow.fetch({ kind: 'get', params: pageParams });
-      if (answer.kind !== 'get') throw new Error('unexpected answer kind');
       return answer.result;
     };
     const format = v['ndjson'] ? 'ndjson' : v['json'] ? 'json' : 'table';
