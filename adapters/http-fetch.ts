@@ -59,7 +59,9 @@ async function sendOnce(hop: Hop, signal: AbortSignal, fetchWith: FetchLike, dis
   if (dispatcher !== undefined) init.dispatcher = dispatcher;
   const response = await fetchWith(hop.url, init);
   const pairs: Array<[string, string]> = [];
-  response.headers.forEach((value, name) => pairs.push([name, value]));
+  response.headers.forEach((value, name) => {
+    pairs.push([name, value]);
+  });
   const reader = response.body?.getReader();
   let discarded = false;
   const discard = () => {
