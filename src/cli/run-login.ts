@@ -11,6 +11,9 @@ export async function runLogin(flow: AuthFlow<any, any>, io: CliIO, providerName
   const stopProgress = showProgress(flow, io, providerName, opener);
   const stopSignals = cancelOnSignal(() => flow.cancel());
   try {
+    // Before the browser step: a locked keychain or read-only token folder found after the
+    // person approved would throw their approval away.
+    await flow.store.probe?.();
     return await flow.login({ force });
   } finally {
     stopSignals();
