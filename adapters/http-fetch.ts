@@ -25,7 +25,9 @@ async function sendOnce(hop: Hop, signal: AbortSignal): Promise<RawResponse> {
   if (hop.body !== undefined) init.body = hop.body;
   const response = await fetch(hop.url, init);
   const pairs: Array<[string, string]> = [];
-  response.headers.forEach((value, name) => pairs.push([name, value]));
+  response.headers.forEach((value, name) => {
+    pairs.push([name, value]);
+  });
   const reader = response.body?.getReader();
   let discarded = false;
   const discard = () => {

@@ -165,53 +165,63 @@ export class LoopbackSession implements RedirectSession {
     const target = req.url ?? '';
     const maxUrlBytes = this.options.maxUrlBytes ?? 8192;
     if (Buffer.byteLength(target) > maxUrlBytes) {
-      return sendPage(res, 414, 'Request too long', 'This address is too long to be a login response.');
+      sendPage(res, 414, 'Request too long', 'This address is too long to be a login response.');
+      return;
     }
     if (!this.#hostAllowed(req.headers.host)) {
-      return sendPage(res, 400, 'Bad request', 'This request did not come to the login listener by its own address.');
+      sendPage(res, 400, 'Bad request', 'This request did not come to the login listener by its own address.');
+      return;
     }
     if (!target.startsWith('/')) {
-      return sendPage(res, 400, 'Bad request', 'Only plain paths are served here.');
+      sendPage(res, 400, 'Bad request', 'Only plain paths are served here.');
+      return;
     }
     const url = new URL(target, `http://127.0.0.1:${this.#port}`);
     if (url.pathname !== this.path) {
-      return sendPage(res, 404, 'Not found', `Nothing is served at ${url.pathname}.`);
+      sendPage(res, 404, 'Not found', `Nothing is served at ${url.pathname}.`);
+      return;
     }
     if (req.method !== 'GET') {
-      return sendPage(res, 400, 'Bad request', `The login response must be a GET request, not ${req.method ?? 'unknown'}.`);
+      sendPage(res, 400, 'Bad request', `The login response must be a GET request, not ${req.method ?? 'unknown'}.`);
+      return;
     }
     if (this.#settled) {
-      return sendPage(res, 400, 'Already used', 'This login has already received its response. You can close this tab.');
+      sendPage(res, 400, 'Already used', 'This login has already received its response. You can close this tab.');
+      return;
     }
     const expected = this.#expected;
     if (expected === undefined) {
-      return sendPage(res, 400, 'Not ready', 'The login is not waiting for a response yet. Start it from the terminal.');
+      sendPage(res, 400, 'Not ready', 'The login is not waiting for a response yet. Start it from the terminal.');
+      return;
     }
     const params: Record<string, string> = {};
     for (const [name, value] of url.searchParams) {
       if (Object.hasOwn(params, name)) {
-        return sendPage(res, 400, 'Bad request', `The parameter ${name} appears more than once.`);
+        sendPage(res, 400, 'Bad request', `The parameter ${name} appears more than once.`);
+        return;
       }
       params[name] = value;
     }
     if (expected.state !== null && (params['state'] === undefined || !sameSecret(params['state'], expected.state))) {
-      return sendPage(
+      sendPage(
         res,
         400,
         'Login not recognised',
         'This response does not belong to the login in progress (its state does not match). It was ignored.',
       );
+      return;
     }
     this.#settled = true;
     this.#resolve({ kind: 'redirect', params });
     if (params['error'] !== undefined) {
       const description = params['error_description'] ? `: ${params['error_description']}` : '';
-      return sendPage(
+      sendPage(
         res,
         200,
         'Login not completed',
         `The login was not completed (${params['error']}${description}). Return to the terminal for details.`,
       );
+      return;
     }
     sendPage(res, 200, 'Login complete', 'You can close this tab and return to the terminal.');
   }

@@ -94,7 +94,7 @@ export async function writeProfile(env: NodeJS.ProcessEnv, name: string, profile
   const path = fileOf(env, name);
   const saved = profile.tokenFile === undefined ? profile : { ...profile, tokenFile: resolve(profile.tokenFile) };
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, path);
   return path;
 }

@@ -85,7 +85,7 @@ export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: 
     // A rate limit or outage will not be cured by asking the other location.
     if (response.status === 429 || response.status >= 500) break;
   }
-  throw lastFailure!;
+  throw lastFailure ?? new AuthError('ERR_CONFIG', 'No authorization server metadata found for the issuer.');
 }
 
 /** Validates a metadata document against the issuer that was asked for. */

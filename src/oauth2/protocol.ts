@@ -7,7 +7,7 @@
 import type { JWK } from 'jose';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
-import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import type { AuthProtocol, DevicePollResult, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
 import { pollDeviceToken, startDeviceAuthorization } from './device.js';
 import { discover, tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
@@ -130,8 +130,10 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
 
   function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
     if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
+    // Unreachable after the config checks (no fixed metadata means an issuer); keeps the type honest.
+    if (options.issuer === undefined) return Promise.reject(new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.'));
     if (!cachedMetadata) {
-      cachedMetadata = discover(ctx, options.issuer!, timeoutMs, habits.tenantAliases ? { tenantAliases: habits.tenantAliases } : {});
+      cachedMetadata = discover(ctx, options.issuer, timeoutMs, habits.tenantAliases ? { tenantAliases: habits.tenantAliases } : {});
       // A failed discovery (network, cancelled) must not poison later attempts.
       cachedMetadata.catch(() => (cachedMetadata = undefined));
     }
@@ -424,7 +426,8 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
   const scope = options.scope ?? DEFAULT_SCOPE;
   const scopes = scope.split(' ');
   const oidc = scopes.includes('openid');
-  if (options.issuer === undefined && options.endpoints === undefined) {
+  const storageIssuer = options.issuer ?? options.endpoints?.token;
+  if (storageIssuer === undefined) {
     throw new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.');
   }
   if (options.issuer !== undefined) assertSafeUrl(options.issuer, 'issuer');
@@ -439,7 +442,7 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     clockSkewMs: options.clockSkewMs ?? 60_000,
     dpop: options.dpop ?? 'auto',
-    storageIssuer: options.issuer ?? options.endpoints!.token,
+    storageIssuer,
   };
   const prompt = options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;
   if (prompt !== null && prompt !== undefined) config.prompt = prompt;
@@ -451,7 +454,7 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
 function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | undefined): ServerMetadata {
   const check = (url: string | undefined, what: string): string | undefined => (url === undefined ? undefined : assertSafeUrl(url, what) && url);
   const meta: ServerMetadata = {
-    tokenEndpoint: check(endpoints.token, 'token endpoint')!,
+    tokenEndpoint: assertSafeUrl(endpoints.token, 'token endpoint') && endpoints.token,
     requirePushedAuthorizationRequests: false,
     authorizationResponseIssParameterSupported: false,
   };

@@ -3,7 +3,7 @@
  * machine's state-node tree, which costs more than running a login's transitions. What differs
  * between logins (whose token a login saves) is looked up from the running actor's system.
  */
-import { fromCallback, fromPromise, type Actor, type ActorSystem } from 'xstate';
+import { fromCallback, fromPromise, type Actor } from 'xstate';
 import type { Lock, TokenStore } from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { authMachine } from '../../machines/auth-machine.js';
@@ -18,7 +18,7 @@ export type ServiceMachine = typeof authMachine;
 export type ServiceActor = Actor<ServiceMachine>;
 
 /** The user key of each running login, by its actor system (one system per root actor). */
-const userKeys = new WeakMap<ActorSystem<any>, string>();
+const userKeys = new WeakMap<ServiceActor['system'], string>();
 
 /** Tells the machine's saveToken whose login `actor` is. */
 export function bindUser(actor: ServiceActor, userKey: string): void {

@@ -107,7 +107,13 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
 
   const stall = (ms: number) =>
     new Promise<void>((resolve) => {
-      const entry = { timer: setTimeout(() => (stalls.delete(entry), resolve()), ms), resolve };
+      const entry = {
+        timer: setTimeout(() => {
+          stalls.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
       stalls.add(entry);
     });
 
@@ -139,7 +145,9 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
     if (isPage) return handleAuthorizeDecision(context, request, response, parsed.params);
     if (path === '/v3/oauth/request') return handleOAuthRequest(context, request, response, parsed.params);
     if (path === '/v3/oauth/authorize') return handleOAuthAuthorize(context, request, response, parsed.params);
-    return handleDataCall(context, request, response, DATA_ROUTES[path]!, parsed);
+    const endpoint = DATA_ROUTES[path];
+    if (endpoint === undefined) return sendStatusOnly(response, 404);
+    return handleDataCall(context, request, response, endpoint, parsed);
   }
 
   const server = createServer((request, response) => {
