@@ -44,6 +44,12 @@ export class LoopbackReceiver implements RedirectReceiver {
   }
 }
 
+/** The address does not exist here (no such loopback address, or no IPv6 at all). */
+function isUnavailableAddress(error: AuthError): boolean {
+  const code = (error.cause as { code?: string } | undefined)?.code;
+  return code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT';
+}
+
 function cancelled(when: string): AuthError {
   return new AuthError('ERR_CANCELLED', `The redirect listener was closed ${when}.`);
 }
@@ -85,8 +91,10 @@ export class LoopbackSession implements RedirectSession {
     return this.#port;
   }
 
+  /** On the first address bound: 127.0.0.1, or [::1] on a host whose loopback has no IPv4. */
   get redirectUri(): string {
-    return `http://127.0.0.1:${this.#port}${this.path}`;
+    const host = this.addresses[0] === '::1' ? '[::1]' : '127.0.0.1';
+    return `http://${host}:${this.#port}${this.path}`;
   }
 
   /** True while a server of this session still listens or a connection to it is still open. */
@@ -102,11 +110,18 @@ export class LoopbackSession implements RedirectSession {
     return this.#shutDown(cancelled('before a response arrived'));
   }
 
-  /** Binds 127.0.0.1 (then [::1] on the same port if asked). */
+  /**
+   * Binds 127.0.0.1 (then [::1] on the same port if asked). A host whose loopback has no
+   * 127.0.0.1 (IPv6 only) gets [::1] instead (RFC 8252 section 8.3). A port in use is
+   * ERR_LISTENER naming EADDRINUSE, never a silent move to another port.
+   */
   async start(signal: AbortSignal): Promise<void> {
     try {
-      this.#port = await this.#bind('127.0.0.1', this.options.port ?? 0);
-      if (this.options.ipv6) await this.#bindIpv6();
+      this.#port = await this.#bind('127.0.0.1', this.options.port ?? 0).catch((error: AuthError) => {
+        if (!isUnavailableAddress(error)) throw error;
+        return this.#bind('::1', this.options.port ?? 0);
+      });
+      if (this.options.ipv6 && this.addresses[0] !== '::1') await this.#bindIpv6();
     } catch (error) {
       await this.#shutDown(cancelled('because it could not start'));
       throw error;
@@ -121,8 +136,7 @@ export class LoopbackSession implements RedirectSession {
       await this.#bind('::1', this.#port);
     } catch (error) {
       // No IPv6 loopback on this machine: 127.0.0.1 alone still works, the redirect URI names it.
-      const code = (error as AuthError).cause as { code?: string } | undefined;
-      if (code?.code === 'EADDRNOTAVAIL' || code?.code === 'EAFNOSUPPORT') return;
+      if (isUnavailableAddress(error as AuthError)) return;
       throw error;
     }
   }
@@ -148,8 +162,9 @@ export class LoopbackSession implements RedirectSession {
     return new Promise<number>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         const display = host.includes(':') ? `[${host}]` : host;
+        const inUse = error.code === 'EADDRINUSE' ? ': another program is using that port' : '';
         reject(
-          new AuthError('ERR_LISTENER', `Could not listen on ${display}:${port}${error.code ? ` (${error.code})` : ''}.`, {
+          new AuthError('ERR_LISTENER', `Could not listen on ${display}:${port}${error.code ? ` (${error.code})` : ''}${inUse}.`, {
             cause: { code: error.code },
           }),
         );

@@ -16,6 +16,8 @@ import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';
 import { openLock, openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
+import { wholeNumberOption } from './number-option.js';
+import { resolve } from 'node:path';
 
 /** Pocket's options make no sense with --issuer: say so rather than ignore them. */
 const POCKET_ONLY = ['consumer-key-file', 'manual'] as const;
@@ -44,6 +46,10 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
   // A preset knows its API; the profile keeps it so `call` resolves paths against it.
   const resource = optionalString(args, 'resource') ?? (target.preset ? targetProtocolOptions(target).resource : undefined);
   const device = Boolean(args.values['device']);
+  const caFileArg = optionalString(args, 'ca-file');
+  const caFile = caFileArg === undefined ? undefined : resolve(caFileArg);
+  const redirectPort = wholeNumberOption(args, 'redirect-port', 'login', { min: 1, max: 65535 });
+  if (redirectPort !== undefined && device) throw new UsageError('--redirect-port has no use with --device (nothing is redirected).', 'login');
 
   const settings: Profile = {
     provider: 'oauth2',
@@ -55,6 +61,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
     ...(resource === undefined ? {} : { resource }),
     store: options.storeKind,
     ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+    ...(caFile === undefined ? {} : { caFile }),
   };
   const store = openStore(options.storeKind, options.tokenFile, io.env);
   const { flow } = oauthFlow(
@@ -72,6 +79,8 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       ...(resource === undefined ? {} : { resource }),
       ...(options.timeoutMs ? { userTimeoutMs: options.timeoutMs } : {}),
       ...(options.inspect.observer ? { inspect: options.inspect.observer } : {}),
+      ...(caFile === undefined ? {} : { caFile }),
+      ...(redirectPort === undefined ? {} : { redirectPort }),
     },
     io,
   );

@@ -3,6 +3,7 @@
  * profile: the protocol (discovery, PKCE, PAR where offered), axios, the loopback receiver, the
  * system browser (unless there is none, or the device grant is used) and the token store.
  */
+import { readFileSync } from 'node:fs';
 import type { InspectionEvent, Observer } from 'xstate';
 import { SystemBrowserOpener } from '../../adapters/browser-open.js';
 import type { BrowserOpener, Lock, TokenStore } from '../../adapters/contracts.js';
@@ -47,6 +48,23 @@ export interface OAuthFlowOptions {
   browser?: BrowserOpener;
   userTimeoutMs?: number;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** PEM file of extra certificate authorities trusted for https (--ca-file). */
+  caFile?: string;
+  /** The loopback receiver's fixed port (--redirect-port), for servers that match redirect URIs exactly. */
+  redirectPort?: number;
+}
+
+/** The HTTP client every OAuth command uses: axios, with the --ca-file authorities if any. */
+export function cliHttpClient(caFile: string | undefined): AxiosHttpClient {
+  if (caFile === undefined) return new AxiosHttpClient();
+  let ca: string;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new AuthError('ERR_CONFIG', `Could not read the CA file ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new AuthError('ERR_CONFIG', `The CA file ${caFile} holds no PEM certificate.`);
+  return new AxiosHttpClient({ ca });
 }
 
 /** A flow for `login` (and, with noBrowser, for commands that only use a stored login). */
@@ -65,8 +83,8 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
   const browser = options.browser ?? (wantsBrowser && hasDisplay(io) ? new SystemBrowserOpener() : undefined);
   const flow = createAuthFlow({
     protocol,
-    http: new AxiosHttpClient(),
-    receiver: new LoopbackReceiver(),
+    http: cliHttpClient(options.caFile),
+    receiver: new LoopbackReceiver(options.redirectPort === undefined ? {} : { port: options.redirectPort }),
     store: options.store,
     ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
     ...(options.lock ? { lock: options.lock } : {}),
@@ -97,6 +115,7 @@ export function oauthOptionsFromProfile(account: Account, io: CliIO): OAuthFlowO
     storageKey: account.storageKey,
     lock: account.lock,
     noBrowser: true,
+    ...(profile.caFile === undefined ? {} : { caFile: profile.caFile }),
   };
 }
 
@@ -105,14 +124,17 @@ export function oauthOptionsFromProfile(account: Account, io: CliIO): OAuthFlowO
  * RFC 7009 revocation). An unreachable provider does not stop a logout: the token is still
  * deleted here, and the flow reports the failed revocation.
  */
-export async function oauthFromProfile(account: Account, io: CliIO): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean }> {
+export async function oauthFromProfile(
+  account: Account,
+  io: CliIO,
+): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean; storageKey: string }> {
   const options = oauthOptionsFromProfile(account, io);
   const { flow, protocol } = oauthFlow(options, io);
   // Discovery is cached on the protocol: the flow's own revocation reuses this answer.
   const signal = AbortSignal.timeout(15_000);
   const revocable = await protocol
-    .metadata({ http: new AxiosHttpClient(), random: cryptoRandom, clock: systemClock, signal })
+    .metadata({ http: cliHttpClient(options.caFile), random: cryptoRandom, clock: systemClock, signal })
     .then((meta) => meta.revocationEndpoint !== undefined)
     .catch(() => false);
-  return { flow, store: options.store, revocable };
+  return { flow, store: options.store, revocable, storageKey: account.storageKey };
 }

@@ -28,6 +28,8 @@ export type Profile =
       tokenFile?: string;
       /** Where the client secret was read from at login (the secret itself is never saved here). */
       clientSecretFile?: string;
+      /** --ca-file: extra certificate authorities for https, used by every later command. */
+      caFile?: string;
     } & OAuthTargetFields);
 
 /** The non-secret parts of an OAuth target (see oauth-target.ts) a profile keeps. */

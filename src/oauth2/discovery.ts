@@ -5,7 +5,7 @@
  */
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext } from '../protocol.js';
-import { httpStatusError } from './errors.js';
+import { httpStatusError, shownIssuer } from './errors.js';
 import { parseJsonObject } from './http.js';
 import { assertSafeUrl } from './url-safety.js';
 
@@ -92,7 +92,10 @@ export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: 
 export function parseMetadata(json: Record<string, unknown>, expectedIssuer: string, options: MetadataOptions = {}): ServerMetadata {
   const tenantTemplate = json.issuer !== expectedIssuer && isTenantTemplateOf(json.issuer, expectedIssuer, options.tenantAliases ?? []);
   if (json.issuer !== expectedIssuer && !tenantTemplate) {
-    throw new AuthError('ERR_ISSUER_MISMATCH', 'The discovery document names a different issuer than the one configured.');
+    throw new AuthError(
+      'ERR_ISSUER_MISMATCH',
+      `The discovery document names a different issuer than the one configured: configured ${shownIssuer(expectedIssuer)}, the document says ${shownIssuer(json.issuer)}.`,
+    );
   }
   const endpoint = (key: string): string | undefined => {
     const value = json[key];

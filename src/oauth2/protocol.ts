@@ -13,7 +13,7 @@ import { pollDeviceToken, startDeviceAuthorization } from './device.js';
 import { discover, tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
 import { chooseDpopAlg, dpopThumbprint, generateDpopKey, type DPoPKey } from './dpop.js';
 import { DPoPNonceCache, type DPoPBinding } from './dpop-request.js';
-import { oauthError } from './errors.js';
+import { oauthError, shownIssuer } from './errors.js';
 import type { ClientAuthMethod, ClientCredentials } from './http.js';
 import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
 import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
@@ -295,7 +295,10 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     }
     // RFC 9207: a present iss is always checked; a promised one must be present.
     if (params.iss !== undefined && session.issuer !== undefined && !callbackIssuerMatches(params.iss, session.issuer)) {
-      throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response came from a different issuer.');
+      throw new AuthError(
+        'ERR_ISSUER_MISMATCH',
+        `The authorization response came from a different issuer: expected ${shownIssuer(session.issuer)}, got ${shownIssuer(params.iss)}.`,
+      );
     }
     if (params.iss === undefined && session.requireIss) {
       throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response lacks the issuer the server promised to include.');
@@ -469,3 +472,4 @@ function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | unde
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(meta, { [key]: value });
   return meta;
 }
+

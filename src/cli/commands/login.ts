@@ -7,6 +7,7 @@ import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
 import { profileName } from '../profile.js';
 import { parseStoreKind } from '../stores.js';
+import { secondsOption } from '../number-option.js';
 import { wantsOAuth } from '../oauth-target.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
@@ -53,6 +54,8 @@ export const login: Command = {
     force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
     'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
+    'ca-file': { type: 'string', valueName: 'path', description: 'PEM file of extra certificate authorities to trust for https (kept for later commands)' },
+    'redirect-port': { type: 'string', valueName: 'n', description: 'Listen on this fixed loopback port, for servers that match the redirect URI exactly' },
     inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
     ...STORE_OPTIONS,
     ...PROFILE_OPTION,
@@ -75,9 +78,7 @@ export const login: Command = {
     // Stored absolute: later commands may run from another folder.
     const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
-    const timeout = args.values['timeout'] as string | undefined;
-    const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
-    if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes a number of seconds.', 'login');
+    const timeoutMs = secondsOption(args, 'timeout', 'login');
     const inspect = await inspectOption(args.values['inspect'], io);
     const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = wantsOAuth(args)

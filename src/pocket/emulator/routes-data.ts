@@ -111,11 +111,12 @@ export function handleDataCall(
   const now = nowSeconds(context);
 
   if (endpoint === 'get') {
-    const query = parseGetQuery(params);
-    if (!query) {
+    const parsedQuery = parseGetQuery(params);
+    if (!parsedQuery) {
       sendPocketError(response, 130, headers);
       return;
     }
+    const query = { ...parsedQuery, count: Math.min(parsedQuery.count, context.pageCap) };
     sendJson(response, renderGetResponse(runGetQuery(account, query), query, now), headers);
     return;
   }
