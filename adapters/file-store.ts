@@ -7,11 +7,12 @@
  * are never re-moded, and a file or folder that another user owns or can write is refused.
  */
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { constants, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import type { LockLease, TokenStore } from './contracts.js';
-import { AuthError } from './errors.js';
+import { AuthError, isAuthError } from './errors.js';
 import { FileLock } from './file-lock.js';
 import { checkPrivateDirectory, checkPrivateFile, codeOf, ensurePrivateDirectory } from './private-dir.js';
 
@@ -75,7 +76,7 @@ export class FileTokenStore implements TokenStore {
   async get(key: string): Promise<string | null> {
     // No lock needed: writers replace the file by rename, so a reader sees the old or the new one.
     const entries = await this.#read({ checkDirectory: true });
-    return Object.hasOwn(entries, key) ? entries[key]! : null;
+    return Object.hasOwn(entries, key) ? (entries[key] ?? null) : null;
   }
 
   async set(key: string, secret: string): Promise<void> {
@@ -137,7 +138,7 @@ export class FileTokenStore implements TokenStore {
     try {
       return await this.#lock.acquire('tokens', { signal });
     } catch (error) {
-      if (error instanceof AuthError && error.code === 'ERR_CANCELLED') {
+      if (isAuthError(error, 'ERR_CANCELLED')) {
         const pid = await this.#lock.holder('tokens');
         throw new AuthError(
           'ERR_STORAGE',
@@ -172,7 +173,7 @@ export class FileTokenStore implements TokenStore {
 
   async #read(options: { checkDirectory: boolean }): Promise<Entries> {
     if (options.checkDirectory) {
-      let info;
+      let info: Stats;
       try {
         info = await stat(this.#directory);
       } catch (error) {
@@ -192,7 +193,7 @@ export class FileTokenStore implements TokenStore {
         await handle.close();
       }
     } catch (error) {
-      if (error instanceof AuthError) throw error;
+      if (isAuthError(error)) throw error;
       if (codeOf(error) === 'ENOENT') return {};
       if (codeOf(error) === 'ELOOP') {
         throw new AuthError('ERR_STORAGE', `The token file ${this.#path} is a symbolic link, which is not followed. Point --token-file at the real file.`);

@@ -73,3 +73,32 @@ test('the package ships type declarations for both module systems', (t) => {
   t.true(files.includes('dist/esm/src/index.d.ts'));
   t.true(files.includes('dist/cjs/src/index.d.ts'));
 });
+
+test('isAuthError tells an AuthError from either build, where instanceof cannot', (t) => {
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', `
+    import { createRequire } from 'node:module';
+    const esm = await import('authmachine');
+    const cjs = createRequire(process.cwd() + '/')('authmachine');
+    const fromEsm = new esm.AuthError('ERR_DECLINED', 'no');
+    const fromCjs = new cjs.AuthError('ERR_DECLINED', 'no');
+    console.log(JSON.stringify({
+      twoClasses: esm.AuthError !== cjs.AuthError,
+      instanceofAcross: fromCjs instanceof esm.AuthError,
+      esmSeesCjs: esm.isAuthError(fromCjs),
+      cjsSeesEsm: cjs.isAuthError(fromEsm),
+      byCode: esm.isAuthError(fromCjs, 'ERR_DECLINED'),
+      otherCode: esm.isAuthError(fromCjs, 'ERR_TIMEOUT'),
+      lookAlike: esm.isAuthError({ name: 'AuthError', code: 'ERR_DECLINED', message: 'no', retryable: false }),
+      keptAsIs: esm.toAuthError(fromCjs) === fromCjs,
+    }));`], { cwd: host, encoding: 'utf8' });
+  t.deepEqual(JSON.parse(out), {
+    twoClasses: true,
+    instanceofAcross: false,
+    esmSeesCjs: true,
+    cjsSeesEsm: true,
+    byCode: true,
+    otherCode: false,
+    lookAlike: false,
+    keptAsIs: true,
+  });
+});

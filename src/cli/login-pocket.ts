@@ -1,4 +1,4 @@
-import { AuthError } from '../../adapters/errors.js';
+import { AuthError, isAuthError } from '../../adapters/errors.js';
 import type { ParsedArgs } from './command.js';
 import type { CliIO } from './io.js';
 import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from './pocket-flow.js';
@@ -55,7 +55,7 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
       throw withKeySource(error, keySource);
     });
     await store.set(consumerKeyEntry(fingerprint), consumerKey).catch((error: unknown) => {
-      throw error instanceof AuthError ? error : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
+      throw isAuthError(error) ? error : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
     });
     await writeProfile(io.env, options.profile, settings);
     const who = result.username ? ` as ${result.username}` : '';
@@ -71,7 +71,7 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
 
 /** A rejected consumer key: tell the person which key was used (where it came from, never its value). */
 function withKeySource(error: unknown, source: string): unknown {
-  if (!(error instanceof AuthError) || error.code !== 'ERR_INVALID_CLIENT') return error;
+  if (!isAuthError(error, 'ERR_INVALID_CLIENT')) return error;
   return new AuthError(error.code, `${error.message} The key came from ${source}.`, {
     retryable: error.retryable,
     ...(error.status === undefined ? {} : { status: error.status }),

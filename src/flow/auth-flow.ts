@@ -4,7 +4,7 @@
  */
 import { createActor, type Actor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
 import type { BrowserOpener, Clock, HttpClient, Lock, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
-import { AuthError, toAuthError } from '../../adapters/errors.js';
+import { AuthError, isAuthError, toAuthError } from '../../adapters/errors.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { authMachine } from '../../machines/auth-machine.js';
@@ -120,7 +120,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     try {
       return await this.login();
     } catch (error) {
-      if (error instanceof AuthError && error.code === 'ERR_CANCELLED') return null;
+      if (isAuthError(error, 'ERR_CANCELLED')) return null;
       throw error;
     } finally {
       guard.unsubscribe();
@@ -131,8 +131,11 @@ export class AuthFlow<Req = unknown, Res = unknown> {
    * One authenticated call through the machine. A token within `refreshSkewMs` of its expiry is
    * renewed first; a 401 renews it once. Renewal is single-flight under the flow's lock.
    */
-  fetch(request: Req): Promise<Res> {
-    return this.#ask({ type: 'FETCH', request }) as Promise<Res>;
+  fetch<R extends Req>(request: R): Promise<AnswerTo<Res, R>> {
+    return this.#ask({ type: 'FETCH', request }).then((answer) => {
+      if (!answersRequest(request, answer)) throw new AuthError('ERR_UNEXPECTED', 'The protocol answered a different kind of request.');
+      return answer as AnswerTo<Res, R>;
+    });
   }
 
   /**
@@ -152,14 +155,27 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     const id = String(++this.#nextFetchId);
     return new Promise<unknown>((resolve, reject) => {
       const subs = [
-        this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result))),
-        this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error)))),
+        this.actor.on('fetched', (e) => {
+          if (e.id !== id) return;
+          done();
+          resolve(e.result);
+        }),
+        this.actor.on('fetchFailed', (e) => {
+          if (e.id !== id) return;
+          done();
+          reject(AuthError.fromData(e.error));
+        }),
         this.actor.subscribe((s) => {
-          if (s.matches('failed')) (done(), reject(failureOf(s)));
+          if (!s.matches('failed')) return;
+          done();
+          reject(failureOf(s));
         }),
       ];
-      const done = () => subs.forEach((sub) => sub.unsubscribe());
-      this.actor.send({ ...what, id, now: this.#clock.now() } as never);
+      const done = () => {
+        for (const sub of subs) sub.unsubscribe();
+      };
+      const now = this.#clock.now();
+      this.actor.send(what.type === 'FETCH' ? { type: 'FETCH', request: what.request, id, now } : { type: 'REFRESH', id, now });
     });
   }
 
@@ -228,6 +244,25 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       });
     });
   }
+}
+
+/**
+ * What `flow.fetch(request)` resolves to. A protocol whose answers are tagged with the kind of
+ * their request (Pocket: `{ kind: 'get', result }`) gives the answer of that kind, so a caller
+ * reads `answer.result` without switching on kinds; any other protocol gives its one answer type.
+ */
+export type AnswerTo<Res, R> = R extends { kind: infer K }
+  ? [Extract<Res, { kind: K }>] extends [never]
+    ? Res
+    : Extract<Res, { kind: K }>
+  : Res;
+
+/** A tagged answer must carry its request's kind (the type above promises it). */
+function answersRequest(request: unknown, answer: unknown): boolean {
+  const kindOf = (value: unknown) => (typeof value === 'object' && value !== null && 'kind' in value ? (value as { kind: unknown }).kind : undefined);
+  const asked = kindOf(request);
+  const given = kindOf(answer);
+  return asked === undefined || given === undefined || asked === given;
 }
 
 /** The error a `failed` snapshot holds, as the AuthError a caller catches. */

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuthError } from '../../adapters/errors.js';
+import { AuthError, isAuthError } from '../../adapters/errors.js';
 import { InspectorHistory, type HistoryMessage, type InspectorStep } from './inspector-history.js';
 import { inspectorPagePolicy, renderInspectorPage, type InspectorDiagrams } from './inspector-page.js';
 import { DIAGRAM_FILE, OVERVIEW_FILE, findPackageFile } from './package-root.js';
@@ -85,7 +85,7 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
       descriptions: stateDescriptions(),
     };
   } catch (error) {
-    if (error instanceof AuthError) throw error;
+    if (isAuthError(error)) throw error;
     throw new AuthError('ERR_CONFIG', 'The statechart drawing for the inspector could not be read.', { cause: error });
   }
 

@@ -1,5 +1,5 @@
 /** The device authorization grant (RFC 8628): ask for a user code, then poll the token endpoint. */
-import { AuthError } from '../../adapters/errors.js';
+import { AuthError, isAuthError } from '../../adapters/errors.js';
 import type { DevicePollResult, ProtocolContext } from '../protocol.js';
 import {
   errorIn2xx,
@@ -89,7 +89,7 @@ export async function pollDeviceToken(
   try {
     return { status: 'approved', token: readTokenResponse(response, 'device', sentAt, ctx.clock.now(), dpop) };
   } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
+    if (!isAuthError(error)) throw error;
     const timing = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };
     if (error.providerCode === 'authorization_pending') return { status: 'pending', ...timing };
     if (error.providerCode === 'slow_down') {

@@ -6,7 +6,7 @@
  * callback, exchanges the code and saves the user's token. There is no loopback listener and no
  * browser: the host serves the redirect URI and shows the authorization URL itself.
  */
-import { createActor } from 'xstate';
+import { createActor, type Snapshot } from 'xstate';
 import type { Clock, FlowStore, HttpClient, Lock, RandomSource, TokenStore } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
@@ -155,7 +155,7 @@ export class LoginService<Req = unknown, Res = unknown> {
       );
     }
     const record = decodeFlowRecord(text, this.#flows.location);
-    const actor = createActor(this.#machine, { snapshot: record.snapshot as never, input: { config: this.#config } });
+    const actor = createActor(this.#machine, { snapshot: record.snapshot as Snapshot<unknown>, input: { config: this.#config } });
     bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId));
     actor.start();
     try {
@@ -204,7 +204,7 @@ export class LoginService<Req = unknown, Res = unknown> {
     return new Promise<ReturnType<ServiceActor['getSnapshot']>>((resolve, reject) => {
       const sub = actor.subscribe((s) => {
         if (done(s)) resolve(s);
-        else if (s.matches('failed')) reject(AuthError.fromData(s.context.error as never));
+        else if (s.matches('failed')) reject(AuthError.fromData(s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The login failed without saying why.', retryable: false }));
         else if (s.matches('idle')) reject(new AuthError('ERR_CANCELLED', 'The login was cancelled.'));
         else return;
         sub.unsubscribe();

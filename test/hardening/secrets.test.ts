@@ -24,6 +24,9 @@ import { main } from '../../src/cli/main.js';
 import { createOAuth2Protocol } from '../../src/oauth2/index.js';
 import { startPocketEmulator } from '../../src/pocket/emulator/index.js';
 import { createPocketProtocol } from '../../src/pocket/index.js';
+import { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
+import { MemoryLock } from '../../adapters/memory-lock.js';
+import { createLoginService } from '../../src/server/index.js';
 import { startFaultServer } from './helpers/fault-server.js';
 import { authorizationServer, classify } from './helpers/oauth-server.js';
 
@@ -98,6 +101,50 @@ test('Pocket flow: no secret in errors, inspector output or emitted events', asy
 
   t.true(hay.parts.length > 10);
   t.true(hay.parts.filter(([where]) => where === 'inspector').length > 20, 'the inspector saw the flow');
+  t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }), []);
+});
+
+test('Login service: no request token, access token or consumer key in its errors, whatever fails', async (t) => {
+  const emulator = await startPocketEmulator({ approval: 'auto-approve' });
+  t.teardown(() => emulator.close());
+  const consumerKey = emulator.issueConsumerKey({ appName: 'secrets test' });
+  const hay = new Haystack();
+  const flows = new MemoryFlowStore();
+  const tokens = new MemoryTokenStore();
+  const protocol = createPocketProtocol({ consumerKey, baseUrl: emulator.url, timeoutMs: 15_000 });
+  const logins = createLoginService({ protocol, http: new AxiosHttpClient(), redirectUri: 'http://127.0.0.1:9/callback', flows, tokens, lock: new MemoryLock(), config: { maxAttempts: 1 } });
+  const approve = async (url: string) => Object.fromEntries(new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams);
+  const attempt = async (where: string, work: () => Promise<unknown>) => {
+    try {
+      hay.add(`${where} (result)`, JSON.stringify(await work()));
+    } catch (error) {
+      hay.error(where, error);
+    }
+  };
+
+  const begun = await logins.begin('alice');
+  const requestToken = new URL(begun.authorizationUrl).searchParams.get('request_token')!;
+  const params = await approve(begun.authorizationUrl);
+  await attempt('complete', () => logins.complete(params));
+  await attempt('replayed callback', () => logins.complete(params));
+  const accessToken = JSON.parse((await tokens.get(`${protocol.storageKey}|user:alice`))!).token.accessToken as string;
+  t.truthy(requestToken);
+  t.truthy(accessToken);
+  await attempt('token', async () => ({ ...(await logins.token('alice')), accessToken: 'checked apart' }));
+
+  // A flow record that cannot be read (it holds the request token) is reported without its text.
+  await flows.save('broken', `{"v":1,"userId":7,"requestToken":"${requestToken}"`, 60_000);
+  await attempt('unreadable flow', () => logins.complete({ state: 'broken', code: requestToken }));
+  for (const fault of [{ malformed: true }, { html: true }, { status: 503 }, { status: 401 }, { reset: true }] as const) {
+    const next = await logins.begin('bob');
+    emulator.failNext('/v3/oauth/authorize', fault);
+    await attempt(`exchange with ${JSON.stringify(fault)}`, async () => logins.complete(await approve(next.authorizationUrl)));
+  }
+  await attempt('no login', () => logins.token('carol'));
+  await attempt('logout', () => logins.logout('alice'));
+  await attempt('wrong key', () => createLoginService({ protocol: createPocketProtocol({ consumerKey: `${consumerKey}-wrong`, baseUrl: emulator.url }), http: new AxiosHttpClient(), redirectUri: 'http://127.0.0.1:9/callback', flows, tokens, lock: new MemoryLock() }).begin('dave'));
+
+  t.true(hay.parts.filter(([where]) => where.endsWith('(message)')).length >= 9, 'every failure was seen');
   t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }), []);
 });
 
@@ -309,4 +356,47 @@ test('CLI: login, status, items, add, archive, logout and failures print no secr
     name === 'requestToken' && (where.startsWith('stderr of login') || where === 'spawned argv') && line.includes(authorizeUrlPrefix);
   t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }, allowed), []);
   t.true(hay.parts.some(([where, text]) => where === 'stderr of login' && text.includes(authorizeUrlPrefix)), 'the URL to open was printed');
+});
+
+test('CLI with an installed-app client secret: not in output, errors, the profile or any argv, in success or failure', async (t) => {
+  const { startGitHub, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET } = await import('../providers/imitation/github.js');
+  const server = await startGitHub({ expiringTokens: true, deviceInterval: 1 });
+  t.teardown(() => server.close());
+  const home = await mkdtemp(join(tmpdir(), 'am-secrets-client-'));
+  t.teardown(() => rm(home, { recursive: true, force: true }));
+  const tokenFile = join(home, 'tokens.json');
+  const env = { PATH: process.env['PATH'], HOME: home, AUTHMACHINE_CONFIG_DIR: join(home, 'config'), AUTHMACHINE_CLIENT_SECRET: GITHUB_CLIENT_SECRET };
+  const hay = new Haystack();
+  const run = async (argv: string[], runEnv: Record<string, string | undefined>, during?: (stderr: () => string) => Promise<void>) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c) => (out += c));
+    stderr.on('data', (c) => (err += c));
+    const running = main(argv, { stdout, stderr, stdin: new PassThrough(), env: runEnv, interactive: false });
+    if (during) await during(() => err);
+    const code = await running;
+    hay.add(`${argv[0]} stdout`, out);
+    hay.add(`${argv[0]} stderr`, err);
+    return code;
+  };
+  const argv = ['login', '--provider', 'github', '--base-url', server.origin, '--client-id', GITHUB_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile];
+  t.false(argv.join(' ').includes(GITHUB_CLIENT_SECRET), 'the secret is never an argument');
+  const code = await run(argv, env, async (stderr) => {
+    let match: RegExpExecArray | null = null;
+    while (!(match = /enter the code: (\S+)\n/.exec(stderr()))) await new Promise((r) => setTimeout(r, 50));
+    await fetch(`${server.origin}/imitation/device`, { method: 'POST', body: new URLSearchParams({ user_code: match[1]!, decision: 'allow' }) });
+  });
+  t.is(code, 0);
+  server.expireAccessTokens();
+  t.is(await run(['call', '/user'], env), 0, 'the refresh sent the secret and worked');
+  t.is(await run(['status'], env), 0);
+  // A refused secret: the error names the provider's code, never what was sent.
+  const wrong = 'wrong-client-secret-f00d';
+  server.expireAccessTokens();
+  t.not(await run(['call', '/user'], { ...env, AUTHMACHINE_CLIENT_SECRET: wrong }), 0, 'the refresh with a wrong secret is refused');
+  for (const name of await readdir(join(home, 'config', 'profiles'))) hay.add(`profile ${name}`, await readFile(join(home, 'config', 'profiles', name), 'utf8'));
+  t.true(server.requests.some((r) => r.form.client_secret === wrong), 'the wrong secret was really sent');
+  t.deepEqual(hay.leaks({ clientSecret: GITHUB_CLIENT_SECRET, wrong }), []);
 });

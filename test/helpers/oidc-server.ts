@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import './quiet-oidc-provider.js';
 import Provider from 'oidc-provider';
@@ -37,6 +38,14 @@ export interface OidcServerOptions {
    * the token and PAR endpoints demand a server nonce (use_dpop_nonce).
    */
   dpop?: { required?: boolean; nonce?: boolean };
+  /**
+   * Refresh tokens are rotated for the native (public) client either way. true (default,
+   * oidc-provider's own behaviour): a spent refresh token used again is taken as theft and the
+   * whole grant is revoked. false: a spent one is simply unknown (invalid_grant), the login lives on.
+   */
+  reuseDetection?: boolean;
+  /** Serve https with this key and certificate (PEM) instead of plain http. */
+  tls?: { key: string; cert: string };
 }
 
 export interface OidcServer {
@@ -60,13 +69,13 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     res.statusCode = 503;
     res.end();
   };
-  const server = createServer((req, res) => handler(req, res));
+  const server = options.tls ? createHttpsServer(options.tls, (req, res) => handler(req, res)) : createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const defaultTtl = options.accessTokenTtl ?? 600;
   const ttlByAccount = new Map<string, number>();
 
@@ -128,6 +137,14 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     // Fixed development cookie keys: this provider lives for one test file.
     cookies: { keys: ['authmachine-test-cookie-key'] },
   });
+
+  if (options.reuseDetection === false) {
+    // Forget a rotated refresh token instead of marking it consumed: its reuse then finds nothing.
+    const refreshTokens = (provider as unknown as { RefreshToken: { prototype: { consume(): Promise<void> } } }).RefreshToken;
+    refreshTokens.prototype.consume = async function consume(this: { destroy(): Promise<void> }) {
+      await this.destroy();
+    };
+  }
 
   const deviceInterval = options.deviceInterval;
   if (deviceInterval !== undefined) {

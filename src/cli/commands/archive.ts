@@ -20,7 +20,6 @@ export const archive: Command = {
     const flow = await openStoredPocket(io, args.values['profile']);
     try {
       const answer = await flow.fetch({ kind: 'send', actions: ids.map((itemId) => ({ action: 'archive' as const, itemId })) });
-      if (answer.kind !== 'send') throw new Error('unexpected answer kind');
       const outcomes = answer.result.outcomes.map((o, i) => ({ itemId: ids[i], archived: o.ok, error: o.error?.message ?? null }));
       if (args.values['json']) await write(io.stdout, `${JSON.stringify(outcomes)}\n`);
       // Pocket's action errors end with a period of their own.

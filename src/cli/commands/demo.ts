@@ -1,5 +1,5 @@
 import type { TokenStore } from '../../../adapters/contracts.js';
-import { AuthError } from '../../../adapters/errors.js';
+import { isAuthError } from '../../../adapters/errors.js';
 import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
@@ -20,10 +20,10 @@ async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO
   if (requested) return openStore(requested, undefined, io.env);
   const keychain = openStore('keychain', undefined, io.env);
   try {
-    await keychain.get('authmachine-demo-probe');
+    await keychain.probe?.();
     return keychain;
   } catch (error) {
-    if (!(error instanceof AuthError) || (error.code !== 'ERR_STORAGE_UNAVAILABLE' && error.code !== 'ERR_STORAGE')) throw error;
+    if (!isAuthError(error) || (error.code !== 'ERR_STORAGE_UNAVAILABLE' && error.code !== 'ERR_STORAGE')) throw error;
     io.stderr.write(
       'No system keychain is reachable here, so the demo keeps its token in memory for this run.\n' +
         '(A real `authmachine login` never falls back on its own: it stops and asks for --store file.)\n',
@@ -82,7 +82,6 @@ export const demo: Command = {
       const result = await runLogin(flow, io, 'Pocket', true, simulate ? 'simulated' : 'browser');
       io.stderr.write(`Logged in as ${result.username ?? 'unknown'}; token kept in ${store.location}.\nFetching your articles...\n`);
       const answer = await flow.fetch({ kind: 'get', params: { contentType: 'article', count: 10, sort: 'newest' } });
-      if (answer.kind !== 'get') throw new Error('unexpected answer kind');
       const items = answer.result.items;
       if (args.values['json']) await write(io.stdout, `${JSON.stringify(items.map((i) => i.raw), null, 2)}\n`);
       else await write(io.stdout, `${TABLE_HEADER}\n${items.map((i) => itemRow(i, 100)).join('\n')}\n`);
