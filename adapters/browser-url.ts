@@ -8,7 +8,7 @@ import { parseHttpUrl } from './url-policy.js';
  */
 export function checkBrowserUrl(url: string): URL {
   const parsed = parseHttpUrl(url, 'authorization URL');
-  // eslint-disable-next-line no-control-regex
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to refuse URLs with control characters (header/terminal injection).
   if (/[\u0000-\u001f\u007f]/.test(url)) {
     throw new AuthError('ERR_CONFIG', 'The authorization URL contains control characters.');
   }

@@ -83,6 +83,12 @@ export interface TokenStore {
   set(key: string, secret: string): Promise<void>;
   /** True if something was deleted. */
   delete(key: string): Promise<boolean>;
+  /**
+   * Optional: proves the store can save, before anything is worth saving. A host calls it before
+   * the browser step, so a missing, locked or read-only store is reported before the person
+   * approves (an approval that cannot be kept is lost). Rejects like `set`, with a remedy.
+   */
+  probe?(): Promise<void>;
 }
 
 // ---- Time and randomness ---------------------------------------------------------------------

@@ -7,6 +7,7 @@
  * are never re-moded, and a file or folder that another user owns or can write is refused.
  */
 import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
 import { constants, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
@@ -29,14 +30,14 @@ export interface FileTokenStoreOptions {
  */
 export function defaultTokenFilePath(env: NodeJS.ProcessEnv = process.env, home?: string): string {
   const xdg = env['XDG_CONFIG_HOME'];
-  const config = xdg && xdg.startsWith('/') ? xdg : join(home ?? homeDirectory(env), '.config');
+  const config = xdg?.startsWith('/') ? xdg : join(home ?? homeDirectory(env), '.config');
   return join(config, 'authmachine', 'tokens.json');
 }
 
 /** $HOME when set and absolute, else the account's home from the password database. */
 export function homeDirectory(env: NodeJS.ProcessEnv = process.env): string {
   const home = env['HOME'];
-  if (home && home.startsWith('/')) return home;
+  if (home?.startsWith('/')) return home;
   try {
     const fromAccount = userInfo().homedir;
     if (fromAccount) return fromAccount;
@@ -75,7 +76,7 @@ export class FileTokenStore implements TokenStore {
   async get(key: string): Promise<string | null> {
     // No lock needed: writers replace the file by rename, so a reader sees the old or the new one.
     const entries = await this.#read({ checkDirectory: true });
-    return Object.hasOwn(entries, key) ? entries[key]! : null;
+    return Object.hasOwn(entries, key) ? (entries[key] ?? null) : null;
   }
 
   async set(key: string, secret: string): Promise<void> {
@@ -172,7 +173,7 @@ export class FileTokenStore implements TokenStore {
 
   async #read(options: { checkDirectory: boolean }): Promise<Entries> {
     if (options.checkDirectory) {
-      let info;
+      let info: Stats;
       try {
         info = await stat(this.#directory);
       } catch (error) {

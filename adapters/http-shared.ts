@@ -9,6 +9,7 @@
  */
 import type { HttpMethod, HttpRequest, HttpResponse } from './contracts.js';
 import { AuthError, isAuthError } from './errors.js';
+import { describeProxy, proxyFor } from './http-proxy.js';
 import { parseHttpUrl } from './url-policy.js';
 
 /** Default largest response body: 10 MiB. */
@@ -22,6 +23,17 @@ export interface HttpClientOptions {
   maxBodyBytes?: number;
   /** How many same-origin redirects to follow. Default 3; 0 refuses every redirect. */
   maxRedirects?: number;
+  /**
+   * Certificate authorities (PEM text) trusted for https besides the system's and
+   * NODE_EXTRA_CA_CERTS: a company CA, a test CA. Default none.
+   */
+  ca?: string | readonly string[];
+}
+
+/** The trust list for `ca`: Node's own roots plus the given ones (an agent's `ca` replaces the roots). */
+export function trustedCas(ca: string | readonly string[] | undefined, rootCertificates: readonly string[]): string[] | undefined {
+  if (ca === undefined) return undefined;
+  return [...rootCertificates, ...(typeof ca === 'string' ? [ca] : ca)];
 }
 
 /** One request as a client sends it: no redirect following, no timeout of its own. */
@@ -97,7 +109,7 @@ export async function sendWithPolicy(
     for (let redirects = 0; ; redirects++) {
       url = hop.url;
       const raw = await sendOnce(hop, controller.signal).catch((error: unknown) => {
-        throw mapFailure(error, url, controller.signal, request.timeoutMs);
+        throw throughProxy(mapFailure(error, url, controller.signal, request.timeoutMs), url);
       });
       const location = raw.headers['location'];
       if (REDIRECT_STATUSES.has(raw.status) && location !== undefined) {
@@ -134,6 +146,20 @@ export async function sendWithPolicy(
     clearTimeout(timer);
     request.signal?.removeEventListener('abort', onCallerAbort);
   }
+}
+
+/** Names the proxy (host:port only) in a connection failure that went through one. */
+function throughProxy(error: AuthError, url: URL): AuthError {
+  if (error.code !== 'ERR_NETWORK' && error.code !== 'ERR_TIMEOUT') return error;
+  let proxy: URL | null;
+  try {
+    proxy = proxyFor(url);
+  } catch {
+    return error;
+  }
+  if (proxy === null) return error;
+  const message = `${error.message.replace(/\.$/, '')} (through the proxy ${describeProxy(proxy)}).`;
+  return new AuthError(error.code, message, error);
 }
 
 function resolveLocation(location: string, base: URL): URL | null {

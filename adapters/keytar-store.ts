@@ -31,6 +31,19 @@ export const KEYCHAIN_HELP =
   '(e.g. gnome-keyring with a D-Bus session, or KeePassXC; keytar needs libsecret), ' +
   'or keep tokens in a file instead with `--store file`.';
 
+/** What to do about a keychain that is there but locked. */
+export const KEYCHAIN_LOCKED_HELP =
+  'Unlock it (log in to your desktop session, or open your keyring manager such as Seahorse or KeePassXC and unlock it), ' +
+  'or keep tokens in a file instead with `--store file`.';
+
+/** What to do about a keychain that failed or did not answer. */
+const KEYCHAIN_FAILED_HELP =
+  'Check that the Secret Service (e.g. gnome-keyring-daemon) is running and unlocked, restart it if it hangs, ' +
+  'or keep tokens in a file instead with `--store file`.';
+
+/** libsecret's words for a locked collection (a read of a locked one just finds nothing). */
+const LOCKED = /locked|prompt.*(dismiss|cancel)|cannot.*prompt/i;
+
 /** Messages libsecret / D-Bus give when there is no Secret Service to talk to. */
 const UNAVAILABLE =
   /could not connect|cannot autolaunch d-bus|org\.freedesktop\.secrets|not provided by any|serviceunknown|dbus-launch|libsecret|cannot open shared object/i;
@@ -66,6 +79,20 @@ export class KeytarTokenStore implements TokenStore {
     return this.#call('delete', (keytar) => keytar.deletePassword(this.#service, key));
   }
 
+  /**
+   * Writes and removes a throwaway entry (account `authmachine-probe`). A write, because a
+   * locked keyring answers reads with "nothing stored" and fails only on writes. Where the desktop
+   * can ask for the keyring password, this is when it asks.
+   *
+   * @throws AuthError ERR_STORAGE_UNAVAILABLE (no keychain here, with what to install) or
+   *   ERR_STORAGE (locked, failed or did not answer in time, with how to unlock it or `--store file`).
+   */
+  async probe(): Promise<void> {
+    const account = 'authmachine-probe';
+    await this.#call('test write', (keytar) => keytar.setPassword(this.#service, account, 'probe'));
+    await this.#call('test delete', (keytar) => keytar.deletePassword(this.#service, account));
+  }
+
   async #keytarModule(): Promise<KeytarLike> {
     this.#keytar ??= this.#load().catch((error: unknown) => {
       this.#keytar = undefined; // a later call may succeed (e.g. after installing libsecret)
@@ -78,14 +105,28 @@ export class KeytarTokenStore implements TokenStore {
 
   async #call<T>(what: string, operation: (keytar: KeytarLike) => Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    let armDeadline!: () => void;
     const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new AuthError('ERR_STORAGE', `The system keychain did not answer a ${what} within ${this.#timeoutMs} ms.`)),
+      armDeadline = () => (timer = setTimeout(
+        () =>
+          reject(
+            new AuthError(
+              'ERR_STORAGE',
+              `The system keychain did not answer a ${what} within ${this.#timeoutMs} ms: it may be locked behind a password prompt, or hung. ${KEYCHAIN_FAILED_HELP}`,
+            ),
+          ),
         this.#timeoutMs,
-      );
+      ));
     });
+    deadline.catch(() => {});
     try {
-      return await Promise.race([this.#keytarModule().then((keytar) => operation(keytar)), deadline]);
+      // A native call that never returns holds a libuv thread, and Node's exit waits for it: a
+      // host that must always exit runs keytar in a child (the CLI does, keychain-process.ts).
+      // Loading is not the keychain's answer: a slow start (a cold disk, a loaded machine) gets
+      // its own, longer bound, and the call's deadline starts once keytar is there.
+      const keytar = await Promise.race([this.#keytarModule(), loadDeadline(Math.max(this.#timeoutMs, 30_000))]);
+      armDeadline();
+      return await Promise.race([operation(keytar), deadline]);
     } catch (error) {
       if (isAuthError(error)) throw error;
       // keytar's messages come from libsecret/D-Bus and hold no secret; read them, don't copy them.
@@ -93,11 +134,21 @@ export class KeytarTokenStore implements TokenStore {
       if (UNAVAILABLE.test(text)) {
         throw new AuthError('ERR_STORAGE_UNAVAILABLE', KEYCHAIN_HELP, { cause: safeCause(error) });
       }
-      throw new AuthError('ERR_STORAGE', `The system keychain failed a ${what}.`, { cause: safeCause(error) });
+      if (LOCKED.test(text)) {
+        throw new AuthError('ERR_STORAGE', `The system keychain is locked, so the ${what} failed. ${KEYCHAIN_LOCKED_HELP}`, { cause: safeCause(error) });
+      }
+      throw new AuthError('ERR_STORAGE', `The system keychain failed a ${what}. ${KEYCHAIN_FAILED_HELP}`, { cause: safeCause(error) });
     } finally {
       clearTimeout(timer);
     }
   }
+}
+
+function loadDeadline(ms: number): Promise<never> {
+  return new Promise<never>((_, reject) => {
+    const timer = setTimeout(() => reject(new AuthError('ERR_STORAGE', `The keychain module did not load within ${ms} ms. ${KEYCHAIN_FAILED_HELP}`)), ms);
+    timer.unref();
+  });
 }
 
 /** Keeps the diagnostic (libsecret's message has no secrets) but drops everything else. */

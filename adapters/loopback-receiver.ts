@@ -44,6 +44,12 @@ export class LoopbackReceiver implements RedirectReceiver {
   }
 }
 
+/** The address does not exist here (no such loopback address, or no IPv6 at all). */
+function isUnavailableAddress(error: AuthError): boolean {
+  const code = (error.cause as { code?: string } | undefined)?.code;
+  return code === 'EADDRNOTAVAIL' || code === 'EAFNOSUPPORT';
+}
+
 function cancelled(when: string): AuthError {
   return new AuthError('ERR_CANCELLED', `The redirect listener was closed ${when}.`);
 }
@@ -85,8 +91,10 @@ export class LoopbackSession implements RedirectSession {
     return this.#port;
   }
 
+  /** On the first address bound: 127.0.0.1, or [::1] on a host whose loopback has no IPv4. */
   get redirectUri(): string {
-    return `http://127.0.0.1:${this.#port}${this.path}`;
+    const host = this.addresses[0] === '::1' ? '[::1]' : '127.0.0.1';
+    return `http://${host}:${this.#port}${this.path}`;
   }
 
   /** True while a server of this session still listens or a connection to it is still open. */
@@ -102,11 +110,18 @@ export class LoopbackSession implements RedirectSession {
     return this.#shutDown(cancelled('before a response arrived'));
   }
 
-  /** Binds 127.0.0.1 (then [::1] on the same port if asked). */
+  /**
+   * Binds 127.0.0.1 (then [::1] on the same port if asked). A host whose loopback has no
+   * 127.0.0.1 (IPv6 only) gets [::1] instead (RFC 8252 section 8.3). A port in use is
+   * ERR_LISTENER naming EADDRINUSE, never a silent move to another port.
+   */
   async start(signal: AbortSignal): Promise<void> {
     try {
-      this.#port = await this.#bind('127.0.0.1', this.options.port ?? 0);
-      if (this.options.ipv6) await this.#bindIpv6();
+      this.#port = await this.#bind('127.0.0.1', this.options.port ?? 0).catch((error: AuthError) => {
+        if (!isUnavailableAddress(error)) throw error;
+        return this.#bind('::1', this.options.port ?? 0);
+      });
+      if (this.options.ipv6 && this.addresses[0] !== '::1') await this.#bindIpv6();
     } catch (error) {
       await this.#shutDown(cancelled('because it could not start'));
       throw error;
@@ -121,8 +136,7 @@ export class LoopbackSession implements RedirectSession {
       await this.#bind('::1', this.#port);
     } catch (error) {
       // No IPv6 loopback on this machine: 127.0.0.1 alone still works, the redirect URI names it.
-      const code = (error as AuthError).cause as { code?: string } | undefined;
-      if (code?.code === 'EADDRNOTAVAIL' || code?.code === 'EAFNOSUPPORT') return;
+      if (isUnavailableAddress(error as AuthError)) return;
       throw error;
     }
   }
@@ -148,8 +162,9 @@ export class LoopbackSession implements RedirectSession {
     return new Promise<number>((resolve, reject) => {
       server.once('error', (error: NodeJS.ErrnoException) => {
         const display = host.includes(':') ? `[${host}]` : host;
+        const inUse = error.code === 'EADDRINUSE' ? ': another program is using that port' : '';
         reject(
-          new AuthError('ERR_LISTENER', `Could not listen on ${display}:${port}${error.code ? ` (${error.code})` : ''}.`, {
+          new AuthError('ERR_LISTENER', `Could not listen on ${display}:${port}${error.code ? ` (${error.code})` : ''}${inUse}.`, {
             cause: { code: error.code },
           }),
         );
@@ -165,53 +180,63 @@ export class LoopbackSession implements RedirectSession {
     const target = req.url ?? '';
     const maxUrlBytes = this.options.maxUrlBytes ?? 8192;
     if (Buffer.byteLength(target) > maxUrlBytes) {
-      return sendPage(res, 414, 'Request too long', 'This address is too long to be a login response.');
+      sendPage(res, 414, 'Request too long', 'This address is too long to be a login response.');
+      return;
     }
     if (!this.#hostAllowed(req.headers.host)) {
-      return sendPage(res, 400, 'Bad request', 'This request did not come to the login listener by its own address.');
+      sendPage(res, 400, 'Bad request', 'This request did not come to the login listener by its own address.');
+      return;
     }
     if (!target.startsWith('/')) {
-      return sendPage(res, 400, 'Bad request', 'Only plain paths are served here.');
+      sendPage(res, 400, 'Bad request', 'Only plain paths are served here.');
+      return;
     }
     const url = new URL(target, `http://127.0.0.1:${this.#port}`);
     if (url.pathname !== this.path) {
-      return sendPage(res, 404, 'Not found', `Nothing is served at ${url.pathname}.`);
+      sendPage(res, 404, 'Not found', `Nothing is served at ${url.pathname}.`);
+      return;
     }
     if (req.method !== 'GET') {
-      return sendPage(res, 400, 'Bad request', `The login response must be a GET request, not ${req.method ?? 'unknown'}.`);
+      sendPage(res, 400, 'Bad request', `The login response must be a GET request, not ${req.method ?? 'unknown'}.`);
+      return;
     }
     if (this.#settled) {
-      return sendPage(res, 400, 'Already used', 'This login has already received its response. You can close this tab.');
+      sendPage(res, 400, 'Already used', 'This login has already received its response. You can close this tab.');
+      return;
     }
     const expected = this.#expected;
     if (expected === undefined) {
-      return sendPage(res, 400, 'Not ready', 'The login is not waiting for a response yet. Start it from the terminal.');
+      sendPage(res, 400, 'Not ready', 'The login is not waiting for a response yet. Start it from the terminal.');
+      return;
     }
     const params: Record<string, string> = {};
     for (const [name, value] of url.searchParams) {
       if (Object.hasOwn(params, name)) {
-        return sendPage(res, 400, 'Bad request', `The parameter ${name} appears more than once.`);
+        sendPage(res, 400, 'Bad request', `The parameter ${name} appears more than once.`);
+        return;
       }
       params[name] = value;
     }
     if (expected.state !== null && (params['state'] === undefined || !sameSecret(params['state'], expected.state))) {
-      return sendPage(
+      sendPage(
         res,
         400,
         'Login not recognised',
         'This response does not belong to the login in progress (its state does not match). It was ignored.',
       );
+      return;
     }
     this.#settled = true;
     this.#resolve({ kind: 'redirect', params });
     if (params['error'] !== undefined) {
       const description = params['error_description'] ? `: ${params['error_description']}` : '';
-      return sendPage(
+      sendPage(
         res,
         200,
         'Login not completed',
         `The login was not completed (${params['error']}${description}). Return to the terminal for details.`,
       );
+      return;
     }
     sendPage(res, 200, 'Login complete', 'You can close this tab and return to the terminal.');
   }

@@ -23,7 +23,6 @@ import {
   type CallbackResult,
   type DevicePollResult,
   type ExpectEvent,
-  type AuthErrorData,
   type FlowSession,
   type LockCommand,
   type PendingFetch,

@@ -10,6 +10,7 @@ import { pathToFileURL } from 'node:url';
 
 /** @returns {{ passed: number, failed: number }} */
 export function summarise(output, exitStatus = 0) {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes, which start with ESC.
   const lines = output.replace(/\u001b\[[0-9;]*m/g, '').split(/\r?\n/);
   const total = (pattern) => {
     let sum = 0;

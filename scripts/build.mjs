@@ -9,5 +9,5 @@ for (const [config, type] of [['tsconfig.esm.json', 'module'], ['tsconfig.cjs.js
   execFileSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });
   const out = type === 'module' ? 'dist/esm' : 'dist/cjs';
   mkdirSync(out, { recursive: true });
-  writeFileSync(`${out}/package.json`, JSON.stringify({ type }) + '\n');
+  writeFileSync(`${out}/package.json`, `${JSON.stringify({ type })}\n`);
 }

@@ -2,9 +2,11 @@
 # Debian packages the tests use: a real Secret Service (gnome-keyring on a private D-Bus), the
 # headers keytar builds against, Chromium for the real-browser tests, python3 + requests for the
 # client written the seed's way, redis-server for the login service (the tests start their own, on
-# loopback). Runs apt-get as root directly, or through sudo when run as another user.
+# loopback), tinyproxy for the proxy tests and openssl for their throwaway CA, iproute2 (`ip`) to
+# set up the network namespaces those tests make with util-linux's `unshare -rn`.
+# Runs apt-get as root directly, or through sudo when run as another user.
 set -euo pipefail
-packages=(dbus gnome-keyring libsecret-1-dev chromium python3 python3-requests redis-server)
+packages=(dbus gnome-keyring libsecret-1-dev chromium python3 python3-requests redis-server tinyproxy openssl iproute2 util-linux)
 missing=()
 for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -14,7 +16,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
     as_root=(sudo)
   fi
   "${as_root[@]}" apt-get update -q
-  # Debian starts a service it installs (redis-server on port 6379); this script starts nothing,
+  # Debian starts a service it installs (redis-server on port 6379, tinyproxy on 8888); this script starts nothing,
   # so service starts are refused for the install when no policy says otherwise.
   policy=${AUTHMACHINE_POLICY_RC:-/usr/sbin/policy-rc.d} # overridable for the test of this script
   own_policy=false

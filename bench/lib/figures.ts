@@ -76,7 +76,7 @@ export function report(benchmark: string, figures: Figure[]): void {
     if (figure.cause && meetsTarget(figure) === false) console.log(`  cause: ${figure.cause}`);
   }
   mkdirSync(resultsDir, { recursive: true });
-  writeFileSync(`${resultsDir}${benchmark}.json`, JSON.stringify({ benchmark, figures }, null, 2) + '\n');
+  writeFileSync(`${resultsDir}${benchmark}.json`, `${JSON.stringify({ benchmark, figures }, null, 2)}\n`);
 }
 
 /** Milliseconds since `start` (performance.now()). */

@@ -34,7 +34,7 @@ export function commandHelp(command: Command): string {
   return [
     `Usage: ${command.usage}`,
     '',
-    command.summary + '.',
+    `${command.summary}.`,
     ...(command.details ? ['', command.details] : []),
     '',
     'Options:',

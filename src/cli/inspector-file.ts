@@ -16,7 +16,7 @@ const fileOf = (env: NodeJS.ProcessEnv) => join(configDir(env), 'inspector.json'
 export async function publishInspector(env: NodeJS.ProcessEnv, address: InspectorAddress): Promise<string> {
   const file = fileOf(env);
   await mkdir(configDir(env), { recursive: true, mode: 0o700 });
-  await writeFile(file, JSON.stringify(address) + '\n', { mode: 0o600 });
+  await writeFile(file, `${JSON.stringify(address)}\n`, { mode: 0o600 });
   return file;
 }
 

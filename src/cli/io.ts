@@ -25,8 +25,14 @@ export function write(stream: Writable, text: string): Promise<void> {
   return new Promise((resolve, reject) => {
     if (stream.write(text)) return resolve();
     // Each listener removes the other: a long --all run must not pile up one per page.
-    const onDrain = () => (stream.off('error', onError), resolve());
-    const onError = (error: Error) => (stream.off('drain', onDrain), reject(error));
+    const onDrain = () => {
+      stream.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error) => {
+      stream.off('drain', onDrain);
+      reject(error);
+    };
     stream.once('drain', onDrain);
     stream.once('error', onError);
   });

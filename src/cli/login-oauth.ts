@@ -1,21 +1,26 @@
 /**
  * `authmachine login --issuer URL --client-id ID` for any standards-compliant OAuth 2.0 / OpenID
- * Connect provider: a public native client with PKCE and a loopback redirect, or the device grant
- * with --device. Saves the non-secret settings as the profile later commands use.
+ * Connect provider, `--provider NAME` for a preset, or `--token-endpoint URL ...` for a server
+ * without metadata: a native client with PKCE and a loopback redirect, or the device grant with
+ * --device. Saves the non-secret settings as the profile later commands use.
  */
 import type { ParsedArgs } from './command.js';
 import type { CliIO } from './io.js';
 import type { LoginOptions, LoginOutcome } from './login-options.js';
+import { readClientSecret } from './client-secret.js';
 import { oauthFlow } from './oauth-flow.js';
+import { targetFields, targetFromArgs, targetProtocolOptions } from './oauth-target.js';
 import { profileNote } from './account.js';
 import { storageKeyOf, writeProfile, type Profile } from './profile.js';
 import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';
 import { openLock, openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
+import { wholeNumberOption } from './number-option.js';
+import { resolve } from 'node:path';
 
 /** Pocket's options make no sense with --issuer: say so rather than ignore them. */
-const POCKET_ONLY = ['base-url', 'consumer-key-file', 'manual'] as const;
+const POCKET_ONLY = ['consumer-key-file', 'manual'] as const;
 
 function optionalString(args: ParsedArgs, name: string): string | undefined {
   const value = args.values[name];
@@ -25,33 +30,45 @@ function optionalString(args: ParsedArgs, name: string): string | undefined {
 }
 
 export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
-  const issuer = optionalString(args, 'issuer');
-  if (issuer === undefined) throw new UsageError('--issuer needs a URL.', 'login');
+  const target = targetFromArgs(args);
+  const { issuer } = target;
   const clientId = optionalString(args, 'client-id');
   if (clientId === undefined) {
-    throw new UsageError("--issuer needs --client-id: your app's client id at the provider (a public, native client).", 'login');
+    const what = target.preset ? `--provider ${target.preset}` : args.values['issuer'] ? '--issuer' : 'An OAuth login';
+    throw new UsageError(`${what} needs --client-id: your app's client id at the provider (a native app registration).`, 'login');
   }
+  const clientSecretFile = optionalString(args, 'client-secret-file');
+  const clientSecret = readClientSecret(clientSecretFile, io.env);
   for (const name of POCKET_ONLY) {
     if (args.values[name] !== undefined) throw new UsageError(`--${name} is for Pocket; it does not go with --issuer.`, 'login');
   }
   const scope = optionalString(args, 'scope');
-  const resource = optionalString(args, 'resource');
+  // A preset knows its API; the profile keeps it so `call` resolves paths against it.
+  const resource = optionalString(args, 'resource') ?? (target.preset ? targetProtocolOptions(target).resource : undefined);
   const device = Boolean(args.values['device']);
+  const caFileArg = optionalString(args, 'ca-file');
+  const caFile = caFileArg === undefined ? undefined : resolve(caFileArg);
+  const redirectPort = wholeNumberOption(args, 'redirect-port', 'login', { min: 1, max: 65535 });
+  if (redirectPort !== undefined && device) throw new UsageError('--redirect-port has no use with --device (nothing is redirected).', 'login');
 
   const settings: Profile = {
     provider: 'oauth2',
     issuer,
     clientId,
+    ...targetFields(target),
+    ...(clientSecretFile === undefined ? {} : { clientSecretFile }),
     ...(scope === undefined ? {} : { scope }),
     ...(resource === undefined ? {} : { resource }),
     store: options.storeKind,
     ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
+    ...(caFile === undefined ? {} : { caFile }),
   };
   const store = openStore(options.storeKind, options.tokenFile, io.env);
   const { flow } = oauthFlow(
     {
-      issuer,
+      target,
       clientId,
+      ...(clientSecret === undefined ? {} : { clientSecret }),
       store,
       storageKey: storageKeyOf(settings, options.profile),
       lock: openLock(options.storeKind, io.env),
@@ -62,6 +79,8 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       ...(resource === undefined ? {} : { resource }),
       ...(options.timeoutMs ? { userTimeoutMs: options.timeoutMs } : {}),
       ...(options.inspect.observer ? { inspect: options.inspect.observer } : {}),
+      ...(caFile === undefined ? {} : { caFile }),
+      ...(redirectPort === undefined ? {} : { redirectPort }),
     },
     io,
   );

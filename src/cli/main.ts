@@ -10,8 +10,15 @@ import { parseCommandArgs } from './parse.js';
 import { COMMANDS } from './registry.js';
 import { reportFailure } from './report.js';
 import { UsageError } from './usage-error.js';
+import { keychainInChild } from './stores.js';
 
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+export async function main(argv: string[], io?: CliIO): Promise<number> {
+  // As its own process (no io handed in), keychain calls run in a helper child: see stores.ts.
+  if (io === undefined) keychainInChild(true);
+  return run(argv, io ?? processIO());
+}
+
+async function run(argv: string[], io: CliIO): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;

@@ -3,6 +3,7 @@
  * profile: the protocol (discovery, PKCE, PAR where offered), axios, the loopback receiver, the
  * system browser (unless there is none, or the device grant is used) and the token store.
  */
+import { readFileSync } from 'node:fs';
 import type { InspectionEvent, Observer } from 'xstate';
 import { SystemBrowserOpener } from '../../adapters/browser-open.js';
 import type { BrowserOpener, Lock, TokenStore } from '../../adapters/contracts.js';
@@ -12,15 +13,20 @@ import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
 import { createOAuth2Protocol, type OAuth2Protocol, type ResourceRequest, type ResourceResponse } from '../oauth2/index.js';
+import { readClientSecret } from './client-secret.js';
 import { hasDisplay } from './environment.js';
+import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
 import type { CliIO } from './io.js';
 import type { Account } from './account.js';
 
 export type OAuthFlow = AuthFlow<ResourceRequest, ResourceResponse>;
 
 export interface OAuthFlowOptions {
-  issuer: string;
+  /** The issuer, provider preset or explicit endpoints. */
+  target: OAuthTarget;
   clientId: string;
+  /** An installed app's client secret (from the environment or a file, never argv). */
+  clientSecret?: string;
   /** Default: the protocol's "openid offline_access". */
   scope?: string;
   /** Base URL that `authmachine call` resolves relative paths against. */
@@ -42,13 +48,31 @@ export interface OAuthFlowOptions {
   browser?: BrowserOpener;
   userTimeoutMs?: number;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** PEM file of extra certificate authorities trusted for https (--ca-file). */
+  caFile?: string;
+  /** The loopback receiver's fixed port (--redirect-port), for servers that match redirect URIs exactly. */
+  redirectPort?: number;
+}
+
+/** The HTTP client every OAuth command uses: axios, with the --ca-file authorities if any. */
+export function cliHttpClient(caFile: string | undefined): AxiosHttpClient {
+  if (caFile === undefined) return new AxiosHttpClient();
+  let ca: string;
+  try {
+    ca = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new AuthError('ERR_CONFIG', `Could not read the CA file ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+  }
+  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new AuthError('ERR_CONFIG', `The CA file ${caFile} holds no PEM certificate.`);
+  return new AxiosHttpClient({ ca });
 }
 
 /** A flow for `login` (and, with noBrowser, for commands that only use a stored login). */
 export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFlow; protocol: OAuth2Protocol } {
   const protocol = createOAuth2Protocol({
-    issuer: options.issuer,
+    ...targetProtocolOptions(options.target),
     clientId: options.clientId,
+    ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
     mode: options.device ? 'device' : 'redirect',
     dpop: options.dpop ? true : 'auto',
     ...(options.scope === undefined ? {} : { scope: options.scope }),
@@ -59,8 +83,8 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
   const browser = options.browser ?? (wantsBrowser && hasDisplay(io) ? new SystemBrowserOpener() : undefined);
   const flow = createAuthFlow({
     protocol,
-    http: new AxiosHttpClient(),
-    receiver: new LoopbackReceiver(),
+    http: cliHttpClient(options.caFile),
+    receiver: new LoopbackReceiver(options.redirectPort === undefined ? {} : { port: options.redirectPort }),
     store: options.store,
     ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
     ...(options.lock ? { lock: options.lock } : {}),
@@ -75,20 +99,23 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
 }
 
 /** The profile's OAuth settings as flow options (no browser: later commands never open one). */
-export function oauthOptionsFromProfile(account: Account, _io: CliIO): OAuthFlowOptions {
+export function oauthOptionsFromProfile(account: Account, io: CliIO): OAuthFlowOptions {
   const profile = account.profile;
   if (profile.provider !== 'oauth2') {
     throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.');
   }
+  const clientSecret = readClientSecret(profile.clientSecretFile, io.env);
   return {
-    issuer: profile.issuer,
+    target: targetOfProfile(profile),
     clientId: profile.clientId,
+    ...(clientSecret === undefined ? {} : { clientSecret }),
     ...(profile.scope === undefined ? {} : { scope: profile.scope }),
     ...(profile.resource === undefined ? {} : { resource: profile.resource }),
     store: account.store,
     storageKey: account.storageKey,
     lock: account.lock,
     noBrowser: true,
+    ...(profile.caFile === undefined ? {} : { caFile: profile.caFile }),
   };
 }
 
@@ -97,14 +124,17 @@ export function oauthOptionsFromProfile(account: Account, _io: CliIO): OAuthFlow
  * RFC 7009 revocation). An unreachable provider does not stop a logout: the token is still
  * deleted here, and the flow reports the failed revocation.
  */
-export async function oauthFromProfile(account: Account, io: CliIO): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean }> {
+export async function oauthFromProfile(
+  account: Account,
+  io: CliIO,
+): Promise<{ flow: OAuthFlow; store: TokenStore; revocable: boolean; storageKey: string }> {
   const options = oauthOptionsFromProfile(account, io);
   const { flow, protocol } = oauthFlow(options, io);
   // Discovery is cached on the protocol: the flow's own revocation reuses this answer.
   const signal = AbortSignal.timeout(15_000);
   const revocable = await protocol
-    .metadata({ http: new AxiosHttpClient(), random: cryptoRandom, clock: systemClock, signal })
+    .metadata({ http: cliHttpClient(options.caFile), random: cryptoRandom, clock: systemClock, signal })
     .then((meta) => meta.revocationEndpoint !== undefined)
     .catch(() => false);
-  return { flow, store: options.store, revocable };
+  return { flow, store: options.store, revocable, storageKey: account.storageKey };
 }

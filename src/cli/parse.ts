@@ -14,10 +14,9 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   );
   let parsed: ReturnType<typeof parseArgs>;
   try {
-    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: attachDashValues(argv, options), allowPositionals: true, strict: true, options });
   } catch (error) {
-    // node's messages name the option and never echo a value; keep them.
-    throw new UsageError((error as Error).message.replace(/\. To specify a positional.*$/s, '.'), command.name);
+    throw new UsageError(usageMessage(error as Error), command.name);
   }
   const positionals = parsed.positionals;
   const allowed = command.positionals;
@@ -27,4 +26,36 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
     if (allowed && positionals.length > allowed.max) throw new UsageError(`too many arguments.`, command.name);
   }
   return { values: parsed.values as ParsedArgs['values'], positionals };
+}
+
+/**
+ * `--timeout -5`: node's parser reads "-5" as an option and says the argument is ambiguous. A
+ * value-taking option followed by something that is not one of our options takes it as its value,
+ * so the option's own check says what is wrong with it.
+ */
+function attachDashValues(argv: string[], options: Record<string, { type: string; short?: string }>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const token = argv[i]!;
+    const next = argv[i + 1];
+    const name = token.startsWith('--') ? token.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-[^-]/.test(next) && !isShortOption(next, options)) {
+      out.push(`${token}=${next}`);
+      i++;
+      continue;
+    }
+    out.push(token);
+  }
+  return out;
+}
+
+function isShortOption(token: string, options: Record<string, { short?: string }>): boolean {
+  return Object.values(options).some((spec) => spec.short !== undefined && token === `-${spec.short}`);
+}
+
+/** Our wording for node's parser errors; they name the option and never echo a value. */
+function usageMessage(error: Error): string {
+  const missing = /^Option '(?:-\w, )?(--[\w-]+)(?: <value>)?' argument missing/.exec(error.message);
+  if (missing) return `${missing[1]} needs a value.`;
+  return error.message.replace(/\. To specify a positional.*$/s, '.');
 }

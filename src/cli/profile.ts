@@ -8,6 +8,8 @@
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AuthError } from '../../adapters/errors.js';
+import type { OAuth2Endpoints } from '../oauth2/protocol.js';
+import type { ProviderName } from '../oauth2/providers/types.js';
 import { homeDirectory } from '../../adapters/file-store.js';
 import { ensurePrivateDirectory } from '../../adapters/private-dir.js';
 import { UsageError } from './usage-error.js';
@@ -16,7 +18,29 @@ export type StoreKind = 'keychain' | 'file' | 'memory';
 
 export type Profile =
   | { provider: 'pocket'; baseUrl: string; store: StoreKind; tokenFile?: string; keyFingerprint: string }
-  | { provider: 'oauth2'; issuer: string; clientId: string; scope?: string; resource?: string; store: StoreKind; tokenFile?: string };
+  | ({
+      provider: 'oauth2';
+      issuer: string;
+      clientId: string;
+      scope?: string;
+      resource?: string;
+      store: StoreKind;
+      tokenFile?: string;
+      /** Where the client secret was read from at login (the secret itself is never saved here). */
+      clientSecretFile?: string;
+      /** --ca-file: extra certificate authorities for https, used by every later command. */
+      caFile?: string;
+    } & OAuthTargetFields);
+
+/** The non-secret parts of an OAuth target (see oauth-target.ts) a profile keeps. */
+export interface OAuthTargetFields {
+  /** false: `issuer` only names the login; the endpoints were given by hand. */
+  discover?: false;
+  preset?: ProviderName;
+  tenant?: string;
+  baseUrl?: string;
+  endpoints?: OAuth2Endpoints;
+}
 
 export const DEFAULT_PROFILE = 'default';
 export const PROFILE_ENV = 'AUTHMACHINE_PROFILE';
@@ -72,7 +96,7 @@ export async function writeProfile(env: NodeJS.ProcessEnv, name: string, profile
   const path = fileOf(env, name);
   const saved = profile.tokenFile === undefined ? profile : { ...profile, tokenFile: resolve(profile.tokenFile) };
   const temp = `${path}.${process.pid}.tmp`;
-  await writeFile(temp, JSON.stringify(saved, null, 2) + '\n', { mode: 0o600 });
+  await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, path);
   return path;
 }

@@ -26,7 +26,7 @@ const OPENS: Record<UrlOpener, string> = {
   person: '',
 };
 
-export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: string, opener: UrlOpener): () => void {
+export function showProgress<Req, Res>(flow: AuthFlow<Req, Res>, io: CliIO, providerName: string, opener: UrlOpener): () => void {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   let last = '';
   let countdown: NodeJS.Timeout | undefined;
@@ -69,6 +69,6 @@ export function showProgress(flow: AuthFlow<any, any>, io: CliIO, providerName: 
   ];
   return () => {
     stopCountdown();
-    subs.forEach((s) => s.unsubscribe());
+    for (const s of subs) s.unsubscribe();
   };
 }

@@ -7,10 +7,13 @@ import { cancelOnSignal } from './cancel-on-signal.js';
 import type { CliIO } from './io.js';
 import { showProgress, type UrlOpener } from './progress.js';
 
-export async function runLogin(flow: AuthFlow<any, any>, io: CliIO, providerName: string, force: boolean, opener: UrlOpener): Promise<LoginResult> {
+export async function runLogin<Req, Res>(flow: AuthFlow<Req, Res>, io: CliIO, providerName: string, force: boolean, opener: UrlOpener): Promise<LoginResult> {
   const stopProgress = showProgress(flow, io, providerName, opener);
   const stopSignals = cancelOnSignal(() => flow.cancel());
   try {
+    // Before the browser step: a locked keychain or read-only token folder found after the
+    // person approved would throw their approval away.
+    await flow.store.probe?.();
     return await flow.login({ force });
   } finally {
     stopSignals();

@@ -19,10 +19,39 @@ export function parseStoreKind(value: unknown): StoreKind | undefined {
   throw new UsageError(`--store must be one of ${STORE_KINDS.join(', ')}.`);
 }
 
+/** AUTHMACHINE_KEYCHAIN_TIMEOUT_MS: how long one keychain call may take (default 10 000 ms). */
+function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env['AUTHMACHINE_KEYCHAIN_TIMEOUT_MS']);
+  return Number.isFinite(value) && value > 0 ? value : 10_000;
+}
+
+let inChild = false;
+
+/**
+ * Runs keytar in a helper child (keychain-process.ts) so a keychain call that never returns
+ * cannot keep the CLI alive. main() turns it on when it runs as its own process; in-process
+ * hosts of main() (the CLI tests) keep keytar in-process.
+ */
+export function keychainInChild(on: boolean): void {
+  inChild = on;
+}
+
 export function openStore(kind: StoreKind, tokenFile: string | undefined, env: NodeJS.ProcessEnv): TokenStore {
   switch (kind) {
     case 'keychain':
-      return new KeytarTokenStore({ service: env['AUTHMACHINE_KEYCHAIN_SERVICE'] ?? 'authmachine' });
+      return new KeytarTokenStore({
+        service: env['AUTHMACHINE_KEYCHAIN_SERVICE'] ?? 'authmachine',
+        timeoutMs: keychainTimeoutMs(env),
+        ...(inChild
+          ? {
+              loadKeytar: async () => {
+                const keytar = (await import('./keychain-process.js')).processKeytar();
+                await keytar.ready();
+                return keytar;
+              },
+            }
+          : {}),
+      });
     case 'file':
       return new FileTokenStore({ path: tokenFile ?? defaultTokenFilePath(env) });
     case 'memory':

@@ -35,7 +35,11 @@ export function toDot(): string {
     let state = find(root);
     if (!state || state.children.length === 0) return { leaf: id, cluster: null };
     const cluster = state.id;
-    while (state.children.length > 0) state = state.children.find((c) => c.key === state!.initial) ?? state.children[0]!;
+    for (let next: GraphState | undefined = state; next; ) {
+      state = next;
+      const initial: string | null = state.initial;
+      next = state.children.find((c) => c.key === initial) ?? state.children[0];
+    }
     return { leaf: state.id, cluster };
   };
   for (const edge of readEdges()) {
@@ -51,5 +55,5 @@ export function toDot(): string {
     lines.push(`  ${quote(from.leaf)} -> ${quote(to.leaf)} [${attrs.join(', ')}];`);
   }
   lines.push('}');
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

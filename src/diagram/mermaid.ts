@@ -25,5 +25,5 @@ export function toMermaid(): string {
   for (const edge of readEdges()) {
     lines.push(`  ${mermaidId(edge.from)} --> ${mermaidId(edge.to)}: ${edge.label.replace(/:/g, '')}`);
   }
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }

@@ -58,9 +58,10 @@ function firstOverviewBelow(state: GraphState): GraphState | null {
  */
 function boxOf(state: GraphState, parents: GraphState[]): GraphState | null {
   const line = [...parents, state];
-  for (let i = line.length - 1; i >= 0; i--) if (isOverviewKey(line[i]!.key)) return line[i]!;
-  for (let i = line.length - 1; i >= 0; i--) {
-    const below = firstOverviewBelow(line[i]!);
+  const nearestFirst = line.reverse();
+  for (const s of nearestFirst) if (isOverviewKey(s.key)) return s;
+  for (const s of nearestFirst) {
+    const below = firstOverviewBelow(s);
     if (below) return below;
   }
   return null;

@@ -30,7 +30,9 @@ export function readStates(node: AnyStateNode = authMachine.root): GraphState {
 /** Every state's description, by state id (states without one are left out). */
 export function stateDescriptions(node: AnyStateNode = authMachine.root): Record<string, string> {
   const own: Record<string, string> = node.description ? { [node.id]: node.description } : {};
-  return Object.values(node.states).reduce((all, child) => ({ ...all, ...stateDescriptions(child as AnyStateNode) }), own);
+  const all = { ...own };
+  for (const child of Object.values(node.states)) Object.assign(all, stateDescriptions(child as AnyStateNode));
+  return all;
 }
 
 /** "xstate.done.actor.loadToken" -> "done: loadToken"; "xstate.after.retryDelay.auth..." -> "after retryDelay". */

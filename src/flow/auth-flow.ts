@@ -171,13 +171,25 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     const id = String(++this.#nextFetchId);
     return new Promise<unknown>((resolve, reject) => {
       const subs = [
-        this.actor.on('fetched', (e) => e.id === id && (done(), resolve(e.result))),
-        this.actor.on('fetchFailed', (e) => e.id === id && (done(), reject(AuthError.fromData(e.error)))),
+        this.actor.on('fetched', (e) => {
+          if (e.id !== id) return;
+          done();
+          resolve(e.result);
+        }),
+        this.actor.on('fetchFailed', (e) => {
+          if (e.id !== id) return;
+          done();
+          reject(AuthError.fromData(e.error));
+        }),
         this.actor.subscribe((s) => {
-          if (s.matches('failed')) (done(), reject(failureOf(s)));
+          if (!s.matches('failed')) return;
+          done();
+          reject(failureOf(s));
         }),
       ];
-      const done = () => subs.forEach((sub) => sub.unsubscribe());
+      const done = () => {
+        for (const sub of subs) sub.unsubscribe();
+      };
       const now = this.#clock.now();
       this.actor.send(what.type === 'FETCH' ? { type: 'FETCH', request: what.request, id, now } : { type: 'REFRESH', id, now });
     });

@@ -27,11 +27,20 @@ function isEvent(value: unknown): value is RedactedInspectionEvent {
 }
 
 export function ingest(req: IncomingMessage, res: ServerResponse, key: string, add: (event: RedactedInspectionEvent) => void): void {
-  if (req.method !== 'POST') return answer(res, 405, 'POST only.');
+  if (req.method !== 'POST') {
+    answer(res, 405, 'POST only.');
+    return;
+  }
   // JSON only: a web page cannot send this content type cross-site without a preflight.
-  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) return answer(res, 415, 'JSON only.');
+  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) {
+    answer(res, 415, 'JSON only.');
+    return;
+  }
   const given = req.headers[INGEST_KEY_HEADER];
-  if (typeof given !== 'string' || !sameKey(given, key)) return answer(res, 403, 'Wrong inspector key.');
+  if (typeof given !== 'string' || !sameKey(given, key)) {
+    answer(res, 403, 'Wrong inspector key.');
+    return;
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (chunk: Buffer) => {

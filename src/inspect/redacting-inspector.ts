@@ -64,7 +64,7 @@ export function createRedactingInspector(
     const type = typeof raw.type === 'string' ? raw.type : 'unknown';
     const done = /^xstate\.done\.actor\.(.+)$/.exec(type);
     const json = redactor.redact(event) as Record<string, JsonValue>;
-    if (done && summarised.has(done[1]!) && 'output' in raw) json.output = redactor.summarise(raw.output);
+    if (done?.[1] !== undefined && summarised.has(done[1]) && 'output' in raw) json.output = redactor.summarise(raw.output);
     return { ...json, type: redactor.scrub(type) };
   };
 
@@ -86,8 +86,7 @@ export function createRedactingInspector(
     if (s.children && typeof s.children === 'object') {
       out.children = Object.fromEntries(
         Object.entries(s.children as Record<string, ActorLike | undefined>)
-          .filter(([, child]) => typeof child?.sessionId === 'string')
-          .map(([id, child]) => [redactor.scrub(id), child!.sessionId]),
+          .flatMap(([id, child]) => (typeof child?.sessionId === 'string' ? [[redactor.scrub(id), child.sessionId]] : [])),
       );
     }
     return out;
@@ -114,7 +113,7 @@ export function createRedactingInspector(
     if (machineIdOf(ref) === null) return undefined;
     try {
       // Functions (guards, actions, inputs) become their names, as the Stately inspector expects.
-      const plain = JSON.parse(JSON.stringify(ref.logic!.config, (_key, value: unknown) => (typeof value === 'function' ? { type: value.name || 'anonymous' } : value)));
+      const plain = JSON.parse(JSON.stringify(ref.logic?.config, (_key, value: unknown) => (typeof value === 'function' ? { type: value.name || 'anonymous' } : value)));
       return redactor.redactKnown(plain);
     } catch {
       return undefined;

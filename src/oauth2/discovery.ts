@@ -5,7 +5,7 @@
  */
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext } from '../protocol.js';
-import { httpStatusError } from './errors.js';
+import { httpStatusError, shownIssuer } from './errors.js';
 import { parseJsonObject } from './http.js';
 import { assertSafeUrl } from './url-safety.js';
 
@@ -85,14 +85,17 @@ export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: 
     // A rate limit or outage will not be cured by asking the other location.
     if (response.status === 429 || response.status >= 500) break;
   }
-  throw lastFailure!;
+  throw lastFailure ?? new AuthError('ERR_CONFIG', 'No authorization server metadata found for the issuer.');
 }
 
 /** Validates a metadata document against the issuer that was asked for. */
 export function parseMetadata(json: Record<string, unknown>, expectedIssuer: string, options: MetadataOptions = {}): ServerMetadata {
   const tenantTemplate = json.issuer !== expectedIssuer && isTenantTemplateOf(json.issuer, expectedIssuer, options.tenantAliases ?? []);
   if (json.issuer !== expectedIssuer && !tenantTemplate) {
-    throw new AuthError('ERR_ISSUER_MISMATCH', 'The discovery document names a different issuer than the one configured.');
+    throw new AuthError(
+      'ERR_ISSUER_MISMATCH',
+      `The discovery document names a different issuer than the one configured: configured ${shownIssuer(expectedIssuer)}, the document says ${shownIssuer(json.issuer)}.`,
+    );
   }
   const endpoint = (key: string): string | undefined => {
     const value = json[key];

@@ -42,7 +42,12 @@ export async function generateDpopKey(alg = 'ES256'): Promise<DPoPKey> {
 /** The public half of the key, as it goes into a proof's header. */
 export function publicJwk(key: DPoPKey): Record<string, string> {
   const members = PUBLIC_MEMBERS[key.privateJwk['kty'] ?? ''] ?? [];
-  return Object.fromEntries(members.filter((m) => key.privateJwk[m] !== undefined).map((m) => [m, key.privateJwk[m]!]));
+  return Object.fromEntries(
+    members.flatMap((m) => {
+      const value = key.privateJwk[m];
+      return value === undefined ? [] : [[m, value]];
+    }),
+  );
 }
 
 /** The key's RFC 7638 thumbprint: the `dpop_jkt` of an authorization request, the `cnf.jkt` of a bound token. */

@@ -25,6 +25,12 @@ function codeFor(error: string, context: OAuthErrorContext): AuthErrorCode {
   switch (error) {
     case 'access_denied':
       return 'ERR_DECLINED';
+    // OIDC Core 3.1.2.6: the person did not (or could not) consent or sign in: a decline too.
+    case 'consent_required':
+    case 'interaction_required':
+    case 'login_required':
+    case 'account_selection_required':
+      return context === 'authorize' ? 'ERR_DECLINED' : 'ERR_PROTOCOL';
     case 'invalid_client':
     case 'unauthorized_client':
       return 'ERR_INVALID_CLIENT';
@@ -78,7 +84,8 @@ export function oauthError(
     error === 'temporarily_unavailable' ||
     (code === 'ERR_SERVER' && context !== 'authorize') ||
     (extra.status !== undefined && extra.status >= 500);
-  const message = MESSAGES[code] ?? `The authorization server refused the request (${providerCode}).`;
+  const base = MESSAGES[code] ?? `The authorization server refused the request (${providerCode}).`;
+  const message = code === 'ERR_DECLINED' && providerCode !== 'access_denied' ? base.replace(/\.$/, ` (${providerCode}).`) : base;
   return new AuthError(code, message, { retryable, providerCode, ...extra });
 }
 
@@ -109,4 +116,10 @@ export function httpStatusError(response: HttpResponse, now: number, what: strin
     });
   }
   return undefined;
+}
+
+/** An issuer for a message: quoted, and cut short (a forged redirect chooses its `iss`). */
+export function shownIssuer(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(text.length > 200 ? `${text.slice(0, 200)}...` : text);
 }

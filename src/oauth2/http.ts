@@ -87,7 +87,9 @@ export function parseJsonObject(body: string, what: string, status?: number): Re
 
 /** The AuthError for a response that is not a success: 429, an OAuth error body, 5xx, or junk. */
 export function failureFor(response: HttpResponse, context: OAuthErrorContext, what: string, now: number): AuthError {
-  if (response.status === 429) return httpStatusError(response, now, what)!;
+  // httpStatusError always answers a 429; the check only keeps the type honest.
+  const limited = response.status === 429 ? httpStatusError(response, now, what) : undefined;
+  if (limited) return limited;
   const error = errorCodeIn(response.body);
   if (error !== undefined) {
     const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);

@@ -7,13 +7,13 @@
 import type { JWK } from 'jose';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
-import type { AuthProtocol, DevicePollResult, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import type { AuthProtocol, DevicePollResult, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
 import { pollDeviceToken, startDeviceAuthorization } from './device.js';
 import { discover, tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
 import { chooseDpopAlg, dpopThumbprint, generateDpopKey, type DPoPKey } from './dpop.js';
 import { DPoPNonceCache, type DPoPBinding } from './dpop-request.js';
-import { oauthError } from './errors.js';
+import { oauthError, shownIssuer } from './errors.js';
 import type { ClientAuthMethod, ClientCredentials } from './http.js';
 import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
 import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
@@ -150,8 +150,10 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
 
   function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
     if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
+    // Unreachable after the config checks (no fixed metadata means an issuer); keeps the type honest.
+    if (options.issuer === undefined) return Promise.reject(new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.'));
     if (!cachedMetadata) {
-      cachedMetadata = discover(ctx, options.issuer!, timeoutMs, habits.tenantAliases ? { tenantAliases: habits.tenantAliases } : {});
+      cachedMetadata = discover(ctx, options.issuer, timeoutMs, habits.tenantAliases ? { tenantAliases: habits.tenantAliases } : {});
       // A failed discovery (network, cancelled) must not poison later attempts.
       cachedMetadata.catch(() => (cachedMetadata = undefined));
     }
@@ -313,7 +315,10 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     }
     // RFC 9207: a present iss is always checked; a promised one must be present.
     if (params.iss !== undefined && session.issuer !== undefined && !callbackIssuerMatches(params.iss, session.issuer)) {
-      throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response came from a different issuer.');
+      throw new AuthError(
+        'ERR_ISSUER_MISMATCH',
+        `The authorization response came from a different issuer: expected ${shownIssuer(session.issuer)}, got ${shownIssuer(params.iss)}.`,
+      );
     }
     if (params.iss === undefined && session.requireIss) {
       throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response lacks the issuer the server promised to include.');
@@ -444,7 +449,8 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
   const scope = options.scope ?? DEFAULT_SCOPE;
   const scopes = scope.split(' ');
   const oidc = scopes.includes('openid');
-  if (options.issuer === undefined && options.endpoints === undefined) {
+  const storageIssuer = options.issuer ?? options.endpoints?.token;
+  if (storageIssuer === undefined) {
     throw new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.');
   }
   if (options.issuer !== undefined) assertSafeUrl(options.issuer, 'issuer');
@@ -459,7 +465,7 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     clockSkewMs: options.clockSkewMs ?? 60_000,
     dpop: options.dpop ?? 'auto',
-    storageIssuer: options.issuer ?? options.endpoints!.token,
+    storageIssuer,
   };
   const prompt = options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;
   if (prompt !== null && prompt !== undefined) config.prompt = prompt;
@@ -471,7 +477,7 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
 function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | undefined): ServerMetadata {
   const check = (url: string | undefined, what: string): string | undefined => (url === undefined ? undefined : assertSafeUrl(url, what) && url);
   const meta: ServerMetadata = {
-    tokenEndpoint: check(endpoints.token, 'token endpoint')!,
+    tokenEndpoint: assertSafeUrl(endpoints.token, 'token endpoint') && endpoints.token,
     requirePushedAuthorizationRequests: false,
     authorizationResponseIssParameterSupported: false,
   };
@@ -486,3 +492,4 @@ function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | unde
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(meta, { [key]: value });
   return meta;
 }
+

@@ -70,8 +70,9 @@ export async function fetchResource(
     timeoutMs,
     signal: ctx.signal,
   };
-  const response = dpop
-    ? await sendWithDpop(ctx, { key: token.dpopKey!, nonces: nonces! }, outgoing, isResourceServerChallenge, token.accessToken)
+  // The check above threw unless a DPoP token has its key and a nonce cache.
+  const response = dpop && token.dpopKey && nonces
+    ? await sendWithDpop(ctx, { key: token.dpopKey, nonces }, outgoing, isResourceServerChallenge, token.accessToken)
     : await ctx.http.send(outgoing);
   if (dpop && isResourceServerChallenge(response)) {
     throw new AuthError('ERR_PROTOCOL', 'The resource server kept asking for a new DPoP nonce.', { status: 401, providerCode: 'use_dpop_nonce' });

@@ -212,8 +212,9 @@ function pageSizeOf(options: PocketPagingOptions): number {
 
 /**
  * Pages through /v3/get with `count` + `offset`, starting at `params.offset` (default 0),
- * until a page comes back short. A page that brings nothing new also ends it, so a server that
- * ignores `offset` cannot loop us forever.
+ * until a page comes back empty (or the answer's `total` is reached). A short page does not end
+ * it: the real service capped a page at 30 items whatever `count` asked for. A page that brings
+ * nothing new also ends it, so a server that ignores `offset` cannot loop us forever.
  */
 export async function* getItemPages(
   ctx: PocketCallContext,
@@ -226,8 +227,9 @@ export async function* getItemPages(
 
 /**
  * The paging loop on its own, for callers that fetch a page some other way (the CLI sends each
- * page through the login machine so a dead token is handled there). Ends at a short page, or at
- * a page whose first item repeats the previous page's (a server that ignores `offset`).
+ * page through the login machine so a dead token is handled there). Ends at an empty page, at
+ * the answer's `total` when it carries one, or at a page whose first item repeats the previous
+ * page's (a server that ignores `offset`). Never at a short page: servers cap `count`.
  */
 export async function* pagesOf(
   getPage: (params: PocketGetParams) => Promise<PocketGetResult>,
@@ -242,9 +244,11 @@ export async function* pagesOf(
     const first = page.items[0]?.itemId;
     if (first !== undefined && first === previousFirst) return;
     previousFirst = first;
+    // The empty page is yielded too: its `since` is the cursor a sync that found nothing keeps.
     yield page;
-    if (page.items.length < pageSize) return;
+    if (page.items.length === 0) return;
     offset += page.items.length;
+    if (page.total !== undefined && offset >= page.total) return;
   }
 }
 

@@ -17,6 +17,8 @@ interface ErrorRow {
 
 const BUG = 'This is a bug in the login flow; please report it.';
 
+const TOKEN_INVALID_ROW: ErrorRow = { code: 'ERR_TOKEN_INVALID', message: 'Pocket needs a valid access token for this call. Log in again.' };
+
 /** Every X-Error-Code in pocket-api.md. 199 and 5xx are handled as server errors below. */
 const BY_PROVIDER_CODE: Record<string, ErrorRow> = {
   // OAuth endpoints
@@ -30,7 +32,7 @@ const BY_PROVIDER_CODE: Record<string, ErrorRow> = {
   '159': { code: 'ERR_CODE_INVALID', message: 'This request token was already exchanged. Log in again.' },
   // Data endpoints
   '130': { code: 'ERR_INVALID_REQUEST', message: 'Pocket rejected a parameter of this request. Check the options you passed.' },
-  '107': { code: 'ERR_TOKEN_INVALID', message: 'Pocket needs a valid access token for this call. Log in again.' },
+  '107': TOKEN_INVALID_ROW,
   '136': {
     code: 'ERR_TOKEN_INVALID',
     message: 'Pocket does not accept this consumer key for the stored login. Check the consumer key, then log in again.',
@@ -109,7 +111,7 @@ export function pocketError(response: HttpResponse, endpoint: PocketEndpointKind
     });
   }
   if (endpoint === 'data' && status === 401) {
-    return new AuthError('ERR_TOKEN_INVALID', BY_PROVIDER_CODE['107']!.message, options);
+    return new AuthError('ERR_TOKEN_INVALID', TOKEN_INVALID_ROW.message, options);
   }
   const what = providerCode === undefined ? `HTTP ${status}` : `error ${providerCode} (HTTP ${status})`;
   return new AuthError('ERR_PROTOCOL', `Pocket answered with ${what}, which this client does not know.`, options);

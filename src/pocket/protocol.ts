@@ -123,7 +123,7 @@ export function createPocketProtocol(options: PocketOptions): PocketProtocol {
       // manual mode nobody listens, so the browser goes to a harmless page and state is null.
       const state = redirectUri === null ? null : Buffer.from(ctx.random.bytes(STATE_BYTES)).toString('base64url');
       const sentRedirectUri =
-        redirectUri === null ? `${config.baseUrl}${config.redirectPath}` : redirectUriWithState(redirectUri, state!);
+        redirectUri === null || state === null ? `${config.baseUrl}${config.redirectPath}` : redirectUriWithState(redirectUri, state);
 
       const { answer } = await callPocket(ctx.http, oauthTarget(ctx), 'request', '/v3/oauth/request', {
         consumer_key: config.consumerKey,

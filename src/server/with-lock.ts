@@ -1,4 +1,4 @@
-import type { Lock } from '../../adapters/contracts.js';
+import type { Lock, LockLease } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 
 /**
@@ -12,11 +12,14 @@ export async function withLock<T>(lock: Lock, key: string, timeoutMs: number, si
   // AbortSignal.timeout() per call would keep listeners and timers alive long after.
   const waiting = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => ((timedOut = true), waiting.abort()), timeoutMs);
+  const timer = setTimeout(() => {
+    timedOut = true;
+    waiting.abort();
+  }, timeoutMs);
   const onAbort = () => waiting.abort();
   signal.addEventListener('abort', onAbort, { once: true });
   if (signal.aborted) waiting.abort();
-  let lease;
+  let lease: LockLease;
   try {
     lease = await lock.acquire(key, { signal: waiting.signal });
   } catch (error) {

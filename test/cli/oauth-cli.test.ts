@@ -118,7 +118,7 @@ test('login --issuer (Chromium follows the printed URL), status, call with a ref
 
   const logout = await run(['logout']);
   t.is(logout.code, 0, logout.stderr);
-  t.is(logout.stdout, `Logged out of ${server.issuer} (revoked, and token deleted from ${tokenFile}).\n`);
+  t.is(logout.stdout, `Logged out of ${server.issuer} (revoked at the provider, and deleted from ${tokenFile}).\n`);
   const revoked = await fetch(server.resourceUrl, { headers: { authorization: `Bearer ${rotated[0]}` } });
   t.is(revoked.status, 401, 'the provider no longer accepts the token');
   t.deepEqual(JSON.parse(await readFile(tokenFile, 'utf8')), {});

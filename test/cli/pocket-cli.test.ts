@@ -175,7 +175,7 @@ test('--consumer-key-file, and --all pages a 2,345-item list 500 at a time: each
   t.is(new Set(ids).size, 2345);
   t.is(ids[0], '4000000000');
   t.is(ids.at(-1), '4000002344');
-  t.is(gets.length, 5, 'four full pages and a short one');
+  t.is(gets.length, 6, 'four full pages, a short one, and the empty one that ends it');
 
   const json = await sb.run(['items', '--all', '--json', '--page-size', '1000']);
   t.is((JSON.parse(json.stdout) as unknown[]).length, 2345);
@@ -183,6 +183,52 @@ test('--consumer-key-file, and --all pages a 2,345-item list 500 at a time: each
   t.is(tableIds(table.stdout).length, 2345);
   t.is(table.stderr, '2345 items.\n');
   t.false(sb.printed.join('\n').includes(emulator.consumerKey));
+});
+
+test('items --all against a server that caps a page at 30: all 75 items in every format, paged past short pages', async (t) => {
+  const gets: EmulatorLogEvent[] = [];
+  const emulator = await emulatorFor(t, { syntheticItems: 75, pageCap: 30, log: (e) => e.path === '/v3/get' && gets.push(e) });
+  const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
+  const login = await loginAuto(sb, ['--base-url', emulator.url]);
+  t.is(login.code, 0, login.stderr);
+  gets.length = 0;
+  const ndjson = await sb.run(['items', '--all', '--ndjson']);
+  t.is(ndjson.code, 0, ndjson.stderr);
+  const ids = ndjson.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { item_id: string }).item_id);
+  t.is(new Set(ids).size, 75);
+  t.is(gets.length, 4, '30 + 30 + 15, then the empty page');
+  t.is((JSON.parse((await sb.run(['items', '--all', '--json'])).stdout) as unknown[]).length, 75);
+  const table = await sb.run(['items', '--all', '--page-size', '50']);
+  t.is(tableIds(table.stdout).length, 75);
+  t.is(table.stderr, '75 items.\n');
+  // Without --all one page is one answer: the server's cap decides.
+  t.is((JSON.parse((await sb.run(['items', '--json', '--count', '50'])).stdout) as unknown[]).length, 30);
+});
+
+test('a failing items command leaves nothing half-done on stdout: no lone "[", no table header, whole ndjson lines', async (t) => {
+  const emulator = await emulatorFor(t, { syntheticItems: 75, pageCap: 30, log: (e) => {
+    // The first page is answered; every later one gets a proxy's HTML page.
+    if (e.path === '/v3/get' && e.status === 200 && emulator.pendingFaults('/v3/get') === 0) emulator.failNext('/v3/get', { html: true }, { times: 20 });
+  } });
+  const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
+  const login = await loginAuto(sb, ['--base-url', emulator.url]);
+  t.is(login.code, 0, login.stderr);
+  for (const format of ['--json', '--ndjson', null] as const) {
+    emulator.clearFaults();
+    const result = await sb.run(['items', '--all', ...(format ? [format] : [])]);
+    t.not(result.code, 0, `${format}: ${result.stderr}`);
+    t.regex(result.stderr, /ERR_BAD_RESPONSE/);
+    if (format === '--json') t.is(result.stdout, '');
+    else if (format === '--ndjson') {
+      t.true(result.stdout.endsWith('\n'));
+      for (const line of result.stdout.trimEnd().split('\n')) t.notThrows(() => JSON.parse(line));
+    } else t.true(result.stdout === '' || result.stdout.endsWith('\n'));
+  }
+  emulator.failNext('/v3/get', { html: true }, { times: 20 });
+  const first = await sb.run(['items', '--json']);
+  t.is(first.stdout, '');
+  const table = await sb.run(['items']);
+  t.is(table.stdout, '', 'no table header for a table that never came');
 });
 
 test('demo: the ten articles, exit 0, no prompt, the token in the keychain under the test bus and deleted after', async (t) => {
@@ -256,7 +302,7 @@ test('usage errors exit 2 with a pointer to --help', async (t) => {
     [['frobnicate'], /unknown command "frobnicate"\.\nSee `authmachine --help`\./],
     [['items', '--bogus'], /Unknown option '--bogus'.*\nSee `authmachine items --help`/],
     [['items', '--state', 'weird'], /--state must be one of unread, archive, all\./],
-    [['items', '--count', 'many'], /--count takes a whole number\./],
+    [['items', '--count', 'many'], /--count takes a whole number of at least 1\./],
     [['items', '--count', '0'], /at least 1/],
     [['items', '--json', '--ndjson'], /choose one of --json and --ndjson/],
     [['items', 'extra'], /unexpected argument "extra"/],
@@ -264,28 +310,41 @@ test('usage errors exit 2 with a pointer to --help', async (t) => {
     [['add', 'example.com'], /must start with http:\/\/ or https:\/\//],
     [['archive', 'abc'], /"abc" is not an item id/],
     [['status', '--json=yes'], /--json/],
-    [['login', '--timeout', '0'], /--timeout takes a number of seconds/],
+    [['login', '--timeout', '0'], /--timeout takes a positive number of seconds/],
+    [['login', '--timeout', '-5'], /--timeout takes a positive number of seconds/],
+    [['login', '--timeout', '1e3'], /--timeout takes a positive number of seconds/],
+    [['login', '--timeout'], /--timeout needs a value/],
+    [['items', '--count', '-3'], /--count takes a whole number of at least 1/],
+    [['items', '--offset', '-1'], /--offset takes a whole number of at least 0/],
+    [['items', '--page-size', '0x10'], /--page-size takes a whole number of at least 1/],
+    [['items', '--since', ' '], /--since takes a whole number of at least 0/],
+    [['emulator', '--port', '-1'], /--port takes a whole number from 0 to 65535/],
+    [['emulator', '--items', '-2'], /--items takes a whole number of at least 0/],
+    [['emulator', '--page-cap', '0'], /--page-cap takes a whole number of at least 1/],
+    [['inspect', '--port', '-8'], /--port takes a whole number from 0 to 65535/],
     [['login', '--store', 'cloud'], /--store must be one of keychain, file, memory/],
     [['login', '--token-file', '/tmp/x'], /--token-file goes with --store file/],
     [['login'], /AUTHMACHINE_POCKET_CONSUMER_KEY or pass --consumer-key-file/],
     [['login', '--consumer-key-file', '/nonexistent/key'], /Could not read the consumer key file/],
     [['demo', '--browser', '--simulate'], /choose one of --browser and --simulate/],
-    [['emulator', '--port', '70000'], /--port takes a number from 0 to 65535/],
+    [['emulator', '--port', '70000'], /--port takes a whole number from 0 to 65535/],
     [['emulator', '--approval', 'maybe'], /--approval must be one of page, auto-approve, auto-decline/],
   ];
   for (const [argv, message] of cases) {
     const result = await sb.run(argv);
     t.is(result.code, 2, argv.join(' '));
     t.regex(result.stderr, message, argv.join(' '));
+    t.notRegex(result.stderr, /ambiguous|argument missing|Did you forget/, argv.join(' '));
     t.regex(result.stderr, /See `authmachine .*--help`/, argv.join(' '));
     t.is(result.stdout, '', argv.join(' '));
   }
 });
 
-test('`authmachine emulator` in a child process: log in against it, Ctrl-C stops it and removes the key file', async (t) => {
+test('`authmachine emulator --items 75 --page-cap 30` in a child process: log in against it, items --all gets all 75, Ctrl-C stops it and removes the key file', async (t) => {
   const sb = cliSandbox(t);
   const keyFile = join(sb.dir, 'emulator-key');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/cli-main.ts', 'emulator', '--port', '0', '--approval', 'auto-approve', '--key-file', keyFile], {
+  const argv = ['emulator', '--port', '0', '--approval', 'auto-approve', '--key-file', keyFile, '--items', '75', '--page-cap', '30'];
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/cli-main.ts', ...argv], {
     cwd: root,
     env: { ...process.env, ...sb.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -311,8 +370,10 @@ test('`authmachine emulator` in a child process: log in against it, Ctrl-C stops
 
   const login = await loginAuto(sb, ['--base-url', url!, '--consumer-key-file', keyFile]);
   t.is(login.code, 0, login.stderr);
-  const items = await sb.run(['items', '--json']);
-  t.is((JSON.parse(items.stdout) as unknown[]).length, 10);
+  const page = await sb.run(['items', '--json', '--count', '100']);
+  t.is((JSON.parse(page.stdout) as unknown[]).length, 30, 'one answer holds at most --page-cap items');
+  const items = await sb.run(['items', '--all', '--json']);
+  t.is((JSON.parse(items.stdout) as unknown[]).length, 75);
 
   child.kill('SIGINT');
   t.is(await exited, 0);
@@ -321,4 +382,16 @@ test('`authmachine emulator` in a child process: log in against it, Ctrl-C stops
   // The server is gone: data calls now fail as unreachable (exit 6).
   const gone = await sb.run(['items']);
   t.is(gone.code, 6);
+});
+
+test('emulator on a busy port: ERR_LISTENER naming EADDRINUSE, exit 9 like inspect, nothing on stdout', async (t) => {
+  const busy = await emulatorFor(t);
+  const sb = cliSandbox(t);
+  for (const command of ['emulator', 'inspect']) {
+    const result = await sb.run([command, '--port', String(busy.port), ...(command === 'emulator' ? ['--key-file', join(sb.dir, 'k')] : [])]);
+    t.is(result.code, 9, `${command}: ${result.stderr}`);
+    t.regex(result.stderr, /could not listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\).*ERR_LISTENER/, command);
+    t.regex(result.stderr, /another program is using the port/i, command);
+    t.is(result.stdout, '', command);
+  }
 });

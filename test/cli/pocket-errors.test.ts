@@ -80,7 +80,8 @@ test('nobody approves within --timeout 1 -> exit 5', async (t) => {
   const result = await sb.run(['login', '--base-url', emulator.url, '--timeout', '1']);
   t.is(result.code, 5);
   t.regex(result.stderr, /Waiting for you to approve access \(0:01 left/);
-  t.regex(result.stderr, /Nobody completed the login in the browser in time.*\(ERR_TIMEOUT\)\nRun the command again/);
+  t.regex(result.stderr, /Nobody completed the login in the browser in time\. Run the login again\. \(ERR_TIMEOUT\)\n/);
+  t.is(result.stderr.match(/run the login again/gi)?.length, 1, 'the advice is given once');
   t.deepEqual(await keychainEntries(sb.service), []);
 });
 
@@ -101,7 +102,7 @@ test('5xx / 199 on the token request: retried with notice, then exit 6 once the 
   t.regex(recovered.stderr, /retrying in 0\.5 s \(try 2\)/);
 });
 
-test('5xx on the exchange, an HTML page and a truncated answer: exit 6', async (t) => {
+test('5xx on the exchange: exit 6 (try later); an HTML page and a truncated answer: exit 10 (check the URL or what is in between), no "try later"', async (t) => {
   const emulator = await emulatorFor(t);
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
   emulator.failNext('/v3/oauth/authorize', { status: 502 }, { times: 3 });
@@ -111,12 +112,13 @@ test('5xx on the exchange, an HTML page and a truncated answer: exit 6', async (
 
   emulator.failNext('/v3/oauth/request', { html: true });
   const html = await sb.run(['login', '--base-url', emulator.url]);
-  t.is(html.code, 6);
-  t.regex(html.stderr, /\(ERR_BAD_RESPONSE\)/);
+  t.is(html.code, 10);
+  t.regex(html.stderr, /\(ERR_BAD_RESPONSE\)\nCheck the URL/);
+  t.notRegex(html.stderr, /try again later/);
 
   emulator.failNext('/v3/oauth/request', { malformed: true });
   const malformed = await sb.run(['login', '--base-url', emulator.url]);
-  t.is(malformed.code, 6);
+  t.is(malformed.code, 10);
   t.regex(malformed.stderr, /\(ERR_BAD_RESPONSE\)/);
   t.deepEqual(await keychainEntries(sb.service), []);
 });
@@ -149,7 +151,7 @@ test('rate limit (403, no code, X-Limit-User-Remaining: 0) -> exit 6 with when t
   t.truthy(await tokenEntry(sb, emulator.consumerKey));
 });
 
-test('5xx, malformed and HTML answers on data calls -> exit 6, the login kept', async (t) => {
+test('5xx on data calls -> exit 6, malformed and HTML answers -> exit 10, the login kept', async (t) => {
   const emulator = await emulatorFor(t);
   const sb = await loggedIn(t, emulator);
   emulator.failNext('/v3/get', { status: 503 }, { times: 3 });
@@ -159,10 +161,10 @@ test('5xx, malformed and HTML answers on data calls -> exit 6, the login kept', 
   emulator.failNext('/v3/get', { status: 503 }, { times: 2 });
   t.is((await sb.run(['items'])).code, 0, 'two failures are absorbed by the retries');
   emulator.failNext('/v3/get', { malformed: true });
-  t.is((await sb.run(['items'])).code, 6);
+  t.is((await sb.run(['items'])).code, 10);
   emulator.failNext('/v3/add', { html: true });
   const html = await sb.run(['add', 'https://example.com/a']);
-  t.is(html.code, 6);
+  t.is(html.code, 10);
   t.regex(html.stderr, /\(ERR_BAD_RESPONSE\)/);
   t.is((await sb.run(['status'])).code, 0);
 });
@@ -179,7 +181,8 @@ test('107 (unknown token), 137 (token of another key), 136 (unknown key): exit 3
   await storeToken(key, 'dcba4321-dcba-4321-dcba-4321dc');
   const unknown = await sb.run(['items']);
   t.is(unknown.code, 3);
-  t.regex(unknown.stderr, /The stored login is no longer valid and was removed\. Log in again\. \(ERR_TOKEN_INVALID\)\nRun `authmachine login` again\./);
+  t.regex(unknown.stderr, /The stored login is no longer valid and was removed\. Log in again\. \(ERR_TOKEN_INVALID\)\n$/);
+  t.notRegex(unknown.stderr, /Run `authmachine login` again/, 'the message already says to log in again: no second hint');
   t.is(await tokenEntry(sb, key), undefined);
   t.is((await sb.run(['status'])).code, 3);
   t.is((await sb.run(['items'])).code, 3);

@@ -13,7 +13,7 @@ import { runCli } from '../helpers/cli-run.js';
 const ISSUER = 'http://127.0.0.1:9';
 const ACCESS = 'access-token-value-0123456789';
 const idTokenWith = (exp: number) =>
-  ['{"alg":"RS256"}', JSON.stringify({ iss: ISSUER, sub: 'u', exp })].map((p) => Buffer.from(p).toString('base64url')).join('.') + '.sig';
+  `${['{"alg":"RS256"}', JSON.stringify({ iss: ISSUER, sub: 'u', exp })].map((p) => Buffer.from(p).toString('base64url')).join('.')}.sig`;
 
 async function home(t: { teardown(fn: () => Promise<void>): void }) {
   const dir = await mkdtemp(join(tmpdir(), 'authmachine-token-'));

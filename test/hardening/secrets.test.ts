@@ -24,6 +24,9 @@ import { main } from '../../src/cli/main.js';
 import { createOAuth2Protocol } from '../../src/oauth2/index.js';
 import { startPocketEmulator } from '../../src/pocket/emulator/index.js';
 import { createPocketProtocol } from '../../src/pocket/index.js';
+import { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
+import { MemoryLock } from '../../adapters/memory-lock.js';
+import { createLoginService } from '../../src/server/index.js';
 import { startFaultServer } from './helpers/fault-server.js';
 import { authorizationServer, classify } from './helpers/oauth-server.js';
 
@@ -98,6 +101,50 @@ test('Pocket flow: no secret in errors, inspector output or emitted events', asy
 
   t.true(hay.parts.length > 10);
   t.true(hay.parts.filter(([where]) => where === 'inspector').length > 20, 'the inspector saw the flow');
+  t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }), []);
+});
+
+test('Login service: no request token, access token or consumer key in its errors, whatever fails', async (t) => {
+  const emulator = await startPocketEmulator({ approval: 'auto-approve' });
+  t.teardown(() => emulator.close());
+  const consumerKey = emulator.issueConsumerKey({ appName: 'secrets test' });
+  const hay = new Haystack();
+  const flows = new MemoryFlowStore();
+  const tokens = new MemoryTokenStore();
+  const protocol = createPocketProtocol({ consumerKey, baseUrl: emulator.url, timeoutMs: 15_000 });
+  const logins = createLoginService({ protocol, http: new AxiosHttpClient(), redirectUri: 'http://127.0.0.1:9/callback', flows, tokens, lock: new MemoryLock(), config: { maxAttempts: 1 } });
+  const approve = async (url: string) => Object.fromEntries(new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams);
+  const attempt = async (where: string, work: () => Promise<unknown>) => {
+    try {
+      hay.add(`${where} (result)`, JSON.stringify(await work()));
+    } catch (error) {
+      hay.error(where, error);
+    }
+  };
+
+  const begun = await logins.begin('alice');
+  const requestToken = new URL(begun.authorizationUrl).searchParams.get('request_token')!;
+  const params = await approve(begun.authorizationUrl);
+  await attempt('complete', () => logins.complete(params));
+  await attempt('replayed callback', () => logins.complete(params));
+  const accessToken = JSON.parse((await tokens.get(`${protocol.storageKey}|user:alice`))!).token.accessToken as string;
+  t.truthy(requestToken);
+  t.truthy(accessToken);
+  await attempt('token', async () => ({ ...(await logins.token('alice')), accessToken: 'checked apart' }));
+
+  // A flow record that cannot be read (it holds the request token) is reported without its text.
+  await flows.save('broken', `{"v":1,"userId":7,"requestToken":"${requestToken}"`, 60_000);
+  await attempt('unreadable flow', () => logins.complete({ state: 'broken', code: requestToken }));
+  for (const fault of [{ malformed: true }, { html: true }, { status: 503 }, { status: 401 }, { reset: true }] as const) {
+    const next = await logins.begin('bob');
+    emulator.failNext('/v3/oauth/authorize', fault);
+    await attempt(`exchange with ${JSON.stringify(fault)}`, async () => logins.complete(await approve(next.authorizationUrl)));
+  }
+  await attempt('no login', () => logins.token('carol'));
+  await attempt('logout', () => logins.logout('alice'));
+  await attempt('wrong key', () => createLoginService({ protocol: createPocketProtocol({ consumerKey: `${consumerKey}-wrong`, baseUrl: emulator.url }), http: new AxiosHttpClient(), redirectUri: 'http://127.0.0.1:9/callback', flows, tokens, lock: new MemoryLock() }).begin('dave'));
+
+  t.true(hay.parts.filter(([where]) => where.endsWith('(message)')).length >= 9, 'every failure was seen');
   t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }), []);
 });
 

@@ -80,7 +80,7 @@ for (const behaviour of ['hang', 'fail'] as const) {
       if (behaviour === 'hang') t.regex(error!.message, /did not answer .* within 150 ms/);
       t.is(flow.state.value, 'failed');
       t.deepEqual(await filesUnder(home), [], 'no token file was written anywhere under HOME / XDG_CONFIG_HOME');
-      t.deepEqual(await filesUnder(process.cwd() + '/.authmachine'), []);
+      t.deepEqual(await filesUnder(`${process.cwd()}/.authmachine`), []);
     });
   }
 }

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import './quiet-oidc-provider.js';
 import Provider from 'oidc-provider';
@@ -37,6 +38,8 @@ export interface OidcServerOptions {
    * the token and PAR endpoints demand a server nonce (use_dpop_nonce).
    */
   dpop?: { required?: boolean; nonce?: boolean };
+  /** Serve https with this key and certificate (PEM) instead of plain http. */
+  tls?: { key: string; cert: string };
 }
 
 export interface OidcServer {
@@ -60,13 +63,13 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     res.statusCode = 503;
     res.end();
   };
-  const server = createServer((req, res) => handler(req, res));
+  const server = options.tls ? createHttpsServer(options.tls, (req, res) => handler(req, res)) : createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const defaultTtl = options.accessTokenTtl ?? 600;
   const ttlByAccount = new Map<string, number>();
 

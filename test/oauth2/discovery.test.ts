@@ -37,6 +37,7 @@ test('a document naming another issuer is refused (ERR_ISSUER_MISMATCH), even a 
     const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
     const error = await t.throwsAsync(protocol.start(scriptedContext(http), REDIRECT), { instanceOf: AuthError });
     t.is(error!.code, 'ERR_ISSUER_MISMATCH');
+    t.true(error!.message.includes(`configured "${ISSUER}", the document says "${issuer}"`), 'both issuers are shown');
   }
 });
 

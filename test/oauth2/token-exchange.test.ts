@@ -91,7 +91,10 @@ test('authorization error responses map to AuthError codes and keep the provider
     ['temporarily_unavailable', 'ERR_SERVER', true],
     ['server_error', 'ERR_SERVER', false],
     ['invalid_scope', 'ERR_PROTOCOL', false],
-    ['login_required', 'ERR_PROTOCOL', false],
+    // The person did not or could not consent or sign in (OIDC Core 3.1.2.6): a decline.
+    ['login_required', 'ERR_DECLINED', false],
+    ['consent_required', 'ERR_DECLINED', false],
+    ['interaction_required', 'ERR_DECLINED', false],
   ];
   const s = setup(json(500, {}));
   const session = await started(s);
@@ -133,6 +136,7 @@ test('iss: checked whenever present; required only when the server announces RFC
     instanceOf: AuthError,
   });
   t.is(wrong!.code, 'ERR_ISSUER_MISMATCH');
+  t.true(wrong!.message.includes(`expected "${ISSUER}", got "https://as.example.com/"`), wrong!.message);
   const token = await protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { code: 'c', state: session.state! } } });
   t.is(token.accessToken, 'A', 'no iss and none promised: accepted');
 });

@@ -96,7 +96,7 @@ test('encodeGetParams: Dates become unix seconds; bad numbers are ERR_CONFIG', (
   }
 });
 
-test('getAllItems pages with count+offset, stops at the short page, yields each item once', async (t) => {
+test('getAllItems pages with count+offset until an empty page, yields each item once', async (t) => {
   const http = new FakePocketHttp({ '/v3/get': pagingServer(7) });
   const ids: string[] = [];
   for await (const item of getAllItems(context(http), CREDS, { state: 'unread' }, { pageSize: 3 })) ids.push(item.itemId);
@@ -107,8 +107,38 @@ test('getAllItems pages with count+offset, stops at the short page, yields each 
       [3, 0, 'unread'],
       [3, 3, 'unread'],
       [3, 6, 'unread'],
+      [3, 7, 'unread'],
     ],
   );
+});
+
+/** Serves `total` items like the real service: never more than `cap` a page, whatever `count` says. */
+function cappedServer(total: number, cap: number, withTotal: boolean) {
+  const items = Array.from({ length: total }, (_, index) => rawItem(index + 1));
+  return (request: RecordedRequest) => {
+    const { count, offset = 0 } = request.json;
+    const page = items.slice(offset, offset + Math.min(count ?? cap, cap));
+    const reply = getAnswer(page);
+    if (!withTotal) return reply;
+    return jsonReply({ ...JSON.parse(reply.body!), total: String(total) }, reply.headers);
+  };
+}
+
+test('getAllItems goes on past short pages from a server that caps count (75 items, 30 a page)', async (t) => {
+  for (const withTotal of [false, true]) {
+    const http = new FakePocketHttp({ '/v3/get': cappedServer(75, 30, withTotal) });
+    const ids: string[] = [];
+    for await (const item of getAllItems(context(http), CREDS, { total: withTotal }, { pageSize: 500 })) ids.push(item.itemId);
+    t.deepEqual(ids, Array.from({ length: 75 }, (_, index) => String(index + 1)));
+    // With total the loop stops at 75 without asking for the empty page.
+    t.deepEqual(http.requests.map((request) => request.json.offset), withTotal ? [0, 30, 60] : [0, 30, 60, 75]);
+  }
+});
+
+test('syncSince goes on past short pages from a server that caps count', async (t) => {
+  const http = new FakePocketHttp({ '/v3/get': cappedServer(75, 30, false) });
+  const result = await syncSince(context(http), CREDS, 1, {}, { pageSize: 100 });
+  t.is(result.changed.length, 75);
 });
 
 test('getAllItems asks once more after an exactly full last page, then stops on the empty one', async (t) => {
@@ -127,6 +157,7 @@ test('getAllItems defaults to pages of 500', async (t) => {
   t.deepEqual(http.requests.map((request) => [request.json.count, request.json.offset]), [
     [500, 0],
     [500, 500],
+    [500, 501],
   ]);
 });
 

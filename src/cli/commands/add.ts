@@ -19,7 +19,8 @@ export const add: Command = {
   },
   examples: ['authmachine add https://example.com/article --tags reading,later'],
   async run(args, io) {
-    const url = args.positionals[0]!;
+    const url = args.positionals[0];
+    if (url === undefined) throw new UsageError('missing <url>.', 'add');
     if (!/^https?:\/\//i.test(url)) throw new UsageError('the URL must start with http:// or https://.', 'add');
     const tags = typeof args.values['tags'] === 'string' ? args.values['tags'].split(',').map((t) => t.trim()).filter(Boolean) : undefined;
     const flow = await openStoredPocket(io, args.values['profile']);

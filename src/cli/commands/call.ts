@@ -97,7 +97,9 @@ export const call: Command = {
     if (profile.provider !== 'oauth2') {
       throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket: `call` is for OAuth logins. Use `items`, `add` or `archive`, or log in with --issuer.');
     }
-    const url = targetUrl(args.positionals[0]!, profile.issuer, profile.resource);
+    const given = args.positionals[0];
+    if (given === undefined) throw new UsageError('missing <url-or-path>.', 'call');
+    const url = targetUrl(given, profile.issuer, profile.resource);
     const { oauthFlow, oauthOptionsFromProfile } = await import('../oauth-flow.js');
     const { flow } = oauthFlow({ ...oauthOptionsFromProfile(account, io), refreshSkewMs: skew }, io);
     try {

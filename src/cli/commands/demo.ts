@@ -20,7 +20,7 @@ async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO
   if (requested) return openStore(requested, undefined, io.env);
   const keychain = openStore('keychain', undefined, io.env);
   try {
-    await keychain.get('authmachine-demo-probe');
+    await keychain.probe?.();
     return keychain;
   } catch (error) {
     if (!isAuthError(error) || (error.code !== 'ERR_STORAGE_UNAVAILABLE' && error.code !== 'ERR_STORAGE')) throw error;

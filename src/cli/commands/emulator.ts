@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { configDir } from '../profile.js';
+import { portOption, wholeNumberOption } from '../number-option.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
 
@@ -11,7 +12,7 @@ const APPROVALS = ['page', 'auto-approve', 'auto-decline'] as const;
 export const emulator: Command = {
   name: 'emulator',
   summary: summaryOf('emulator'),
-  usage: 'authmachine emulator [--port N] [--approval page|auto-approve|auto-decline] [--items N]',
+  usage: 'authmachine emulator [--port N] [--approval page|auto-approve|auto-decline] [--items N] [--page-cap N]',
   details: [
     'Pocket\'s API was switched off in November 2025; this emulator speaks it as the real one did',
     '(JSON or form answers, X-Error headers, rate limits, the authorize page) on 127.0.0.1 only.',
@@ -22,22 +23,23 @@ export const emulator: Command = {
     port: { type: 'string', valueName: 'n', description: 'Port on 127.0.0.1 (default: a free one)' },
     approval: { type: 'string', valueName: 'mode', description: 'page: you click Approve/Decline (default); auto-approve / auto-decline: decided at once' },
     items: { type: 'string', valueName: 'n', description: 'Serve N generated items instead of the ten demo articles' },
+    'page-cap': { type: 'string', valueName: 'n', description: 'At most N items per /v3/get answer, whatever count asks (the real service: 30)' },
     'key-file': { type: 'string', valueName: 'path', description: 'Where to write the consumer key (default ~/.config/authmachine/emulator-consumer-key)' },
     verbose: { type: 'boolean', description: 'Log each request (method, path, status; never a secret)' },
   },
   examples: ['authmachine emulator --port 8080', 'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key'],
   async run(args, io) {
-    const port = args.values['port'] === undefined ? 0 : Number(args.values['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.', 'emulator');
+    const port = portOption(args, 'port', 'emulator') ?? 0;
     const approval = (args.values['approval'] ?? 'page') as (typeof APPROVALS)[number];
     if (!APPROVALS.includes(approval)) throw new UsageError(`--approval must be one of ${APPROVALS.join(', ')}.`, 'emulator');
-    const items = args.values['items'] === undefined ? undefined : Number(args.values['items']);
-    if (items !== undefined && !(Number.isInteger(items) && items >= 0)) throw new UsageError('--items takes a whole number.', 'emulator');
+    const items = wholeNumberOption(args, 'items', 'emulator', { min: 0 });
+    const pageCap = wholeNumberOption(args, 'page-cap', 'emulator', { min: 1 });
     const { startPocketEmulator } = await import('../../pocket/emulator/index.js');
     const server = await startPocketEmulator({
       port,
       approval,
       ...(items ? { syntheticItems: items } : {}),
+      ...(pageCap === undefined ? {} : { pageCap }),
       ...(args.values['verbose'] ? { log: (e) => io.stderr.write(`${JSON.stringify(e)}\n`) } : {}),
     });
     const keyFile = (args.values['key-file'] as string | undefined) ?? join(configDir(io.env), 'emulator-consumer-key');

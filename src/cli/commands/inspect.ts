@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { publishInspector, withdrawInspector } from '../inspector-file.js';
-import { UsageError } from '../usage-error.js';
+import { portOption } from '../number-option.js';
 import { summaryOf } from '../registry.js';
 
 export const inspect: Command = {
@@ -21,8 +21,7 @@ export const inspect: Command = {
   },
   examples: ['authmachine inspect', 'authmachine demo --inspect    # in another terminal'],
   async run(args, io) {
-    const port = args.values['port'] === undefined ? 0 : Number(args.values['port']);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port takes a number from 0 to 65535.', 'inspect');
+    const port = portOption(args, 'port', 'inspect') ?? 0;
     const { startInspectorServer } = await import('../../inspect/inspector-server.js');
     const key = randomBytes(24).toString('base64url');
     const server = await startInspectorServer({ port, ingestKey: key });

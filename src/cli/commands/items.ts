@@ -6,6 +6,7 @@ import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { itemRow, TABLE_HEADER } from '../item-table.js';
 import { openStoredPocket } from '../stored-pocket.js';
+import { wholeNumberOption } from '../number-option.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
 
@@ -21,12 +22,6 @@ function choice<K extends keyof typeof CHOICES>(name: K, value: unknown): (typeo
   throw new UsageError(`--${name} must be one of ${CHOICES[name].join(', ')}.`, 'items');
 }
 
-function count(name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} takes a whole number.`, 'items');
-  return n;
-}
 
 export const items: Command = {
   name: 'items',
@@ -70,12 +65,15 @@ export const items: Command = {
     if (typeof v['tag'] === 'string') params.tag = v['tag'];
     if (typeof v['search'] === 'string') params.search = v['search'];
     if (typeof v['domain'] === 'string') params.domain = v['domain'];
-    if (v['since'] !== undefined) params.since = count('since', v['since'], 0);
+    const since = wholeNumberOption(args, 'since', 'items', { min: 0 });
+    if (since !== undefined) params.since = since;
     if (v['complete']) params.detailType = 'complete';
-    params.offset = count('offset', v['offset'], 0);
+    params.offset = wholeNumberOption(args, 'offset', 'items', { min: 0 }, 0);
     const all = Boolean(v['all']);
-    const pageSize = all ? count('page-size', v['page-size'], 500) : count('count', v['count'], 30);
-    if (pageSize === 0) throw new UsageError('--count and --page-size must be at least 1.', 'items');
+    // Both are checked whichever is used: a bad value is never silently ignored.
+    const pageSizeAll = wholeNumberOption(args, 'page-size', 'items', { min: 1 }, 500);
+    const count = wholeNumberOption(args, 'count', 'items', { min: 1 }, 30);
+    const pageSize = all ? pageSizeAll : count;
 
     const flow = await openStoredPocket(io, args.values['profile']);
     const getPage = async (pageParams: PocketGetParams) => {
@@ -83,24 +81,28 @@ export const items: Command = {
       return answer.result;
     };
     const format = v['ndjson'] ? 'ndjson' : v['json'] ? 'json' : 'table';
+    // stdout only ever holds whole documents: --json is written once every page has arrived,
+    // the table and --ndjson in whole lines per page. A failure part-way leaves no lone "[".
     let shown = 0;
+    const rawItems: unknown[] = [];
     try {
       const pages = all ? pagesOf(getPage, params, { pageSize }) : (async function* () { yield await getPage({ ...params, count: pageSize }); })();
-      if (format === 'json') await write(io.stdout, '[');
-      if (format === 'table') await write(io.stdout, `${TABLE_HEADER}\n`);
       const width = (io.stdout as { columns?: number }).columns ?? 100;
       for await (const page of pages) {
-        let chunk = '';
+        let chunk = format === 'table' && shown === 0 && page.items.length > 0 ? `${TABLE_HEADER}\n` : '';
         for (const item of page.items) {
           if (format === 'ndjson') chunk += `${JSON.stringify(item.raw)}\n`;
-          else if (format === 'json') chunk += `${shown === 0 ? '' : ','}\n${JSON.stringify(item.raw)}`;
+          else if (format === 'json') rawItems.push(item.raw);
           else chunk += `${itemRow(item, width)}\n`;
           shown++;
         }
-        await write(io.stdout, chunk);
+        if (chunk !== '') await write(io.stdout, chunk);
       }
-      if (format === 'json') await write(io.stdout, shown === 0 ? ']\n' : '\n]\n');
-      if (format === 'table') io.stderr.write(`${shown} item${shown === 1 ? '' : 's'}.\n`);
+      if (format === 'json') await write(io.stdout, rawItems.length === 0 ? '[]\n' : `[\n${rawItems.map((raw) => JSON.stringify(raw)).join(',\n')}\n]\n`);
+      if (format === 'table') {
+        if (shown === 0) await write(io.stdout, `${TABLE_HEADER}\n`);
+        io.stderr.write(`${shown} item${shown === 1 ? '' : 's'}.\n`);
+      }
     } finally {
       flow.stop();
     }

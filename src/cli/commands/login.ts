@@ -7,13 +7,15 @@ import { write } from '../io.js';
 import { loginPocket } from '../login-pocket.js';
 import { profileName } from '../profile.js';
 import { parseStoreKind } from '../stores.js';
+import { secondsOption } from '../number-option.js';
+import { wantsOAuth } from '../oauth-target.js';
 import { UsageError } from '../usage-error.js';
 import { summaryOf } from '../registry.js';
 
 export const login: Command = {
   name: 'login',
   summary: summaryOf('login'),
-  usage: 'authmachine login [--base-url URL] [--consumer-key-file PATH] | --issuer URL --client-id ID [options]',
+  usage: 'authmachine login [--base-url URL] [--consumer-key-file PATH] | --issuer URL | --provider NAME | --token-endpoint URL ... --client-id ID [options]',
   details: [
     'Opens the provider\'s approval page in your browser (the URL is always printed too: open it',
     'yourself over SSH), waits on a one-shot listener at http://127.0.0.1:<random port>/callback,',
@@ -23,14 +25,27 @@ export const login: Command = {
     'OAuth: the tokens are bound to a new key (DPoP, RFC 9449), kept with them in the store, when the',
     'issuer advertises DPoP or with --dpop; a copied token is then useless without the key.',
     '',
+    '--provider github|google|microsoft|gitlab knows the provider\'s endpoints, habits and default',
+    'scopes. Servers without metadata take --token-endpoint (and --authorization-endpoint,',
+    '--device-authorization-endpoint, --revocation-endpoint) instead of discovery. A client secret',
+    'that an "installed app" registration requires comes from $AUTHMACHINE_CLIENT_SECRET or',
+    '--client-secret-file, never from the command line; it is sent as the server\'s metadata says.',
+    '',
     'Pocket: the consumer key comes from $AUTHMACHINE_POCKET_CONSUMER_KEY or --consumer-key-file,',
     'never from the command line (anyone on the machine can read process arguments).',
   ].join('\n'),
   options: {
-    'base-url': { type: 'string', valueName: 'url', description: 'Pocket server (default https://getpocket.com; http only on loopback)' },
+    'base-url': { type: 'string', valueName: 'url', description: 'Pocket server (default https://getpocket.com), or where a --provider lives (self-hosted GitLab, GitHub Enterprise); http only on loopback' },
     'consumer-key-file': { type: 'string', valueName: 'path', description: 'File holding the Pocket consumer key' },
     manual: { type: 'boolean', description: 'No listener: press Enter once you approved (as the original Pocket script did)' },
     issuer: { type: 'string', valueName: 'url', description: 'OAuth 2.0 / OpenID Connect issuer (discovery is used)' },
+    provider: { type: 'string', valueName: 'github|google|microsoft|gitlab', description: 'A provider preset: its endpoints, habits and default scopes (see README "Providers")' },
+    tenant: { type: 'string', valueName: 'tenant', description: 'With --provider microsoft: common (default), organizations, consumers, a tenant id or domain' },
+    'authorization-endpoint': { type: 'string', valueName: 'url', description: 'For servers without metadata: the authorization endpoint (no discovery)' },
+    'token-endpoint': { type: 'string', valueName: 'url', description: 'For servers without metadata: the token endpoint (no discovery)' },
+    'device-authorization-endpoint': { type: 'string', valueName: 'url', description: 'For servers without metadata: the device authorization endpoint (RFC 8628)' },
+    'revocation-endpoint': { type: 'string', valueName: 'url', description: 'For servers without metadata: the revocation endpoint (RFC 7009)' },
+    'client-secret-file': { type: 'string', valueName: 'path', description: 'File holding an installed app\'s client secret (or set $AUTHMACHINE_CLIENT_SECRET; never on the command line)' },
     'client-id': { type: 'string', valueName: 'id', description: 'Your app\'s client id at the issuer (public, native client)' },
     scope: { type: 'string', valueName: 'scopes', description: 'Space-separated scopes (default "openid offline_access")' },
     resource: { type: 'string', valueName: 'url', description: 'Base URL of the API that `authmachine call` talks to' },
@@ -39,6 +54,8 @@ export const login: Command = {
     force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
     'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },
     timeout: { type: 'string', valueName: 'seconds', description: 'How long to wait for your approval (default 300)' },
+    'ca-file': { type: 'string', valueName: 'path', description: 'PEM file of extra certificate authorities to trust for https (kept for later commands)' },
+    'redirect-port': { type: 'string', valueName: 'n', description: 'Listen on this fixed loopback port, for servers that match the redirect URI exactly' },
     inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
     ...STORE_OPTIONS,
     ...PROFILE_OPTION,
@@ -50,6 +67,9 @@ export const login: Command = {
     'authmachine login --issuer https://id.example.com --client-id my-cli --scope "openid profile offline_access"',
     'authmachine login --issuer https://id.example.com --client-id my-cli --device',
     'authmachine login --profile work --issuer https://id.example.com --client-id my-cli --store file',
+    'authmachine login --provider github --client-id Iv1.0123abcd --device',
+    'AUTHMACHINE_CLIENT_SECRET=... authmachine login --provider google --client-id 123-abc.apps.googleusercontent.com',
+    'authmachine login --provider microsoft --tenant organizations --client-id 00000000-0000-0000-0000-000000000000',
   ],
   async run(args, io) {
     const profile = profileName(args.values['profile'], io.env);
@@ -58,12 +78,10 @@ export const login: Command = {
     // Stored absolute: later commands may run from another folder.
     const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
-    const timeout = args.values['timeout'] as string | undefined;
-    const timeoutMs = timeout === undefined ? undefined : Number(timeout) * 1000;
-    if (timeoutMs !== undefined && !(timeoutMs > 0)) throw new UsageError('--timeout takes a number of seconds.', 'login');
+    const timeoutMs = secondsOption(args, 'timeout', 'login');
     const inspect = await inspectOption(args.values['inspect'], io);
     const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
-    const outcome = args.values['issuer']
+    const outcome = wantsOAuth(args)
       ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
       : await loginPocket(args, io, options);
     await write(io.stdout, args.values['json'] ? `${JSON.stringify(outcome.summary)}\n` : `${outcome.text}\n`);

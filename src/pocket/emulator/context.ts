@@ -16,6 +16,8 @@ export interface EmulatorContext {
   readonly approval: ApprovalMode;
   /** The signed-in person whose account an approval grants. */
   readonly username: string;
+  /** Most items one /v3/get answer holds, whatever `count` asks for. */
+  readonly pageCap: number;
 }
 
 /** The clock's time in unix seconds. */

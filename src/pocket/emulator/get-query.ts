@@ -111,7 +111,8 @@ function pageOfList(sorted: PocketItemRecord[], query: GetQuery): GetResult {
  * oldest: reversed), skipping changed synthetic items, and builds only the requested page.
  */
 function pageOfMerge(explicit: PocketItemRecord[], account: Account, end: number, query: GetQuery): GetResult {
-  const synthetic = account.synthetic!;
+  const synthetic = account.synthetic;
+  if (!synthetic) throw new Error('pageOfMerge needs an account with synthetic items.');
   const newest = query.sort === 'newest';
   const indexAt = (position: number) => (newest ? position : end - 1 - position);
   const timeAtPosition = (position: number) => synthetic.timeAt(indexAt(position));
@@ -119,7 +120,7 @@ function pageOfMerge(explicit: PocketItemRecord[], account: Account, end: number
     .filter((index) => index < end)
     .map((index) => (newest ? index : end - 1 - index))
     .sort((a, b) => a - b);
-  const skippedBefore = (position: number) => lowerBound(skipped.length, (k) => skipped[k]! >= position);
+  const skippedBefore = (position: number) => lowerBound(skipped.length, (k) => (skipped[k] ?? position) >= position);
   const liveIn = (from: number, to: number) => to - from - (skippedBefore(to) - skippedBefore(from));
   // First synthetic position that comes after an explicit item added at `time` (ties: explicit first).
   const firstPositionAfter = (time: number) =>
@@ -133,7 +134,8 @@ function pageOfMerge(explicit: PocketItemRecord[], account: Account, end: number
     else page.push(item());
   };
   for (let j = 0; j <= explicit.length && page.length < query.count; j++) {
-    const runEnd = j < explicit.length ? Math.max(position, firstPositionAfter(timeAdded(explicit[j]!))) : end;
+    const next = explicit[j]; // undefined exactly when j === explicit.length
+    const runEnd = next !== undefined ? Math.max(position, firstPositionAfter(timeAdded(next))) : end;
     const live = liveIn(position, runEnd);
     if (toSkip >= live) {
       toSkip -= live;
@@ -144,7 +146,7 @@ function pageOfMerge(explicit: PocketItemRecord[], account: Account, end: number
       }
     }
     position = runEnd;
-    if (j < explicit.length && page.length < query.count) take(() => explicit[j]!);
+    if (next !== undefined && page.length < query.count) take(() => next);
   }
   return { items: page, total: explicit.length + liveIn(0, end) };
 }

@@ -111,20 +111,32 @@ export function handleDataCall(
   const now = nowSeconds(context);
 
   if (endpoint === 'get') {
-    const query = parseGetQuery(params);
-    if (!query) return sendPocketError(response, 130, headers);
-    return sendJson(response, renderGetResponse(runGetQuery(account, query), query, now), headers);
+    const parsedQuery = parseGetQuery(params);
+    if (!parsedQuery) {
+      sendPocketError(response, 130, headers);
+      return;
+    }
+    const query = { ...parsedQuery, count: Math.min(parsedQuery.count, context.pageCap) };
+    sendJson(response, renderGetResponse(runGetQuery(account, query), query, now), headers);
+    return;
   }
 
   if (endpoint === 'add') {
     const url = paramString(params, 'url');
-    if (!url || !isSavableUrl(url)) return sendPocketError(response, 130, headers);
+    if (!url || !isSavableUrl(url)) {
+      sendPocketError(response, 130, headers);
+      return;
+    }
     const item = saveUrl(account, { url, title: paramString(params, 'title'), tags: parseTagList(params.tags), time: now });
-    return sendJson(response, JSON.stringify({ item: addAnswerItem(item), status: 1 }), headers);
+    sendJson(response, JSON.stringify({ item: addAnswerItem(item), status: 1 }), headers);
+    return;
   }
 
   const actions = readActions(params.actions);
-  if (!actions || actions.length === 0) return sendPocketError(response, 130, headers);
+  if (!actions || actions.length === 0) {
+    sendPocketError(response, 130, headers);
+    return;
+  }
   const results: boolean[] = [];
   const errors: unknown[] = [];
   for (const action of actions) {

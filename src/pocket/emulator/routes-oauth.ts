@@ -9,16 +9,29 @@ import { sendOAuthAnswer, sendPocketError } from './responses.js';
 
 /** A redirect URI we can put in a Location header: no control characters, a scheme, ≤ 2 KB. */
 export function isUsableRedirectUri(uri: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are exactly what a Location header must not carry.
   return uri.length <= 2048 && !/[\u0000-\u001f\u007f]/.test(uri) && /^[a-z][a-z0-9+.-]*:/i.test(uri);
 }
 
 export function handleOAuthRequest(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, params: RequestParams): void {
   const consumerKey = paramString(params, 'consumer_key');
-  if (!consumerKey) return sendPocketError(response, 138);
-  if (!context.store.keys.has(consumerKey)) return sendPocketError(response, 152);
+  if (!consumerKey) {
+    sendPocketError(response, 138);
+    return;
+  }
+  if (!context.store.keys.has(consumerKey)) {
+    sendPocketError(response, 152);
+    return;
+  }
   const redirectUri = paramString(params, 'redirect_uri');
-  if (!redirectUri) return sendPocketError(response, 140);
-  if (!isUsableRedirectUri(redirectUri)) return sendPocketError(response, 181);
+  if (!redirectUri) {
+    sendPocketError(response, 140);
+    return;
+  }
+  if (!isUsableRedirectUri(redirectUri)) {
+    sendPocketError(response, 181);
+    return;
+  }
   const state = paramString(params, 'state');
   const record = context.store.newRequestToken(consumerKey, redirectUri, state);
   sendOAuthAnswer(request, response, { code: record.token, state });
@@ -26,17 +39,38 @@ export function handleOAuthRequest(context: EmulatorContext, request: IncomingMe
 
 export function handleOAuthAuthorize(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, params: RequestParams): void {
   const consumerKey = paramString(params, 'consumer_key');
-  if (!consumerKey) return sendPocketError(response, 138);
-  if (!context.store.keys.has(consumerKey)) return sendPocketError(response, 152);
+  if (!consumerKey) {
+    sendPocketError(response, 138);
+    return;
+  }
+  if (!context.store.keys.has(consumerKey)) {
+    sendPocketError(response, 152);
+    return;
+  }
   const code = paramString(params, 'code');
-  if (!code) return sendPocketError(response, 182);
+  if (!code) {
+    sendPocketError(response, 182);
+    return;
+  }
   const record = context.store.requestTokens.get(code);
-  if (!record || record.consumerKey !== consumerKey) return sendPocketError(response, 185);
+  if (!record || record.consumerKey !== consumerKey) {
+    sendPocketError(response, 185);
+    return;
+  }
   const redirectUri = paramString(params, 'redirect_uri');
-  if (redirectUri && redirectUri !== record.redirectUri) return sendPocketError(response, 181);
-  if (record.used) return sendPocketError(response, 159);
+  if (redirectUri && redirectUri !== record.redirectUri) {
+    sendPocketError(response, 181);
+    return;
+  }
+  if (record.used) {
+    sendPocketError(response, 159);
+    return;
+  }
   // Not yet decided and declined look the same to the client, as on the real service.
-  if (record.decision !== 'approved' || !record.approvedBy) return sendPocketError(response, 158);
+  if (record.decision !== 'approved' || !record.approvedBy) {
+    sendPocketError(response, 158);
+    return;
+  }
   record.used = true;
   const accessToken = context.store.newAccessToken(consumerKey, record.approvedBy);
   sendOAuthAnswer(request, response, { access_token: accessToken, username: record.approvedBy });

@@ -5,11 +5,13 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Clock, RandomSource } from '../../../adapters/contracts.js';
+import { AuthError } from '../../../adapters/errors.js';
 import { cryptoRandom, systemClock } from '../../../adapters/system-clock.js';
 import { handleAuthorizeDecision, handleAuthorizePage } from './authorize-page.js';
 import { BodyTooLargeError, parseParams, readBody } from './body.js';
 import type { ApprovalMode, EmulatorContext } from './context.js';
 import { DEMO_ITEMS } from './demo-items.js';
+import { MAX_PAGE_SIZE } from './get-params.js';
 import { answerWithFault, FaultQueue, type EmulatorEndpoint, type EmulatorFault } from './faults.js';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.js';
 import { sendPocketError, sendStatusOnly } from './responses.js';
@@ -32,6 +34,8 @@ export interface EmulatorLogEvent {
 export interface PocketEmulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
+  /** Loopback address to listen on: "127.0.0.1" (default) or "::1" (IPv6-only hosts, tests). */
+  host?: '127.0.0.1' | '::1';
   /** How the authorize page decides. Default 'page' (a person clicks). */
   approval?: ApprovalMode;
   /** When set, the account holds this many generated items instead of the ten demo articles. */
@@ -50,6 +54,11 @@ export interface PocketEmulatorOptions {
   log?: (event: EmulatorLogEvent) => void;
   /** Largest request body accepted (413 beyond). Default 1 MiB. */
   maxBodyBytes?: number;
+  /**
+   * Most items one /v3/get answer holds, whatever `count` asks for (the real service capped a
+   * page at 30). Default 5000. A client that stops at the first short page misses the rest.
+   */
+  pageCap?: number;
 }
 
 /** A running emulator. */
@@ -81,7 +90,13 @@ export interface PocketEmulator {
 
 const DATA_ROUTES: Record<string, DataEndpointName> = { '/v3/get': 'get', '/v3/add': 'add', '/v3/send': 'send' };
 
-/** Starts an emulator on 127.0.0.1. */
+function pageCapOf(cap: number | undefined): number {
+  if (cap === undefined) return MAX_PAGE_SIZE;
+  if (!Number.isInteger(cap) || cap < 1) throw new RangeError('pageCap must be a whole number of at least 1.');
+  return Math.min(cap, MAX_PAGE_SIZE);
+}
+
+/** Starts an emulator on 127.0.0.1. Rejects with ERR_LISTENER when the port cannot be bound (EADDRINUSE). */
 export async function startPocketEmulator(options: PocketEmulatorOptions = {}): Promise<PocketEmulator> {
   const clock = options.clock ?? systemClock;
   const store = new EmulatorStore(options.random ?? cryptoRandom);
@@ -98,6 +113,7 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
     limiter: new RateLimiter(options.rateLimits ?? {}, clock),
     approval: options.approval ?? 'page',
     username,
+    pageCap: pageCapOf(options.pageCap),
   };
   const faults = new FaultQueue();
   const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
@@ -107,7 +123,13 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
 
   const stall = (ms: number) =>
     new Promise<void>((resolve) => {
-      const entry = { timer: setTimeout(() => (stalls.delete(entry), resolve()), ms), resolve };
+      const entry = {
+        timer: setTimeout(() => {
+          stalls.delete(entry);
+          resolve();
+        }, ms),
+        resolve,
+      };
       stalls.add(entry);
     });
 
@@ -139,7 +161,9 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
     if (isPage) return handleAuthorizeDecision(context, request, response, parsed.params);
     if (path === '/v3/oauth/request') return handleOAuthRequest(context, request, response, parsed.params);
     if (path === '/v3/oauth/authorize') return handleOAuthAuthorize(context, request, response, parsed.params);
-    return handleDataCall(context, request, response, DATA_ROUTES[path]!, parsed);
+    const endpoint = DATA_ROUTES[path];
+    if (endpoint === undefined) return sendStatusOnly(response, 404);
+    return handleDataCall(context, request, response, endpoint, parsed);
   }
 
   const server = createServer((request, response) => {
@@ -166,15 +190,21 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
     socket.on('close', () => sockets.delete(socket));
   });
 
+  const host = options.host ?? '127.0.0.1';
+  const display = host === '::1' ? '[::1]' : host;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => {
+      const code = error.code ?? 'error';
+      reject(new AuthError('ERR_LISTENER', `The Pocket emulator could not listen on ${display}:${options.port ?? 0} (${code}).`, { cause: { code } }));
+    };
+    server.once('error', failed);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', failed);
       resolve();
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://127.0.0.1:${port}`;
+  const baseUrl = `http://${display}:${port}`;
 
   return {
     url: baseUrl,

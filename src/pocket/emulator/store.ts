@@ -59,8 +59,9 @@ export class Account {
   get(itemId: string): PocketItemRecord | undefined {
     const held = this.explicit.get(itemId);
     if (held) return held;
-    const index = this.synthetic?.indexOf(itemId);
-    return index === undefined ? undefined : this.synthetic!.item(index);
+    const synthetic = this.synthetic;
+    const index = synthetic?.indexOf(itemId);
+    return synthetic === undefined || index === undefined ? undefined : synthetic.item(index);
   }
 
   /** Stores a new or changed item. */
@@ -74,8 +75,9 @@ export class Account {
   findByUrl(url: string): PocketItemRecord | undefined {
     for (const item of this.explicit.values()) if (item.given_url === url || item.resolved_url === url) return item;
     const prefix = `https://${SYNTHETIC_DOMAIN}/articles/`;
-    const match = this.synthetic && url.startsWith(prefix) ? /^(\d+)$/.exec(url.slice(prefix.length)) : null;
-    if (match) return this.get(this.synthetic!.idAt(Number(match[1])));
+    const synthetic = this.synthetic;
+    const match = synthetic && url.startsWith(prefix) ? /^(\d+)$/.exec(url.slice(prefix.length)) : null;
+    if (synthetic && match) return this.get(synthetic.idAt(Number(match[1])));
     return undefined;
   }
 

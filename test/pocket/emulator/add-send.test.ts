@@ -39,7 +39,7 @@ test('/v3/add saves a URL with title and tags and answers the item in Pocket sha
 
 test('/v3/add accepts form bodies', async (t) => {
   const { emulator, token } = await setup(t);
-  const response = await fetch(emulator.url + '/v3/add', {
+  const response = await fetch(`${emulator.url}/v3/add`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=utf8' },
     body: new URLSearchParams({ consumer_key: emulator.consumerKey, access_token: token, url: 'https://example.org/x' }).toString(),
@@ -104,7 +104,7 @@ test('/v3/send: add by url, failed actions get false and an error object at thei
 
 test('/v3/send accepts actions as a JSON string in a form body', async (t) => {
   const { emulator, token } = await setup(t);
-  const response = await fetch(emulator.url + '/v3/send', {
+  const response = await fetch(`${emulator.url}/v3/send`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ consumer_key: emulator.consumerKey, access_token: token, actions: JSON.stringify([{ action: 'archive', item_id: '1519049132' }]) }).toString(),

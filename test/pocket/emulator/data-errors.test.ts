@@ -12,7 +12,7 @@ test('400 / 130 for a bad parameter, with X-Limit headers', async (t) => {
     for (const header of LIMIT_HEADERS) t.truthy(response.headers.get(header), header);
     await assertPocketError(t, response, 400, '130', 'Invalid request, please refer to API documentation.');
   }
-  const badJson = await fetch(emulator.url + '/v3/get', { method: 'POST', headers: JSON_HEADERS, body: '{"consumer_key":"x",' });
+  const badJson = await fetch(`${emulator.url}/v3/get`, { method: 'POST', headers: JSON_HEADERS, body: '{"consumer_key":"x",' });
   await assertPocketError(t, badJson, 400, '130', 'Invalid request, please refer to API documentation.');
   const noUrl = await postJson(emulator, '/v3/add', { consumer_key: emulator.consumerKey, access_token: token });
   await assertPocketError(t, noUrl, 400, '130', 'Invalid request, please refer to API documentation.');
@@ -153,8 +153,8 @@ test('close() ends a stalled request instead of hanging', async (t) => {
 
 test('unknown paths are 404 and other methods 405', async (t) => {
   const emulator = await startEmulator(t);
-  t.is((await fetch(emulator.url + '/v3/nothing', { method: 'POST' })).status, 404);
-  t.is((await fetch(emulator.url + '/v3/get', { method: 'PUT' })).status, 405);
+  t.is((await fetch(`${emulator.url}/v3/nothing`, { method: 'POST' })).status, 404);
+  t.is((await fetch(`${emulator.url}/v3/get`, { method: 'PUT' })).status, 405);
 });
 
 test('the log hook sees every call but never a secret', async (t) => {

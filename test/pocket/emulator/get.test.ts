@@ -166,7 +166,7 @@ test('GET with a JSON body works, as the seed sends it', async (t) => {
   // fetch() refuses a GET body, so use node:http directly.
   const { request } = await import('node:http');
   const raw = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(emulator.url + '/v3/get', { method: 'GET', headers: { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
+    const req = request(`${emulator.url}/v3/get`, { method: 'GET', headers: { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));
@@ -181,7 +181,7 @@ test('GET with a JSON body works, as the seed sends it', async (t) => {
 
 test('form-encoded and query-string parameters work too', async (t) => {
   const { emulator, token } = await demo(t);
-  const form = await fetch(emulator.url + '/v3/get', {
+  const form = await fetch(`${emulator.url}/v3/get`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ consumer_key: emulator.consumerKey, access_token: token, count: '2' }).toString(),

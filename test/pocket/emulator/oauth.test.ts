@@ -115,6 +115,6 @@ test('158 after a decline, and it stays declined', async (t) => {
 
 test('an unparseable JSON body reads as no parameters (138)', async (t) => {
   const emulator = await startEmulator(t);
-  const response = await fetch(emulator.url + '/v3/oauth/request', { method: 'POST', headers: JSON_HEADERS, body: '{"consumer_key":' });
+  const response = await fetch(`${emulator.url}/v3/oauth/request`, { method: 'POST', headers: JSON_HEADERS, body: '{"consumer_key":' });
   await assertPocketError(t, response, 400, '138', 'Missing consumer key.');
 });
