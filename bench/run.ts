@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { formatNumber, meetsTarget, ratioOf, targetText, type Figure } from './lib/figures.js';
 import { machineInfo } from './lib/machine-info.js';
 
-const BENCHMARKS = ['flow-overhead', 'startup', 'items-scale', 'machine', 'server-load'];
+const BENCHMARKS = ['flow-overhead', 'startup', 'token-startup', 'items-scale', 'machine', 'server-load'];
 const here = fileURLToPath(new URL('.', import.meta.url));
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -357,3 +357,46 @@ test('CLI: login, status, items, add, archive, logout and failures print no secr
   t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }, allowed), []);
   t.true(hay.parts.some(([where, text]) => where === 'stderr of login' && text.includes(authorizeUrlPrefix)), 'the URL to open was printed');
 });
+
+test('CLI with an installed-app client secret: not in output, errors, the profile or any argv, in success or failure', async (t) => {
+  const { startGitHub, GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET } = await import('../providers/imitation/github.js');
+  const server = await startGitHub({ expiringTokens: true, deviceInterval: 1 });
+  t.teardown(() => server.close());
+  const home = await mkdtemp(join(tmpdir(), 'am-secrets-client-'));
+  t.teardown(() => rm(home, { recursive: true, force: true }));
+  const tokenFile = join(home, 'tokens.json');
+  const env = { PATH: process.env['PATH'], HOME: home, AUTHMACHINE_CONFIG_DIR: join(home, 'config'), AUTHMACHINE_CLIENT_SECRET: GITHUB_CLIENT_SECRET };
+  const hay = new Haystack();
+  const run = async (argv: string[], runEnv: Record<string, string | undefined>, during?: (stderr: () => string) => Promise<void>) => {
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let out = '';
+    let err = '';
+    stdout.on('data', (c) => (out += c));
+    stderr.on('data', (c) => (err += c));
+    const running = main(argv, { stdout, stderr, stdin: new PassThrough(), env: runEnv, interactive: false });
+    if (during) await during(() => err);
+    const code = await running;
+    hay.add(`${argv[0]} stdout`, out);
+    hay.add(`${argv[0]} stderr`, err);
+    return code;
+  };
+  const argv = ['login', '--provider', 'github', '--base-url', server.origin, '--client-id', GITHUB_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile];
+  t.false(argv.join(' ').includes(GITHUB_CLIENT_SECRET), 'the secret is never an argument');
+  const code = await run(argv, env, async (stderr) => {
+    let match: RegExpExecArray | null = null;
+    while (!(match = /enter the code: (\S+)\n/.exec(stderr()))) await new Promise((r) => setTimeout(r, 50));
+    await fetch(`${server.origin}/imitation/device`, { method: 'POST', body: new URLSearchParams({ user_code: match[1]!, decision: 'allow' }) });
+  });
+  t.is(code, 0);
+  server.expireAccessTokens();
+  t.is(await run(['call', '/user'], env), 0, 'the refresh sent the secret and worked');
+  t.is(await run(['status'], env), 0);
+  // A refused secret: the error names the provider's code, never what was sent.
+  const wrong = 'wrong-client-secret-f00d';
+  server.expireAccessTokens();
+  t.not(await run(['call', '/user'], { ...env, AUTHMACHINE_CLIENT_SECRET: wrong }), 0, 'the refresh with a wrong secret is refused');
+  for (const name of await readdir(join(home, 'config', 'profiles'))) hay.add(`profile ${name}`, await readFile(join(home, 'config', 'profiles', name), 'utf8'));
+  t.true(server.requests.some((r) => r.form.client_secret === wrong), 'the wrong secret was really sent');
+  t.deepEqual(hay.leaks({ clientSecret: GITHUB_CLIENT_SECRET, wrong }), []);
+});

@@ -38,6 +38,12 @@ export interface OidcServerOptions {
    * the token and PAR endpoints demand a server nonce (use_dpop_nonce).
    */
   dpop?: { required?: boolean; nonce?: boolean };
+  /**
+   * Refresh tokens are rotated for the native (public) client either way. true (default,
+   * oidc-provider's own behaviour): a spent refresh token used again is taken as theft and the
+   * whole grant is revoked. false: a spent one is simply unknown (invalid_grant), the login lives on.
+   */
+  reuseDetection?: boolean;
   /** Serve https with this key and certificate (PEM) instead of plain http. */
   tls?: { key: string; cert: string };
 }
@@ -131,6 +137,14 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     // Fixed development cookie keys: this provider lives for one test file.
     cookies: { keys: ['authmachine-test-cookie-key'] },
   });
+
+  if (options.reuseDetection === false) {
+    // Forget a rotated refresh token instead of marking it consumed: its reuse then finds nothing.
+    const refreshTokens = (provider as unknown as { RefreshToken: { prototype: { consume(): Promise<void> } } }).RefreshToken;
+    refreshTokens.prototype.consume = async function consume(this: { destroy(): Promise<void> }) {
+      await this.destroy();
+    };
+  }
 
   const deviceInterval = options.deviceInterval;
   if (deviceInterval !== undefined) {
