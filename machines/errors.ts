@@ -22,6 +22,7 @@ function isAuthErrorDataLike(value: unknown): value is AuthErrorData {
   return isAuthErrorCode(v.code) && typeof v.message === 'string' && typeof v.retryable === 'boolean';
 }
 
+/** A plain-JSON error the machine itself raises (ERR_CONFIG, ERR_TIMEOUT, ERR_EXPIRED, ...). */
 export function flowError(code: AuthErrorCode, message: string, retryable = false): AuthErrorData {
   return { code, message, retryable };
 }

@@ -69,6 +69,7 @@ export type DevicePollResult =
  */
 export type FlowError = AuthErrorData;
 
+/** The flow's settings: retries, back-off (milliseconds) and the wait for the person. */
 export interface FlowConfig {
   /** 'redirect': loopback or manual redirect; 'device': RFC 8628 device grant. */
   mode: 'redirect' | 'device';
@@ -90,6 +91,7 @@ export interface FlowConfig {
   lockTimeoutMs: number;
 }
 
+/** 3 tries, back-off 0.5 s doubling to 8 s, Retry-After up to 60 s, 5 minutes for the person. */
 export const DEFAULT_FLOW_CONFIG: FlowConfig = {
   mode: 'redirect',
   maxAttempts: 3,
@@ -120,6 +122,7 @@ export interface RereadResult {
   renewed: boolean;
 }
 
+/** The machine's context: plain JSON, so a persisted snapshot resumes in another process. */
 export interface AuthContext {
   config: FlowConfig;
   /** LOGIN { force: true }: ignore a stored token. */
@@ -149,10 +152,12 @@ export interface AuthContext {
   error: AuthErrorData | null;
 }
 
+/** The machine's input: settings over {@link DEFAULT_FLOW_CONFIG}. */
 export interface AuthInput {
   config?: Partial<FlowConfig>;
 }
 
+/** Events the machine accepts: from the host (LOGIN, CANCEL, RETRY, LOGOUT, FETCH, ...) and from its actors. */
 export type AuthEvent =
   | { type: 'LOGIN'; force?: boolean }
   | { type: 'CANCEL' }

@@ -8,6 +8,7 @@ import type { CallbackResult, DevicePollResult, FlowSession, StartResult, TokenS
 
 export type { CallbackResult, DevicePollResult, FlowSession, StartResult, TokenSet };
 
+/** What every protocol step gets: the adapters, and the AbortSignal of the state that called it. */
 export interface ProtocolContext {
   http: HttpClient;
   random: RandomSource;
@@ -15,6 +16,10 @@ export interface ProtocolContext {
   signal: AbortSignal;
 }
 
+/**
+ * What a login protocol (Pocket, OAuth 2.0) provides so the statechart can drive it. Every
+ * method rejects with AuthError only; every value it returns is plain JSON.
+ */
 export interface AuthProtocol<Request = unknown, Result = unknown> {
   /** Short name for messages: "pocket", "oauth2". */
   readonly name: string;

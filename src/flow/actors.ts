@@ -11,6 +11,7 @@ import type { AuthProtocol, ProtocolContext } from '../protocol.js';
 import { decodeTokenSet, encodeTokenSet, isFresh, isUsable, sameToken } from './token-codec.js';
 import { withDeadline } from './with-deadline.js';
 
+/** The adapters {@link createFlowActors} wires into the machine's actors. */
 export interface FlowAdapters {
   http: HttpClient;
   browser: BrowserOpener;
@@ -41,6 +42,11 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * The actors the statechart invokes, made from a protocol and adapters, for
+ * `authMachine.provide({ actors: createFlowActors(protocol, adapters) })`. Each rejects with an
+ * AuthError (a foreign error becomes ERR_UNEXPECTED, its message dropped).
+ */
 export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, adapters: FlowAdapters) {
   const ctx = (signal: AbortSignal): ProtocolContext => ({ http: adapters.http, random: adapters.random, clock: adapters.clock, signal });
   const store = adapters.store;

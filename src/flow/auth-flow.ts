@@ -14,13 +14,17 @@ import { createFlowActors } from './actors.js';
 import { decodeTokenSet, isUsable } from './token-codec.js';
 import { withDeadline } from './with-deadline.js';
 
+/** What {@link createAuthFlow} wires together: a protocol, the adapters, and the flow's settings. */
 export interface AuthFlowOptions<Req, Res> {
+  /** Pocket ({@link createPocketProtocol}) or OAuth 2.0 / OIDC ({@link createOAuth2Protocol}). */
   protocol: AuthProtocol<Req, Res>;
+  /** Every HTTP request of the flow goes through it (AxiosHttpClient, FetchHttpClient). */
   http: HttpClient;
   /** Default: none that opens anything; the host shows the URL from the `authorizationUrl` event. */
   browser?: BrowserOpener;
   /** null: the host receives the redirect itself and calls `flow.callback(params)`. */
   receiver: RedirectReceiver | null;
+  /** With `receiver: null`: the redirect URI the host serves (RFC 6749 section 3.1.2). */
   externalRedirectUri?: string;
   /** Default: memory (this process only). */
   store?: TokenStore;
@@ -34,9 +38,13 @@ export interface AuthFlowOptions<Req, Res> {
    * base URL and client); a host with several accounts per client adds the account to it.
    */
   storageKey?: string;
+  /** Default: the system clock. */
   clock?: Clock;
+  /** Default: node:crypto. */
   random?: RandomSource;
+  /** Deadline of each token-store call, in milliseconds (default 10,000); past it: ERR_STORAGE. */
   storeTimeoutMs?: number;
+  /** Retries, back-off and the wait for the person; see {@link FlowConfig}. */
   config?: Partial<FlowConfig>;
   /** XState inspection observer, e.g. the redacting one from src/inspect. */
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
@@ -44,10 +52,13 @@ export interface AuthFlowOptions<Req, Res> {
   snapshot?: Snapshot<unknown>;
 }
 
+/** What a login resolves to. Holds no secret. */
 export interface LoginResult {
+  /** Who logged in, when the provider says (Pocket's username, OIDC's name or sub). */
   username: string | null;
   /** Whether a stored token was used (no browser). */
   fromStore: boolean;
+  /** When the access token expires, in epoch milliseconds; null when the provider gives no expiry. */
   expiresAt: number | null;
 }
 
@@ -55,6 +66,11 @@ const noBrowser: BrowserOpener = { open: async () => {} };
 
 type AuthActor = Actor<typeof authMachine>;
 
+/**
+ * The login statechart wired to a protocol and adapters, behind promise methods: `login()`,
+ * `fetch()`, `logout()`. Made by {@link createAuthFlow}; `flow.actor` is the running XState actor
+ * for hosts that want to watch or drive the machine itself.
+ */
 export class AuthFlow<Req = unknown, Res = unknown> {
   readonly actor: AuthActor;
   readonly store: TokenStore;
@@ -198,6 +214,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     this.actor.send({ type: 'CALLBACK', params });
   }
 
+  /** Cancels whatever the flow is doing (CANCEL): every running request is aborted, the listener closed. */
   cancel(): void {
     this.actor.send({ type: 'CANCEL' });
   }
@@ -207,6 +224,10 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     return this.actor.getPersistedSnapshot();
   }
 
+  /**
+   * Listens to what the flow emits (`authorizationUrl`, `browserFailed`, `retrying`, ...).
+   * Returns a subscription; call `unsubscribe()` on it to stop.
+   */
   on<T extends AuthEmitted['type']>(type: T, handler: (event: AuthEmitted & (T extends '*' ? unknown : { type: T })) => void) {
     return this.actor.on(type, handler);
   }
@@ -217,6 +238,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     return { value: stateName(s.value), error: s.context.error };
   }
 
+  /** Stops the actor for good (its invoked actors are aborted). */
   stop(): void {
     this.actor.stop();
   }
@@ -279,6 +301,36 @@ export function stateName(value: unknown): string {
   return outer;
 }
 
+/**
+ * Creates a login flow: the statechart wired to a protocol and its adapters.
+ *
+ * The returned flow's methods reject with {@link AuthError} only: `login()` with the code the flow
+ * failed with (ERR_DECLINED, ERR_TIMEOUT, ERR_STATE_MISMATCH, ERR_NETWORK, ERR_STORAGE,
+ * ERR_CANCELLED, ...), `fetch()` with ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID or the protocol's own.
+ *
+ * @see RFC 8252 (OAuth 2.0 for native apps), RFC 6749 section 4.1 (the authorization code grant)
+ * @example
+ * ```ts
+ * import { createAuthFlow, createOAuth2Protocol, FetchHttpClient, LoopbackReceiver, SystemBrowserOpener, isAuthError } from 'authmachine';
+ *
+ * const flow = createAuthFlow({
+ *   protocol: createOAuth2Protocol({ issuer: 'https://id.example.com', clientId: 'my-cli' }),
+ *   http: new FetchHttpClient(),
+ *   receiver: new LoopbackReceiver(),
+ *   browser: new SystemBrowserOpener(),
+ * });
+ * flow.on('authorizationUrl', ({ url }) => console.log(`Open ${url}`));
+ * try {
+ *   const { username } = await flow.login();
+ *   const me = await flow.fetch({ url: 'https://api.example.com/me' });
+ * } catch (error) {
+ *   if (isAuthError(error, 'ERR_DECLINED')) console.error('Access was declined.');
+ *   else throw error;
+ * } finally {
+ *   flow.stop();
+ * }
+ * ```
+ */
 export function createAuthFlow<Req, Res>(options: AuthFlowOptions<Req, Res>): AuthFlow<Req, Res> {
   return new AuthFlow(options);
 }

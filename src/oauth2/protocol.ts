@@ -37,11 +37,13 @@ export interface OAuth2Endpoints {
   jwks?: string;
 }
 
+/** How {@link createOAuth2Protocol} reaches and identifies itself to an authorization server. */
 export interface OAuth2ProtocolOptions {
   /** The issuer identifier; its metadata is discovered unless `endpoints` is given. */
   issuer?: string;
   /** Explicit endpoints: skips discovery. `issuer` is still needed for OIDC and RFC 9207 checks. */
   endpoints?: OAuth2Endpoints;
+  /** The client identifier registered with the server (RFC 6749 section 2.2). */
   clientId: string;
   /**
    * The secret some providers issue to "installed app" clients and require at the token endpoint
@@ -105,6 +107,24 @@ export type OAuth2Protocol = Required<AuthProtocol<ResourceRequest, ResourceResp
 const DEFAULT_SCOPE = 'openid offline_access';
 const DEFAULT_TIMEOUT_MS = 15_000;
 
+/**
+ * OAuth 2.0 / OpenID Connect for native apps as a protocol for {@link createAuthFlow}: discovery
+ * (RFC 8414 / OIDC Discovery), PKCE S256 (RFC 7636), `state` and `nonce`, PAR where offered
+ * (RFC 9126), the `iss` check (RFC 9207), ID token claims and signature, refresh (RFC 6749
+ * section 6), revocation (RFC 7009), the device grant (RFC 8628) and DPoP (RFC 9449).
+ *
+ * Its steps reject with AuthError: ERR_CONFIG (options or server metadata unusable),
+ * ERR_INSECURE_URL, ERR_STATE_MISMATCH, ERR_ISSUER_MISMATCH, ERR_DECLINED, ERR_CODE_INVALID,
+ * ERR_INVALID_CLIENT, ERR_BAD_RESPONSE, ERR_TOKEN_INVALID, ERR_NETWORK, ERR_TIMEOUT, ERR_SERVER,
+ * ERR_RATE_LIMITED.
+ *
+ * @see RFC 8252, RFC 6749 section 4.1, RFC 7636 section 4, RFC 9207 section 2.4
+ * @example
+ * ```ts
+ * const protocol = createOAuth2Protocol({ issuer: 'https://id.example.com', clientId: 'my-cli', scope: 'openid offline_access' });
+ * const flow = createAuthFlow({ protocol, http: new FetchHttpClient(), receiver: new LoopbackReceiver() });
+ * ```
+ */
 export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Protocol {
   const config = resolveOptions(options);
   const habits = options.habits ?? {};

@@ -5,7 +5,7 @@ import { write } from '../io.js';
 import { accountOf, profileNote } from '../account.js';
 import { profileName, readProfile, removeProfile } from '../profile.js';
 import { summaryOf } from '../registry.js';
-import { AuthError } from '../../../adapters/errors.js';
+import { isAuthError } from '../../../adapters/errors.js';
 
 export const logout: Command = {
   name: 'logout',
@@ -47,7 +47,7 @@ export const logout: Command = {
         await flow.logout().catch(async (error: unknown) => {
           // The token is deleted here before the provider's answer counts: if it is gone, only the
           // provider could not be told, and there is nothing left to retry that with.
-          if (!(error instanceof AuthError) || error.code.startsWith('ERR_STORAGE') || (await store.get(storageKey)) !== null) throw error;
+          if (!isAuthError(error) || error.code.startsWith('ERR_STORAGE') || (await store.get(storageKey)) !== null) throw error;
           told = `the provider could not be told (${error.message.replace(/\.$/, '')})`;
         });
         if (told === null) told = !revocable ? 'the provider offers no revocation endpoint' : hadToken ? '' : 'there was no usable token to revoke';
