@@ -39,7 +39,14 @@ export class SystemBrowserOpener implements BrowserOpener {
       const app = this.#options.app;
       child = await open(url, {
         wait: false,
-        ...(app ? { app: { name: typeof app.name === 'string' ? app.name : [...app.name], arguments: [...(app.arguments ?? [])] } } : {}),
+        ...(app
+          ? {
+              app: {
+                name: typeof app.name === 'string' ? app.name : [...app.name],
+                arguments: [...(app.arguments ?? [])],
+              },
+            }
+          : {}),
       });
     } catch (error) {
       throw new AuthError('ERR_BROWSER', `Could not start a browser launcher${describeSpawnError(error)}.`);
@@ -73,7 +80,8 @@ function watchLauncher(child: ChildProcess, signal: AbortSignal, watchMs: number
       const how = code !== null ? `exited with code ${code}` : `was killed by ${signalName}`;
       finish(new AuthError('ERR_BROWSER', `The browser launcher ${how} (no display, or no browser installed?).`));
     };
-    const onError = (error: unknown) => finish(new AuthError('ERR_BROWSER', `The browser launcher failed${describeSpawnError(error)}.`));
+    const onError = (error: unknown) =>
+      finish(new AuthError('ERR_BROWSER', `The browser launcher failed${describeSpawnError(error)}.`));
     const onAbort = () => finish(cancelled());
     const timer = setTimeout(() => finish(), watchMs);
     child.on('exit', onExit);

@@ -41,9 +41,13 @@ function loadNativeLocks(): Promise<NativeLocks> {
     (module) => ((module as { default?: NativeLocks }).default ?? module) as NativeLocks,
     (error: unknown) => {
       nativeLocks = undefined;
-      throw new AuthError('ERR_STORAGE', 'The file-locking addon (fs-native-extensions) could not be loaded; reinstall authmachine.', {
-        cause: { message: codeOf(error) },
-      });
+      throw new AuthError(
+        'ERR_STORAGE',
+        'The file-locking addon (fs-native-extensions) could not be loaded; reinstall authmachine.',
+        {
+          cause: { message: codeOf(error) },
+        },
+      );
     },
   );
   return nativeLocks;
@@ -144,7 +148,9 @@ async function openLockFile(path: string): Promise<FileHandle> {
     return await open(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
   } catch (error) {
     const code = codeOf(error);
-    const why = ['EACCES', 'EPERM', 'EROFS'].includes(code) ? `the folder ${dirname(path)} is not writable by you` : 'check that its folder exists and is yours';
+    const why = ['EACCES', 'EPERM', 'EROFS'].includes(code)
+      ? `the folder ${dirname(path)} is not writable by you`
+      : 'check that its folder exists and is yours';
     throw new AuthError('ERR_STORAGE', `Could not open the lock file ${path} (${code}): ${why}.`);
   }
 }

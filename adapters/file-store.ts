@@ -44,7 +44,10 @@ export function homeDirectory(env: NodeJS.ProcessEnv = process.env): string {
   } catch {
     // No passwd entry: fall through.
   }
-  throw new AuthError('ERR_STORAGE', 'HOME is not set and the account has no home directory: set HOME or pass --token-file.');
+  throw new AuthError(
+    'ERR_STORAGE',
+    'HOME is not set and the account has no home directory: set HOME or pass --token-file.',
+  );
 }
 
 type Entries = Record<string, string>;
@@ -109,7 +112,11 @@ export class FileTokenStore implements TokenStore {
     await this.#read({ checkDirectory: false });
     const temp = this.#tempPath();
     try {
-      const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const handle = await open(
+        temp,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o600,
+      );
       await handle.close();
     } catch (error) {
       throw this.#cannotWrite(error);
@@ -196,7 +203,10 @@ export class FileTokenStore implements TokenStore {
       if (isAuthError(error)) throw error;
       if (codeOf(error) === 'ENOENT') return {};
       if (codeOf(error) === 'ELOOP') {
-        throw new AuthError('ERR_STORAGE', `The token file ${this.#path} is a symbolic link, which is not followed. Point --token-file at the real file.`);
+        throw new AuthError(
+          'ERR_STORAGE',
+          `The token file ${this.#path} is a symbolic link, which is not followed. Point --token-file at the real file.`,
+        );
       }
       throw new AuthError('ERR_STORAGE', `Could not read the token file ${this.#path} (${codeOf(error)}).`);
     }
@@ -208,7 +218,10 @@ export class FileTokenStore implements TokenStore {
       parsed = undefined;
     }
     const valid =
-      typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string');
+      typeof parsed === 'object' &&
+      parsed !== null &&
+      !Array.isArray(parsed) &&
+      Object.values(parsed).every((v) => typeof v === 'string');
     if (!valid) {
       throw new AuthError(
         'ERR_STORAGE',
@@ -221,7 +234,11 @@ export class FileTokenStore implements TokenStore {
   async #writeAtomically(entries: Entries): Promise<void> {
     const temp = this.#tempPath();
     try {
-      const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+      const handle = await open(
+        temp,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
+        0o600,
+      );
       try {
         await handle.writeFile(`${JSON.stringify(entries, null, 2)}\n`);
         await handle.sync();
@@ -238,7 +255,10 @@ export class FileTokenStore implements TokenStore {
 
   #cannotWrite(error: unknown): AuthError {
     const code = codeOf(error);
-    const hint = code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? ` The folder ${this.#directory} is not writable: make it writable or choose another --token-file.` : '';
+    const hint =
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+        ? ` The folder ${this.#directory} is not writable: make it writable or choose another --token-file.`
+        : '';
     return new AuthError('ERR_STORAGE', `Could not write the token file ${this.#path} (${code}).${hint}`);
   }
 }

@@ -12,7 +12,14 @@ import type { Readable } from 'node:stream';
 import type { AxiosInstance } from 'axios';
 import type { HttpClient, HttpRequest, HttpResponse } from './contracts.js';
 import { proxyFor } from './http-proxy.js';
-import { normaliseHeaders, sendWithPolicy, trustedCas, type HttpClientOptions, type Hop, type RawResponse } from './http-shared.js';
+import {
+  normaliseHeaders,
+  sendWithPolicy,
+  trustedCas,
+  type HttpClientOptions,
+  type Hop,
+  type RawResponse,
+} from './http-shared.js';
 
 export type AxiosHttpClientOptions = HttpClientOptions;
 
@@ -84,7 +91,11 @@ export class AxiosHttpClient implements HttpClient {
   }
 }
 
-async function makeAgent(proxy: URL | null, https: boolean, ca: HttpClientOptions['ca']): Promise<HttpAgent | HttpsAgent> {
+async function makeAgent(
+  proxy: URL | null,
+  https: boolean,
+  ca: HttpClientOptions['ca'],
+): Promise<HttpAgent | HttpsAgent> {
   const { rootCertificates } = await import('node:tls');
   const trusted = trustedCas(ca, rootCertificates);
   const tls = trusted === undefined ? {} : { ca: trusted };
@@ -93,14 +104,21 @@ async function makeAgent(proxy: URL | null, https: boolean, ca: HttpClientOption
     return new Agent({ keepAlive: true, ...tls });
   }
   if (https) {
-    const [{ HttpsProxyAgent }, { checkServerIdentity }] = await Promise.all([import('https-proxy-agent'), import('node:tls')]);
+    const [{ HttpsProxyAgent }, { checkServerIdentity }] = await Promise.all([
+      import('https-proxy-agent'),
+      import('node:tls'),
+    ]);
     const agent = new HttpsProxyAgent(proxy, { keepAlive: true });
     // The TLS session to the target takes its options from each request: axios gives no `ca`,
     // and the agent drops `host`, so an IP target would be checked against "localhost".
     const connect = agent.connect.bind(agent);
     agent.connect = (req, opts) => {
       const host = opts.host ?? '';
-      const extra = { ...tls, checkServerIdentity: (_name: string, cert: import('node:tls').PeerCertificate) => checkServerIdentity(host, cert) };
+      const extra = {
+        ...tls,
+        checkServerIdentity: (_name: string, cert: import('node:tls').PeerCertificate) =>
+          checkServerIdentity(host, cert),
+      };
       return connect(req, { ...opts, ...extra } as typeof opts);
     };
     return agent;

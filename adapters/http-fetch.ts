@@ -8,7 +8,14 @@
 import type { Dispatcher } from 'undici';
 import type { HttpClient, HttpRequest, HttpResponse } from './contracts.js';
 import { proxyFor } from './http-proxy.js';
-import { normaliseHeaders, sendWithPolicy, trustedCas, type HttpClientOptions, type Hop, type RawResponse } from './http-shared.js';
+import {
+  normaliseHeaders,
+  sendWithPolicy,
+  trustedCas,
+  type HttpClientOptions,
+  type Hop,
+  type RawResponse,
+} from './http-shared.js';
 
 export type FetchHttpClientOptions = HttpClientOptions;
 
@@ -53,8 +60,18 @@ async function makeDispatcher(proxy: URL | null, ca: HttpClientOptions['ca']): P
 
 type FetchLike = (url: URL, init: RequestInit & { dispatcher?: Dispatcher }) => Promise<Response>;
 
-async function sendOnce(hop: Hop, signal: AbortSignal, fetchWith: FetchLike, dispatcher: Dispatcher | undefined): Promise<RawResponse> {
-  const init: RequestInit & { dispatcher?: Dispatcher } = { method: hop.method, headers: hop.headers, redirect: 'manual', signal };
+async function sendOnce(
+  hop: Hop,
+  signal: AbortSignal,
+  fetchWith: FetchLike,
+  dispatcher: Dispatcher | undefined,
+): Promise<RawResponse> {
+  const init: RequestInit & { dispatcher?: Dispatcher } = {
+    method: hop.method,
+    headers: hop.headers,
+    redirect: 'manual',
+    signal,
+  };
   if (hop.body !== undefined) init.body = hop.body;
   if (dispatcher !== undefined) init.dispatcher = dispatcher;
   const response = await fetchWith(hop.url, init);

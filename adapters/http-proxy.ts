@@ -19,7 +19,10 @@ export function proxyFor(url: URL): URL | null {
   try {
     parsed = new URL(proxy);
   } catch {
-    throw new AuthError('ERR_CONFIG', `The proxy set for ${url.protocol.replace(':', '')} (${url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'}) is not a valid URL.`);
+    throw new AuthError(
+      'ERR_CONFIG',
+      `The proxy set for ${url.protocol.replace(':', '')} (${url.protocol === 'https:' ? 'HTTPS_PROXY' : 'HTTP_PROXY'}) is not a valid URL.`,
+    );
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
     throw new AuthError('ERR_CONFIG', `Only http and https proxies are supported, not ${parsed.protocol}.`);

@@ -31,7 +31,10 @@ export interface HttpClientOptions {
 }
 
 /** The trust list for `ca`: Node's own roots plus the given ones (an agent's `ca` replaces the roots). */
-export function trustedCas(ca: string | readonly string[] | undefined, rootCertificates: readonly string[]): string[] | undefined {
+export function trustedCas(
+  ca: string | readonly string[] | undefined,
+  rootCertificates: readonly string[],
+): string[] | undefined {
   if (ca === undefined) return undefined;
   return [...rootCertificates, ...(typeof ca === 'string' ? [ca] : ca)];
 }
@@ -246,7 +249,11 @@ export function mapFailure(error: unknown, url: URL, signal: AbortSignal, timeou
   if (signal.aborted && signal.reason === CANCELLED) return cancelled(url);
 
   const codes = collectCodes(error);
-  if (codes.some((code) => /^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/.test(code))) {
+  if (
+    codes.some((code) =>
+      /^(ETIMEDOUT|UND_ERR_CONNECT_TIMEOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/.test(code),
+    )
+  ) {
     return new AuthError('ERR_TIMEOUT', `The connection to ${target} timed out.`);
   }
   for (const [pattern, words, retryable] of NETWORK_CODES) {

@@ -107,16 +107,17 @@ export class KeytarTokenStore implements TokenStore {
     let timer: NodeJS.Timeout | undefined;
     let armDeadline!: () => void;
     const deadline = new Promise<never>((_, reject) => {
-      armDeadline = () => (timer = setTimeout(
-        () =>
-          reject(
-            new AuthError(
-              'ERR_STORAGE',
-              `The system keychain did not answer a ${what} within ${this.#timeoutMs} ms: it may be locked behind a password prompt, or hung. ${KEYCHAIN_FAILED_HELP}`,
+      armDeadline = () =>
+        (timer = setTimeout(
+          () =>
+            reject(
+              new AuthError(
+                'ERR_STORAGE',
+                `The system keychain did not answer a ${what} within ${this.#timeoutMs} ms: it may be locked behind a password prompt, or hung. ${KEYCHAIN_FAILED_HELP}`,
+              ),
             ),
-          ),
-        this.#timeoutMs,
-      ));
+          this.#timeoutMs,
+        ));
     });
     deadline.catch(() => {});
     try {
@@ -135,9 +136,15 @@ export class KeytarTokenStore implements TokenStore {
         throw new AuthError('ERR_STORAGE_UNAVAILABLE', KEYCHAIN_HELP, { cause: safeCause(error) });
       }
       if (LOCKED.test(text)) {
-        throw new AuthError('ERR_STORAGE', `The system keychain is locked, so the ${what} failed. ${KEYCHAIN_LOCKED_HELP}`, { cause: safeCause(error) });
+        throw new AuthError(
+          'ERR_STORAGE',
+          `The system keychain is locked, so the ${what} failed. ${KEYCHAIN_LOCKED_HELP}`,
+          { cause: safeCause(error) },
+        );
       }
-      throw new AuthError('ERR_STORAGE', `The system keychain failed a ${what}. ${KEYCHAIN_FAILED_HELP}`, { cause: safeCause(error) });
+      throw new AuthError('ERR_STORAGE', `The system keychain failed a ${what}. ${KEYCHAIN_FAILED_HELP}`, {
+        cause: safeCause(error),
+      });
     } finally {
       clearTimeout(timer);
     }
@@ -146,7 +153,13 @@ export class KeytarTokenStore implements TokenStore {
 
 function loadDeadline(ms: number): Promise<never> {
   return new Promise<never>((_, reject) => {
-    const timer = setTimeout(() => reject(new AuthError('ERR_STORAGE', `The keychain module did not load within ${ms} ms. ${KEYCHAIN_FAILED_HELP}`)), ms);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new AuthError('ERR_STORAGE', `The keychain module did not load within ${ms} ms. ${KEYCHAIN_FAILED_HELP}`),
+        ),
+      ms,
+    );
     timer.unref();
   });
 }

@@ -164,9 +164,13 @@ export class LoopbackSession implements RedirectSession {
         const display = host.includes(':') ? `[${host}]` : host;
         const inUse = error.code === 'EADDRINUSE' ? ': another program is using that port' : '';
         reject(
-          new AuthError('ERR_LISTENER', `Could not listen on ${display}:${port}${error.code ? ` (${error.code})` : ''}${inUse}.`, {
-            cause: { code: error.code },
-          }),
+          new AuthError(
+            'ERR_LISTENER',
+            `Could not listen on ${display}:${port}${error.code ? ` (${error.code})` : ''}${inUse}.`,
+            {
+              cause: { code: error.code },
+            },
+          ),
         );
       });
       server.listen({ host, port, exclusive: true }, () => {

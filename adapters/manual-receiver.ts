@@ -47,7 +47,8 @@ class ManualSession implements RedirectSession {
   readonly #onData = (chunk: Buffer | string) => {
     if (String(chunk).includes('\n')) this.#finish();
   };
-  readonly #onEnd = () => this.#finish(new AuthError('ERR_CANCELLED', 'The input closed before the login was confirmed.'));
+  readonly #onEnd = () =>
+    this.#finish(new AuthError('ERR_CANCELLED', 'The input closed before the login was confirmed.'));
   readonly #onAbort = () => this.#finish(new AuthError('ERR_CANCELLED', 'Waiting for confirmation was cancelled.'));
 
   constructor(

@@ -28,7 +28,10 @@ async function createMissing(directory: string): Promise<void> {
       await createMissing(dirname(directory));
       return createMissing(directory);
     }
-    throw new AuthError('ERR_STORAGE', `Could not create the folder ${directory} (${code}). Check that its parent is writable by you.`);
+    throw new AuthError(
+      'ERR_STORAGE',
+      `Could not create the folder ${directory} (${code}). Check that its parent is writable by you.`,
+    );
   }
   // We made it: make it exactly 0700 (a umask such as 0277 would have left it unusable).
   await chmod(directory, 0o700).catch(() => {});

@@ -44,7 +44,10 @@ export async function createRedisClient(options: RedisClientOptions = {}): Promi
     await withTimeout(client.connect(), connectTimeoutMs);
   } catch {
     client.disconnect();
-    throw new AuthError('ERR_STORAGE', `Could not connect to Redis at ${redisLocation(client)} within ${connectTimeoutMs} ms.`);
+    throw new AuthError(
+      'ERR_STORAGE',
+      `Could not connect to Redis at ${redisLocation(client)} within ${connectTimeoutMs} ms.`,
+    );
   }
   return client;
 }
@@ -79,7 +82,8 @@ function reason(error: unknown): string {
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
+  return Promise.race([
+    work,
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timeout')), ms))),
+  ]).finally(() => clearTimeout(timer));
 }

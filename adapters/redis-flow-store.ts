@@ -31,7 +31,9 @@ export class RedisFlowStore implements FlowStore {
 
   async save(state: string, flow: string, ttlMs: number): Promise<void> {
     const ttl = Math.max(1, Math.ceil(ttlMs));
-    const done = await redisCall(this.#client, 'saving a login in progress', () => this.#client.set(this.keyOf(state), flow, 'PX', ttl, 'NX'));
+    const done = await redisCall(this.#client, 'saving a login in progress', () =>
+      this.#client.set(this.keyOf(state), flow, 'PX', ttl, 'NX'),
+    );
     if (done !== 'OK') throw new AuthError('ERR_STORAGE', 'A login with this state is already waiting.');
   }
 

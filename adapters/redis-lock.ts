@@ -54,7 +54,9 @@ export class RedisLock implements Lock {
     const token = randomBytes(16).toString('base64url');
     for (let attempt = 0; ; attempt++) {
       if (options.signal.aborted) throw cancelled();
-      const taken = await redisCall(this.#client, 'taking a lock', () => this.#client.set(redisKey, token, 'PX', this.#leaseMs, 'NX'));
+      const taken = await redisCall(this.#client, 'taking a lock', () =>
+        this.#client.set(redisKey, token, 'PX', this.#leaseMs, 'NX'),
+      );
       if (taken === 'OK') return this.#lease(redisKey, token);
       await pause(Math.min(this.#retryMaxMs, 2 ** attempt) * (0.5 + Math.random() / 2), options.signal);
     }

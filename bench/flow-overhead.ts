@@ -57,18 +57,33 @@ async function viaAxiosOnly(emulator: PocketEmulator): Promise<number> {
   });
   await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
   try {
-    const redirectUri = redirectUriWithState(`http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`, state);
-    const requested = await raw.post(`${emulator.url}/v3/oauth/request`, { consumer_key: emulator.consumerKey, redirect_uri: redirectUri }, { headers: HEADERS });
+    const redirectUri = redirectUriWithState(
+      `http://127.0.0.1:${(listener.address() as AddressInfo).port}/callback`,
+      state,
+    );
+    const requested = await raw.post(
+      `${emulator.url}/v3/oauth/request`,
+      { consumer_key: emulator.consumerKey, redirect_uri: redirectUri },
+      { headers: HEADERS },
+    );
     const code = (requested.data as { code: string }).code;
     const authorize = `${emulator.url}/auth/authorize?request_token=${encodeURIComponent(code)}&redirect_uri=${encodeURIComponent(redirectUri)}`;
     const page = await raw.get(authorize, { maxRedirects: 0, validateStatus: () => true });
     await raw.get(String(page.headers['location']));
     const url = new URL(await redirected, 'http://127.0.0.1');
     if (url.searchParams.get('state') !== state) throw new Error('state mismatch');
-    const exchanged = await raw.post(`${emulator.url}/v3/oauth/authorize`, { consumer_key: emulator.consumerKey, code }, { headers: HEADERS });
+    const exchanged = await raw.post(
+      `${emulator.url}/v3/oauth/authorize`,
+      { consumer_key: emulator.consumerKey, code },
+      { headers: HEADERS },
+    );
     const { access_token: accessToken, username } = exchanged.data as { access_token: string; username: string };
     store.set(pocketStorageKey(emulator.consumerKey), encodeTokenSet({ accessToken, username }));
-    const got = await raw.post(`${emulator.url}/v3/get`, { consumer_key: emulator.consumerKey, access_token: accessToken, count: FETCH_COUNT }, { headers: HEADERS });
+    const got = await raw.post(
+      `${emulator.url}/v3/get`,
+      { consumer_key: emulator.consumerKey, access_token: accessToken, count: FETCH_COUNT },
+      { headers: HEADERS },
+    );
     return Object.keys((got.data as { list: Record<string, unknown> }).list).length;
   } finally {
     listener.closeAllConnections();
@@ -77,10 +92,14 @@ async function viaAxiosOnly(emulator: PocketEmulator): Promise<number> {
 }
 
 export async function flowOverhead(): Promise<Figure[]> {
-  const emulator = await startPocketEmulator({ approval: 'auto-approve', rateLimits: { userLimit: 1e9, keyLimit: 1e9 } });
+  const emulator = await startPocketEmulator({
+    approval: 'auto-approve',
+    rateLimits: { userLimit: 1e9, keyLimit: 1e9 },
+  });
   try {
     for (let i = 0; i < WARMUP; i++) {
-      if ((await viaFlow(emulator)) !== FETCH_COUNT || (await viaAxiosOnly(emulator)) !== FETCH_COUNT) throw new Error('a run fetched the wrong number of items');
+      if ((await viaFlow(emulator)) !== FETCH_COUNT || (await viaAxiosOnly(emulator)) !== FETCH_COUNT)
+        throw new Error('a run fetched the wrong number of items');
     }
     const flowMs: number[] = [];
     const baseMs: number[] = [];
@@ -92,8 +111,8 @@ export async function flowOverhead(): Promise<Figure[]> {
     };
     for (let i = 0; i < RUNS; i++) {
       // Alternate which goes first, so drift in the machine's load hits both alike.
-      if (i % 2 === 0) (await timed(viaFlow, flowMs), await timed(viaAxiosOnly, baseMs));
-      else (await timed(viaAxiosOnly, baseMs), await timed(viaFlow, flowMs));
+      if (i % 2 === 0) await timed(viaFlow, flowMs), await timed(viaAxiosOnly, baseMs);
+      else await timed(viaAxiosOnly, baseMs), await timed(viaFlow, flowMs);
     }
     return [
       {
@@ -105,7 +124,8 @@ export async function flowOverhead(): Promise<Figure[]> {
         baseline: { label: 'axios-only', value: median(baseMs) },
         target: { kind: 'max', ratio: 1.25 },
         note: 'createAuthFlow + login + first /v3/get (count 10), MemoryTokenStore, SimulatedBrowser (node:http) following the auto-approve redirect; baseline: the same 5 requests with one axios instance, a bare node:http listener, a Map as store.',
-        cause: 'Per login the flow builds an XState actor from a provided machine (~0.6 ms), takes ~12 transitions, runs each request under the shared HTTP policy (abort controller, deadline timer, streamed body with a size limit), binds the hardened loopback receiver and generates a 128-bit state; the profile is flat, with no single hot spot. See the analysis below.',
+        cause:
+          'Per login the flow builds an XState actor from a provided machine (~0.6 ms), takes ~12 transitions, runs each request under the shared HTTP policy (abort controller, deadline timer, streamed body with a size limit), binds the hardened loopback receiver and generates a 128-bit state; the profile is flat, with no single hot spot. See the analysis below.',
       },
     ];
   } finally {

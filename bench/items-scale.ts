@@ -29,11 +29,20 @@ interface ChildRun {
 }
 
 /** Runs `node args` under GNU time, counting stdout lines. */
-async function measured(args: string[], env: NodeJS.ProcessEnv, scratch: string, nodeFlags: string[] = []): Promise<ChildRun> {
+async function measured(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  scratch: string,
+  nodeFlags: string[] = [],
+): Promise<ChildRun> {
   const rssFile = join(scratch, `rss-${Math.random().toString(36).slice(2)}`);
   const start = performance.now();
   const { lines, code } = await new Promise<{ lines: number; code: number | null }>((resolve, reject) => {
-    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...nodeFlags, ...args], { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...nodeFlags, ...args], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let count = 0;
     child.stdout.on('data', (chunk: Buffer) => {
       for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) count++;
@@ -57,12 +66,23 @@ async function prepare(items: number, scratch: string): Promise<Target> {
   const emulator = await startPocketEmulator({ syntheticItems: items, rateLimits: { userLimit: 1e9, keyLimit: 1e9 } });
   const configDir = join(scratch, `config-${items}`);
   const accessToken = emulator.issueAccessToken();
-  await writePocketLogin(configDir, { baseUrl: emulator.url, consumerKey: emulator.consumerKey, accessToken, username: emulator.username });
+  await writePocketLogin(configDir, {
+    baseUrl: emulator.url,
+    consumerKey: emulator.consumerKey,
+    accessToken,
+    username: emulator.username,
+  });
   const base = { PATH: process.env['PATH'] ?? '', HOME: scratch };
   return {
     emulator,
     cliEnv: { ...base, AUTHMACHINE_CONFIG_DIR: configDir },
-    bareEnv: { ...base, POCKET_URL: emulator.url, POCKET_CONSUMER_KEY: emulator.consumerKey, POCKET_ACCESS_TOKEN: accessToken, PAGE_SIZE: '500' },
+    bareEnv: {
+      ...base,
+      POCKET_URL: emulator.url,
+      POCKET_CONSUMER_KEY: emulator.consumerKey,
+      POCKET_ACCESS_TOKEN: accessToken,
+      PAGE_SIZE: '500',
+    },
   };
 }
 
@@ -74,7 +94,12 @@ export async function itemsScale(): Promise<Figure[]> {
   const scratch = await mkdtemp(join(tmpdir(), 'authmachine-bench-items-'));
   const large = await prepare(LARGE, scratch);
   const small = await prepare(SMALL, scratch);
-  const runs = { cli: [] as ChildRun[], bare: [] as ChildRun[], cliSmall: [] as ChildRun[], bareSmall: [] as ChildRun[] };
+  const runs = {
+    cli: [] as ChildRun[],
+    bare: [] as ChildRun[],
+    cliSmall: [] as ChildRun[],
+    bareSmall: [] as ChildRun[],
+  };
   let capped: ChildRun;
   try {
     const check = (run: ChildRun, expected: number, what: string) => {
@@ -92,7 +117,11 @@ export async function itemsScale(): Promise<Figure[]> {
       runs.bareSmall.push(check(await measured(BARE, small.bareEnv, scratch), SMALL, 'the bare loop'));
     }
     // Evidence for the cause: a CLI that held items could not finish 100,000 under a small heap cap.
-    capped = check(await measured(CLI, large.cliEnv, scratch, [`--max-old-space-size=${OLD_SPACE_CAP_MIB}`]), LARGE, 'the capped CLI');
+    capped = check(
+      await measured(CLI, large.cliEnv, scratch, [`--max-old-space-size=${OLD_SPACE_CAP_MIB}`]),
+      LARGE,
+      'the capped CLI',
+    );
   } finally {
     await large.emulator.close();
     await small.emulator.close();
@@ -110,7 +139,8 @@ export async function itemsScale(): Promise<Figure[]> {
       baseline: { label: 'bare axios paging loop', value: rate(runs.bare, LARGE) },
       target: { kind: 'min', ratio: 0.8 },
       note: 'Whole process (start-up included), page size 500 for both, stdout piped to the bench and counted.',
-      cause: 'Per page the CLI also sends a FETCH through the machine, converts 500 items to PocketItem and sorts them before re-serialising; on a loaded machine with 3 runs the ratio swings around the target (see the analysis).',
+      cause:
+        'Per page the CLI also sends a FETCH through the machine, converts 500 items to PocketItem and sorts them before re-serialising; on a loaded machine with 3 runs the ratio swings around the target (see the analysis).',
     },
     {
       label: `items --all --ndjson peak RSS, ${LARGE.toLocaleString('en-US')} vs ${SMALL.toLocaleString('en-US')} items`,

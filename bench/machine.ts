@@ -29,7 +29,9 @@ function instantActors() {
     logout: resolved(undefined),
     receiveRedirect: fromCallback<ExpectEvent>(({ sendBack, receive }) => {
       queueMicrotask(() => sendBack({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI }));
-      receive((event) => queueMicrotask(() => sendBack({ type: 'CALLBACK', params: { state: event.state ?? '', code: 'code' } })));
+      receive((event) =>
+        queueMicrotask(() => sendBack({ type: 'CALLBACK', params: { state: event.state ?? '', code: 'code' } })),
+      );
     }),
   };
 }
@@ -38,15 +40,19 @@ function instantActors() {
 async function machineLoops(loops: number): Promise<{ ms: number; transitions: number }> {
   let transitions = 0;
   const inspect = (event: InspectionEvent) => {
-    if (event.type === '@xstate.microstep') transitions += ((event as { _transitions?: AnyTransitionDefinition[] })._transitions ?? []).length;
+    if (event.type === '@xstate.microstep')
+      transitions += ((event as { _transitions?: AnyTransitionDefinition[] })._transitions ?? []).length;
   };
-  const actor = createActor(authMachine.provide({ actors: instantActors() as never }), { input: { config: FAST_CONFIG }, inspect });
+  const actor = createActor(authMachine.provide({ actors: instantActors() as never }), {
+    input: { config: FAST_CONFIG },
+    inspect,
+  });
   actor.start();
   const until = (done: (s: ReturnType<typeof actor.getSnapshot>) => boolean) =>
     new Promise<void>((resolve, reject) => {
       const sub = actor.subscribe((s) => {
         if (s.matches('failed')) reject(new Error(`failed: ${s.context.error?.code}`));
-        else if (done(s)) (sub.unsubscribe(), resolve());
+        else if (done(s)) sub.unsubscribe(), resolve();
       });
     });
   const start = performance.now();
@@ -70,7 +76,15 @@ async function machineLoops(loops: number): Promise<{ ms: number; transitions: n
 
 /** The same actor calls, already resolved, awaited in order without a machine. */
 async function plainLoops(loops: number): Promise<number> {
-  const actors = { loadToken: null, requestToken: START, openBrowser: undefined, exchangeCode: TOKEN, saveToken: undefined, fetchResource: { ok: true }, logout: undefined };
+  const actors = {
+    loadToken: null,
+    requestToken: START,
+    openBrowser: undefined,
+    exchangeCode: TOKEN,
+    saveToken: undefined,
+    fetchResource: { ok: true },
+    logout: undefined,
+  };
   const call = async <T>(value: T) => value;
   const start = performance.now();
   for (let i = 0; i < loops; i++) {

@@ -25,7 +25,11 @@ for (const benchmark of BENCHMARKS) {
   }
   console.log(`\n# ${benchmark}`);
   rmSync(`${here}results/${benchmark}.json`, { force: true });
-  const run = spawnSync(process.execPath, ['--import', 'tsx', `bench/${benchmark}.ts`], { cwd: root, stdio: 'inherit', timeout: 10 * 60_000 });
+  const run = spawnSync(process.execPath, ['--import', 'tsx', `bench/${benchmark}.ts`], {
+    cwd: root,
+    stdio: 'inherit',
+    timeout: 10 * 60_000,
+  });
   try {
     results.push(JSON.parse(readFileSync(`${here}results/${benchmark}.json`, 'utf8')));
   } catch {
@@ -77,5 +81,7 @@ ${notes.join('\n')}
 ${analysis}
 `;
 writeFileSync(`${here}README.md`, readme);
-console.log(`\nWrote bench/README.md (${missed.length} missed target${missed.length === 1 ? '' : 's'}, ${failed.length} failed).`);
+console.log(
+  `\nWrote bench/README.md (${missed.length} missed target${missed.length === 1 ? '' : 's'}, ${failed.length} failed).`,
+);
 if (failed.length > 0) process.exitCode = 1;

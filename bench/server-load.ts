@@ -32,7 +32,9 @@ function get(url: string, via = agent): Promise<{ status: number; location: stri
       let body = '';
       response.setEncoding('utf8');
       response.on('data', (chunk: string) => (body += chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, location: response.headers.location ?? null, body }));
+      response.on('end', () =>
+        resolve({ status: response.statusCode ?? 0, location: response.headers.location ?? null, body }),
+      );
     });
     req.on('error', (error) => reject(Object.assign(error, { url: url.replace(/\?.*/, '') })));
     req.end();
@@ -46,10 +48,17 @@ interface Instance {
 
 async function startInstance(env: Record<string, string>): Promise<Instance> {
   // SERVER_LOAD_PROFILE_DIR: each instance writes a V8 CPU profile there when it exits.
-  const profile = process.env.SERVER_LOAD_PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_LOAD_PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import=tsx', 'bench/fixtures/server-instance.ts'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const profile = process.env.SERVER_LOAD_PROFILE_DIR
+    ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_LOAD_PROFILE_DIR}`]
+    : [];
+  const child = spawn(process.execPath, [...profile, '--import=tsx', 'bench/fixtures/server-instance.ts'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (line) => resolve((JSON.parse(line) as { listening: number }).listening));
+    createInterface({ input: child.stdout! }).on('line', (line) =>
+      resolve((JSON.parse(line) as { listening: number }).listening),
+    );
     child.once('exit', (code) => reject(new Error(`instance exited ${code}`)));
   });
   return { url: `http://127.0.0.1:${port}`, child };
@@ -67,7 +76,8 @@ interface Login {
 async function login(path: Path, user: string, first: Instance, second: Instance): Promise<Login> {
   const started = performance.now();
   const begun = await get(`${first.url}/${path}/begin?user=${encodeURIComponent(user)}`);
-  if (begun.status !== 200) return { latencyMs: since(started), ok: false, callback: '', error: `begin ${errorOf(begun.body)}` };
+  if (begun.status !== 200)
+    return { latencyMs: since(started), ok: false, callback: '', error: `begin ${errorOf(begun.body)}` };
   const page = await get((JSON.parse(begun.body) as { url: string }).url, browserAgent);
   const query = new URL(page.location ?? 'http://invalid/').search;
   const callback = `/${path}/callback${query}`;
@@ -99,7 +109,9 @@ interface Round {
 }
 
 async function instancesCpuMs(instances: Instance[]): Promise<number> {
-  const used = await Promise.all(instances.map(async (instance) => (JSON.parse((await get(`${instance.url}/cpu`)).body) as { ms: number }).ms));
+  const used = await Promise.all(
+    instances.map(async (instance) => (JSON.parse((await get(`${instance.url}/cpu`)).body) as { ms: number }).ms),
+  );
   return used.reduce((a, b) => a + b, 0);
 }
 
@@ -132,9 +144,17 @@ function percentile(values: number[], p: number): number {
 
 export async function serverLoad(): Promise<Figure[]> {
   const redisServer = await startRedisServer();
-  const emulator = await startPocketEmulator({ approval: 'auto-approve', rateLimits: { userLimit: 1e9, keyLimit: 1e9 } });
+  const emulator = await startPocketEmulator({
+    approval: 'auto-approve',
+    rateLimits: { userLimit: 1e9, keyLimit: 1e9 },
+  });
   const redis = await createRedisClient({ url: redisServer.url, commandTimeoutMs: 10_000 });
-  const env = { REDIS_URL: redisServer.url, POCKET_BASE_URL: emulator.url, POCKET_CONSUMER_KEY: emulator.consumerKey, REDIRECT_URI: 'http://127.0.0.1:9/callback' };
+  const env = {
+    REDIS_URL: redisServer.url,
+    POCKET_BASE_URL: emulator.url,
+    POCKET_CONSUMER_KEY: emulator.consumerKey,
+    REDIRECT_URI: 'http://127.0.0.1:9/callback',
+  };
   const instances = await Promise.all([startInstance(env), startInstance(env)]);
   const storageKey = createPocketProtocol({ consumerKey: emulator.consumerKey, baseUrl: emulator.url }).storageKey;
   let batch = 0;
@@ -145,18 +165,28 @@ export async function serverLoad(): Promise<Figure[]> {
     const callsBefore = await commandCalls(redis);
     const cpuBefore = await instancesCpuMs(instances);
     const started = performance.now();
-    const results = await Promise.all(users.map((user, i) => login(path, user, instances[i % 2]!, instances[(i + 1) % 2]!)));
+    const results = await Promise.all(
+      users.map((user, i) => login(path, user, instances[i % 2]!, instances[(i + 1) % 2]!)),
+    );
     const elapsed = since(started);
     const cpuMs = (await instancesCpuMs(instances)) - cpuBefore;
     const commands = perLogin(callsBefore, await commandCalls(redis), count);
     // Checked after the clock stopped: each login's token is there, and its callback, replayed on
     // the instance that began it, finds nothing.
     const stored = await Promise.all(users.map((user) => redis.exists(`${path}:token:{${storageKey}|user:${user}}`)));
-    const replays = await Promise.all(results.map((r, i) => (r.ok ? get(`${instances[i % 2]!.url}${r.callback}`) : null)));
+    const replays = await Promise.all(
+      results.map((r, i) => (r.ok ? get(`${instances[i % 2]!.url}${r.callback}`) : null)),
+    );
     return {
       loginsPerSecond: count / (elapsed / 1000),
-      p50: percentile(results.map((r) => r.latencyMs), 50),
-      p99: percentile(results.map((r) => r.latencyMs), 99),
+      p50: percentile(
+        results.map((r) => r.latencyMs),
+        50,
+      ),
+      p99: percentile(
+        results.map((r) => r.latencyMs),
+        99,
+      ),
       failed: results.filter((r) => !r.ok).length,
       errors: countBy(results.flatMap((r) => (r.error ? [r.error] : []))),
       // Reported as done, yet no token was stored for the user.
@@ -189,8 +219,8 @@ export async function serverLoad(): Promise<Figure[]> {
     const bare: Round[] = [];
     for (let i = 0; i < ROUNDS; i++) {
       // Alternate which goes first, so drift in the machine's load hits both alike.
-      if (i % 2 === 0) (machine.push(await round('m', LOGINS)), bare.push(await round('b', LOGINS)));
-      else (bare.push(await round('b', LOGINS)), machine.push(await round('m', LOGINS)));
+      if (i % 2 === 0) machine.push(await round('m', LOGINS)), bare.push(await round('b', LOGINS));
+      else bare.push(await round('b', LOGINS)), machine.push(await round('m', LOGINS));
       const [m, b] = [machine.at(-1)!, bare.at(-1)!];
       const line = (r: Round) =>
         `${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login, failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`;
@@ -198,12 +228,15 @@ export async function serverLoad(): Promise<Figure[]> {
     }
     const memoryMachine = await flowMemory('m');
     const memoryBare = await flowMemory('b');
-    const pick = (rounds: Round[], key: Exclude<keyof Round, 'errors' | 'commands'>) => median(rounds.map((r) => r[key]));
+    const pick = (rounds: Round[], key: Exclude<keyof Round, 'errors' | 'commands'>) =>
+      median(rounds.map((r) => r[key]));
     const all = [...machine, ...bare];
     const lostOrDuplicated = all.reduce((sum, r) => sum + r.lost + r.duplicated, 0);
     const failedMachine = machine.reduce((sum, r) => sum + r.failed, 0);
     const failedBare = bare.reduce((sum, r) => sum + r.failed, 0);
-    const errors = countBy(all.flatMap((r) => Object.entries(r.errors).flatMap(([code, n]) => Array<string>(n).fill(code))));
+    const errors = countBy(
+      all.flatMap((r) => Object.entries(r.errors).flatMap(([code, n]) => Array<string>(n).fill(code))),
+    );
     const how = `${LOGINS} logins started at once per round, begun on one of 2 instance processes and completed on the other, one redis-server, the Pocket emulator (auto-approve) in the driver process; ${ROUNDS} rounds per path, alternating, after ${WARMUP} warm-up logins each`;
     return [
       {
@@ -226,8 +259,23 @@ export async function serverLoad(): Promise<Figure[]> {
         baseline: { label: 'bare', value: pick(bare, 'instanceCpuMsPerLogin') },
         note: 'User + system CPU of both instance processes over a round (process.cpuUsage), divided by its logins: the cost of a login to the host, whatever else shares the machine.',
       },
-      { label: 'server login latency p50', value: pick(machine, 'p50'), unit: 'ms', runs: ROUNDS, statistic: 'median', baseline: { label: 'bare', value: pick(bare, 'p50') }, note: 'begin -> authorize page -> complete, per login, with all logins of the round in flight.' },
-      { label: 'server login latency p99', value: pick(machine, 'p99'), unit: 'ms', runs: ROUNDS, statistic: 'median', baseline: { label: 'bare', value: pick(bare, 'p99') } },
+      {
+        label: 'server login latency p50',
+        value: pick(machine, 'p50'),
+        unit: 'ms',
+        runs: ROUNDS,
+        statistic: 'median',
+        baseline: { label: 'bare', value: pick(bare, 'p50') },
+        note: 'begin -> authorize page -> complete, per login, with all logins of the round in flight.',
+      },
+      {
+        label: 'server login latency p99',
+        value: pick(machine, 'p99'),
+        unit: 'ms',
+        runs: ROUNDS,
+        statistic: 'median',
+        baseline: { label: 'bare', value: pick(bare, 'p99') },
+      },
       {
         label: 'server logins lost or duplicated',
         value: lostOrDuplicated,
@@ -265,7 +313,11 @@ export async function serverLoad(): Promise<Figure[]> {
       },
     ];
   } finally {
-    await Promise.all(instances.map((instance) => new Promise((resolve) => (instance.child.once('exit', resolve), instance.child.kill('SIGTERM')))));
+    await Promise.all(
+      instances.map(
+        (instance) => new Promise((resolve) => (instance.child.once('exit', resolve), instance.child.kill('SIGTERM'))),
+      ),
+    );
     agent.destroy();
     browserAgent.destroy();
     redis.disconnect();

@@ -27,7 +27,8 @@ export async function startup(): Promise<Figure[]> {
     for (let i = 0; i < WARMUP + RUNS; i++) {
       for (const command of commands) {
         const run = await timedRun(process.execPath, command.args, { cwd: root, env });
-        if (run.code !== command.code) throw new Error(`${command.name} exited ${run.code}, expected ${command.code} (is the CLI built?)`);
+        if (run.code !== command.code)
+          throw new Error(`${command.name} exited ${run.code}, expected ${command.code} (is the CLI built?)`);
         if (i >= WARMUP) times.get(command.name)!.push(run.ms);
       }
     }

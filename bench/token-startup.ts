@@ -19,7 +19,12 @@ import { timedRun } from './lib/spawn-timed.js';
 const WARMUP = 3;
 const RUNS = 21;
 const root = fileURLToPath(new URL('..', import.meta.url));
-const TOKEN = { accessToken: 'bench-access-token-0123456789', refreshToken: 'bench-refresh-token', expiresAt: Date.now() + 24 * 3_600_000, tokenType: 'Bearer' };
+const TOKEN = {
+  accessToken: 'bench-access-token-0123456789',
+  refreshToken: 'bench-refresh-token',
+  expiresAt: Date.now() + 24 * 3_600_000,
+  tokenType: 'Bearer',
+};
 const ISSUER = 'http://127.0.0.1:9';
 
 /** A keychain login for the bench, or null when no keychain answers here (then that figure is skipped). */
@@ -39,19 +44,28 @@ async function keychainLogin(configDir: string, service: string): Promise<(() =>
 export async function tokenStartup(): Promise<Figure[]> {
   const configDir = await mkdtemp(join(tmpdir(), 'authmachine-bench-token-'));
   const service = `authmachine-bench-${process.pid}`;
-  const env = { PATH: process.env['PATH'] ?? '', HOME: configDir, AUTHMACHINE_CONFIG_DIR: configDir, AUTHMACHINE_KEYCHAIN_SERVICE: service, ...dbusEnv() };
+  const env = {
+    PATH: process.env['PATH'] ?? '',
+    HOME: configDir,
+    AUTHMACHINE_CONFIG_DIR: configDir,
+    AUTHMACHINE_KEYCHAIN_SERVICE: service,
+    ...dbusEnv(),
+  };
   await writeOAuthLogin(configDir, { issuer: ISSUER, clientId: 'bench', token: TOKEN });
   const cleanKeychain = await keychainLogin(configDir, service);
   const commands: Array<{ name: string; args: string[] }> = [
     { name: 'node -e 0', args: ['-e', '0'] },
     { name: 'token (file store)', args: ['bin/authmachine.js', 'token'] },
-    ...(cleanKeychain ? [{ name: 'token (keychain)', args: ['bin/authmachine.js', 'token', '--profile', 'keychain'] }] : []),
+    ...(cleanKeychain
+      ? [{ name: 'token (keychain)', args: ['bin/authmachine.js', 'token', '--profile', 'keychain'] }]
+      : []),
   ];
   const times = new Map(commands.map((c) => [c.name, [] as number[]]));
   try {
     for (const command of commands.slice(1)) {
       const check = spawnSync(process.execPath, command.args, { cwd: root, env, encoding: 'utf8' });
-      if (check.status !== 0 || check.stdout !== `${TOKEN.accessToken}\n`) throw new Error(`${command.name} exited ${check.status}: ${check.stderr} (is the CLI built?)`);
+      if (check.status !== 0 || check.stdout !== `${TOKEN.accessToken}\n`)
+        throw new Error(`${command.name} exited ${check.status}: ${check.stderr} (is the CLI built?)`);
     }
     for (let i = 0; i < WARMUP + RUNS; i++) {
       for (const command of commands) {
@@ -76,7 +90,7 @@ export async function tokenStartup(): Promise<Figure[]> {
       target: { kind: 'max', ratio: 1.3 },
       note: 'node bin/authmachine.js token with a fresh token in a 0600 token file: reads the profile and the file, prints; axios, xstate and jose are never loaded (test/cli/startup-imports.test.ts).',
       cause:
-        'What is left is Node loading the CLI\'s own ES modules (main, registry, the token command, profile, stores, file store, codec) from dist/esm one file at a time; ' +
+        "What is left is Node loading the CLI's own ES modules (main, registry, the token command, profile, stores, file store, codec) from dist/esm one file at a time; " +
         'bundling the token path into one file is the next step if the ratio matters on this machine.',
     },
   ];
@@ -91,7 +105,9 @@ export async function tokenStartup(): Promise<Figure[]> {
       note: 'The same with the token in the Secret Service keychain through keytar (a native module loaded on first use, then one D-Bus round trip); no target set.',
     });
   } else {
-    console.log('token (keychain): skipped, no keychain answers on this machine (run inside scripts/test.sh\'s D-Bus session to measure it).');
+    console.log(
+      "token (keychain): skipped, no keychain answers on this machine (run inside scripts/test.sh's D-Bus session to measure it).",
+    );
   }
   return figures;
 }
@@ -99,7 +115,8 @@ export async function tokenStartup(): Promise<Figure[]> {
 /** The D-Bus session of the caller, so keytar in the child reaches the same keyring. */
 function dbusEnv(): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'XDG_DATA_HOME']) if (process.env[name]) out[name] = process.env[name];
+  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'XDG_DATA_HOME'])
+    if (process.env[name]) out[name] = process.env[name];
   return out;
 }
 

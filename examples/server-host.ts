@@ -24,11 +24,21 @@ import { AuthError, toAuthError, type AuthErrorCode } from '../adapters/errors.j
 import { createOAuth2Protocol } from '../src/oauth2/index.js';
 import { createPocketProtocol } from '../src/pocket/protocol.js';
 import type { AuthProtocol } from '../src/protocol.js';
-import { createLoginService, createRedisClient, RedisFlowStore, RedisLock, RedisTokenStore, type UserToken } from '../src/server/index.js';
+import {
+  createLoginService,
+  createRedisClient,
+  RedisFlowStore,
+  RedisLock,
+  RedisTokenStore,
+  type UserToken,
+} from '../src/server/index.js';
 
 const env = process.env;
 const port = Number(env.PORT ?? 0);
-const redis = await createRedisClient({ url: env.REDIS_URL ?? 'redis://127.0.0.1:6379', commandTimeoutMs: Number(env.REDIS_TIMEOUT_MS ?? 2_000) });
+const redis = await createRedisClient({
+  url: env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  commandTimeoutMs: Number(env.REDIS_TIMEOUT_MS ?? 2_000),
+});
 const http = new AxiosHttpClient();
 
 const server = createServer((request, response) => {
@@ -39,7 +49,11 @@ const listeningPort = (server.address() as AddressInfo).port;
 
 const protocol: AuthProtocol<unknown, unknown> =
   env.PROVIDER === 'oauth'
-    ? createOAuth2Protocol({ issuer: required('OAUTH_ISSUER'), clientId: required('OAUTH_CLIENT_ID'), scope: env.OAUTH_SCOPE ?? 'openid offline_access' })
+    ? createOAuth2Protocol({
+        issuer: required('OAUTH_ISSUER'),
+        clientId: required('OAUTH_CLIENT_ID'),
+        scope: env.OAUTH_SCOPE ?? 'openid offline_access',
+      })
     : createPocketProtocol({ consumerKey: consumerKey(), baseUrl: required('POCKET_BASE_URL') });
 
 const logins = createLoginService({
@@ -66,13 +80,21 @@ async function route(request: IncomingMessage, response: ServerResponse): Promis
   }
   if (request.method === 'GET' && url.pathname === '/callback') {
     const done = await logins.complete(Object.fromEntries(url.searchParams));
-    if (wantsJson) return sendJson(response, 200, { userId: done.userId, username: done.username, instance: listeningPort });
-    response.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' }).end(`Connected${done.username ? ` as ${done.username}` : ''}. You can close this tab.\n`);
+    if (wantsJson)
+      return sendJson(response, 200, { userId: done.userId, username: done.username, instance: listeningPort });
+    response
+      .writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' })
+      .end(`Connected${done.username ? ` as ${done.username}` : ''}. You can close this tab.\n`);
     return;
   }
   if (request.method === 'GET' && url.pathname === '/me') {
     const token = await logins.token(user);
-    return sendJson(response, 200, { user, instance: listeningPort, expiresAt: token.expiresAt, provider: await callProvider(token) });
+    return sendJson(response, 200, {
+      user,
+      instance: listeningPort,
+      expiresAt: token.expiresAt,
+      provider: await callProvider(token),
+    });
   }
   if (request.method === 'POST' && url.pathname === '/logout') {
     return sendJson(response, 200, { removed: await logins.logout(user) });
@@ -115,7 +137,9 @@ function sendError(response: ServerResponse, error: AuthError): void {
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' })
+    .end(JSON.stringify(body));
 }
 
 /** POCKET_CONSUMER_KEY, or the first line of the file POCKET_CONSUMER_KEY_FILE names. */

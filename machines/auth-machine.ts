@@ -56,7 +56,12 @@ const clearedAttempt = {
 } satisfies Partial<AuthContext>;
 
 /** Everything that may hold a secret or belongs to one login, cleared on idle and failed. */
-const clearedLogin = { ...clearedAttempt, token: null, pendingFetch: null, refreshed: false } satisfies Partial<AuthContext>;
+const clearedLogin = {
+  ...clearedAttempt,
+  token: null,
+  pendingFetch: null,
+  refreshed: false,
+} satisfies Partial<AuthContext>;
 
 function initialContext(input: AuthInput | undefined): AuthContext {
   const config = { ...DEFAULT_FLOW_CONFIG, ...input?.config };
@@ -84,7 +89,8 @@ function tokenIsStale(context: AuthContext, now: number | undefined): boolean {
 }
 
 /** The wait a pending or slow_down answer asked for (Retry-After), if any. */
-const serverWaitOf = (result: DevicePollResult) => (result.status === 'approved' ? null : (result.retryAfterMs ?? null));
+const serverWaitOf = (result: DevicePollResult) =>
+  result.status === 'approved' ? null : (result.retryAfterMs ?? null);
 
 // Guard and action params, read from the typed event of the transition that uses them.
 const nowParams = ({ event }: { event: { now?: number } }) => ({ now: event.now });
@@ -92,8 +98,15 @@ const rereadParams = ({ event }: { event: { output: RereadResult } }) => ({ rere
 const pollParams = ({ event }: { event: { output: DevicePollResult } }) => ({ result: event.output });
 
 /** FETCH and REFRESH both park their id here until fetched / fetchFailed reports on them. */
-const pendingFetch = ({ event }: { event: { id: string; request: unknown } }): PendingFetch => ({ id: event.id, request: event.request });
-const pendingRefresh = ({ event }: { event: { id: string } }): PendingFetch => ({ id: event.id, request: null, refreshOnly: true });
+const pendingFetch = ({ event }: { event: { id: string; request: unknown } }): PendingFetch => ({
+  id: event.id,
+  request: event.request,
+});
+const pendingRefresh = ({ event }: { event: { id: string } }): PendingFetch => ({
+  id: event.id,
+  request: null,
+  refreshOnly: true,
+});
 
 export const authMachine = setup({
   types: {
@@ -107,7 +120,10 @@ export const authMachine = setup({
     loadToken: required<TokenSet | null, void>('loadToken'),
     /** Bind the redirect receiver; send REDIRECT_READY, then CALLBACK / USER_CONFIRMED. */
     receiveRedirect: fromCallback<ExpectEvent, { mode: 'redirect' | 'device' }>(({ sendBack }) => {
-      sendBack({ type: 'RECEIVER_FAILED', error: flowError('ERR_CONFIG', 'The host did not provide the "receiveRedirect" actor.') });
+      sendBack({
+        type: 'RECEIVER_FAILED',
+        error: flowError('ERR_CONFIG', 'The host did not provide the "receiveRedirect" actor.'),
+      });
     }),
     requestToken: required<StartResult, { redirectUri: string | null }>('requestToken'),
     openBrowser: required<void, { url: string }>('openBrowser'),
@@ -140,7 +156,10 @@ export const authMachine = setup({
     isDeviceMode: ({ context }) => context.config.mode === 'device',
     hasStoredToken: (_, params: { token: TokenSet | null }) => params.token !== null,
     callbackStateMatches: ({ context, event }) =>
-      event.type === 'CALLBACK' && context.session !== null && context.session.state !== null && event.params.state === context.session.state,
+      event.type === 'CALLBACK' &&
+      context.session !== null &&
+      context.session.state !== null &&
+      event.params.state === context.session.state,
     /** Manual confirmation is only accepted when there is no state to check (seed-style Pocket). */
     confirmationAllowed: ({ context }) => context.session !== null && context.session.state === null,
     canRetry: ({ context }, params: { error: unknown }) => {
@@ -170,11 +189,17 @@ export const authMachine = setup({
     rememberForced: assign({ force: true }),
     // RFC 8628 section 3.5: 5 s more from now on, or the interval the server named if longer.
     slowDown: assign(({ context }, params: { result: DevicePollResult }) => ({
-      pollIntervalMs: Math.max(context.pollIntervalMs + SLOW_DOWN_STEP_MS, (params.result.status === 'slow_down' && params.result.intervalMs) || 0),
+      pollIntervalMs: Math.max(
+        context.pollIntervalMs + SLOW_DOWN_STEP_MS,
+        (params.result.status === 'slow_down' && params.result.intervalMs) || 0,
+      ),
       retryAfterMs: serverWaitOf(params.result),
     })),
     keepServerWait: assign({ retryAfterMs: (_, params: { result: DevicePollResult }) => serverWaitOf(params.result) }),
-    takePolledToken: assign({ token: (_, params: { result: DevicePollResult }) => (params.result.status === 'approved' ? params.result.token : null) }),
+    takePolledToken: assign({
+      token: (_, params: { result: DevicePollResult }) =>
+        params.result.status === 'approved' ? params.result.token : null,
+    }),
     rememberNotForced: assign({ force: false }),
     countAttempt: assign(({ context }, params: { error: unknown }) => ({
       attempt: context.attempt + 1,
@@ -192,7 +217,10 @@ export const authMachine = setup({
       error: flowError('ERR_TOKEN_INVALID', 'The stored login is no longer valid and was removed. Log in again.'),
     }),
     failLoginGone: assign({
-      error: flowError('ERR_TOKEN_INVALID', 'The stored login was removed meanwhile (a logout, or another process found it dead). Log in again.'),
+      error: flowError(
+        'ERR_TOKEN_INVALID',
+        'The stored login was removed meanwhile (a logout, or another process found it dead). Log in again.',
+      ),
     }),
     adoptStoredToken: assign({ token: (_, params: { reread: RereadResult }) => params.reread.stored, refreshed: true }),
     useStoredToken: assign({ token: (_, params: { reread: RereadResult }) => params.reread.stored }),
@@ -202,7 +230,11 @@ export const authMachine = setup({
       result: params.result,
     })),
     /** A REFRESH is answered with a fresh token in context and no result. */
-    emitRefreshed: emit(({ context }) => ({ type: 'fetched' as const, id: context.pendingFetch?.id ?? '', result: null })),
+    emitRefreshed: emit(({ context }) => ({
+      type: 'fetched' as const,
+      id: context.pendingFetch?.id ?? '',
+      result: null,
+    })),
     emitFetchFailed: emit(({ context }, params: { error: unknown }) => ({
       type: 'fetchFailed' as const,
       id: context.pendingFetch?.id ?? '',
@@ -254,11 +286,17 @@ export const authMachine = setup({
       states: {
         preparing: {
           description: 'Waits for the redirect receiver to bind, since the first request carries its URI.',
-          on: { REDIRECT_READY: { target: 'requestingToken', actions: assign({ redirectUri: ({ event }) => event.redirectUri }) } },
+          on: {
+            REDIRECT_READY: {
+              target: 'requestingToken',
+              actions: assign({ redirectUri: ({ event }) => event.redirectUri }),
+            },
+          },
         },
 
         requestingToken: {
-          description: 'Starts the login at the server: a Pocket request token, or OAuth discovery, PKCE and state (and PAR or a device code).',
+          description:
+            'Starts the login at the server: a Pocket request token, or OAuth discovery, PKCE and state (and PAR or a device code).',
           initial: 'attempt',
           entry: 'resetAttempts',
           states: {
@@ -269,23 +307,26 @@ export const authMachine = setup({
                 src: 'requestToken',
                 input: ({ context }) => ({ redirectUri: context.redirectUri }),
                 onDone: {
-            target: '#auth.signingIn.awaitingUser',
-            actions: [
-              assign(({ context, event }) => ({
-                session: event.output.session,
-                authorizationUrl: event.output.authorizationUrl,
-                userCode: event.output.userCode ?? null,
-                pollIntervalMs: event.output.pollIntervalMs ?? 0,
-                userDeadlineMs: Math.min(event.output.expiresInMs ?? Infinity, context.config.userTimeoutMs),
-              })),
-              // The host shows the URL first; then the receiver is armed (a manual receiver prompts).
-              emit(({ event }) => ({
-                type: 'authorizationUrl' as const,
-                url: event.output.authorizationUrl,
-                userCode: event.output.userCode ?? null,
-              })),
-              sendTo('receiver', ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent),
-            ],
+                  target: '#auth.signingIn.awaitingUser',
+                  actions: [
+                    assign(({ context, event }) => ({
+                      session: event.output.session,
+                      authorizationUrl: event.output.authorizationUrl,
+                      userCode: event.output.userCode ?? null,
+                      pollIntervalMs: event.output.pollIntervalMs ?? 0,
+                      userDeadlineMs: Math.min(event.output.expiresInMs ?? Infinity, context.config.userTimeoutMs),
+                    })),
+                    // The host shows the URL first; then the receiver is armed (a manual receiver prompts).
+                    emit(({ event }) => ({
+                      type: 'authorizationUrl' as const,
+                      url: event.output.authorizationUrl,
+                      userCode: event.output.userCode ?? null,
+                    })),
+                    sendTo(
+                      'receiver',
+                      ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent,
+                    ),
+                  ],
                 },
                 onError: [retryTransition('requestToken'), failWithError],
               },
@@ -295,7 +336,8 @@ export const authMachine = setup({
         },
 
         awaitingUser: {
-          description: 'The person approves in the browser (or enters the device code) while the browser opens and the user timeout runs.',
+          description:
+            'The person approves in the browser (or enters the device code) while the browser opens and the user timeout runs.',
           entry: ['resetAttempts', assign({ browser: 'opening' })],
           invoke: {
             id: 'openBrowser',
@@ -312,7 +354,10 @@ export const authMachine = setup({
                 error: ({ context }) =>
                   context.config.mode === 'device'
                     ? flowError('ERR_EXPIRED', 'The code expired before it was approved. Run the login again.')
-                    : flowError('ERR_TIMEOUT', 'Nobody completed the login in the browser in time. Run the login again.'),
+                    : flowError(
+                        'ERR_TIMEOUT',
+                        'Nobody completed the login in the browser in time. Run the login again.',
+                      ),
               }),
             },
           },
@@ -323,7 +368,8 @@ export const authMachine = setup({
               always: [{ guard: 'isDeviceMode', target: 'polling' }, { target: 'waitingForRedirect' }],
             },
             waitingForRedirect: {
-              description: 'Waits for the redirect with this login\'s state (or the person\'s confirmation); stray hits are ignored.',
+              description:
+                "Waits for the redirect with this login's state (or the person's confirmation); stray hits are ignored.",
               on: {
                 CALLBACK: [
                   {
@@ -332,7 +378,12 @@ export const authMachine = setup({
                     actions: assign({ callback: ({ event }) => ({ kind: 'redirect' as const, params: event.params }) }),
                   },
                   // A forged or stray hit: ignore it and keep waiting for the genuine one.
-                  { actions: [assign({ strayCallbacks: ({ context }) => context.strayCallbacks + 1 }), emit({ type: 'strayCallback' as const })] },
+                  {
+                    actions: [
+                      assign({ strayCallbacks: ({ context }) => context.strayCallbacks + 1 }),
+                      emit({ type: 'strayCallback' as const }),
+                    ],
+                  },
                 ],
                 USER_CONFIRMED: {
                   guard: 'confirmationAllowed',
@@ -351,10 +402,7 @@ export const authMachine = setup({
                   {
                     guard: { type: 'pollApproved', params: pollParams },
                     target: '#auth.authorized.saving',
-                    actions: [
-                      'forgetAttempt',
-                      { type: 'takePolledToken', params: pollParams },
-                    ],
+                    actions: ['forgetAttempt', { type: 'takePolledToken', params: pollParams }],
                   },
                   {
                     guard: { type: 'pollSlowDown', params: pollParams },
@@ -372,7 +420,7 @@ export const authMachine = setup({
               },
             },
             waitingToPoll: {
-              description: 'Waits the server\'s interval (longer after slow_down or Retry-After) before polling again.',
+              description: "Waits the server's interval (longer after slow_down or Retry-After) before polling again.",
               after: { pollInterval: 'polling' },
             },
           },
@@ -381,7 +429,7 @@ export const authMachine = setup({
     },
 
     exchanging: {
-      description: 'Trades the authorization code (or Pocket\'s approved request token) for the access token.',
+      description: "Trades the authorization code (or Pocket's approved request token) for the access token.",
       on: { CANCEL: 'idle' },
       initial: 'attempt',
       entry: 'resetAttempts',
@@ -391,8 +439,14 @@ export const authMachine = setup({
           invoke: {
             id: 'exchangeCode',
             src: 'exchangeCode',
-            input: ({ context }) => ({ session: context.session as FlowSession, callback: context.callback as CallbackResult }),
-            onDone: { target: '#auth.authorized.saving', actions: ['forgetAttempt', assign({ token: ({ event }) => event.output })] },
+            input: ({ context }) => ({
+              session: context.session as FlowSession,
+              callback: context.callback as CallbackResult,
+            }),
+            onDone: {
+              target: '#auth.authorized.saving',
+              actions: ['forgetAttempt', assign({ token: ({ event }) => event.output })],
+            },
             onError: [retryTransition('exchangeCode'), failWithError],
           },
         },
@@ -423,11 +477,19 @@ export const authMachine = setup({
           on: {
             FETCH: [
               // Never send a token known to be expired or about to be: renew it first.
-              { guard: { type: 'tokenIsStale', params: nowParams }, target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingFetch, refreshed: false }) },
+              {
+                guard: { type: 'tokenIsStale', params: nowParams },
+                target: '#auth.fetching.acquiringLock',
+                actions: assign({ pendingFetch: pendingFetch, refreshed: false }),
+              },
               { target: '#auth.fetching', actions: assign({ pendingFetch: pendingFetch, refreshed: false }) },
             ],
             REFRESH: [
-              { guard: { type: 'tokenIsStale', params: nowParams }, target: '#auth.fetching.acquiringLock', actions: assign({ pendingFetch: pendingRefresh, refreshed: false }) },
+              {
+                guard: { type: 'tokenIsStale', params: nowParams },
+                target: '#auth.fetching.acquiringLock',
+                actions: assign({ pendingFetch: pendingRefresh, refreshed: false }),
+              },
               { actions: emit(({ event }) => ({ type: 'fetched' as const, id: event.id, result: null })) },
             ],
             LOGOUT: 'loggingOut',
@@ -459,7 +521,7 @@ export const authMachine = setup({
     },
 
     fetching: {
-      description: 'One authenticated call, renewing the token under the login\'s lock when it is stale or refused.',
+      description: "One authenticated call, renewing the token under the login's lock when it is stale or refused.",
       // The login's lock: idle until acquiringLock asks for it, released by requesting's entry
       // and whenever fetching is left.
       invoke: { id: 'lock', src: 'holdLock' },
@@ -487,7 +549,10 @@ export const authMachine = setup({
                 id: 'fetchResource',
                 src: 'fetchResource',
                 input: ({ context }) => ({ token: context.token as TokenSet, request: context.pendingFetch?.request }),
-                onDone: { target: '#auth.authorized.ready', actions: { type: 'emitFetched', params: ({ event }) => ({ result: event.output }) } },
+                onDone: {
+                  target: '#auth.authorized.ready',
+                  actions: { type: 'emitFetched', params: ({ event }) => ({ result: event.output }) },
+                },
                 onError: [
                   retryTransition('fetchResource'),
                   // Refused: see under the lock whether another process renewed it, else renew or clear it.
@@ -500,11 +565,14 @@ export const authMachine = setup({
           },
         },
         acquiringLock: {
-          description: 'Waits for the login\'s lock, so only one process renews the token at a time.',
+          description: "Waits for the login's lock, so only one process renews the token at a time.",
           entry: sendTo('lock', { type: 'ACQUIRE' } satisfies LockCommand),
           on: {
             LOCK_ACQUIRED: 'rereading',
-            LOCK_FAILED: { target: '#auth.authorized.ready', actions: { type: 'emitFetchFailed', params: errorParams } },
+            LOCK_FAILED: {
+              target: '#auth.authorized.ready',
+              actions: { type: 'emitFetchFailed', params: errorParams },
+            },
           },
           after: {
             lockTimeout: {
@@ -512,7 +580,11 @@ export const authMachine = setup({
               actions: emit(({ context }) => ({
                 type: 'fetchFailed' as const,
                 id: context.pendingFetch?.id ?? '',
-                error: flowError('ERR_TIMEOUT', 'Another process kept this login locked for too long while renewing it. Try again.', true),
+                error: flowError(
+                  'ERR_TIMEOUT',
+                  'Another process kept this login locked for too long while renewing it. Try again.',
+                  true,
+                ),
               })),
             },
           },
@@ -528,8 +600,16 @@ export const authMachine = setup({
               { guard: { type: 'storedGone', params: rereadParams }, target: '#auth.failed', actions: 'failLoginGone' },
               // One renewal per call: a token refused after it is dead.
               { guard: 'alreadyRenewed', target: 'clearingToken' },
-              { guard: { type: 'storedRenewed', params: rereadParams }, target: 'renewedElsewhere', actions: { type: 'adoptStoredToken', params: rereadParams } },
-              { guard: { type: 'storedRefreshable', params: rereadParams }, target: 'refreshing', actions: { type: 'useStoredToken', params: rereadParams } },
+              {
+                guard: { type: 'storedRenewed', params: rereadParams },
+                target: 'renewedElsewhere',
+                actions: { type: 'adoptStoredToken', params: rereadParams },
+              },
+              {
+                guard: { type: 'storedRefreshable', params: rereadParams },
+                target: 'refreshing',
+                actions: { type: 'useStoredToken', params: rereadParams },
+              },
               { target: 'clearingToken' },
             ],
             onError: failWithError,
@@ -538,7 +618,10 @@ export const authMachine = setup({
         // Another process already renewed the token: use it as it is.
         renewedElsewhere: {
           description: 'Another process renewed the token: it is used as stored, no refresh is spent.',
-          always: [{ guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' }, { target: 'requesting' }],
+          always: [
+            { guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' },
+            { target: 'requesting' },
+          ],
         },
         refreshing: {
           description: 'Spends the refresh token for a new access token (RFC 6749 section 6).',
@@ -551,7 +634,10 @@ export const authMachine = setup({
                 id: 'refreshToken',
                 src: 'refreshToken',
                 input: tokenInContext,
-                onDone: { target: '#auth.fetching.savingRefreshed', actions: assign({ token: ({ event }) => event.output, refreshed: true }) },
+                onDone: {
+                  target: '#auth.fetching.savingRefreshed',
+                  actions: assign({ token: ({ event }) => event.output, refreshed: true }),
+                },
                 onError: [
                   retryTransition('refreshToken'),
                   { guard: { type: 'tokenInvalid', params: errorParams }, target: '#auth.fetching.clearingToken' },
@@ -568,7 +654,10 @@ export const authMachine = setup({
             id: 'saveToken',
             src: 'saveToken',
             input: tokenInContext,
-            onDone: [{ guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' }, { target: 'requesting' }],
+            onDone: [
+              { guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' },
+              { target: 'requesting' },
+            ],
             onError: failWithError,
           },
         },

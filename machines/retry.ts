@@ -24,7 +24,7 @@ export function retryTransition(step: RetryingStep, target = 'backoff') {
 
 /** The waiting half of every retrying step. */
 export const backoffState = {
-  description: 'Waits out the back-off (or the server\'s Retry-After) before the next try.',
+  description: "Waits out the back-off (or the server's Retry-After) before the next try.",
   after: { retryDelay: { target: 'attempt' } },
 } as const;
 

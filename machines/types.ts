@@ -44,7 +44,6 @@ export interface FlowSession {
   [key: string]: unknown;
 }
 
-
 /** requestingToken's output. */
 export interface StartResult {
   session: FlowSession;

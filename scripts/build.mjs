@@ -5,7 +5,10 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 
 const tsc = new URL('../node_modules/typescript/bin/tsc', import.meta.url).pathname;
 rmSync('dist', { recursive: true, force: true });
-for (const [config, type] of [['tsconfig.esm.json', 'module'], ['tsconfig.cjs.json', 'commonjs']]) {
+for (const [config, type] of [
+  ['tsconfig.esm.json', 'module'],
+  ['tsconfig.cjs.json', 'commonjs'],
+]) {
   execFileSync(process.execPath, [tsc, '-p', config], { stdio: 'inherit' });
   const out = type === 'module' ? 'dist/esm' : 'dist/cjs';
   mkdirSync(out, { recursive: true });

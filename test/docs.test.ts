@@ -22,11 +22,24 @@ test('the same validation fails on an undocumented export', (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'typedoc-check-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const config = JSON.parse(readFileSync(join(root, 'typedoc.json'), 'utf8')) as Record<string, unknown>;
-  writeFileSync(join(dir, 'index.ts'), '/** Documented. */\nexport const documented = 1;\nexport function forgotten(): number {\n  return 2;\n}\n');
-  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', target: 'ES2022' }, include: ['index.ts'] }));
+  writeFileSync(
+    join(dir, 'index.ts'),
+    '/** Documented. */\nexport const documented = 1;\nexport function forgotten(): number {\n  return 2;\n}\n',
+  );
+  writeFileSync(
+    join(dir, 'tsconfig.json'),
+    JSON.stringify({ compilerOptions: { strict: true, module: 'NodeNext', target: 'ES2022' }, include: ['index.ts'] }),
+  );
   writeFileSync(
     join(dir, 'typedoc.json'),
-    JSON.stringify({ ...config, entryPoints: ['index.ts'], tsconfig: 'tsconfig.json', intentionallyNotDocumented: [], out: 'out', name: 'check' }),
+    JSON.stringify({
+      ...config,
+      entryPoints: ['index.ts'],
+      tsconfig: 'tsconfig.json',
+      intentionallyNotDocumented: [],
+      out: 'out',
+      name: 'check',
+    }),
   );
   const run = spawnSync(process.execPath, [typedoc, '--emit', 'none'], { cwd: dir, encoding: 'utf8' });
   t.not(run.status, 0);

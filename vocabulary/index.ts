@@ -71,6 +71,4 @@ export interface AuthErrorData {
  * What came back to the redirect URI: its query parameters (RFC 6749 section 4.1.2), or the person
  * saying they are done (manual confirmation, as Pocket's flow allows).
  */
-export type CallbackResult =
-  | { kind: 'redirect'; params: Record<string, string> }
-  | { kind: 'confirmed' };
+export type CallbackResult = { kind: 'redirect'; params: Record<string, string> } | { kind: 'confirmed' };

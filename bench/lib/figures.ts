@@ -60,7 +60,8 @@ export function formatFigure(figure: Figure): string {
   const runs = `${figure.runs} run${figure.runs === 1 ? '' : 's'}`;
   let line = `${figure.label}: ${figure.statistic} ${formatNumber(figure.value)} ${figure.unit} (${runs})`;
   const ratio = ratioOf(figure);
-  if (figure.baseline) line += `; baseline ${figure.baseline.label} ${formatNumber(figure.baseline.value)} ${figure.unit}`;
+  if (figure.baseline)
+    line += `; baseline ${figure.baseline.label} ${formatNumber(figure.baseline.value)} ${figure.unit}`;
   if (ratio !== undefined) line += `; ratio ${ratio.toFixed(2)}`;
   if (figure.target) line += ` (target ${targetText(figure.target)}) ${meetsTarget(figure) ? 'OK' : 'MISSED'}`;
   return line;

@@ -6,7 +6,11 @@ export interface TimedRun {
   code: number | null;
 }
 
-export function timedRun(command: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Promise<TimedRun> {
+export function timedRun(
+  command: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+): Promise<TimedRun> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     const child = spawn(command, args, { ...options, stdio: 'ignore' });

@@ -33,7 +33,11 @@ export function accountOf(name: string, profile: Profile, env: NodeJS.ProcessEnv
 export async function openAccount(option: unknown, io: CliIO, hint = 'Run `authmachine login`'): Promise<Account> {
   const name = profileName(option, io.env);
   const profile = await readProfile(io.env, name);
-  if (!profile) throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in${profileNote(name)}. ${hint}${name === 'default' ? '' : ` --profile ${name}`}.`);
+  if (!profile)
+    throw new AuthError(
+      'ERR_NOT_LOGGED_IN',
+      `Not logged in${profileNote(name)}. ${hint}${name === 'default' ? '' : ` --profile ${name}`}.`,
+    );
   return accountOf(name, profile, io.env);
 }
 

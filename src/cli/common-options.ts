@@ -2,8 +2,16 @@ import type { OptionSpec } from './command.js';
 
 /** Where the token goes, for commands that log in. */
 export const STORE_OPTIONS = {
-  store: { type: 'string', valueName: 'keychain|file|memory', description: 'Where to keep the token (default: keychain; file only when you ask)' },
-  'token-file': { type: 'string', valueName: 'path', description: 'The token file for --store file (default ~/.config/authmachine/tokens.json, mode 0600)' },
+  store: {
+    type: 'string',
+    valueName: 'keychain|file|memory',
+    description: 'Where to keep the token (default: keychain; file only when you ask)',
+  },
+  'token-file': {
+    type: 'string',
+    valueName: 'path',
+    description: 'The token file for --store file (default ~/.config/authmachine/tokens.json, mode 0600)',
+  },
 } satisfies Record<string, OptionSpec>;
 
 export const JSON_OPTION = {
@@ -12,10 +20,18 @@ export const JSON_OPTION = {
 
 /** Which account: every command that uses a login takes it. */
 export const PROFILE_OPTION = {
-  profile: { type: 'string', valueName: 'name', description: 'The account to use (default: $AUTHMACHINE_PROFILE, else "default")' },
+  profile: {
+    type: 'string',
+    valueName: 'name',
+    description: 'The account to use (default: $AUTHMACHINE_PROFILE, else "default")',
+  },
 } satisfies Record<string, OptionSpec>;
 
 /** For commands that send or print a token. */
 export const REFRESH_SKEW_OPTION = {
-  'refresh-skew': { type: 'string', valueName: 'seconds', description: 'Renew a token this close to its expiry before using it (default 60)' },
+  'refresh-skew': {
+    type: 'string',
+    valueName: 'seconds',
+    description: 'Renew a token this close to its expiry before using it (default 60)',
+  },
 } satisfies Record<string, OptionSpec>;

@@ -33,7 +33,10 @@ export const EXIT = {
 type ExitRule = number | ((error: AuthError) => number);
 
 /** A transient fault is worth retrying later; the same code from a server that always answers so is not. */
-const transientOr = (otherwise: number): ExitRule => (error) => (error.retryable ? EXIT.unavailable : otherwise);
+const transientOr =
+  (otherwise: number): ExitRule =>
+  (error) =>
+    error.retryable ? EXIT.unavailable : otherwise;
 
 const BY_CODE: Record<AuthErrorCode, ExitRule> = {
   ERR_NOT_LOGGED_IN: EXIT.needsLogin,

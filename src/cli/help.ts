@@ -27,7 +27,8 @@ export function commandHelp(command: Command): string {
   const options = { ...command.options, ...HELP_OPTION };
   const rows = Object.entries(options).map(([name, spec]) => {
     const short = 'short' in spec && spec.short ? `-${spec.short}, ` : '    ';
-    const value = (spec.type as string) === 'string' ? ` <${(spec as { valueName?: string }).valueName ?? 'value'}>` : '';
+    const value =
+      (spec.type as string) === 'string' ? ` <${(spec as { valueName?: string }).valueName ?? 'value'}>` : '';
     return [`  ${short}--${name}${value}`, spec.description] as const;
   });
   const width = Math.max(...rows.map(([left]) => left.length));

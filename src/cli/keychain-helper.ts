@@ -19,7 +19,9 @@ type Keytar = {
   deletePassword(service: string, account: string): Promise<boolean>;
 };
 
-const keytar: Promise<Keytar> = import('keytar').then((module) => ((module as { default?: Keytar }).default ?? module) as Keytar);
+const keytar: Promise<Keytar> = import('keytar').then(
+  (module) => ((module as { default?: Keytar }).default ?? module) as Keytar,
+);
 // Ready once keytar is loaded (or failed to load: then each request reports why).
 keytar.then(
   () => process.stdout.write('{"ready":true}\n'),

@@ -33,7 +33,8 @@ function loaderArgs(): string[] {
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (/^--(import|require|loader|experimental-loader)=/.test(arg)) out.push(arg);
-    else if (/^--(import|require|loader|experimental-loader)$/.test(arg) && i + 1 < argv.length) out.push(arg, argv[++i]!);
+    else if (/^--(import|require|loader|experimental-loader)$/.test(arg) && i + 1 < argv.length)
+      out.push(arg, argv[++i]!);
   }
   return out;
 }
@@ -88,7 +89,12 @@ export function processKeytar(): KeytarLike & { ready(): Promise<void> } {
     return child;
   };
 
-  const call = (op: 'get' | 'set' | 'delete', service: string, account: string, password?: string): Promise<unknown> => {
+  const call = (
+    op: 'get' | 'set' | 'delete',
+    service: string,
+    account: string,
+    password?: string,
+  ): Promise<unknown> => {
     helper ??= start();
     const id = nextId++;
     const result = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));

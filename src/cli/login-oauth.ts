@@ -35,21 +35,27 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
   const clientId = optionalString(args, 'client-id');
   if (clientId === undefined) {
     const what = target.preset ? `--provider ${target.preset}` : args.values['issuer'] ? '--issuer' : 'An OAuth login';
-    throw new UsageError(`${what} needs --client-id: your app's client id at the provider (a native app registration).`, 'login');
+    throw new UsageError(
+      `${what} needs --client-id: your app's client id at the provider (a native app registration).`,
+      'login',
+    );
   }
   const clientSecretFile = optionalString(args, 'client-secret-file');
   const clientSecret = readClientSecret(clientSecretFile, io.env);
   for (const name of POCKET_ONLY) {
-    if (args.values[name] !== undefined) throw new UsageError(`--${name} is for Pocket; it does not go with --issuer.`, 'login');
+    if (args.values[name] !== undefined)
+      throw new UsageError(`--${name} is for Pocket; it does not go with --issuer.`, 'login');
   }
   const scope = optionalString(args, 'scope');
   // A preset knows its API; the profile keeps it so `call` resolves paths against it.
-  const resource = optionalString(args, 'resource') ?? (target.preset ? targetProtocolOptions(target).resource : undefined);
+  const resource =
+    optionalString(args, 'resource') ?? (target.preset ? targetProtocolOptions(target).resource : undefined);
   const device = Boolean(args.values['device']);
   const caFileArg = optionalString(args, 'ca-file');
   const caFile = caFileArg === undefined ? undefined : resolve(caFileArg);
   const redirectPort = wholeNumberOption(args, 'redirect-port', 'login', { min: 1, max: 65535 });
-  if (redirectPort !== undefined && device) throw new UsageError('--redirect-port has no use with --device (nothing is redirected).', 'login');
+  if (redirectPort !== undefined && device)
+    throw new UsageError('--redirect-port has no use with --device (nothing is redirected).', 'login');
 
   const settings: Profile = {
     provider: 'oauth2',

@@ -15,16 +15,22 @@ import type { LoginOptions, LoginOutcome } from './login-options.js';
 /** `authmachine login` for Pocket: consumer key from the environment or a file, never argv. */
 export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
   const saved = await readProfile(io.env, options.profile);
-  const baseUrl = (args.values['base-url'] as string | undefined) ?? (saved?.provider === 'pocket' ? saved.baseUrl : DEFAULT_POCKET_URL);
+  const baseUrl =
+    (args.values['base-url'] as string | undefined) ??
+    (saved?.provider === 'pocket' ? saved.baseUrl : DEFAULT_POCKET_URL);
   const keyFile = args.values['consumer-key-file'] as string | undefined;
   let consumerKey = await readConsumerKey(keyFile, io.env);
   let keySource = keyFile !== undefined ? `--consumer-key-file ${keyFile}` : `$${CONSUMER_KEY_ENV}`;
   if (!consumerKey && saved?.provider === 'pocket') {
-    consumerKey = (await pocketFromProfile(accountOf(options.profile, saved, io.env)).catch(() => null))?.consumerKey ?? null;
+    consumerKey =
+      (await pocketFromProfile(accountOf(options.profile, saved, io.env)).catch(() => null))?.consumerKey ?? null;
     keySource = 'the key saved with your last login';
   }
   if (!consumerKey) {
-    throw new UsageError(`Pocket needs your app's consumer key: set ${CONSUMER_KEY_ENV} or pass --consumer-key-file <path>. (\`authmachine emulator\` issues one for local use.)`, 'login');
+    throw new UsageError(
+      `Pocket needs your app's consumer key: set ${CONSUMER_KEY_ENV} or pass --consumer-key-file <path>. (\`authmachine emulator\` issues one for local use.)`,
+      'login',
+    );
   }
   const fingerprint = fingerprintOf(consumerKey);
   const settings: Profile = {
@@ -55,13 +61,21 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
       throw withKeySource(error, keySource);
     });
     await store.set(consumerKeyEntry(fingerprint), consumerKey).catch((error: unknown) => {
-      throw isAuthError(error) ? error : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
+      throw isAuthError(error)
+        ? error
+        : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
     });
     await writeProfile(io.env, options.profile, settings);
     const who = result.username ? ` as ${result.username}` : '';
     const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';
     return {
-      summary: { provider: 'pocket', profile: options.profile, username: result.username, store: store.location, reused: result.fromStore },
+      summary: {
+        provider: 'pocket',
+        profile: options.profile,
+        username: result.username,
+        store: store.location,
+        reused: result.fromStore,
+      },
       text: `Logged in to Pocket${who}${profileNote(options.profile)}${how}. Token kept in ${store.location}.`,
     };
   } finally {

@@ -20,8 +20,19 @@ function rangeText({ min, max }: WholeNumberRange): string {
 }
 
 /** A whole number within `range`, or `fallback` when the option is absent. */
-export function wholeNumberOption(args: ParsedArgs, name: string, command: string, range: WholeNumberRange): number | undefined;
-export function wholeNumberOption(args: ParsedArgs, name: string, command: string, range: WholeNumberRange, fallback: number): number;
+export function wholeNumberOption(
+  args: ParsedArgs,
+  name: string,
+  command: string,
+  range: WholeNumberRange,
+): number | undefined;
+export function wholeNumberOption(
+  args: ParsedArgs,
+  name: string,
+  command: string,
+  range: WholeNumberRange,
+  fallback: number,
+): number;
 export function wholeNumberOption(
   args: ParsedArgs,
   name: string,

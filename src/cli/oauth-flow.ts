@@ -12,7 +12,12 @@ import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
-import { createOAuth2Protocol, type OAuth2Protocol, type ResourceRequest, type ResourceResponse } from '../oauth2/index.js';
+import {
+  createOAuth2Protocol,
+  type OAuth2Protocol,
+  type ResourceRequest,
+  type ResourceResponse,
+} from '../oauth2/index.js';
 import { readClientSecret } from './client-secret.js';
 import { hasDisplay } from './environment.js';
 import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
@@ -61,9 +66,13 @@ export function cliHttpClient(caFile: string | undefined): AxiosHttpClient {
   try {
     ca = readFileSync(caFile, 'utf8');
   } catch (error) {
-    throw new AuthError('ERR_CONFIG', `Could not read the CA file ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`);
+    throw new AuthError(
+      'ERR_CONFIG',
+      `Could not read the CA file ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
+    );
   }
-  if (!ca.includes('-----BEGIN CERTIFICATE-----')) throw new AuthError('ERR_CONFIG', `The CA file ${caFile} holds no PEM certificate.`);
+  if (!ca.includes('-----BEGIN CERTIFICATE-----'))
+    throw new AuthError('ERR_CONFIG', `The CA file ${caFile} holds no PEM certificate.`);
   return new AxiosHttpClient({ ca });
 }
 
@@ -102,7 +111,10 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
 export function oauthOptionsFromProfile(account: Account, io: CliIO): OAuthFlowOptions {
   const profile = account.profile;
   if (profile.provider !== 'oauth2') {
-    throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.');
+    throw new AuthError(
+      'ERR_CONFIG',
+      'The saved login is for Pocket, not an OAuth provider. Use the Pocket commands, or log in with --issuer.',
+    );
   }
   const clientSecret = readClientSecret(profile.clientSecretFile, io.env);
   return {

@@ -38,7 +38,9 @@ function value(args: ParsedArgs, name: string): string | undefined {
 
 /** True when the command line asks for an OAuth login (rather than Pocket). */
 export function wantsOAuth(args: ParsedArgs): boolean {
-  return ['issuer', 'provider', 'tenant', 'client-secret-file', ...Object.keys(ENDPOINT_FLAGS)].some((name) => args.values[name] !== undefined);
+  return ['issuer', 'provider', 'tenant', 'client-secret-file', ...Object.keys(ENDPOINT_FLAGS)].some(
+    (name) => args.values[name] !== undefined,
+  );
 }
 
 /** Reads --issuer / --provider / --tenant / --base-url / --*-endpoint into a target. */
@@ -55,10 +57,19 @@ export function targetFromArgs(args: ParsedArgs): OAuthTarget {
   const hasEndpoints = Object.keys(endpoints).length > 0;
 
   if (preset !== undefined) {
-    if (!isProviderName(preset)) throw new UsageError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}.`, 'login');
-    if (issuer !== undefined || hasEndpoints) throw new UsageError('--provider already knows its issuer and endpoints: leave out --issuer and the --*-endpoint options.', 'login');
-    if (tenant !== undefined && preset !== 'microsoft') throw new UsageError('--tenant is for --provider microsoft.', 'login');
-    const settings = providerSettings(preset, { ...(baseUrl === undefined ? {} : { baseUrl }), ...(tenant === undefined ? {} : { tenant }) });
+    if (!isProviderName(preset))
+      throw new UsageError(`--provider must be one of ${PROVIDER_NAMES.join(', ')}.`, 'login');
+    if (issuer !== undefined || hasEndpoints)
+      throw new UsageError(
+        '--provider already knows its issuer and endpoints: leave out --issuer and the --*-endpoint options.',
+        'login',
+      );
+    if (tenant !== undefined && preset !== 'microsoft')
+      throw new UsageError('--tenant is for --provider microsoft.', 'login');
+    const settings = providerSettings(preset, {
+      ...(baseUrl === undefined ? {} : { baseUrl }),
+      ...(tenant === undefined ? {} : { tenant }),
+    });
     return {
       issuer: settings.issuer ?? settings.baseUrl,
       discover: settings.issuer !== undefined,
@@ -68,17 +79,25 @@ export function targetFromArgs(args: ParsedArgs): OAuthTarget {
     };
   }
   if (tenant !== undefined) throw new UsageError('--tenant is for --provider microsoft.', 'login');
-  if (baseUrl !== undefined) throw new UsageError('--base-url goes with Pocket or with --provider, not with --issuer.', 'login');
+  if (baseUrl !== undefined)
+    throw new UsageError('--base-url goes with Pocket or with --provider, not with --issuer.', 'login');
   if (hasEndpoints) {
-    if (endpoints.token === undefined) throw new UsageError('Explicit endpoints need at least --token-endpoint.', 'login');
-    return { issuer: issuer ?? new URL(endpoints.token).origin, discover: issuer !== undefined, endpoints: endpoints as OAuth2Endpoints };
+    if (endpoints.token === undefined)
+      throw new UsageError('Explicit endpoints need at least --token-endpoint.', 'login');
+    return {
+      issuer: issuer ?? new URL(endpoints.token).origin,
+      discover: issuer !== undefined,
+      endpoints: endpoints as OAuth2Endpoints,
+    };
   }
   if (issuer === undefined) throw new UsageError('--issuer needs a URL.', 'login');
   return { issuer, discover: true };
 }
 
 /** The protocol options for a target (the client id, secret, scope and mode come from elsewhere). */
-export function targetProtocolOptions(target: OAuthTarget): Omit<OAuth2ProtocolOptions, 'clientId'> & { resource?: string } {
+export function targetProtocolOptions(
+  target: OAuthTarget,
+): Omit<OAuth2ProtocolOptions, 'clientId'> & { resource?: string } {
   if (target.preset !== undefined) {
     const s = providerSettings(target.preset, {
       ...(target.baseUrl === undefined ? {} : { baseUrl: target.baseUrl }),
@@ -95,7 +114,8 @@ export function targetProtocolOptions(target: OAuthTarget): Omit<OAuth2ProtocolO
       resource: s.resource,
     };
   }
-  if (target.endpoints !== undefined) return { endpoints: target.endpoints, ...(target.discover ? { issuer: target.issuer } : {}) };
+  if (target.endpoints !== undefined)
+    return { endpoints: target.endpoints, ...(target.discover ? { issuer: target.issuer } : {}) };
   return { issuer: target.issuer };
 }
 

@@ -21,7 +21,8 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
   const positionals = parsed.positionals;
   const allowed = command.positionals;
   if (!parsed.values.help) {
-    if (!allowed && positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}".`, command.name);
+    if (!allowed && positionals.length > 0)
+      throw new UsageError(`unexpected argument "${positionals[0]}".`, command.name);
     if (allowed && positionals.length < allowed.min) throw new UsageError(`missing <${allowed.name}>.`, command.name);
     if (allowed && positionals.length > allowed.max) throw new UsageError(`too many arguments.`, command.name);
   }
@@ -39,7 +40,13 @@ function attachDashValues(argv: string[], options: Record<string, { type: string
     const token = argv[i]!;
     const next = argv[i + 1];
     const name = token.startsWith('--') ? token.slice(2) : undefined;
-    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-[^-]/.test(next) && !isShortOption(next, options)) {
+    if (
+      name !== undefined &&
+      options[name]?.type === 'string' &&
+      next !== undefined &&
+      /^-[^-]/.test(next) &&
+      !isShortOption(next, options)
+    ) {
       out.push(`${token}=${next}`);
       i++;
       continue;

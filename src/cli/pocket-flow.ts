@@ -10,7 +10,12 @@ import type { BrowserOpener, Lock, RedirectReceiver, TokenStore } from '../../ad
 import { AuthError } from '../../adapters/errors.js';
 import type { InspectionEvent, Observer } from 'xstate';
 import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
-import { createPocketProtocol, type PocketProtocol, type PocketRequest, type PocketResult } from '../pocket/protocol.js';
+import {
+  createPocketProtocol,
+  type PocketProtocol,
+  type PocketRequest,
+  type PocketResult,
+} from '../pocket/protocol.js';
 import { consumerKeyEntry } from './pocket-keys.js';
 import { hasDisplay } from './environment.js';
 import type { CliIO } from './io.js';
@@ -54,14 +59,23 @@ export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: Pocke
   return { flow, protocol };
 }
 
-
 /** For commands after login: the profile's Pocket settings as flow options (no browser). */
 export async function pocketFromProfile(account: Account): Promise<PocketFlowOptions> {
   const { profile, store } = account;
   if (profile.provider !== 'pocket') {
-    throw new AuthError('ERR_CONFIG', 'The saved login is for an OAuth provider, not Pocket. Use `authmachine call`, or log in to Pocket.');
+    throw new AuthError(
+      'ERR_CONFIG',
+      'The saved login is for an OAuth provider, not Pocket. Use `authmachine call`, or log in to Pocket.',
+    );
   }
   const consumerKey = await store.get(consumerKeyEntry(profile.keyFingerprint));
   if (!consumerKey) throw new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in to Pocket. Run `authmachine login`.');
-  return { store, consumerKey, baseUrl: profile.baseUrl, storageKey: account.storageKey, lock: account.lock, noBrowser: true };
+  return {
+    store,
+    consumerKey,
+    baseUrl: profile.baseUrl,
+    storageKey: account.storageKey,
+    lock: account.lock,
+    noBrowser: true,
+  };
 }

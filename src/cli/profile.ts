@@ -50,7 +50,9 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function profileName(option: unknown, env: NodeJS.ProcessEnv): string {
   const given = typeof option === 'string' ? option : env[PROFILE_ENV] || DEFAULT_PROFILE;
   if (!NAME.test(given)) {
-    throw new UsageError(`"${given}" is not a profile name: use up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.`);
+    throw new UsageError(
+      `"${given}" is not a profile name: use up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
+    );
   }
   return given;
 }
@@ -113,7 +115,11 @@ export async function listProfiles(env: NodeJS.ProcessEnv): Promise<Array<{ name
   } catch {
     return [];
   }
-  const names = files.filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).filter((n) => NAME.test(n)).sort();
+  const names = files
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .filter((n) => NAME.test(n))
+    .sort();
   const found = await Promise.all(names.map(async (name) => ({ name, profile: await readProfile(env, name) })));
   return found.filter((entry): entry is { name: string; profile: Profile } => entry.profile !== null);
 }

@@ -22,11 +22,16 @@ export type UrlOpener = 'browser' | 'simulated' | 'person';
 
 const OPENS: Record<UrlOpener, string> = {
   browser: ' (it should open by itself)',
-  simulated: ' (the demo\'s built-in client opens it now)',
+  simulated: " (the demo's built-in client opens it now)",
   person: '',
 };
 
-export function showProgress<Req, Res>(flow: AuthFlow<Req, Res>, io: CliIO, providerName: string, opener: UrlOpener): () => void {
+export function showProgress<Req, Res>(
+  flow: AuthFlow<Req, Res>,
+  io: CliIO,
+  providerName: string,
+  opener: UrlOpener,
+): () => void {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   let last = '';
   let countdown: NodeJS.Timeout | undefined;
@@ -41,8 +46,14 @@ export function showProgress<Req, Res>(flow: AuthFlow<Req, Res>, io: CliIO, prov
       else say(`To approve access, open this URL in your browser${OPENS[opener]}:\n  ${e.url}`);
     }),
     flow.on('browserFailed', () => say('Could not open a browser here; open the URL above yourself.')),
-    flow.on('strayCallback', () => say('Ignored a request to the redirect listener that did not carry this login\'s state.')),
-    flow.on('retrying', (e) => say(`${providerName} did not answer as expected (${e.code}); retrying in ${Math.round(e.delayMs / 100) / 10} s (try ${e.attempt + 1}).`)),
+    flow.on('strayCallback', () =>
+      say("Ignored a request to the redirect listener that did not carry this login's state."),
+    ),
+    flow.on('retrying', (e) =>
+      say(
+        `${providerName} did not answer as expected (${e.code}); retrying in ${Math.round(e.delayMs / 100) / 10} s (try ${e.attempt + 1}).`,
+      ),
+    ),
     flow.actor.subscribe((snapshot) => {
       const name = stateName(snapshot.value);
       const leaf = JSON.stringify(snapshot.value).includes('"saving"') ? 'saving' : name;

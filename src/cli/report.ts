@@ -10,7 +10,9 @@ import { UsageError } from './usage-error.js';
 
 export function reportFailure(error: unknown, io: CliIO): number {
   if (error instanceof UsageError) {
-    io.stderr.write(`authmachine: ${error.message}\nSee \`authmachine ${error.command ? `${error.command} ` : ''}--help\`.\n`);
+    io.stderr.write(
+      `authmachine: ${error.message}\nSee \`authmachine ${error.command ? `${error.command} ` : ''}--help\`.\n`,
+    );
     return EXIT.usage;
   }
   const authError = isAuthError(error) ? error : toAuthError(error);

@@ -7,7 +7,13 @@ import { cancelOnSignal } from './cancel-on-signal.js';
 import type { CliIO } from './io.js';
 import { showProgress, type UrlOpener } from './progress.js';
 
-export async function runLogin<Req, Res>(flow: AuthFlow<Req, Res>, io: CliIO, providerName: string, force: boolean, opener: UrlOpener): Promise<LoginResult> {
+export async function runLogin<Req, Res>(
+  flow: AuthFlow<Req, Res>,
+  io: CliIO,
+  providerName: string,
+  force: boolean,
+  opener: UrlOpener,
+): Promise<LoginResult> {
   const stopProgress = showProgress(flow, io, providerName, opener);
   const stopSignals = cancelOnSignal(() => flow.cancel());
   try {

@@ -15,7 +15,11 @@ function visit(url: URL, signal: AbortSignal): Promise<string | null> {
   return new Promise((resolve, reject) => {
     const req = request(url, { method: 'GET', signal, timeout: 10_000 }, (res) => {
       res.resume(); // the page itself does not matter, only where it sends us
-      res.on('end', () => resolve(res.statusCode && res.statusCode >= 300 && res.statusCode < 400 ? (res.headers.location ?? null) : null));
+      res.on('end', () =>
+        resolve(
+          res.statusCode && res.statusCode >= 300 && res.statusCode < 400 ? (res.headers.location ?? null) : null,
+        ),
+      );
       res.on('error', () => reject(new AuthError('ERR_BROWSER', `The simulated browser lost ${url.host}.`)));
     });
     req.on('timeout', () => req.destroy());

@@ -18,7 +18,10 @@ export async function openStoredPocket(io: CliIO, profile?: unknown): Promise<Po
   });
   if (resumed === null) {
     flow.stop();
-    throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in to Pocket${profileNote(account.name)}. Run \`authmachine login\`.`);
+    throw new AuthError(
+      'ERR_NOT_LOGGED_IN',
+      `Not logged in to Pocket${profileNote(account.name)}. Run \`authmachine login\`.`,
+    );
   }
   return flow;
 }

@@ -39,7 +39,10 @@ export function formatToken(printed: PrintedToken, format: TokenFormat): string 
       return `${JSON.stringify({
         apiVersion: 'client.authentication.k8s.io/v1',
         kind: 'ExecCredential',
-        status: { token: printed.token, ...(printed.expiresAt === null ? {} : { expirationTimestamp: rfc3339(printed.expiresAt) }) },
+        status: {
+          token: printed.token,
+          ...(printed.expiresAt === null ? {} : { expirationTimestamp: rfc3339(printed.expiresAt) }),
+        },
       })}\n`;
     case 'env': {
       const lines = [

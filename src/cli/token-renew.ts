@@ -11,12 +11,18 @@ import { oauthFlow, oauthOptionsFromProfile } from './oauth-flow.js';
 
 export async function renewToken(account: Account, io: CliIO, refreshSkewMs: number): Promise<TokenSet> {
   if (account.profile.provider !== 'oauth2') {
-    throw new AuthError('ERR_TOKEN_INVALID', `The Pocket login${profileNote(account.name)} cannot be renewed. Run \`authmachine login\` again.`);
+    throw new AuthError(
+      'ERR_TOKEN_INVALID',
+      `The Pocket login${profileNote(account.name)} cannot be renewed. Run \`authmachine login\` again.`,
+    );
   }
   const { flow } = oauthFlow({ ...oauthOptionsFromProfile(account, io), refreshSkewMs }, io);
   try {
     if ((await flow.resume()) === null) {
-      throw new AuthError('ERR_TOKEN_INVALID', `The login to ${account.profile.issuer}${profileNote(account.name)} has expired. Run \`authmachine login\` again.`);
+      throw new AuthError(
+        'ERR_TOKEN_INVALID',
+        `The login to ${account.profile.issuer}${profileNote(account.name)} has expired. Run \`authmachine login\` again.`,
+      );
     }
     return await flow.freshToken();
   } finally {

@@ -23,7 +23,9 @@ export function toDot(): string {
         continue;
       }
       lines.push(`${indent}subgraph ${quote(`cluster_${child.id}`)} {`);
-      lines.push(`${indent}  id=${quote(child.id)}; label=${quote(child.key)}; style="rounded"; color="#888888";${child.description ? ` tooltip=${quote(child.description)};` : ''}`);
+      lines.push(
+        `${indent}  id=${quote(child.id)}; label=${quote(child.key)}; style="rounded"; color="#888888";${child.description ? ` tooltip=${quote(child.description)};` : ''}`,
+      );
       emit(child, `${indent}  `);
       lines.push(`${indent}}`);
     }
@@ -31,7 +33,7 @@ export function toDot(): string {
   emit(readStates(), '  ');
   // Edges to or from a compound state attach to its initial leaf, clipped at the cluster border.
   const leafOf = (id: string, root = readStates()): { leaf: string; cluster: string | null } => {
-    const find = (s: GraphState): GraphState | null => (s.id === id ? s : s.children.map(find).find(Boolean) ?? null);
+    const find = (s: GraphState): GraphState | null => (s.id === id ? s : (s.children.map(find).find(Boolean) ?? null));
     let state = find(root);
     if (!state || state.children.length === 0) return { leaf: id, cluster: null };
     const cluster = state.id;
@@ -48,8 +50,10 @@ export function toDot(): string {
     const attrs = [`label=${quote(edge.label)}`];
     // Failure and cancel edges go everywhere; drawn light and kept out of the layout, the main
     // path reads top to bottom.
-    if (edge.to === 'auth.failed') attrs.push('constraint=false', 'color="#c0392b"', 'fontcolor="#c0392b"', 'style=dashed');
-    else if (edge.to === 'auth.idle') attrs.push('constraint=false', 'color="#999999"', 'fontcolor="#777777"', 'style=dotted');
+    if (edge.to === 'auth.failed')
+      attrs.push('constraint=false', 'color="#c0392b"', 'fontcolor="#c0392b"', 'style=dashed');
+    else if (edge.to === 'auth.idle')
+      attrs.push('constraint=false', 'color="#999999"', 'fontcolor="#777777"', 'style=dotted');
     if (from.cluster) attrs.push(`ltail=${quote(`cluster_${from.cluster}`)}`);
     if (to.cluster) attrs.push(`lhead=${quote(`cluster_${to.cluster}`)}`);
     lines.push(`  ${quote(from.leaf)} -> ${quote(to.leaf)} [${attrs.join(', ')}];`);

@@ -7,7 +7,16 @@
 import { readEdges, readStates, type GraphEdge, type GraphState } from './statechart-graph.js';
 
 /** The overview's boxes, by state key: the design card's states, plus the two the machine adds. */
-export const OVERVIEW_STATES = ['idle', 'checkingStore', 'requestingToken', 'awaitingUser', 'exchanging', 'authorized', 'fetching', 'failed'] as const;
+export const OVERVIEW_STATES = [
+  'idle',
+  'checkingStore',
+  'requestingToken',
+  'awaitingUser',
+  'exchanging',
+  'authorized',
+  'fetching',
+  'failed',
+] as const;
 
 /** The path a first login takes, drawn bold. */
 const HAPPY_PATH = ['idle', 'checkingStore', 'requestingToken', 'awaitingUser', 'exchanging', 'authorized', 'fetching'];
@@ -92,7 +101,10 @@ export function readOverview(): Overview {
     if (!from || !to || from === to) continue; // a step's own retries and sub-steps stay inside its box
     const pair = `${from}\u0000${to}`;
     const happy = HAPPY_PATH[HAPPY_PATH.indexOf(from) + 1] === to && HAPPY_PATH.includes(from);
-    labels.set(pair, (labels.get(pair) ?? new Set()).add(happy ? edge.label.replace(/ \[.*\]$/, '') : shortLabel(edge)));
+    labels.set(
+      pair,
+      (labels.get(pair) ?? new Set()).add(happy ? edge.label.replace(/ \[.*\]$/, '') : shortLabel(edge)),
+    );
   }
 
   const edges: OverviewEdge[] = [];
@@ -102,16 +114,21 @@ export function readOverview(): Overview {
     const label = [...names].join(' / ');
     if (!RESTING.has(from) && to === 'failed') summarised.error.add(label);
     else if (!RESTING.has(from) && to === 'idle') summarised.cancel.add(label);
-    else if (from === 'failed' && !RESTING.has(to)) for (const name of names) summarised.retry.add(name.replace(/ \[.*\]$/, ''));
+    else if (from === 'failed' && !RESTING.has(to))
+      for (const name of names) summarised.retry.add(name.replace(/ \[.*\]$/, ''));
     else {
       const step = HAPPY_PATH.indexOf(from);
-      const kind = step >= 0 && HAPPY_PATH[step + 1] === to ? 'happy' : RESTING.has(from) && from !== 'idle' ? 'back' : 'other';
+      const kind =
+        step >= 0 && HAPPY_PATH[step + 1] === to ? 'happy' : RESTING.has(from) && from !== 'idle' ? 'back' : 'other';
       edges.push({ from, to, label, kind });
     }
   }
-  if (summarised.error.size > 0) edges.push({ from: 'active', to: 'failed', label: 'permanent error (any step)', kind: 'error' });
-  if (summarised.retry.size > 0) edges.push({ from: 'failed', to: 'active', label: [...summarised.retry].join(' / '), kind: 'retry' });
-  if (summarised.cancel.size > 0) edges.push({ from: 'active', to: 'idle', label: 'CANCEL / logged out', kind: 'cancel' });
+  if (summarised.error.size > 0)
+    edges.push({ from: 'active', to: 'failed', label: 'permanent error (any step)', kind: 'error' });
+  if (summarised.retry.size > 0)
+    edges.push({ from: 'failed', to: 'active', label: [...summarised.retry].join(' / '), kind: 'retry' });
+  if (summarised.cancel.size > 0)
+    edges.push({ from: 'active', to: 'idle', label: 'CANCEL / logged out', kind: 'cancel' });
   return { nodes, edges };
 }
 
@@ -132,7 +149,11 @@ const EDGE_STYLE: Record<OverviewEdge['kind'], string> = {
 /** Graphviz source of the overview. Each box carries its machine state ids as SVG classes. */
 export function toOverviewDot(overview: Overview = readOverview()): string {
   const node = (n: OverviewNode) => {
-    const attrs = [`id=${quote(OVERVIEW_ID_PREFIX + n.id)}`, `class=${quote(n.covers.join(' '))}`, `label=${quote(n.key)}`];
+    const attrs = [
+      `id=${quote(OVERVIEW_ID_PREFIX + n.id)}`,
+      `class=${quote(n.covers.join(' '))}`,
+      `label=${quote(n.key)}`,
+    ];
     if (n.description) attrs.push(`tooltip=${quote(n.description)}`);
     return `${quote(n.key)} [${attrs.join(', ')}];`;
   };

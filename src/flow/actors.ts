@@ -4,9 +4,27 @@
  * passes it down, so leaving a state aborts whatever that state started.
  */
 import { fromCallback, fromPromise } from 'xstate';
-import type { BrowserOpener, Clock, HttpClient, Lock, LockLease, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import type {
+  BrowserOpener,
+  Clock,
+  HttpClient,
+  Lock,
+  LockLease,
+  RandomSource,
+  RedirectReceiver,
+  TokenStore,
+} from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
-import type { DevicePollResult, ExpectEvent, FlowSession, CallbackResult, LockCommand, RereadResult, StartResult, TokenSet } from '../../machines/types.js';
+import type {
+  DevicePollResult,
+  ExpectEvent,
+  FlowSession,
+  CallbackResult,
+  LockCommand,
+  RereadResult,
+  StartResult,
+  TokenSet,
+} from '../../machines/types.js';
 import type { AuthProtocol, ProtocolContext } from '../protocol.js';
 import { decodeTokenSet, encodeTokenSet, isFresh, isUsable, sameToken } from './token-codec.js';
 import { withDeadline } from './with-deadline.js';
@@ -48,11 +66,21 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
  * AuthError (a foreign error becomes ERR_UNEXPECTED, its message dropped).
  */
 export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, adapters: FlowAdapters) {
-  const ctx = (signal: AbortSignal): ProtocolContext => ({ http: adapters.http, random: adapters.random, clock: adapters.clock, signal });
+  const ctx = (signal: AbortSignal): ProtocolContext => ({
+    http: adapters.http,
+    random: adapters.random,
+    clock: adapters.clock,
+    signal,
+  });
   const store = adapters.store;
   const key = adapters.storageKey;
   const storeCall = <T>(work: Promise<T>, what: string) =>
-    withDeadline(work, adapters.storeTimeoutMs, 'ERR_STORAGE', `The token store (${store.location}) did not answer within ${adapters.storeTimeoutMs} ms while ${what}.`);
+    withDeadline(
+      work,
+      adapters.storeTimeoutMs,
+      'ERR_STORAGE',
+      `The token store (${store.location}) did not answer within ${adapters.storeTimeoutMs} ms while ${what}.`,
+    );
 
   return {
     loadToken: fromPromise<TokenSet | null, void>(({ signal }) =>
@@ -66,7 +94,10 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
 
     receiveRedirect: fromCallback<ExpectEvent, { mode: 'redirect' | 'device' }>(({ input, sendBack, receive }) => {
       if (input.mode === 'device' || adapters.receiver === null) {
-        sendBack({ type: 'REDIRECT_READY', redirectUri: input.mode === 'device' ? null : (adapters.externalRedirectUri ?? null) });
+        sendBack({
+          type: 'REDIRECT_READY',
+          redirectUri: input.mode === 'device' ? null : (adapters.externalRedirectUri ?? null),
+        });
         return () => {};
       }
       const abort = new AbortController();
@@ -84,7 +115,9 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
           if (expected) opened.expect(expected.state);
           sendBack({ type: 'REDIRECT_READY', redirectUri: opened.redirectUri });
           return opened.callback.then((result) =>
-            sendBack(result.kind === 'redirect' ? { type: 'CALLBACK', params: result.params } : { type: 'USER_CONFIRMED' }),
+            sendBack(
+              result.kind === 'redirect' ? { type: 'CALLBACK', params: result.params } : { type: 'USER_CONFIRMED' },
+            ),
           );
         })
         .catch((error: unknown) => {
@@ -100,11 +133,14 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       guarded(() => protocol.start(ctx(signal), input)),
     ),
 
-    openBrowser: fromPromise<void, { url: string }>(({ input, signal }) => guarded(() => adapters.browser.open(input.url, signal))),
+    openBrowser: fromPromise<void, { url: string }>(({ input, signal }) =>
+      guarded(() => adapters.browser.open(input.url, signal)),
+    ),
 
     pollDevice: fromPromise<DevicePollResult, { session: FlowSession }>(({ input, signal }) =>
       guarded(async () => {
-        if (!protocol.pollDevice) throw new AuthError('ERR_CONFIG', `The ${protocol.name} protocol has no device grant.`);
+        if (!protocol.pollDevice)
+          throw new AuthError('ERR_CONFIG', `The ${protocol.name} protocol has no device grant.`);
         return protocol.pollDevice(ctx(signal), input);
       }),
     ),
@@ -119,7 +155,16 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
         if (protocol.keepFromStored && token.refreshToken === undefined) {
           // Only what the protocol says to keep, and only from an entry we can read.
           const stored = await storeCall(store.get(key), 'reading the login').catch(() => null);
-          const previous = stored === null ? null : (() => { try { return decodeTokenSet(stored, store.location); } catch { return null; } })();
+          const previous =
+            stored === null
+              ? null
+              : (() => {
+                  try {
+                    return decodeTokenSet(stored, store.location);
+                  } catch {
+                    return null;
+                  }
+                })();
           if (previous) token = protocol.keepFromStored(token, previous);
         }
         await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');

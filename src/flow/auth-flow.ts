@@ -3,7 +3,15 @@
  * that wants the machine itself uses `flow.actor` (or `authMachine.provide(createFlowActors(...))`).
  */
 import { createActor, type Actor, type InspectionEvent, type Observer, type Snapshot } from 'xstate';
-import type { BrowserOpener, Clock, HttpClient, Lock, RandomSource, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
+import type {
+  BrowserOpener,
+  Clock,
+  HttpClient,
+  Lock,
+  RandomSource,
+  RedirectReceiver,
+  TokenStore,
+} from '../../adapters/contracts.js';
 import { AuthError, isAuthError, toAuthError } from '../../adapters/errors.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
@@ -107,7 +115,8 @@ export class AuthFlow<Req = unknown, Res = unknown> {
 
   /** Logs in (or reuses a stored login). Rejects with the AuthError the flow failed with. */
   login(options: { force?: boolean } = {}): Promise<LoginResult> {
-    if (this.actor.getSnapshot().matches({ authorized: 'ready' }) && !options.force) return Promise.resolve(this.#loginResult(true));
+    if (this.actor.getSnapshot().matches({ authorized: 'ready' }) && !options.force)
+      return Promise.resolve(this.#loginResult(true));
     let sawSignIn = false;
     const settled = this.#waitFor((s) => {
       if (s.matches('signingIn')) sawSignIn = true;
@@ -149,7 +158,8 @@ export class AuthFlow<Req = unknown, Res = unknown> {
    */
   fetch<R extends Req>(request: R): Promise<AnswerTo<Res, R>> {
     return this.#ask({ type: 'FETCH', request }).then((answer) => {
-      if (!answersRequest(request, answer)) throw new AuthError('ERR_UNEXPECTED', 'The protocol answered a different kind of request.');
+      if (!answersRequest(request, answer))
+        throw new AuthError('ERR_UNEXPECTED', 'The protocol answered a different kind of request.');
       return answer as AnswerTo<Res, R>;
     });
   }
@@ -191,7 +201,9 @@ export class AuthFlow<Req = unknown, Res = unknown> {
         for (const sub of subs) sub.unsubscribe();
       };
       const now = this.#clock.now();
-      this.actor.send(what.type === 'FETCH' ? { type: 'FETCH', request: what.request, id, now } : { type: 'REFRESH', id, now });
+      this.actor.send(
+        what.type === 'FETCH' ? { type: 'FETCH', request: what.request, id, now } : { type: 'REFRESH', id, now },
+      );
     });
   }
 
@@ -228,7 +240,10 @@ export class AuthFlow<Req = unknown, Res = unknown> {
    * Listens to what the flow emits (`authorizationUrl`, `browserFailed`, `retrying`, ...).
    * Returns a subscription; call `unsubscribe()` on it to stop.
    */
-  on<T extends AuthEmitted['type']>(type: T, handler: (event: AuthEmitted & (T extends '*' ? unknown : { type: T })) => void) {
+  on<T extends AuthEmitted['type']>(
+    type: T,
+    handler: (event: AuthEmitted & (T extends '*' ? unknown : { type: T })) => void,
+  ) {
     return this.actor.on(type, handler);
   }
 
@@ -281,7 +296,8 @@ export type AnswerTo<Res, R> = R extends { kind: infer K }
 
 /** A tagged answer must carry its request's kind (the type above promises it). */
 function answersRequest(request: unknown, answer: unknown): boolean {
-  const kindOf = (value: unknown) => (typeof value === 'object' && value !== null && 'kind' in value ? (value as { kind: unknown }).kind : undefined);
+  const kindOf = (value: unknown) =>
+    typeof value === 'object' && value !== null && 'kind' in value ? (value as { kind: unknown }).kind : undefined;
   const asked = kindOf(request);
   const given = kindOf(answer);
   return asked === undefined || given === undefined || asked === given;
@@ -289,7 +305,11 @@ function answersRequest(request: unknown, answer: unknown): boolean {
 
 /** The error a `failed` snapshot holds, as the AuthError a caller catches. */
 function failureOf(s: ReturnType<AuthActor['getSnapshot']>): AuthError {
-  const data = s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The flow failed without saying why.', retryable: false };
+  const data = s.context.error ?? {
+    code: 'ERR_UNEXPECTED',
+    message: 'The flow failed without saying why.',
+    retryable: false,
+  };
   return AuthError.fromData(data);
 }
 

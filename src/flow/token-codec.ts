@@ -15,7 +15,13 @@ export function decodeTokenSet(secret: string, location: string): TokenSet {
     throw new AuthError('ERR_STORAGE', `The stored login in ${location} is unreadable. Log out and log in again.`);
   }
   const token = (parsed as { token?: Partial<TokenSet> } | null)?.token;
-  if (!token || typeof token !== 'object' || typeof token.accessToken !== 'string' || token.accessToken === '' || !wellTyped(token)) {
+  if (
+    !token ||
+    typeof token !== 'object' ||
+    typeof token.accessToken !== 'string' ||
+    token.accessToken === '' ||
+    !wellTyped(token)
+  ) {
     throw new AuthError('ERR_STORAGE', `The stored login in ${location} is unreadable. Log out and log in again.`);
   }
   return token as TokenSet;
@@ -31,13 +37,17 @@ function wellTyped(token: Partial<TokenSet>): boolean {
   if (OPTIONAL_STRINGS.some((key) => token[key] !== undefined && typeof token[key] !== 'string')) return false;
   if (token.dpopKey !== undefined && !isDpopKey(token.dpopKey)) return false;
   if (token.tokenType?.toLowerCase() === 'dpop' && token.dpopKey === undefined) return false;
-  return (['expiresAt', 'refreshExpiresAt'] as const).every((key) => token[key] === undefined || (typeof token[key] === 'number' && Number.isFinite(token[key])));
+  return (['expiresAt', 'refreshExpiresAt'] as const).every(
+    (key) => token[key] === undefined || (typeof token[key] === 'number' && Number.isFinite(token[key])),
+  );
 }
 
 /** A token that has expired and cannot be refreshed is as good as none. */
 export function isUsable(token: TokenSet, now: number): boolean {
   if (token.expiresAt === undefined || token.expiresAt > now) return true;
-  return typeof token.refreshToken === 'string' && (token.refreshExpiresAt === undefined || token.refreshExpiresAt > now);
+  return (
+    typeof token.refreshToken === 'string' && (token.refreshExpiresAt === undefined || token.refreshExpiresAt > now)
+  );
 }
 
 /** Can be sent as it is: no expiry, or more than `skewMs` left (an expiring token without a refresh token is sent while it lasts). */

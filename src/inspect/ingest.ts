@@ -23,10 +23,20 @@ function answer(res: ServerResponse, status: number, text: string): void {
 function isEvent(value: unknown): value is RedactedInspectionEvent {
   if (typeof value !== 'object' || value === null) return false;
   const e = value as Record<string, unknown>;
-  return typeof e.type === 'string' && e.type.startsWith('@xstate.') && typeof e.sessionId === 'string' && typeof e.at === 'number';
+  return (
+    typeof e.type === 'string' &&
+    e.type.startsWith('@xstate.') &&
+    typeof e.sessionId === 'string' &&
+    typeof e.at === 'number'
+  );
 }
 
-export function ingest(req: IncomingMessage, res: ServerResponse, key: string, add: (event: RedactedInspectionEvent) => void): void {
+export function ingest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  key: string,
+  add: (event: RedactedInspectionEvent) => void,
+): void {
   if (req.method !== 'POST') {
     answer(res, 405, 'POST only.');
     return;
@@ -58,7 +68,8 @@ export function ingest(req: IncomingMessage, res: ServerResponse, key: string, a
     } catch {
       return answer(res, 400, 'Not JSON.');
     }
-    if (!Array.isArray(events) || !events.every(isEvent)) return answer(res, 400, 'Expected a list of inspection events.');
+    if (!Array.isArray(events) || !events.every(isEvent))
+      return answer(res, 400, 'Expected a list of inspection events.');
     for (const event of events) add(event);
     answer(res, 204, '');
   });

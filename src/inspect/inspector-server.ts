@@ -64,7 +64,9 @@ const SECURITY_HEADERS = {
 const KEEPALIVE_MS = 15_000;
 
 function sseMessage(message: HistoryMessage): string {
-  return message.kind === 'reset' ? 'event: reset\ndata: {}\n\n' : `event: step\ndata: ${JSON.stringify(message.step)}\n\n`;
+  return message.kind === 'reset'
+    ? 'event: reset\ndata: {}\n\n'
+    : `event: step\ndata: ${JSON.stringify(message.step)}\n\n`;
 }
 
 function plain(res: ServerResponse, status: number, text: string): void {
@@ -75,7 +77,8 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new AuthError('ERR_CONFIG', 'The inspector server listens on 127.0.0.1 only.');
   const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new AuthError('ERR_CONFIG', 'The inspector port must be an integer from 0 to 65535.');
+  if (!Number.isInteger(port) || port < 0 || port > 65_535)
+    throw new AuthError('ERR_CONFIG', 'The inspector port must be an integer from 0 to 65535.');
 
   let diagrams: InspectorDiagrams;
   try {
@@ -99,12 +102,20 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   const servePage = (res: ServerResponse, headOnly: boolean) => {
     const nonce = randomBytes(16).toString('base64');
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': inspectorPagePolicy(nonce) });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/html; charset=utf-8',
+      'content-security-policy': inspectorPagePolicy(nonce),
+    });
     res.end(headOnly ? undefined : renderInspectorPage(diagrams, nonce));
   };
 
   const serveEvents = (req: IncomingMessage, res: ServerResponse) => {
-    res.writeHead(200, { ...SECURITY_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      connection: 'keep-alive',
+    });
     // Late joiners first get the whole history of the current flow.
     res.write(sseMessage({ kind: 'reset' }));
     for (const step of history.steps) res.write(sseMessage({ kind: 'step', step }));
@@ -123,7 +134,8 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
     // DNS rebinding: a page on another name that resolves to 127.0.0.1 must not read the stream.
     if (!allowedHosts.has(req.headers.host ?? '')) return plain(res, 403, 'Forbidden host.');
     const path = (req.url ?? '/').split('?')[0];
-    if (path === '/ingest' && options.ingestKey) return void ingest(req, res, options.ingestKey, (event) => history.add(event));
+    if (path === '/ingest' && options.ingestKey)
+      return void ingest(req, res, options.ingestKey, (event) => history.add(event));
     if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method not allowed.');
     if (path === '/' || path === '/index.html') return servePage(res, req.method === 'HEAD');
     if (path === '/events') return serveEvents(req, res);
@@ -136,7 +148,13 @@ export async function startInspectorServer(options: InspectorServerOptions = {})
 
   await new Promise<void>((resolve, reject) => {
     const fail = (error: NodeJS.ErrnoException) =>
-      reject(new AuthError('ERR_LISTENER', `The inspector could not listen on 127.0.0.1:${port} (${error.code ?? 'error'}).`, { cause: error }));
+      reject(
+        new AuthError(
+          'ERR_LISTENER',
+          `The inspector could not listen on 127.0.0.1:${port} (${error.code ?? 'error'}).`,
+          { cause: error },
+        ),
+      );
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);

@@ -45,6 +45,10 @@ function walkUp(start: string, relative: string): string | null {
 export function findPackageFile(relative: string = DIAGRAM_FILE): string {
   const file = thisModuleFile();
   const found = (file === null ? null : walkUp(dirname(file), relative)) ?? walkUp(process.cwd(), relative);
-  if (found === null) throw new AuthError('ERR_CONFIG', `The file ${relative} of the authmachine package was not found; pass its path explicitly.`);
+  if (found === null)
+    throw new AuthError(
+      'ERR_CONFIG',
+      `The file ${relative} of the authmachine package was not found; pass its path explicitly.`,
+    );
   return found;
 }

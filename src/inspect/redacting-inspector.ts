@@ -4,11 +4,7 @@
  * without leaking the flow's secrets.
  */
 import type { InspectionEvent, Observer } from 'xstate';
-import type {
-  RedactedInspectionEvent,
-  RedactedSnapshot,
-  RedactedTransition,
-} from './inspection-event.js';
+import type { RedactedInspectionEvent, RedactedSnapshot, RedactedTransition } from './inspection-event.js';
 import { createRedactor, type JsonValue, type Redactor } from './redactor.js';
 import { leafStateIds } from './state-ids.js';
 
@@ -64,7 +60,8 @@ export function createRedactingInspector(
     const type = typeof raw.type === 'string' ? raw.type : 'unknown';
     const done = /^xstate\.done\.actor\.(.+)$/.exec(type);
     const json = redactor.redact(event) as Record<string, JsonValue>;
-    if (done?.[1] !== undefined && summarised.has(done[1]) && 'output' in raw) json.output = redactor.summarise(raw.output);
+    if (done?.[1] !== undefined && summarised.has(done[1]) && 'output' in raw)
+      json.output = redactor.summarise(raw.output);
     return { ...json, type: redactor.scrub(type) };
   };
 
@@ -81,12 +78,14 @@ export function createRedactingInspector(
       out.context = redactor.redact(s.context);
     }
     if (s.input !== undefined) out.input = redactor.redact(s.input);
-    if (s.output !== undefined) out.output = summarised.has(String(ref.id)) ? redactor.summarise(s.output) : redactor.redact(s.output);
+    if (s.output !== undefined)
+      out.output = summarised.has(String(ref.id)) ? redactor.summarise(s.output) : redactor.redact(s.output);
     if (s.error !== undefined) out.error = redactor.redact(s.error);
     if (s.children && typeof s.children === 'object') {
       out.children = Object.fromEntries(
-        Object.entries(s.children as Record<string, ActorLike | undefined>)
-          .flatMap(([id, child]) => (typeof child?.sessionId === 'string' ? [[redactor.scrub(id), child.sessionId]] : [])),
+        Object.entries(s.children as Record<string, ActorLike | undefined>).flatMap(([id, child]) =>
+          typeof child?.sessionId === 'string' ? [[redactor.scrub(id), child.sessionId]] : [],
+        ),
       );
     }
     return out;
@@ -95,25 +94,39 @@ export function createRedactingInspector(
   // Learn from every part that may hold a secret before redacting any part, so a secret is cut
   // out of the first string it appears in even when its denied key comes later in the event.
   const learnFrom = (event: InspectionEvent) => {
-    const e = event as { event?: unknown; snapshot?: unknown; action?: { params?: unknown }; actorRef: { getSnapshot?: () => unknown } };
+    const e = event as {
+      event?: unknown;
+      snapshot?: unknown;
+      action?: { params?: unknown };
+      actorRef: { getSnapshot?: () => unknown };
+    };
     redactor.learn(e.event);
     redactor.learn(e.action?.params);
-    const snapshot = (event.type === '@xstate.actor' ? e.actorRef.getSnapshot?.() : e.snapshot) as Record<string, unknown> | undefined;
-    if (snapshot) for (const part of [snapshot.context, snapshot.input, snapshot.output, snapshot.error]) redactor.learn(part);
+    const snapshot = (event.type === '@xstate.actor' ? e.actorRef.getSnapshot?.() : e.snapshot) as
+      | Record<string, unknown>
+      | undefined;
+    if (snapshot)
+      for (const part of [snapshot.context, snapshot.input, snapshot.output, snapshot.error]) redactor.learn(part);
   };
 
   const transitionsJson = (transitions: unknown): RedactedTransition[] =>
-    ((transitions ?? []) as { eventType?: unknown; source?: { id?: unknown }; target?: { id?: unknown }[] }[]).map((t) => ({
-      eventType: redactor.scrub(String(t.eventType ?? '')),
-      source: typeof t.source?.id === 'string' ? t.source.id : null,
-      targets: (t.target ?? []).map((node) => String(node?.id)),
-    }));
+    ((transitions ?? []) as { eventType?: unknown; source?: { id?: unknown }; target?: { id?: unknown }[] }[]).map(
+      (t) => ({
+        eventType: redactor.scrub(String(t.eventType ?? '')),
+        source: typeof t.source?.id === 'string' ? t.source.id : null,
+        targets: (t.target ?? []).map((node) => String(node?.id)),
+      }),
+    );
 
   const definitionJson = (ref: ActorLike): JsonValue | undefined => {
     if (machineIdOf(ref) === null) return undefined;
     try {
       // Functions (guards, actions, inputs) become their names, as the Stately inspector expects.
-      const plain = JSON.parse(JSON.stringify(ref.logic?.config, (_key, value: unknown) => (typeof value === 'function' ? { type: value.name || 'anonymous' } : value)));
+      const plain = JSON.parse(
+        JSON.stringify(ref.logic?.config, (_key, value: unknown) =>
+          typeof value === 'function' ? { type: value.name || 'anonymous' } : value,
+        ),
+      );
       return redactor.redactKnown(plain);
     } catch {
       return undefined;
@@ -144,9 +157,19 @@ export function createRedactingInspector(
         };
       }
       case '@xstate.event':
-        return { ...base, type: event.type, sourceSessionId: event.sourceRef?.sessionId ?? null, event: eventJson(event.event) };
+        return {
+          ...base,
+          type: event.type,
+          sourceSessionId: event.sourceRef?.sessionId ?? null,
+          event: eventJson(event.event),
+        };
       case '@xstate.snapshot':
-        return { ...base, type: event.type, event: eventJson(event.event), snapshot: snapshotJson(event.snapshot, ref) };
+        return {
+          ...base,
+          type: event.type,
+          event: eventJson(event.event),
+          snapshot: snapshotJson(event.snapshot, ref),
+        };
       case '@xstate.microstep':
         return {
           ...base,
@@ -156,7 +179,11 @@ export function createRedactingInspector(
           transitions: transitionsJson(event._transitions),
         };
       case '@xstate.action':
-        return { ...base, type: event.type, action: { type: redactor.scrub(event.action.type), params: actionParamsJson(event.action.params) } };
+        return {
+          ...base,
+          type: event.type,
+          action: { type: redactor.scrub(event.action.type), params: actionParamsJson(event.action.params) },
+        };
       default:
         return null;
     }
@@ -166,7 +193,14 @@ export function createRedactingInspector(
   const actionParamsJson = (params: unknown): JsonValue => {
     const json = redactor.redact(params);
     const emitted = (params as { event?: { type?: unknown; result?: unknown } } | null)?.event;
-    if (emitted && emitted.type === 'fetched' && 'result' in emitted && json && typeof json === 'object' && !Array.isArray(json)) {
+    if (
+      emitted &&
+      emitted.type === 'fetched' &&
+      'result' in emitted &&
+      json &&
+      typeof json === 'object' &&
+      !Array.isArray(json)
+    ) {
       const eventJson = json.event as Record<string, JsonValue>;
       eventJson.result = redactor.summarise(emitted.result);
     }

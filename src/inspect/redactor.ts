@@ -94,7 +94,9 @@ export function createRedactor(): Redactor {
   const scrub = (text: string): string => {
     let out = scrubQueryParams(text);
     for (const secret of ordered) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    return out.length > MAX_STRING_LENGTH ? `${out.slice(0, MAX_STRING_LENGTH)}… [${out.length - MAX_STRING_LENGTH} more characters]` : out;
+    return out.length > MAX_STRING_LENGTH
+      ? `${out.slice(0, MAX_STRING_LENGTH)}… [${out.length - MAX_STRING_LENGTH} more characters]`
+      : out;
   };
 
   // Inside a denied key: keep the shape, hide every leaf.
@@ -127,7 +129,8 @@ export function createRedactor(): Redactor {
     const object = value as object;
     if (depth > MAX_DEPTH) return '[too deep]';
     if (seen.has(object)) return '[circular]';
-    if (isActorRefLike(object)) return { sessionId: object.sessionId, id: typeof object.id === 'string' ? scrub(object.id) : null };
+    if (isActorRefLike(object))
+      return { sessionId: object.sessionId, id: typeof object.id === 'string' ? scrub(object.id) : null };
     if (object instanceof Date) return object.toISOString();
     if (object instanceof Error) return errorToJson(object);
     seen.add(object);
@@ -138,13 +141,15 @@ export function createRedactor(): Redactor {
         if (items.length > MAX_ARRAY_ITEMS) out.push(`[${items.length - MAX_ARRAY_ITEMS} more items]`);
         return out;
       }
-      const entries = object instanceof Map ? [...object.entries()].map(([k, v]) => [String(k), v] as const) : Object.entries(object);
+      const entries =
+        object instanceof Map ? [...object.entries()].map(([k, v]) => [String(k), v] as const) : Object.entries(object);
       const out: Record<string, JsonValue> = {};
       for (const [key, item] of entries) {
         const json = isDeniedKey(key, item) ? hide(item, depth + 1) : toJson(item, depth + 1, seen);
         if (json !== undefined) out[scrub(key)] = json;
       }
-      if (!isPlainRecord(object) && !(object instanceof Map) && Object.keys(out).length === 0) return `[${object.constructor?.name ?? 'object'}]`;
+      if (!isPlainRecord(object) && !(object instanceof Map) && Object.keys(out).length === 0)
+        return `[${object.constructor?.name ?? 'object'}]`;
       return out;
     } finally {
       seen.delete(object);

@@ -37,15 +37,23 @@ export async function loadStatelyModule(importModule: () => Promise<unknown> = i
     loaded = await importModule();
   } catch (error) {
     if (isModuleNotFound(error)) {
-      throw new AuthError('ERR_CONFIG', `The Stately inspector needs the optional package ${STATELY_PACKAGE}. Install it with: npm install --save-dev ${STATELY_PACKAGE}`);
+      throw new AuthError(
+        'ERR_CONFIG',
+        `The Stately inspector needs the optional package ${STATELY_PACKAGE}. Install it with: npm install --save-dev ${STATELY_PACKAGE}`,
+      );
     }
-    throw new AuthError('ERR_CONFIG', `The optional package ${STATELY_PACKAGE} is installed but could not be loaded.`, { cause: error });
+    throw new AuthError('ERR_CONFIG', `The optional package ${STATELY_PACKAGE} is installed but could not be loaded.`, {
+      cause: error,
+    });
   }
   const module = loaded as Partial<StatelyModule> & { default?: Partial<StatelyModule> };
   // Under CommonJS interop the exports may sit on `default`.
   const api = typeof module.createWebSocketInspector === 'function' ? module : module.default;
   if (typeof api?.createWebSocketInspector !== 'function' || typeof api.createBrowserInspector !== 'function') {
-    throw new AuthError('ERR_CONFIG', `The installed ${STATELY_PACKAGE} has no createWebSocketInspector / createBrowserInspector: install version 0.7 or later.`);
+    throw new AuthError(
+      'ERR_CONFIG',
+      `The installed ${STATELY_PACKAGE} has no createWebSocketInspector / createBrowserInspector: install version 0.7 or later.`,
+    );
   }
   return api as StatelyModule;
 }

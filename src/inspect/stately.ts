@@ -53,7 +53,11 @@ interface StandIn {
 
 /** The XState-shaped event Stately's observer reads, built from a redacted one; null for kinds it ignores. */
 export function toStatelyInspectionEvent(event: RedactedInspectionEvent): Record<string, unknown> | null {
-  const standIn = (snapshot: unknown): StandIn => ({ id: event.actorId, sessionId: event.sessionId, getSnapshot: () => snapshot });
+  const standIn = (snapshot: unknown): StandIn => ({
+    id: event.actorId,
+    sessionId: event.sessionId,
+    getSnapshot: () => snapshot,
+  });
   switch (event.type) {
     case '@xstate.actor': {
       const ref = standIn(event.snapshot);
@@ -70,7 +74,13 @@ export function toStatelyInspectionEvent(event: RedactedInspectionEvent): Record
         event: event.event,
       };
     case '@xstate.snapshot':
-      return { type: event.type, rootId: event.rootId, actorRef: standIn(event.snapshot), event: event.event, snapshot: event.snapshot };
+      return {
+        type: event.type,
+        rootId: event.rootId,
+        actorRef: standIn(event.snapshot),
+        event: event.event,
+        snapshot: event.snapshot,
+      };
     default:
       // Stately shows actors, events and snapshots only.
       return null;

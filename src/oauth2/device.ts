@@ -52,8 +52,10 @@ export async function startDeviceAuthorization(
   if (refused) throw refused;
   const json = parseJsonObject(response.body, WHAT, 200);
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);
-  if (expiresIn === undefined || expiresIn === 0) throw new AuthError('ERR_BAD_RESPONSE', `The ${WHAT} did not send "expires_in".`);
-  const uriKey = options.acceptVerificationUrl && json['verification_uri'] === undefined ? 'verification_url' : 'verification_uri';
+  if (expiresIn === undefined || expiresIn === 0)
+    throw new AuthError('ERR_BAD_RESPONSE', `The ${WHAT} did not send "expires_in".`);
+  const uriKey =
+    options.acceptVerificationUrl && json['verification_uri'] === undefined ? 'verification_url' : 'verification_uri';
   const verificationUri = requiredString(json, uriKey, WHAT);
   assertSafeUrl(verificationUri, 'verification URI');
   const complete = optionalString(json, 'verification_uri_complete', WHAT);
@@ -85,7 +87,15 @@ export async function pollDeviceToken(
   dpop?: DPoPBinding,
 ): Promise<DevicePollResult> {
   const sentAt = ctx.clock.now();
-  const response = await postForm(ctx, endpoint, 'token endpoint', { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode }, timeoutMs, dpop, client);
+  const response = await postForm(
+    ctx,
+    endpoint,
+    'token endpoint',
+    { grant_type: DEVICE_CODE_GRANT, device_code: deviceCode },
+    timeoutMs,
+    dpop,
+    client,
+  );
   try {
     return { status: 'approved', token: readTokenResponse(response, 'device', sentAt, ctx.clock.now(), dpop) };
   } catch (error) {

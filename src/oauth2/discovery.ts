@@ -60,7 +60,12 @@ export function wellKnownUrls(issuer: string): string[] {
 }
 
 /** Fetches and validates the metadata of `issuer`. */
-export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: number, options: MetadataOptions = {}): Promise<ServerMetadata> {
+export async function discover(
+  ctx: ProtocolContext,
+  issuer: string,
+  timeoutMs: number,
+  options: MetadataOptions = {},
+): Promise<ServerMetadata> {
   const issuerUrl = assertSafeUrl(issuer, 'issuer');
   if (issuerUrl.search || issuerUrl.hash) {
     throw new AuthError('ERR_CONFIG', 'The issuer must not have a query or fragment (RFC 8414).');
@@ -89,8 +94,13 @@ export async function discover(ctx: ProtocolContext, issuer: string, timeoutMs: 
 }
 
 /** Validates a metadata document against the issuer that was asked for. */
-export function parseMetadata(json: Record<string, unknown>, expectedIssuer: string, options: MetadataOptions = {}): ServerMetadata {
-  const tenantTemplate = json.issuer !== expectedIssuer && isTenantTemplateOf(json.issuer, expectedIssuer, options.tenantAliases ?? []);
+export function parseMetadata(
+  json: Record<string, unknown>,
+  expectedIssuer: string,
+  options: MetadataOptions = {},
+): ServerMetadata {
+  const tenantTemplate =
+    json.issuer !== expectedIssuer && isTenantTemplateOf(json.issuer, expectedIssuer, options.tenantAliases ?? []);
   if (json.issuer !== expectedIssuer && !tenantTemplate) {
     throw new AuthError(
       'ERR_ISSUER_MISMATCH',
@@ -100,7 +110,8 @@ export function parseMetadata(json: Record<string, unknown>, expectedIssuer: str
   const endpoint = (key: string): string | undefined => {
     const value = json[key];
     if (value === undefined || value === null) return undefined;
-    if (typeof value !== 'string') throw new AuthError('ERR_BAD_RESPONSE', `The discovery document has an invalid "${key}".`);
+    if (typeof value !== 'string')
+      throw new AuthError('ERR_BAD_RESPONSE', `The discovery document has an invalid "${key}".`);
     assertSafeUrl(value, key.replace(/_/g, ' '));
     return value;
   };
@@ -122,7 +133,8 @@ export function parseMetadata(json: Record<string, unknown>, expectedIssuer: str
     pushedAuthorizationRequestEndpoint: endpoint('pushed_authorization_request_endpoint'),
     jwksUri: endpoint('jwks_uri'),
   };
-  for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(metadata, { [key]: value });
+  for (const [key, value] of Object.entries(optional))
+    if (value !== undefined) Object.assign(metadata, { [key]: value });
   if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) {
     metadata.codeChallengeMethodsSupported = methods as string[];
   }
@@ -144,7 +156,9 @@ export function parseMetadata(json: Record<string, unknown>, expectedIssuer: str
  */
 function isTenantTemplateOf(issuer: unknown, expected: string, aliases: readonly string[]): boolean {
   if (typeof issuer !== 'string' || !issuer.includes(TENANT_PLACEHOLDER)) return false;
-  return aliases.some((alias) => issuer.replace(TENANT_PLACEHOLDER, alias) === expected && expected.includes(`/${alias}/`));
+  return aliases.some(
+    (alias) => issuer.replace(TENANT_PLACEHOLDER, alias) === expected && expected.includes(`/${alias}/`),
+  );
 }
 
 /**
@@ -152,6 +166,7 @@ function isTenantTemplateOf(issuer: unknown, expected: string, aliases: readonly
  * own `tid`. A tid that is not a plain GUID-like identifier matches nothing.
  */
 export function tenantIssuer(template: string, tid: unknown): string | undefined {
-  if (typeof tid !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tid)) return undefined;
+  if (typeof tid !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(tid))
+    return undefined;
   return template.replace(TENANT_PLACEHOLDER, tid);
 }

@@ -44,7 +44,9 @@ export function isAuthorizationServerChallenge(response: HttpResponse): boolean 
 /** Whether the resource server's answer is a nonce challenge (401, `WWW-Authenticate: DPoP error="use_dpop_nonce"`, section 9). */
 export function isResourceServerChallenge(response: HttpResponse): boolean {
   const challenge = response.headers['www-authenticate'] ?? '';
-  return response.status === 401 && /(^|,)\s*DPoP\b/i.test(challenge) && /error\s*=\s*"?use_dpop_nonce"?/i.test(challenge);
+  return (
+    response.status === 401 && /(^|,)\s*DPoP\b/i.test(challenge) && /error\s*=\s*"?use_dpop_nonce"?/i.test(challenge)
+  );
 }
 
 /**
@@ -62,7 +64,12 @@ export async function sendWithDpop(
     const nonce = binding.nonces.get(request.url);
     const proof = await createDpopProof(
       binding.key,
-      { htm: request.method, url: request.url, ...(accessToken === undefined ? {} : { accessToken }), ...(nonce === undefined ? {} : { nonce }) },
+      {
+        htm: request.method,
+        url: request.url,
+        ...(accessToken === undefined ? {} : { accessToken }),
+        ...(nonce === undefined ? {} : { nonce }),
+      },
       ctx,
     );
     const response = await ctx.http.send({ ...request, headers: { ...request.headers, dpop: proof } });

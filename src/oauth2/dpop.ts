@@ -30,7 +30,8 @@ export function chooseDpopAlg(serverAlgs: readonly string[] | undefined): string
 
 /** A new key pair for one login (RFC 9449 section 2). @throws AuthError ERR_CONFIG for an unknown alg. */
 export async function generateDpopKey(alg = 'ES256'): Promise<DPoPKey> {
-  if (!DPOP_ALGS.includes(alg)) throw new AuthError('ERR_CONFIG', `DPoP proofs cannot be signed with ${alg}; supported: ${DPOP_ALGS.join(', ')}.`);
+  if (!DPOP_ALGS.includes(alg))
+    throw new AuthError('ERR_CONFIG', `DPoP proofs cannot be signed with ${alg}; supported: ${DPOP_ALGS.join(', ')}.`);
   const jose = await import('jose');
   const { privateKey } = await jose.generateKeyPair(alg, { extractable: true });
   const jwk = await jose.exportJWK(privateKey);
@@ -99,7 +100,11 @@ export function isDpopKey(value: unknown): value is DPoPKey {
  * One signed proof. @throws AuthError ERR_CONFIG when the key cannot be used (a damaged entry);
  * the error never carries the key.
  */
-export async function createDpopProof(key: DPoPKey, input: DPoPProofInput, ctx: { random: RandomSource; clock: Clock }): Promise<string> {
+export async function createDpopProof(
+  key: DPoPKey,
+  input: DPoPProofInput,
+  ctx: { random: RandomSource; clock: Clock },
+): Promise<string> {
   const jose = await import('jose');
   let signingKey: Awaited<ReturnType<typeof jose.importJWK>>;
   try {
@@ -115,5 +120,7 @@ export async function createDpopProof(key: DPoPKey, input: DPoPProofInput, ctx: 
   };
   if (input.nonce !== undefined) payload['nonce'] = input.nonce;
   if (input.accessToken !== undefined) payload['ath'] = accessTokenHash(input.accessToken);
-  return new jose.SignJWT(payload).setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: publicJwk(key) }).sign(signingKey);
+  return new jose.SignJWT(payload)
+    .setProtectedHeader({ typ: 'dpop+jwt', alg: key.alg, jwk: publicJwk(key) })
+    .sign(signingKey);
 }

@@ -60,7 +60,8 @@ function codeFor(error: string, context: OAuthErrorContext): AuthErrorCode {
 
 const MESSAGES: Partial<Record<AuthErrorCode, string>> = {
   ERR_DECLINED: 'The authorization was declined.',
-  ERR_INVALID_CLIENT: 'The authorization server does not accept this client (check the client id and its registration).',
+  ERR_INVALID_CLIENT:
+    'The authorization server does not accept this client (check the client id and its registration).',
   ERR_SERVER: 'The authorization server reported a server error.',
   ERR_INVALID_REQUEST: 'The authorization server says the request was malformed.',
   ERR_CODE_INVALID: 'The authorization code is invalid, expired or was already used: log in again.',
@@ -85,7 +86,8 @@ export function oauthError(
     (code === 'ERR_SERVER' && context !== 'authorize') ||
     (extra.status !== undefined && extra.status >= 500);
   const base = MESSAGES[code] ?? `The authorization server refused the request (${providerCode}).`;
-  const message = code === 'ERR_DECLINED' && providerCode !== 'access_denied' ? base.replace(/\.$/, ` (${providerCode}).`) : base;
+  const message =
+    code === 'ERR_DECLINED' && providerCode !== 'access_denied' ? base.replace(/\.$/, ` (${providerCode}).`) : base;
   return new AuthError(code, message, { retryable, providerCode, ...extra });
 }
 

@@ -115,7 +115,10 @@ export function errorIn2xx(response: HttpResponse, context: OAuthErrorContext, n
   const error = errorCodeIn(response.body);
   if (error === undefined) return undefined;
   const retryAfterMs = parseRetryAfter(response.headers['retry-after'], now);
-  return oauthError(error, context, { status: response.status, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+  return oauthError(error, context, {
+    status: response.status,
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+  });
 }
 
 function errorCodeIn(body: string): string | undefined {

@@ -47,21 +47,33 @@ function invalid(reason: string): AuthError {
 /** Fetches a JWKS document (RFC 7517 section 5); returns its keys, unimported. */
 export async function fetchJwks(ctx: ProtocolContext, jwksUri: string, timeoutMs: number): Promise<JWK[]> {
   assertSafeUrl(jwksUri, 'JWKS URI');
-  const response = await ctx.http.send({ method: 'GET', url: jwksUri, headers: { accept: 'application/json' }, timeoutMs, signal: ctx.signal });
+  const response = await ctx.http.send({
+    method: 'GET',
+    url: jwksUri,
+    headers: { accept: 'application/json' },
+    timeoutMs,
+    signal: ctx.signal,
+  });
   if (response.status !== 200) {
-    throw new AuthError('ERR_BAD_RESPONSE', `The JWKS endpoint answered HTTP ${response.status}.`, { status: response.status, retryable: response.status >= 500 });
+    throw new AuthError('ERR_BAD_RESPONSE', `The JWKS endpoint answered HTTP ${response.status}.`, {
+      status: response.status,
+      retryable: response.status >= 500,
+    });
   }
   const keys = parseJsonObject(response.body, 'JWKS endpoint', 200).keys;
   if (!Array.isArray(keys)) throw new AuthError('ERR_BAD_RESPONSE', 'The JWKS document has no keys.');
   return keys.filter((k): k is JWK => typeof k === 'object' && k !== null && !Array.isArray(k));
 }
 
-const isShortString = (value: unknown, max: number) => typeof value === 'string' && value.length > 0 && value.length <= max;
+const isShortString = (value: unknown, max: number) =>
+  typeof value === 'string' && value.length > 0 && value.length <= max;
 
 /** Whether a key's own fields are small enough to import at all (no CPU spent on a hostile one). */
 function withinBounds(key: JWK): boolean {
-  if (key.kty === 'RSA') return isShortString(key.n, MAX_RSA_MODULUS_CHARS) && isShortString(key.e, MAX_RSA_EXPONENT_CHARS);
-  if (key.kty === 'EC') return isShortString(key.x, MAX_CURVE_FIELD_CHARS) && isShortString(key.y, MAX_CURVE_FIELD_CHARS);
+  if (key.kty === 'RSA')
+    return isShortString(key.n, MAX_RSA_MODULUS_CHARS) && isShortString(key.e, MAX_RSA_EXPONENT_CHARS);
+  if (key.kty === 'EC')
+    return isShortString(key.x, MAX_CURVE_FIELD_CHARS) && isShortString(key.y, MAX_CURVE_FIELD_CHARS);
   return isShortString(key.x, MAX_CURVE_FIELD_CHARS);
 }
 
@@ -107,7 +119,8 @@ export async function verifyJwtSignature(
   options: { signal?: AbortSignal; importKey?: ImportKey } = {},
 ): Promise<void> {
   const alg = jwt.header.alg;
-  if (typeof alg !== 'string' || !Object.hasOwn(ALGORITHMS, alg)) throw invalid(`its algorithm ${String(alg).slice(0, 10)} is not supported`);
+  if (typeof alg !== 'string' || !Object.hasOwn(ALGORITHMS, alg))
+    throw invalid(`its algorithm ${String(alg).slice(0, 10)} is not supported`);
   let keys = selectKeys(await loadKeys(false), jwt.header);
   if (keys.length === 0) keys = selectKeys(await loadKeys(true), jwt.header);
   if (keys.length === 0) throw invalid('no key of the issuer matches it');

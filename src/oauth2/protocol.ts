@@ -143,7 +143,10 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     const alg = chooseDpopAlg(offered);
     if (alg === undefined) {
       if (config.dpop === 'auto') return undefined;
-      throw new AuthError('ERR_CONFIG', 'DPoP was asked for, but the server accepts none of the algorithms authmachine signs proofs with.');
+      throw new AuthError(
+        'ERR_CONFIG',
+        'DPoP was asked for, but the server accepts none of the algorithms authmachine signs proofs with.',
+      );
     }
     return generateDpopKey(alg);
   }
@@ -151,9 +154,15 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
   function metadata(ctx: ProtocolContext): Promise<ServerMetadata> {
     if (config.fixedMetadata) return Promise.resolve(config.fixedMetadata);
     // Unreachable after the config checks (no fixed metadata means an issuer); keeps the type honest.
-    if (options.issuer === undefined) return Promise.reject(new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.'));
+    if (options.issuer === undefined)
+      return Promise.reject(new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.'));
     if (!cachedMetadata) {
-      cachedMetadata = discover(ctx, options.issuer, timeoutMs, habits.tenantAliases ? { tenantAliases: habits.tenantAliases } : {});
+      cachedMetadata = discover(
+        ctx,
+        options.issuer,
+        timeoutMs,
+        habits.tenantAliases ? { tenantAliases: habits.tenantAliases } : {},
+      );
       // A failed discovery (network, cancelled) must not poison later attempts.
       cachedMetadata.catch(() => (cachedMetadata = undefined));
     }
@@ -172,14 +181,21 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     if (listed === undefined) return config.fixedMetadata ? 'client_secret_post' : 'client_secret_basic';
     if (listed.includes('client_secret_basic')) return 'client_secret_basic';
     if (listed.includes('client_secret_post')) return 'client_secret_post';
-    throw new AuthError('ERR_CONFIG', 'The token endpoint takes a client secret neither by HTTP Basic nor in the form (token_endpoint_auth_methods_supported).');
+    throw new AuthError(
+      'ERR_CONFIG',
+      'The token endpoint takes a client secret neither by HTTP Basic nor in the form (token_endpoint_auth_methods_supported).',
+    );
   }
 
   /** The `iss` an ID token must carry: the issuer, a tenant template filled with its `tid`, or a known alias. */
   function expectedIdTokenIssuer(issuer: string, payload: Record<string, unknown>): string {
     if (issuer.includes(TENANT_PLACEHOLDER) && habits.tenantAliases) {
       const filled = tenantIssuer(issuer, payload.tid);
-      if (filled === undefined) throw new AuthError('ERR_BAD_RESPONSE', 'The ID token is not valid: it names no tenant (tid) for a multi-tenant issuer.');
+      if (filled === undefined)
+        throw new AuthError(
+          'ERR_BAD_RESPONSE',
+          'The ID token is not valid: it names no tenant (tid) for a multi-tenant issuer.',
+        );
       return filled;
     }
     if (typeof payload.iss === 'string' && habits.idTokenIssuerAliases?.includes(payload.iss)) return payload.iss;
@@ -207,12 +223,20 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
    * ID token checks on a fresh token set (claims always; the signature when the issuer has a
    * JWKS), and `username` from its claims.
    */
-  async function acceptIdToken(ctx: ProtocolContext, token: TokenSet, issuer: string | undefined, nonce: string | undefined, previous?: TokenSet): Promise<TokenSet> {
+  async function acceptIdToken(
+    ctx: ProtocolContext,
+    token: TokenSet,
+    issuer: string | undefined,
+    nonce: string | undefined,
+    previous?: TokenSet,
+  ): Promise<TokenSet> {
     if (!token.idToken) {
-      if (nonce !== undefined) throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint sent no ID token for an OpenID Connect login.');
+      if (nonce !== undefined)
+        throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint sent no ID token for an OpenID Connect login.');
       return token;
     }
-    if (issuer === undefined) throw new AuthError('ERR_CONFIG', 'An ID token cannot be checked without a configured issuer.');
+    if (issuer === undefined)
+      throw new AuthError('ERR_CONFIG', 'An ID token cannot be checked without a configured issuer.');
     const jwt = decodeJwt(token.idToken);
     const claims = checkIdTokenClaims(jwt.payload, {
       issuer: expectedIdTokenIssuer(issuer, jwt.payload),
@@ -222,18 +246,22 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       skewMs: config.clockSkewMs,
     });
     const { jwksUri } = await metadata(ctx);
-    if (jwksUri !== undefined) await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh), { signal: ctx.signal });
+    if (jwksUri !== undefined)
+      await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh), { signal: ctx.signal });
     if (previous?.idToken) {
       const before = decodeJwt(previous.idToken).payload;
-      if (before.sub !== claims.sub) throw new AuthError('ERR_BAD_RESPONSE', 'The refreshed ID token is for another user.');
+      if (before.sub !== claims.sub)
+        throw new AuthError('ERR_BAD_RESPONSE', 'The refreshed ID token is for another user.');
     }
     return { ...token, username: displayName(claims) };
   }
 
   async function startRedirect(ctx: ProtocolContext, redirectUri: string | null): Promise<StartResult> {
-    if (!redirectUri) throw new AuthError('ERR_CONFIG', 'The redirect mode needs a redirect URI (the loopback listener).');
+    if (!redirectUri)
+      throw new AuthError('ERR_CONFIG', 'The redirect mode needs a redirect URI (the loopback listener).');
     const meta = await metadata(ctx);
-    if (!meta.authorizationEndpoint) throw new AuthError('ERR_CONFIG', 'The authorization server has no authorization endpoint.');
+    if (!meta.authorizationEndpoint)
+      throw new AuthError('ERR_CONFIG', 'The authorization server has no authorization endpoint.');
     if (meta.codeChallengeMethodsSupported && !meta.codeChallengeMethodsSupported.includes('S256')) {
       throw new AuthError('ERR_CONFIG', 'The authorization server does not support PKCE S256.');
     }
@@ -251,7 +279,8 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       ...(config.prompt === undefined ? {} : { prompt: config.prompt }),
     });
     // Provider extras never replace what this client must control (state, PKCE, redirect...).
-    for (const [name, value] of Object.entries(options.authorizationParams ?? {})) if (!(name in params)) params[name] = value;
+    for (const [name, value] of Object.entries(options.authorizationParams ?? {}))
+      if (!(name in params)) params[name] = value;
     const session: OAuth2RedirectSession = {
       kind: 'oauth2-redirect',
       state,
@@ -269,24 +298,42 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     }
 
     const parEndpoint = meta.pushedAuthorizationRequestEndpoint;
-    const usePar = meta.requirePushedAuthorizationRequests || config.usePar === 'always' || (config.usePar === 'auto' && parEndpoint !== undefined);
+    const usePar =
+      meta.requirePushedAuthorizationRequests ||
+      config.usePar === 'always' ||
+      (config.usePar === 'auto' && parEndpoint !== undefined);
     if (!usePar) return { session, authorizationUrl: buildUrl(meta.authorizationEndpoint, params) };
-    if (!parEndpoint) throw new AuthError('ERR_CONFIG', 'Pushed authorization requests are required but the server offers no PAR endpoint.');
+    if (!parEndpoint)
+      throw new AuthError(
+        'ERR_CONFIG',
+        'Pushed authorization requests are required but the server offers no PAR endpoint.',
+      );
     const pushed = await pushAuthorizationRequest(ctx, parEndpoint, clientFor(meta), params, timeoutMs, bind(dpopKey));
     return {
       session,
-      authorizationUrl: buildUrl(meta.authorizationEndpoint, { client_id: options.clientId, request_uri: pushed.requestUri }),
+      authorizationUrl: buildUrl(meta.authorizationEndpoint, {
+        client_id: options.clientId,
+        request_uri: pushed.requestUri,
+      }),
     };
   }
 
   async function startDevice(ctx: ProtocolContext): Promise<StartResult> {
     const meta = await metadata(ctx);
-    if (!meta.deviceAuthorizationEndpoint) throw new AuthError('ERR_CONFIG', 'The authorization server does not offer the device grant.');
+    if (!meta.deviceAuthorizationEndpoint)
+      throw new AuthError('ERR_CONFIG', 'The authorization server does not offer the device grant.');
     const dpopKey = await newDpopKey(meta);
     const startedAt = ctx.clock.now();
-    const device = await startDeviceAuthorization(ctx, meta.deviceAuthorizationEndpoint, clientFor(meta), config.scope, timeoutMs, {
-      acceptVerificationUrl: habits.acceptVerificationUrl === true,
-    });
+    const device = await startDeviceAuthorization(
+      ctx,
+      meta.deviceAuthorizationEndpoint,
+      clientFor(meta),
+      config.scope,
+      timeoutMs,
+      {
+        acceptVerificationUrl: habits.acceptVerificationUrl === true,
+      },
+    );
     const session: OAuth2DeviceSession = {
       kind: 'oauth2-device',
       state: null,
@@ -311,17 +358,27 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     }
     const { params } = callback;
     if (typeof params.state !== 'string' || !constantTimeEqual(params.state, session.state)) {
-      throw new AuthError('ERR_STATE_MISMATCH', 'The redirect did not carry the state this login sent: it was not the answer to our request.');
+      throw new AuthError(
+        'ERR_STATE_MISMATCH',
+        'The redirect did not carry the state this login sent: it was not the answer to our request.',
+      );
     }
     // RFC 9207: a present iss is always checked; a promised one must be present.
-    if (params.iss !== undefined && session.issuer !== undefined && !callbackIssuerMatches(params.iss, session.issuer)) {
+    if (
+      params.iss !== undefined &&
+      session.issuer !== undefined &&
+      !callbackIssuerMatches(params.iss, session.issuer)
+    ) {
       throw new AuthError(
         'ERR_ISSUER_MISMATCH',
         `The authorization response came from a different issuer: expected ${shownIssuer(session.issuer)}, got ${shownIssuer(params.iss)}.`,
       );
     }
     if (params.iss === undefined && session.requireIss) {
-      throw new AuthError('ERR_ISSUER_MISMATCH', 'The authorization response lacks the issuer the server promised to include.');
+      throw new AuthError(
+        'ERR_ISSUER_MISMATCH',
+        'The authorization response lacks the issuer the server promised to include.',
+      );
     }
     if (params.error !== undefined) throw oauthError(params.error, 'authorize');
     if (!params.code) throw new AuthError('ERR_BAD_RESPONSE', 'The redirect carried neither a code nor an error.');
@@ -363,21 +420,38 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       if (ctx.clock.now() >= session.expiresAt) {
         throw new AuthError('ERR_EXPIRED', 'The device code expired before it was approved: start again.');
       }
-      const result = await pollDeviceToken(ctx, session.tokenEndpoint, clientFor(await metadata(ctx)), session.deviceCode, timeoutMs, bind(session.dpopKey));
+      const result = await pollDeviceToken(
+        ctx,
+        session.tokenEndpoint,
+        clientFor(await metadata(ctx)),
+        session.deviceCode,
+        timeoutMs,
+        bind(session.dpopKey),
+      );
       if (result.status !== 'approved') return result;
       return { status: 'approved', token: await acceptIdToken(ctx, result.token, session.issuer, undefined) };
     },
 
     async refresh(ctx, input) {
       const old = input.token;
-      if (!old.refreshToken) throw new AuthError('ERR_TOKEN_INVALID', 'There is no refresh token: a new login is needed.');
+      if (!old.refreshToken)
+        throw new AuthError('ERR_TOKEN_INVALID', 'There is no refresh token: a new login is needed.');
       const meta = await metadata(ctx);
       // The refresh token of a DPoP login is bound to the login's key (RFC 9449 section 5).
-      const fresh = await requestToken(ctx, meta.tokenEndpoint, clientFor(meta), { grant_type: 'refresh_token', refresh_token: old.refreshToken }, 'refresh', timeoutMs, bind(old.dpopKey));
+      const fresh = await requestToken(
+        ctx,
+        meta.tokenEndpoint,
+        clientFor(meta),
+        { grant_type: 'refresh_token', refresh_token: old.refreshToken },
+        'refresh',
+        timeoutMs,
+        bind(old.dpopKey),
+      );
       const checked = await acceptIdToken(ctx, fresh, meta.issuer, undefined, old);
       // RFC 6749 section 6: without a new refresh token the old one stays valid.
       const merged: TokenSet = { ...checked, refreshToken: fresh.refreshToken ?? old.refreshToken };
-      if (fresh.refreshToken === undefined && old.refreshExpiresAt !== undefined) merged.refreshExpiresAt = old.refreshExpiresAt;
+      if (fresh.refreshToken === undefined && old.refreshExpiresAt !== undefined)
+        merged.refreshExpiresAt = old.refreshExpiresAt;
       for (const key of ['scope', 'idToken', 'username'] as const) {
         if (merged[key] === undefined && old[key] !== undefined) merged[key] = old[key];
       }
@@ -406,7 +480,8 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
  * after it must not lose what it had. Without ID tokens to compare, nothing is carried over.
  */
 function keepRefreshToken(fresh: TokenSet, stored: TokenSet): TokenSet {
-  if (fresh.refreshToken !== undefined || stored.refreshToken === undefined || !fresh.idToken || !stored.idToken) return fresh;
+  if (fresh.refreshToken !== undefined || stored.refreshToken === undefined || !fresh.idToken || !stored.idToken)
+    return fresh;
   let same = false;
   try {
     const a = decodeJwt(fresh.idToken).payload;
@@ -445,7 +520,8 @@ interface ResolvedConfig {
 
 /** Validates the options once, so configuration mistakes surface before any login starts. */
 function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
-  if (typeof options.clientId !== 'string' || options.clientId === '') throw new AuthError('ERR_CONFIG', 'clientId is required.');
+  if (typeof options.clientId !== 'string' || options.clientId === '')
+    throw new AuthError('ERR_CONFIG', 'clientId is required.');
   const scope = options.scope ?? DEFAULT_SCOPE;
   const scopes = scope.split(' ');
   const oidc = scopes.includes('openid');
@@ -467,7 +543,8 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
     dpop: options.dpop ?? 'auto',
     storageIssuer,
   };
-  const prompt = options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;
+  const prompt =
+    options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;
   if (prompt !== null && prompt !== undefined) config.prompt = prompt;
   if (options.resource !== undefined) config.resource = assertSafeUrl(options.resource, 'resource base URL').toString();
   if (options.endpoints) config.fixedMetadata = metadataFromEndpoints(options.endpoints, options.issuer);
@@ -475,7 +552,8 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
 }
 
 function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | undefined): ServerMetadata {
-  const check = (url: string | undefined, what: string): string | undefined => (url === undefined ? undefined : assertSafeUrl(url, what) && url);
+  const check = (url: string | undefined, what: string): string | undefined =>
+    url === undefined ? undefined : assertSafeUrl(url, what) && url;
   const meta: ServerMetadata = {
     tokenEndpoint: assertSafeUrl(endpoints.token, 'token endpoint') && endpoints.token,
     requirePushedAuthorizationRequests: false,
@@ -486,10 +564,12 @@ function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | unde
     authorizationEndpoint: check(endpoints.authorization, 'authorization endpoint'),
     revocationEndpoint: check(endpoints.revocation, 'revocation endpoint'),
     deviceAuthorizationEndpoint: check(endpoints.deviceAuthorization, 'device authorization endpoint'),
-    pushedAuthorizationRequestEndpoint: check(endpoints.pushedAuthorizationRequest, 'pushed authorization request endpoint'),
+    pushedAuthorizationRequestEndpoint: check(
+      endpoints.pushedAuthorizationRequest,
+      'pushed authorization request endpoint',
+    ),
     jwksUri: check(endpoints.jwks, 'JWKS URI'),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(meta, { [key]: value });
   return meta;
 }
-

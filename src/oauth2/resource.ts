@@ -71,14 +71,20 @@ export async function fetchResource(
     signal: ctx.signal,
   };
   // The check above threw unless a DPoP token has its key and a nonce cache.
-  const response = dpop && token.dpopKey && nonces
-    ? await sendWithDpop(ctx, { key: token.dpopKey, nonces }, outgoing, isResourceServerChallenge, token.accessToken)
-    : await ctx.http.send(outgoing);
+  const response =
+    dpop && token.dpopKey && nonces
+      ? await sendWithDpop(ctx, { key: token.dpopKey, nonces }, outgoing, isResourceServerChallenge, token.accessToken)
+      : await ctx.http.send(outgoing);
   if (dpop && isResourceServerChallenge(response)) {
-    throw new AuthError('ERR_PROTOCOL', 'The resource server kept asking for a new DPoP nonce.', { status: 401, providerCode: 'use_dpop_nonce' });
+    throw new AuthError('ERR_PROTOCOL', 'The resource server kept asking for a new DPoP nonce.', {
+      status: 401,
+      providerCode: 'use_dpop_nonce',
+    });
   }
   if (response.status === 401) {
-    throw new AuthError('ERR_TOKEN_INVALID', 'The resource server rejected the access token (HTTP 401).', { status: 401 });
+    throw new AuthError('ERR_TOKEN_INVALID', 'The resource server rejected the access token (HTTP 401).', {
+      status: 401,
+    });
   }
   return { status: response.status, headers: response.headers, body: response.body };
 }

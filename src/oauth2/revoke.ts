@@ -20,9 +20,20 @@ export async function revokeTokens(
   if (token.refreshToken) targets.push([token.refreshToken, 'refresh_token']);
   targets.push([token.accessToken, 'access_token']);
   for (const [value, hint] of targets) {
-    const response = await postForm(ctx, endpoint, WHAT, { token: value, token_type_hint: hint }, timeoutMs, undefined, client);
+    const response = await postForm(
+      ctx,
+      endpoint,
+      WHAT,
+      { token: value, token_type_hint: hint },
+      timeoutMs,
+      undefined,
+      client,
+    );
     // RFC 7009 section 2.2: 200 is success, unless its body is an OAuth error after all.
-    const failure = response.status === 200 ? errorIn2xx(response, 'revoke', ctx.clock.now()) : failureFor(response, 'revoke', WHAT, ctx.clock.now());
+    const failure =
+      response.status === 200
+        ? errorIn2xx(response, 'revoke', ctx.clock.now())
+        : failureFor(response, 'revoke', WHAT, ctx.clock.now());
     if (failure === undefined) continue;
     if (failure.providerCode === 'unsupported_token_type') continue;
     throw failure;

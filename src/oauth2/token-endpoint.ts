@@ -46,7 +46,13 @@ export async function requestToken(
  * The tokens in a token endpoint answer, or the AuthError it stands for: any status but 200, and
  * also a 200 whose body is an OAuth error (RFC 6749 section 5.2; GitHub does this).
  */
-export function readTokenResponse(response: HttpResponse, context: OAuthErrorContext, sentAt: number, now: number, dpop?: DPoPBinding): TokenSet {
+export function readTokenResponse(
+  response: HttpResponse,
+  context: OAuthErrorContext,
+  sentAt: number,
+  now: number,
+  dpop?: DPoPBinding,
+): TokenSet {
   if (response.status !== 200) throw failureFor(response, context, WHAT, now);
   const refused = errorIn2xx(response, context, now);
   if (refused) throw refused;
@@ -64,11 +70,17 @@ export function parseTokenResponse(json: Record<string, unknown>, issuedAt: numb
   const accessToken = requiredString(json, 'access_token', WHAT);
   const tokenType = requiredString(json, 'token_type', WHAT).toLowerCase();
   if (tokenType === 'dpop' && !proved) {
-    throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint issued a DPoP token to a request without a DPoP proof key.');
+    throw new AuthError(
+      'ERR_BAD_RESPONSE',
+      'The token endpoint issued a DPoP token to a request without a DPoP proof key.',
+    );
   }
   if (tokenType !== 'bearer' && tokenType !== 'dpop') {
     // The server's text is not echoed: it is whatever the server put there.
-    throw new AuthError('ERR_BAD_RESPONSE', 'The token endpoint issued a token that is neither of type Bearer nor DPoP.');
+    throw new AuthError(
+      'ERR_BAD_RESPONSE',
+      'The token endpoint issued a token that is neither of type Bearer nor DPoP.',
+    );
   }
   const token: TokenSet = { accessToken, tokenType: tokenType === 'dpop' ? 'DPoP' : 'Bearer' };
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);

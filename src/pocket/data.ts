@@ -143,7 +143,8 @@ function targetFor(ctx: PocketCallContext): PocketTarget {
 }
 
 function credentialFields(creds: PocketCredentials): Record<string, unknown> {
-  if (!creds.consumerKey) throw new AuthError('ERR_CONFIG', 'A Pocket consumer key is required: pass the one Pocket issued for your app.');
+  if (!creds.consumerKey)
+    throw new AuthError('ERR_CONFIG', 'A Pocket consumer key is required: pass the one Pocket issued for your app.');
   if (!creds.accessToken) throw new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in to Pocket. Log in first.');
   return { consumer_key: creds.consumerKey, access_token: creds.accessToken };
 }
@@ -153,7 +154,8 @@ function callData(ctx: PocketCallContext, path: string, body: Record<string, unk
 }
 
 function wholeNumber(value: number, what: string, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new AuthError('ERR_CONFIG', `${what} must be a whole number of at least ${min}.`);
+  if (!Number.isInteger(value) || value < min)
+    throw new AuthError('ERR_CONFIG', `${what} must be a whole number of at least ${min}.`);
   return value;
 }
 
@@ -202,7 +204,10 @@ export async function getItems(
   creds: PocketCredentials,
   params: PocketGetParams = {},
 ): Promise<PocketGetResult> {
-  const { answer, response } = await callData(ctx, '/v3/get', { ...credentialFields(creds), ...encodeGetParams(params) });
+  const { answer, response } = await callData(ctx, '/v3/get', {
+    ...credentialFields(creds),
+    ...encodeGetParams(params),
+  });
   return decodeGetAnswer(answer, readRateLimits(response.headers));
 }
 
@@ -298,7 +303,8 @@ export async function syncSince(
     }
     if (fresh === 0) break;
   }
-  if (cursor === undefined) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered a since query without a new since value.');
+  if (cursor === undefined)
+    throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered a since query without a new since value.');
   return { since: cursor, changed: [...changed.values()], deletedIds: [...deleted] };
 }
 
@@ -309,8 +315,13 @@ function text(value: unknown): string | undefined {
 }
 
 /** Saves one URL with /v3/add. */
-export async function addItem(ctx: PocketCallContext, creds: PocketCredentials, params: PocketAddParams): Promise<PocketAddResult> {
-  if (typeof params.url !== 'string' || params.url === '') throw new AuthError('ERR_CONFIG', 'A URL to save is required.');
+export async function addItem(
+  ctx: PocketCallContext,
+  creds: PocketCredentials,
+  params: PocketAddParams,
+): Promise<PocketAddResult> {
+  if (typeof params.url !== 'string' || params.url === '')
+    throw new AuthError('ERR_CONFIG', 'A URL to save is required.');
   const body: Record<string, unknown> = { ...credentialFields(creds), url: params.url };
   if (params.title !== undefined) body.title = params.title;
   if (params.tags !== undefined) body.tags = encodeTags(params.tags);
@@ -321,7 +332,12 @@ export async function addItem(ctx: PocketCallContext, creds: PocketCredentials, 
   if (!itemId) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered /v3/add without the saved item.');
   const rawItem = raw as PocketRawItem;
   const item: PocketAddedItem = { itemId, raw: rawItem };
-  const fields = { normalUrl: 'normal_url', resolvedId: 'resolved_id', resolvedUrl: 'resolved_url', title: 'title' } as const;
+  const fields = {
+    normalUrl: 'normal_url',
+    resolvedId: 'resolved_id',
+    resolvedUrl: 'resolved_url',
+    title: 'title',
+  } as const;
   for (const [name, wireName] of Object.entries(fields) as [keyof typeof fields, string][]) {
     const value = text(rawItem[wireName]);
     if (value !== undefined) item[name] = value;
@@ -349,12 +365,17 @@ export async function sendActions(
   const wireActions = actions.map(encodePocketAction);
   const { answer, response } = await callData(ctx, '/v3/send', { ...credentialFields(creds), actions: wireActions });
   const results = answer.action_results;
-  if (!Array.isArray(results)) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered /v3/send without action_results.');
+  if (!Array.isArray(results))
+    throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered /v3/send without action_results.');
   const errors = Array.isArray(answer.action_errors) ? answer.action_errors : [];
   const outcomes = actions.map((action, index): PocketActionOutcome => {
     const result = results[index];
     const error = actionError(errors[index]);
-    const outcome: PocketActionOutcome = { action: action.action, ok: result !== false && result !== undefined && !error, result };
+    const outcome: PocketActionOutcome = {
+      action: action.action,
+      ok: result !== false && result !== undefined && !error,
+      result,
+    };
     if (error) outcome.error = error;
     return outcome;
   });

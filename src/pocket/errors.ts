@@ -17,25 +17,44 @@ interface ErrorRow {
 
 const BUG = 'This is a bug in the login flow; please report it.';
 
-const TOKEN_INVALID_ROW: ErrorRow = { code: 'ERR_TOKEN_INVALID', message: 'Pocket needs a valid access token for this call. Log in again.' };
+const TOKEN_INVALID_ROW: ErrorRow = {
+  code: 'ERR_TOKEN_INVALID',
+  message: 'Pocket needs a valid access token for this call. Log in again.',
+};
 
 /** Every X-Error-Code in pocket-api.md. 199 and 5xx are handled as server errors below. */
 const BY_PROVIDER_CODE: Record<string, ErrorRow> = {
   // OAuth endpoints
-  '138': { code: 'ERR_INVALID_CLIENT', message: 'Pocket received no consumer key. Pass the one Pocket issued for your app.' },
+  '138': {
+    code: 'ERR_INVALID_CLIENT',
+    message: 'Pocket received no consumer key. Pass the one Pocket issued for your app.',
+  },
   '140': { code: 'ERR_INVALID_REQUEST', message: `Pocket received no redirect URI. ${BUG}` },
-  '152': { code: 'ERR_INVALID_CLIENT', message: 'Pocket does not recognise this consumer key. Check that it is the one Pocket issued for your app.' },
-  '181': { code: 'ERR_INVALID_REQUEST', message: 'Pocket rejected the redirect URI. Check that it is a valid absolute URL.' },
+  '152': {
+    code: 'ERR_INVALID_CLIENT',
+    message: 'Pocket does not recognise this consumer key. Check that it is the one Pocket issued for your app.',
+  },
+  '181': {
+    code: 'ERR_INVALID_REQUEST',
+    message: 'Pocket rejected the redirect URI. Check that it is a valid absolute URL.',
+  },
   '182': { code: 'ERR_INVALID_REQUEST', message: `Pocket received no request token to exchange. ${BUG}` },
-  '185': { code: 'ERR_CODE_INVALID', message: 'Pocket does not know this request token (it may have expired). Log in again.' },
+  '185': {
+    code: 'ERR_CODE_INVALID',
+    message: 'Pocket does not know this request token (it may have expired). Log in again.',
+  },
   '158': { code: 'ERR_DECLINED', message: 'Access was declined in the browser (or not yet approved).' },
   '159': { code: 'ERR_CODE_INVALID', message: 'This request token was already exchanged. Log in again.' },
   // Data endpoints
-  '130': { code: 'ERR_INVALID_REQUEST', message: 'Pocket rejected a parameter of this request. Check the options you passed.' },
+  '130': {
+    code: 'ERR_INVALID_REQUEST',
+    message: 'Pocket rejected a parameter of this request. Check the options you passed.',
+  },
   '107': TOKEN_INVALID_ROW,
   '136': {
     code: 'ERR_TOKEN_INVALID',
-    message: 'Pocket does not accept this consumer key for the stored login. Check the consumer key, then log in again.',
+    message:
+      'Pocket does not accept this consumer key for the stored login. Check the consumer key, then log in again.',
   },
   '137': {
     code: 'ERR_TOKEN_INVALID',
@@ -43,7 +62,8 @@ const BY_PROVIDER_CODE: Record<string, ErrorRow> = {
   },
   '150': {
     code: 'ERR_FORBIDDEN',
-    message: "This consumer key may not use this Pocket endpoint. Check the key's permissions in Pocket's developer settings.",
+    message:
+      "This consumer key may not use this Pocket endpoint. Check the key's permissions in Pocket's developer settings.",
   },
   '151': {
     code: 'ERR_FORBIDDEN',
@@ -99,7 +119,10 @@ export function pocketError(response: HttpResponse, endpoint: PocketEndpointKind
   const row = providerCode === undefined ? undefined : BY_PROVIDER_CODE[providerCode];
   if (row) return new AuthError(row.code, row.message, options);
 
-  if (status === 429 || (status === 403 && providerCode === undefined && exhaustedLimit(readRateLimits(response.headers)))) {
+  if (
+    status === 429 ||
+    (status === 403 && providerCode === undefined && exhaustedLimit(readRateLimits(response.headers)))
+  ) {
     return rateLimited(response, providerCode);
   }
   if (providerCode === '199' || status >= 500) {

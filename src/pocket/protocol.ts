@@ -7,7 +7,12 @@ import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import type { PocketAction } from './actions.js';
-import { DEFAULT_POCKET_OAUTH_MAX_BYTES, resolvePocketConfig, type PocketConfig, type PocketOptions } from './config.js';
+import {
+  DEFAULT_POCKET_OAUTH_MAX_BYTES,
+  resolvePocketConfig,
+  type PocketConfig,
+  type PocketOptions,
+} from './config.js';
 import {
   addItem,
   getItems,
@@ -68,7 +73,10 @@ export function redirectUriWithState(redirectUri: string, state: string): string
 function readSession(session: FlowSession): PocketSession {
   const { requestToken, redirectUri, state } = session as Partial<PocketSession>;
   if (typeof requestToken !== 'string' || requestToken === '' || typeof redirectUri !== 'string') {
-    throw new AuthError('ERR_CONFIG', 'This login session was not started by the Pocket protocol. Start the login again.');
+    throw new AuthError(
+      'ERR_CONFIG',
+      'This login session was not started by the Pocket protocol. Start the login again.',
+    );
   }
   return { state: typeof state === 'string' ? state : null, requestToken, redirectUri };
 }
@@ -123,7 +131,9 @@ export function createPocketProtocol(options: PocketOptions): PocketProtocol {
       // manual mode nobody listens, so the browser goes to a harmless page and state is null.
       const state = redirectUri === null ? null : Buffer.from(ctx.random.bytes(STATE_BYTES)).toString('base64url');
       const sentRedirectUri =
-        redirectUri === null || state === null ? `${config.baseUrl}${config.redirectPath}` : redirectUriWithState(redirectUri, state);
+        redirectUri === null || state === null
+          ? `${config.baseUrl}${config.redirectPath}`
+          : redirectUriWithState(redirectUri, state);
 
       const { answer } = await callPocket(ctx.http, oauthTarget(ctx), 'request', '/v3/oauth/request', {
         consumer_key: config.consumerKey,

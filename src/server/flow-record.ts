@@ -22,7 +22,12 @@ export function decodeFlowRecord(text: string, location: string): FlowRecord {
   } catch {
     parsed = null; // reported below, without the text: it holds the flow's secrets
   }
-  if (parsed?.v !== 1 || typeof parsed.userId !== 'string' || typeof parsed.snapshot !== 'object' || parsed.snapshot === null) {
+  if (
+    parsed?.v !== 1 ||
+    typeof parsed.userId !== 'string' ||
+    typeof parsed.snapshot !== 'object' ||
+    parsed.snapshot === null
+  ) {
     throw new AuthError('ERR_STORAGE', `A login in progress kept in ${location} is unreadable. Start the login again.`);
   }
   return { userId: parsed.userId, snapshot: parsed.snapshot };

@@ -2,7 +2,14 @@
  * authmachine/server: the login machine as a server-side engine for hosts with many users and
  * several instances, on Redis (ioredis, a peer dependency: `npm install ioredis`).
  */
-export { LoginService, createLoginService, type LoginServiceOptions, type BegunLogin, type CompletedLogin, type UserToken } from './login-service.js';
+export {
+  LoginService,
+  createLoginService,
+  type LoginServiceOptions,
+  type BegunLogin,
+  type CompletedLogin,
+  type UserToken,
+} from './login-service.js';
 export { MAX_USER_ID_LENGTH } from './user-key.js';
 export type { FlowStore, Lock, LockLease, TokenStore } from '../../adapters/contracts.js';
 export { MemoryFlowStore } from '../../adapters/memory-flow-store.js';

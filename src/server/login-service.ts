@@ -71,7 +71,10 @@ export class LoginService<Req = unknown, Res = unknown> {
 
   constructor(options: LoginServiceOptions<Req, Res>) {
     if (options.protocol.mode !== 'redirect') {
-      throw new AuthError('ERR_CONFIG', 'The login service runs redirect logins; the device grant has no callback to hand over.');
+      throw new AuthError(
+        'ERR_CONFIG',
+        'The login service runs redirect logins; the device grant has no callback to hand over.',
+      );
     }
     this.#protocol = options.protocol;
     this.#flows = options.flows;
@@ -121,7 +124,10 @@ export class LoginService<Req = unknown, Res = unknown> {
       const s = await reached;
       const state = s.context.session?.state;
       if (typeof state !== 'string' || state === '' || s.context.authorizationUrl === null) {
-        throw new AuthError('ERR_CONFIG', `The ${this.#protocol.name} protocol started a login without a state to bind the callback to.`);
+        throw new AuthError(
+          'ERR_CONFIG',
+          `The ${this.#protocol.name} protocol started a login without a state to bind the callback to.`,
+        );
       }
       const ttlMs = s.context.userDeadlineMs;
       const snapshot = actor.getPersistedSnapshot();
@@ -145,7 +151,10 @@ export class LoginService<Req = unknown, Res = unknown> {
   async complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
     const state = callbackParams.state;
     if (typeof state !== 'string' || state === '') {
-      throw new AuthError('ERR_STATE_MISMATCH', 'The callback carries no state, so it belongs to no login. Start the login again.');
+      throw new AuthError(
+        'ERR_STATE_MISMATCH',
+        'The callback carries no state, so it belongs to no login. Start the login again.',
+      );
     }
     const text = await this.#flows.take(state);
     if (text === null) {
@@ -155,12 +164,18 @@ export class LoginService<Req = unknown, Res = unknown> {
       );
     }
     const record = decodeFlowRecord(text, this.#flows.location);
-    const actor = createActor(this.#machine, { snapshot: record.snapshot as Snapshot<unknown>, input: { config: this.#config } });
+    const actor = createActor(this.#machine, {
+      snapshot: record.snapshot as Snapshot<unknown>,
+      input: { config: this.#config },
+    });
     bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId));
     actor.start();
     try {
       if (!actor.getSnapshot().matches({ signingIn: { awaitingUser: 'waitingForRedirect' } })) {
-        throw new AuthError('ERR_STORAGE', `A login in progress kept in ${this.#flows.location} is not waiting for a callback. Start the login again.`);
+        throw new AuthError(
+          'ERR_STORAGE',
+          `A login in progress kept in ${this.#flows.location} is not waiting for a callback. Start the login again.`,
+        );
       }
       const done = this.#settle(actor, (s) => s.matches({ authorized: 'ready' }));
       actor.send({ type: 'CALLBACK', params: { ...callbackParams } });
@@ -204,7 +219,16 @@ export class LoginService<Req = unknown, Res = unknown> {
     return new Promise<ReturnType<ServiceActor['getSnapshot']>>((resolve, reject) => {
       const sub = actor.subscribe((s) => {
         if (done(s)) resolve(s);
-        else if (s.matches('failed')) reject(AuthError.fromData(s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The login failed without saying why.', retryable: false }));
+        else if (s.matches('failed'))
+          reject(
+            AuthError.fromData(
+              s.context.error ?? {
+                code: 'ERR_UNEXPECTED',
+                message: 'The login failed without saying why.',
+                retryable: false,
+              },
+            ),
+          );
         else if (s.matches('idle')) reject(new AuthError('ERR_CANCELLED', 'The login was cancelled.'));
         else return;
         sub.unsubscribe();

@@ -25,7 +25,8 @@ export function bindUser(actor: ServiceActor, userKey: string): void {
   userKeys.set(actor.system, userKey);
 }
 
-export interface ServiceMachineAdapters extends Omit<FlowAdapters, 'receiver' | 'browser' | 'store' | 'lock' | 'storageKey'> {
+export interface ServiceMachineAdapters
+  extends Omit<FlowAdapters, 'receiver' | 'browser' | 'store' | 'lock' | 'storageKey'> {
   tokens: TokenStore;
   lock: Lock;
   lockTimeoutMs: number;
@@ -33,7 +34,10 @@ export interface ServiceMachineAdapters extends Omit<FlowAdapters, 'receiver' | 
   signal: AbortSignal;
 }
 
-export function provideServiceMachine<Req, Res>(protocol: AuthProtocol<Req, Res>, adapters: ServiceMachineAdapters): ServiceMachine {
+export function provideServiceMachine<Req, Res>(
+  protocol: AuthProtocol<Req, Res>,
+  adapters: ServiceMachineAdapters,
+): ServiceMachine {
   const { tokens, lock } = adapters;
   const actors = createFlowActors(protocol, {
     ...adapters,

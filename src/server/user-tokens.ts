@@ -108,7 +108,12 @@ export class UserTokens<Req, Res> {
 
   #store<T>(work: Promise<T>, what: string): Promise<T> {
     const { storeTimeoutMs, tokens } = this.#o;
-    return withDeadline(work, storeTimeoutMs, 'ERR_STORAGE', `The token store (${tokens.location}) did not answer within ${storeTimeoutMs} ms while ${what}.`);
+    return withDeadline(
+      work,
+      storeTimeoutMs,
+      'ERR_STORAGE',
+      `The token store (${tokens.location}) did not answer within ${storeTimeoutMs} ms while ${what}.`,
+    );
   }
 
   #ctx(): ProtocolContext {

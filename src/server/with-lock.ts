@@ -7,7 +7,13 @@ import { AuthError } from '../../adapters/errors.js';
  * @throws AuthError ERR_TIMEOUT when the lock stays held by another for `timeoutMs`;
  *   ERR_CANCELLED when `signal` aborts; ERR_STORAGE when the lock's store fails.
  */
-export async function withLock<T>(lock: Lock, key: string, timeoutMs: number, signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+export async function withLock<T>(
+  lock: Lock,
+  key: string,
+  timeoutMs: number,
+  signal: AbortSignal,
+  work: () => Promise<T>,
+): Promise<T> {
   // One controller and one timer, both gone once the lock is held: AbortSignal.any() and
   // AbortSignal.timeout() per call would keep listeners and timers alive long after.
   const waiting = new AbortController();
@@ -24,7 +30,10 @@ export async function withLock<T>(lock: Lock, key: string, timeoutMs: number, si
     lease = await lock.acquire(key, { signal: waiting.signal });
   } catch (error) {
     if (timedOut && !signal.aborted) {
-      throw new AuthError('ERR_TIMEOUT', `Another instance held this login's lock for more than ${timeoutMs} ms. Try again.`);
+      throw new AuthError(
+        'ERR_TIMEOUT',
+        `Another instance held this login's lock for more than ${timeoutMs} ms. Try again.`,
+      );
     }
     throw error;
   } finally {

@@ -9,7 +9,7 @@ import { SystemBrowserOpener } from '../../adapters/browser-open.js';
 
 const live = () => new AbortController().signal;
 // Characters a shell would act on: if any reached a shell, the recorded argument would differ.
-const trickyUrl = "https://auth.example.test/authorize?request_token=abc&redirect_uri=x;touch%20y&q=$(id)'\"`";
+const trickyUrl = 'https://auth.example.test/authorize?request_token=abc&redirect_uri=x;touch%20y&q=$(id)\'"`';
 
 async function tempDir(t: import('ava').ExecutionContext): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'authmachine-open-'));
@@ -28,20 +28,30 @@ test('print opener writes the URL line to its stream', async (t) => {
 test('print opener refuses non-http URLs and control characters, and honours abort', async (t) => {
   const opener = new PrintBrowserOpener({ output: new PassThrough() });
   t.is((await t.throwsAsync(opener.open('file:///etc/passwd', live()), { instanceOf: AuthError }))!.code, 'ERR_CONFIG');
-  t.is((await t.throwsAsync(opener.open('https://x.test/\u001b[2J', live()), { instanceOf: AuthError }))!.code, 'ERR_CONFIG');
-  t.is((await t.throwsAsync(opener.open('https://x.test/', AbortSignal.abort()), { instanceOf: AuthError }))!.code, 'ERR_CANCELLED');
+  t.is(
+    (await t.throwsAsync(opener.open('https://x.test/\u001b[2J', live()), { instanceOf: AuthError }))!.code,
+    'ERR_CONFIG',
+  );
+  t.is(
+    (await t.throwsAsync(opener.open('https://x.test/', AbortSignal.abort()), { instanceOf: AuthError }))!.code,
+    'ERR_CANCELLED',
+  );
 });
 
 test('system opener: a launcher exiting non-zero rejects with ERR_BROWSER', async (t) => {
   const opener = new SystemBrowserOpener({ app: { name: '/bin/false' } });
-  const error = await t.throwsAsync(opener.open('https://auth.example.test/?request_token=SECRET', live()), { instanceOf: AuthError });
+  const error = await t.throwsAsync(opener.open('https://auth.example.test/?request_token=SECRET', live()), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_BROWSER');
   t.regex(error!.message, /exited with code 1/);
   t.false(error!.message.includes('SECRET'));
 });
 
 test('system opener: a launcher exiting 0 resolves', async (t) => {
-  await t.notThrowsAsync(new SystemBrowserOpener({ app: { name: '/bin/true' } }).open('https://auth.example.test/', live()));
+  await t.notThrowsAsync(
+    new SystemBrowserOpener({ app: { name: '/bin/true' } }).open('https://auth.example.test/', live()),
+  );
 });
 
 test('system opener: a missing launcher rejects with ERR_BROWSER', async (t) => {
@@ -67,7 +77,9 @@ test('system opener: a launcher still running after the watch window counts as o
   const launcher = join(dir, 'slow-browser');
   await writeFile(launcher, '#!/bin/sh\nexec sleep 2\n');
   await chmod(launcher, 0o755);
-  await t.notThrowsAsync(new SystemBrowserOpener({ app: { name: launcher }, exitWatchMs: 200 }).open('https://auth.example.test/', live()));
+  await t.notThrowsAsync(
+    new SystemBrowserOpener({ app: { name: launcher }, exitWatchMs: 200 }).open('https://auth.example.test/', live()),
+  );
 });
 
 test('system opener: aborting while watching the launcher rejects with ERR_CANCELLED', async (t) => {
@@ -76,12 +88,18 @@ test('system opener: aborting while watching the launcher rejects with ERR_CANCE
   await writeFile(launcher, '#!/bin/sh\nexec sleep 2\n');
   await chmod(launcher, 0o755);
   const controller = new AbortController();
-  const pending = new SystemBrowserOpener({ app: { name: launcher }, exitWatchMs: 10_000 }).open('https://auth.example.test/', controller.signal);
+  const pending = new SystemBrowserOpener({ app: { name: launcher }, exitWatchMs: 10_000 }).open(
+    'https://auth.example.test/',
+    controller.signal,
+  );
   setTimeout(() => controller.abort(), 100);
   t.is((await t.throwsAsync(pending, { instanceOf: AuthError }))!.code, 'ERR_CANCELLED');
 });
 
 test('system opener refuses non-http URLs before launching anything', async (t) => {
-  const error = await t.throwsAsync(new SystemBrowserOpener({ app: { name: '/bin/true' } }).open('javascript:alert(1)', live()), { instanceOf: AuthError });
+  const error = await t.throwsAsync(
+    new SystemBrowserOpener({ app: { name: '/bin/true' } }).open('javascript:alert(1)', live()),
+    { instanceOf: AuthError },
+  );
   t.is(error!.code, 'ERR_CONFIG');
 });

@@ -22,7 +22,10 @@ async function tempDir(t: ExecutionContext): Promise<string> {
 }
 
 function contender(args: string[]): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', fixture, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  return spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
 }
 
 async function exitCode(child: ChildProcess): Promise<number | null> {
@@ -93,7 +96,8 @@ test('a contender SIGKILLed at a random moment never blocks the rest, and the co
     const victim = contender(['rounds', lockPath, log, counter, '1000']);
     const others = Array.from({ length: 3 }, () => contender(['rounds', lockPath, log, counter, '20']));
     // Kill it once it is really taking part (it has been inside at least once), at a random moment.
-    while (!(await readFile(log, 'utf8')).includes(`enter ${victim.pid}\n`)) await new Promise((resolve) => setTimeout(resolve, 20));
+    while (!(await readFile(log, 'utf8')).includes(`enter ${victim.pid}\n`))
+      await new Promise((resolve) => setTimeout(resolve, 20));
     await new Promise((resolve) => setTimeout(resolve, Math.random() * 60));
     victim.kill('SIGKILL');
     t.deepEqual(await Promise.all(others.map(exitCode)), [0, 0, 0]);

@@ -71,7 +71,10 @@ test('concurrent writers in three processes, 50 keys each: every key survives, J
   `;
   await Promise.all(
     ['w1', 'w2', 'w3'].map((id) =>
-      run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(id)], { cwd: root, timeout: 90_000 }),
+      run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', writer(id)], {
+        cwd: root,
+        timeout: 90_000,
+      }),
     ),
   );
   const entries = JSON.parse(await readFile(path, 'utf8'));
@@ -91,9 +94,13 @@ test('a leftover lock file (empty, or naming a dead pid) never blocks; a lock a 
   await new FileTokenStore({ path, lockTimeoutMs: 2000 }).set('k', 'v2');
   t.is(await new FileTokenStore({ path }).get('k'), 'v2');
 
-  const lease = await new FileLock({ pathFor: () => `${path}.lock` }).acquire('k', { signal: new AbortController().signal });
+  const lease = await new FileLock({ pathFor: () => `${path}.lock` }).acquire('k', {
+    signal: new AbortController().signal,
+  });
   t.teardown(() => lease.release());
-  const error = await t.throwsAsync(new FileTokenStore({ path, lockTimeoutMs: 150 }).set('k', 'w'), { instanceOf: AuthError });
+  const error = await t.throwsAsync(new FileTokenStore({ path, lockTimeoutMs: 150 }).set('k', 'w'), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_STORAGE');
   t.true(error!.message.includes(`${path}.lock`));
   t.true(error!.message.includes(`pid ${process.pid}`));

@@ -91,7 +91,11 @@ for (const [name, makeClient] of clients) {
     const server = await withServer(t);
     const client = makeClient();
     for (const code of [400, 401, 403, 404, 429, 500, 503]) {
-      const response = await client.send({ method: 'GET', url: `${server.origin}/status?code=${code}`, timeoutMs: 5000 });
+      const response = await client.send({
+        method: 'GET',
+        url: `${server.origin}/status?code=${code}`,
+        timeoutMs: 5000,
+      });
       t.is(response.status, code);
       t.is(response.body, `status ${code}`);
     }
@@ -99,44 +103,79 @@ for (const [name, makeClient] of clients) {
 
   test(`${name}: connection refused -> ERR_NETWORK, retryable`, async (t) => {
     const port = await closedPort();
-    const error = await failsWith(t, makeClient().send(secretRequest(`http://127.0.0.1:${port}/x`)), 'ERR_NETWORK', `127.0.0.1:${port}`);
+    const error = await failsWith(
+      t,
+      makeClient().send(secretRequest(`http://127.0.0.1:${port}/x`)),
+      'ERR_NETWORK',
+      `127.0.0.1:${port}`,
+    );
     t.true(error.retryable);
     t.regex(error.message, /refused/);
   });
 
   test(`${name}: reset mid-body -> ERR_NETWORK`, async (t) => {
     const server = await withServer(t);
-    const error = await failsWith(t, makeClient().send(secretRequest(`${server.origin}/reset-mid-body`)), 'ERR_NETWORK', `127.0.0.1:${server.port}`);
+    const error = await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/reset-mid-body`)),
+      'ERR_NETWORK',
+      `127.0.0.1:${server.port}`,
+    );
     t.true(error.retryable);
     t.regex(error.message, /reset/);
   });
 
   test(`${name}: no headers before the deadline -> ERR_TIMEOUT`, async (t) => {
     const server = await withServer(t);
-    const error = await failsWith(t, makeClient().send(secretRequest(`${server.origin}/stall-headers`, { timeoutMs: 300 })), 'ERR_TIMEOUT', `127.0.0.1:${server.port}`);
+    const error = await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/stall-headers`, { timeoutMs: 300 })),
+      'ERR_TIMEOUT',
+      `127.0.0.1:${server.port}`,
+    );
     t.true(error.retryable);
   });
 
   test(`${name}: headers then a body that never ends -> ERR_TIMEOUT`, async (t) => {
     const server = await withServer(t);
-    await failsWith(t, makeClient().send(secretRequest(`${server.origin}/stall-body`, { timeoutMs: 300 })), 'ERR_TIMEOUT', `127.0.0.1:${server.port}`);
+    await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/stall-body`, { timeoutMs: 300 })),
+      'ERR_TIMEOUT',
+      `127.0.0.1:${server.port}`,
+    );
   });
 
   test(`${name}: streamed body over the limit -> ERR_RESPONSE_TOO_LARGE`, async (t) => {
     const server = await withServer(t);
-    await failsWith(t, makeClient().send(secretRequest(`${server.origin}/big-chunked`, { maxBodyBytes: 64 * 1024 })), 'ERR_RESPONSE_TOO_LARGE', `127.0.0.1:${server.port}`);
+    await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/big-chunked`, { maxBodyBytes: 64 * 1024 })),
+      'ERR_RESPONSE_TOO_LARGE',
+      `127.0.0.1:${server.port}`,
+    );
   });
 
   test(`${name}: declared Content-Length over the limit -> ERR_RESPONSE_TOO_LARGE`, async (t) => {
     const server = await withServer(t);
-    await failsWith(t, makeClient().send(secretRequest(`${server.origin}/big-declared`, { maxBodyBytes: 1024 })), 'ERR_RESPONSE_TOO_LARGE', `127.0.0.1:${server.port}`);
+    await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/big-declared`, { maxBodyBytes: 1024 })),
+      'ERR_RESPONSE_TOO_LARGE',
+      `127.0.0.1:${server.port}`,
+    );
   });
 
   test(`${name}: the client-wide limit applies when the request sets none`, async (t) => {
     const server = await withServer(t);
     const Client = name === 'axios' ? AxiosHttpClient : FetchHttpClient;
     const client = new Client({ maxBodyBytes: 1000 });
-    await failsWith(t, client.send(secretRequest(`${server.origin}/big-chunked`)), 'ERR_RESPONSE_TOO_LARGE', `127.0.0.1:${server.port}`);
+    await failsWith(
+      t,
+      client.send(secretRequest(`${server.origin}/big-chunked`)),
+      'ERR_RESPONSE_TOO_LARGE',
+      `127.0.0.1:${server.port}`,
+    );
     const small = await client.send({ method: 'GET', url: `${server.origin}/status?code=200`, timeoutMs: 5000 });
     t.is(small.body, 'status 200');
   });
@@ -145,7 +184,12 @@ for (const [name, makeClient] of clients) {
     const server = await withServer(t);
     const seen: string[] = [];
     server.events.on('request', (path: string) => seen.push(path));
-    const error = await failsWith(t, makeClient().send(secretRequest(`${server.origin}/redirect-other-host`)), 'ERR_REDIRECT_REFUSED', `127.0.0.1:${server.port}`);
+    const error = await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/redirect-other-host`)),
+      'ERR_REDIRECT_REFUSED',
+      `127.0.0.1:${server.port}`,
+    );
     t.is(error.status, 302);
     t.deepEqual(seen, ['/redirect-other-host']);
   });
@@ -156,7 +200,13 @@ for (const [name, makeClient] of clients) {
     const followed = await client.send({ method: 'GET', url: `${server.origin}/redirect-same`, timeoutMs: 5000 });
     t.is(followed.status, 200);
     t.is(JSON.parse(followed.body).query, '?after=redirect');
-    const seeOther = await client.send({ method: 'POST', url: `${server.origin}/see-other`, body: 'a=1', headers: { 'Content-Type': 'text/plain' }, timeoutMs: 5000 });
+    const seeOther = await client.send({
+      method: 'POST',
+      url: `${server.origin}/see-other`,
+      body: 'a=1',
+      headers: { 'Content-Type': 'text/plain' },
+      timeoutMs: 5000,
+    });
     const echoed = JSON.parse(seeOther.body);
     t.is(echoed.method, 'GET');
     t.is(echoed.body, '');
@@ -166,7 +216,12 @@ for (const [name, makeClient] of clients) {
     const server = await withServer(t);
     let hits = 0;
     server.events.on('request', () => hits++);
-    await failsWith(t, makeClient().send(secretRequest(`${server.origin}/redirect-loop`)), 'ERR_REDIRECT_REFUSED', `127.0.0.1:${server.port}`);
+    await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/redirect-loop`)),
+      'ERR_REDIRECT_REFUSED',
+      `127.0.0.1:${server.port}`,
+    );
     t.is(hits, 4);
   });
 
@@ -195,12 +250,20 @@ for (const [name, makeClient] of clients) {
     const server = await withServer(t);
     let hits = 0;
     server.events.on('request', () => hits++);
-    await failsWith(t, makeClient().send(secretRequest(`${server.origin}/echo`, { signal: AbortSignal.abort() })), 'ERR_CANCELLED', `127.0.0.1:${server.port}`);
+    await failsWith(
+      t,
+      makeClient().send(secretRequest(`${server.origin}/echo`, { signal: AbortSignal.abort() })),
+      'ERR_CANCELLED',
+      `127.0.0.1:${server.port}`,
+    );
     t.is(hits, 0);
   });
 
   test(`${name}: a non-http URL is refused as ERR_CONFIG`, async (t) => {
-    const error = await t.throwsAsync(makeClient().send({ method: 'GET', url: `file:///etc/passwd?${SECRET}`, timeoutMs: 1000 }), { instanceOf: AuthError });
+    const error = await t.throwsAsync(
+      makeClient().send({ method: 'GET', url: `file:///etc/passwd?${SECRET}`, timeoutMs: 1000 }),
+      { instanceOf: AuthError },
+    );
     t.is(error!.code, 'ERR_CONFIG');
     t.false(error!.message.includes(SECRET));
   });

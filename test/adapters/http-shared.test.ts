@@ -19,19 +19,38 @@ test('isSameOrigin compares scheme, host and port', (t) => {
 });
 
 test('normaliseHeaders lower-cases names and joins repeats', (t) => {
-  t.deepEqual(normaliseHeaders([['Set-Cookie', ['a=1', 'b=2']], ['X-A', '1'], ['x-a', '2'], ['X-Gone', undefined], ['Content-Length', 5]]), {
-    'set-cookie': 'a=1, b=2',
-    'x-a': '1, 2',
-    'content-length': '5',
-  });
+  t.deepEqual(
+    normaliseHeaders([
+      ['Set-Cookie', ['a=1', 'b=2']],
+      ['X-A', '1'],
+      ['x-a', '2'],
+      ['X-Gone', undefined],
+      ['Content-Length', 5],
+    ]),
+    {
+      'set-cookie': 'a=1, b=2',
+      'x-a': '1, 2',
+      'content-length': '5',
+    },
+  );
 });
 
 test('mapFailure reads codes from the cause chain and never copies a message', (t) => {
-  const dns = mapFailure(Object.assign(new Error('getaddrinfo ENOTFOUND SECRET'), { code: 'ENOTFOUND' }), url, live, 1000);
+  const dns = mapFailure(
+    Object.assign(new Error('getaddrinfo ENOTFOUND SECRET'), { code: 'ENOTFOUND' }),
+    url,
+    live,
+    1000,
+  );
   t.is(dns.code, 'ERR_NETWORK');
   t.true(dns.retryable);
   t.regex(dns.message, /api\.example\.test:443.*resolved/);
-  const undici = mapFailure(new TypeError('fetch failed SECRET', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }), url, live, 1000);
+  const undici = mapFailure(
+    new TypeError('fetch failed SECRET', { cause: Object.assign(new Error('x'), { code: 'ECONNRESET' }) }),
+    url,
+    live,
+    1000,
+  );
   t.regex(undici.message, /reset/);
   const tls = mapFailure(Object.assign(new Error('SECRET'), { code: 'CERT_HAS_EXPIRED' }), url, live, 1000);
   t.false(tls.retryable);

@@ -30,7 +30,11 @@ async function probeIn(env: NodeJS.ProcessEnv): Promise<{ probe: { code?: string
     try { await store.probe(); out.probe = {}; } catch (e) { out.probe = { code: e.code, message: e.message }; }
     try { out.get = await store.get('k'); } catch (e) { out.get = { code: e.code }; }
     console.log(JSON.stringify(out));`;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, env, timeout: 60_000 });
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: root,
+    env,
+    timeout: 60_000,
+  });
   return JSON.parse(stdout.trim().split('\n').pop()!);
 }
 
@@ -41,24 +45,40 @@ interface CliResult {
 }
 
 /** `authmachine login --store keychain` (the built bin) against the emulator, on `env`'s bus. */
-async function loginWithKeychain(t: ExecutionContext, env: NodeJS.ProcessEnv): Promise<{ result: CliResult; oauthRequests: number }> {
+async function loginWithKeychain(
+  t: ExecutionContext,
+  env: NodeJS.ProcessEnv,
+): Promise<{ result: CliResult; oauthRequests: number }> {
   const events: EmulatorLogEvent[] = [];
   const emulator = await startPocketEmulator({ approval: 'auto-approve', log: (event) => events.push(event) });
   t.teardown(() => emulator.close());
   const home = await mkdtemp(join(tmpdir(), 'authmachine-kc-home-'));
   t.teardown(() => rm(home, { recursive: true, force: true }));
-  const child = spawn(process.execPath, ['bin/authmachine.js', 'login', '--base-url', emulator.url, '--store', 'keychain', '--no-browser'], {
-    cwd: root,
-    env: { ...env, HOME: home, AUTHMACHINE_CONFIG_DIR: home, AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey, AUTHMACHINE_KEYCHAIN_TIMEOUT_MS: '2000' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['bin/authmachine.js', 'login', '--base-url', emulator.url, '--store', 'keychain', '--no-browser'],
+    {
+      cwd: root,
+      env: {
+        ...env,
+        HOME: home,
+        AUTHMACHINE_CONFIG_DIR: home,
+        AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey,
+        AUTHMACHINE_KEYCHAIN_TIMEOUT_MS: '2000',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
   // No deadline of our own: a CLI kept alive by a hung native call fails this test by never exiting.
   const [code] = (await once(child, 'exit')) as [number | null];
-  return { result: { code, stdout, stderr }, oauthRequests: events.filter((event) => event.path.startsWith('/v3/oauth/')).length };
+  return {
+    result: { code, stdout, stderr },
+    oauthRequests: events.filter((event) => event.path.startsWith('/v3/oauth/')).length,
+  };
 }
 
 test('a locked keyring: reads find nothing, the probe says it is locked and how to unlock it or use --store file', async (t) => {
@@ -119,7 +139,10 @@ test('a D-Bus that never answers (the native call never returns): the CLI still 
     for (const socket of sockets) socket.destroy();
     server.close();
   });
-  const { result, oauthRequests } = await loginWithKeychain(t, { ...process.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${path}` });
+  const { result, oauthRequests } = await loginWithKeychain(t, {
+    ...process.env,
+    DBUS_SESSION_BUS_ADDRESS: `unix:path=${path}`,
+  });
   t.true(sockets.size > 0, 'keytar never reached the bus: the test would prove nothing');
   t.is(result.code, 7, result.stderr);
   t.regex(result.stderr, /did not answer/);
@@ -132,9 +155,16 @@ test('every keychain failure names a remedy', async (t) => {
     const fail = () => Promise.reject(new Error(message));
     return { getPassword: fail, setPassword: fail, deletePassword: fail };
   };
-  const hanging: KeytarLike = { getPassword: () => new Promise(() => {}), setPassword: () => new Promise(() => {}), deletePassword: () => new Promise(() => {}) };
+  const hanging: KeytarLike = {
+    getPassword: () => new Promise(() => {}),
+    setPassword: () => new Promise(() => {}),
+    deletePassword: () => new Promise(() => {}),
+  };
   const cases: Array<[string, () => Promise<KeytarLike>]> = [
-    ['no Secret Service', async () => failing('The name org.freedesktop.secrets was not provided by any .service files')],
+    [
+      'no Secret Service',
+      async () => failing('The name org.freedesktop.secrets was not provided by any .service files'),
+    ],
     ['locked', async () => failing('Cannot create an item in a locked collection')],
     ['other failure', async () => failing('Something odd happened')],
     ['hang', async () => hanging],
@@ -142,7 +172,12 @@ test('every keychain failure names a remedy', async (t) => {
   ];
   for (const [name, loadKeytar] of cases) {
     const store = new KeytarTokenStore({ timeoutMs: 100, loadKeytar });
-    for (const work of [() => store.probe(), () => store.get('k'), () => store.set('k', 'SECRET'), () => store.delete('k')]) {
+    for (const work of [
+      () => store.probe(),
+      () => store.get('k'),
+      () => store.set('k', 'SECRET'),
+      () => store.delete('k'),
+    ]) {
       const error = await t.throwsAsync(work(), { instanceOf: AuthError }, name);
       t.regex(error!.message, /--store file/, `${name}: ${error!.message}`);
       t.false(error!.message.includes('SECRET'));

@@ -22,7 +22,9 @@ async function loadedLines(script: string): Promise<string[]> {
 
 function packageLoadedBefore(lines: string[], pkg: string, marker: string): { before: boolean; after: boolean } {
   const markerAt = lines.indexOf(marker);
-  const hits = lines.map((line, i) => (line.startsWith('LOADED') && line.includes(`/node_modules/${pkg}/`) ? i : -1)).filter((i) => i >= 0);
+  const hits = lines
+    .map((line, i) => (line.startsWith('LOADED') && line.includes(`/node_modules/${pkg}/`) ? i : -1))
+    .filter((i) => i >= 0);
   return { before: hits.some((i) => i < markerAt), after: hits.some((i) => i > markerAt) };
 }
 

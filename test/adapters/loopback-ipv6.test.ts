@@ -15,10 +15,14 @@ import { runCli } from '../helpers/cli-run.js';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 test('IPv6-only loopback: the receiver falls back to [::1] and a real Pocket login completes there', async (t) => {
-  const { stdout } = await promisify(execFile)('unshare', ['-rn', process.execPath, '--import', 'tsx', 'test/adapters/fixtures/ipv6-only-login.ts'], {
-    cwd: root,
-    timeout: 60_000,
-  });
+  const { stdout } = await promisify(execFile)(
+    'unshare',
+    ['-rn', process.execPath, '--import', 'tsx', 'test/adapters/fixtures/ipv6-only-login.ts'],
+    {
+      cwd: root,
+      timeout: 60_000,
+    },
+  );
   const report = JSON.parse(stdout) as Record<string, unknown>;
   t.is(report['ipv4Refused'], 'EADDRNOTAVAIL', 'the namespace really has no 127.0.0.1');
   t.is(report['error'], undefined);
@@ -44,7 +48,10 @@ test('a fixed port is used as given, and a taken one is ERR_LISTENER naming EADD
   await session.close();
 
   const busy = await takenPort(t);
-  const error = await t.throwsAsync(new LoopbackReceiver({ port: busy }).listen({ signal: new AbortController().signal }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(
+    new LoopbackReceiver({ port: busy }).listen({ signal: new AbortController().signal }),
+    { instanceOf: AuthError },
+  );
   t.is(error!.code, 'ERR_LISTENER');
   t.regex(error!.message, new RegExp(`127\\.0\\.0\\.1:${busy} \\(EADDRINUSE\\): another program is using that port`));
 });
@@ -52,12 +59,29 @@ test('a fixed port is used as given, and a taken one is ERR_LISTENER naming EADD
 test('login --redirect-port on a taken port: exit 9 with the port named, before any request; bad values are usage errors', async (t) => {
   const busy = await takenPort(t);
   const env = { AUTHMACHINE_CONFIG_DIR: '/nonexistent-authmachine-test', HOME: '/nonexistent-authmachine-test' };
-  const result = await runCli(['login', '--issuer', 'http://127.0.0.1:9/', '--client-id', 'app', '--store', 'memory', '--no-browser', '--redirect-port', String(busy)], env).result;
+  const result = await runCli(
+    [
+      'login',
+      '--issuer',
+      'http://127.0.0.1:9/',
+      '--client-id',
+      'app',
+      '--store',
+      'memory',
+      '--no-browser',
+      '--redirect-port',
+      String(busy),
+    ],
+    env,
+  ).result;
   t.is(result.code, 9, result.stderr);
   t.regex(result.stderr, /EADDRINUSE/);
   t.notRegex(result.stderr, /open this URL/);
   for (const value of ['0', '-1', '70000', 'x']) {
-    const bad = await runCli(['login', '--issuer', 'http://127.0.0.1:9/', '--client-id', 'app', '--redirect-port', value], env).result;
+    const bad = await runCli(
+      ['login', '--issuer', 'http://127.0.0.1:9/', '--client-id', 'app', '--redirect-port', value],
+      env,
+    ).result;
     t.is(bad.code, 2, value);
     t.regex(bad.stderr, /--redirect-port takes a whole number from 1 to 65535/, value);
   }

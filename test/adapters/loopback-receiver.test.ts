@@ -7,7 +7,11 @@ import { request as httpRequest, createServer } from 'node:http';
 import { connect } from 'node:net';
 import { once } from 'node:events';
 import { AuthError } from '../../adapters/errors.js';
-import { LoopbackReceiver, type LoopbackReceiverOptions, type LoopbackSession } from '../../adapters/loopback-receiver.js';
+import {
+  LoopbackReceiver,
+  type LoopbackReceiverOptions,
+  type LoopbackSession,
+} from '../../adapters/loopback-receiver.js';
 
 interface Reply {
   status: number;
@@ -16,7 +20,11 @@ interface Reply {
 }
 
 /** A raw request, so the Host header and method can be anything. */
-function send(port: number, path: string, options: { method?: string; host?: string; host6?: boolean } = {}): Promise<Reply> {
+function send(
+  port: number,
+  path: string,
+  options: { method?: string; host?: string; host6?: boolean } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const req = httpRequest(
       {
@@ -39,7 +47,11 @@ function send(port: number, path: string, options: { method?: string; host?: str
   });
 }
 
-async function listen(t: ExecutionContext, options: LoopbackReceiverOptions = {}, signal = new AbortController().signal): Promise<LoopbackSession> {
+async function listen(
+  t: ExecutionContext,
+  options: LoopbackReceiverOptions = {},
+  signal = new AbortController().signal,
+): Promise<LoopbackSession> {
   const session = await new LoopbackReceiver(options).listen({ signal });
   t.teardown(() => session.close());
   return session;
@@ -48,7 +60,10 @@ async function listen(t: ExecutionContext, options: LoopbackReceiverOptions = {}
 /** True if `callback` has not settled (checked after the event loop had a chance to settle it). */
 async function stillWaiting(session: LoopbackSession): Promise<boolean> {
   const marker = Symbol('pending');
-  const winner = await Promise.race([session.callback.catch(() => 'rejected'), new Promise((r) => setImmediate(() => r(marker)))]);
+  const winner = await Promise.race([
+    session.callback.catch(() => 'rejected'),
+    new Promise((r) => setImmediate(() => r(marker))),
+  ]);
   return winner === marker;
 }
 
@@ -65,7 +80,10 @@ test('the genuine hit resolves with all query params and says the tab can be clo
   const reply = await send(session.port, '/callback?code=abc&state=st-123&iss=https%3A%2F%2Fas.test');
   t.is(reply.status, 200);
   t.regex(reply.body, /You can close this tab and return to the terminal/);
-  t.deepEqual(await session.callback, { kind: 'redirect', params: { code: 'abc', state: 'st-123', iss: 'https://as.test' } });
+  t.deepEqual(await session.callback, {
+    kind: 'redirect',
+    params: { code: 'abc', state: 'st-123', iss: 'https://as.test' },
+  });
 });
 
 test('every response carries no-store, a deny-all CSP and no-referrer', async (t) => {
@@ -130,7 +148,13 @@ test('other paths are 404, other methods 400; neither settles', async (t) => {
 test('a Host header other than the loopback names of this port is 400 (DNS rebinding)', async (t) => {
   const session = await listen(t);
   session.expect('s');
-  for (const host of ['evil.example', `evil.example:${session.port}`, '127.0.0.1', `127.0.0.1:${session.port + 1}`, `localhost.evil:${session.port}`]) {
+  for (const host of [
+    'evil.example',
+    `evil.example:${session.port}`,
+    '127.0.0.1',
+    `127.0.0.1:${session.port + 1}`,
+    `localhost.evil:${session.port}`,
+  ]) {
     t.is((await send(session.port, '/callback?state=s', { host })).status, 400, host);
   }
   t.true(await stillWaiting(session));
@@ -151,7 +175,10 @@ test('script in params is escaped in the error page and in the 404 page', async 
   const script = '<script>alert(1)</script>';
   const notFound = await send(session.port, `/${encodeURIComponent(script)}`);
   t.false(notFound.body.includes('<script>'));
-  const reply = await send(session.port, `/callback?state=s&error=${encodeURIComponent(script)}&error_description=${encodeURIComponent('"><img src=x onerror=alert(1)>')}`);
+  const reply = await send(
+    session.port,
+    `/callback?state=s&error=${encodeURIComponent(script)}&error_description=${encodeURIComponent('"><img src=x onerror=alert(1)>')}`,
+  );
   t.is(reply.status, 200);
   t.false(reply.body.includes('<script>'));
   t.false(reply.body.includes('<img'));
@@ -217,7 +244,9 @@ test('aborting the listen signal closes the server and rejects callback with ERR
 });
 
 test('an already aborted signal refuses to listen', async (t) => {
-  const error = await t.throwsAsync(new LoopbackReceiver().listen({ signal: AbortSignal.abort() }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(new LoopbackReceiver().listen({ signal: AbortSignal.abort() }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_CANCELLED');
 });
 

@@ -23,11 +23,15 @@ interface Report {
   report: Record<'axios' | 'fetch', Record<string, Outcome>>;
 }
 
-const run = promisify(execFile)('unshare', ['-rn', process.execPath, '--import', 'tsx', 'test/adapters/fixtures/proxy-scenario.ts'], {
-  cwd: root,
-  maxBuffer: 1 << 20,
-  timeout: 90_000,
-}).then(({ stdout }) => JSON.parse(stdout) as Report);
+const run = promisify(execFile)(
+  'unshare',
+  ['-rn', process.execPath, '--import', 'tsx', 'test/adapters/fixtures/proxy-scenario.ts'],
+  {
+    cwd: root,
+    maxBuffer: 1 << 20,
+    timeout: 90_000,
+  },
+).then(({ stdout }) => JSON.parse(stdout) as Report);
 
 for (const client of ['axios', 'fetch'] as const) {
   test(`${client}: HTTPS_PROXY / HTTP_PROXY (either case) go through the proxy; https is a CONNECT tunnel with the CA trusted`, async (t) => {
@@ -51,7 +55,10 @@ for (const client of ['axios', 'fetch'] as const) {
 
   test(`${client}: a dead proxy is a network error naming the proxy; an untrusted certificate through the tunnel is refused`, async (t) => {
     const { report } = await run;
-    t.regex(report[client]['deadProxy']!.error!, /^ERR_NETWORK: .*connection refused.*through the proxy 127\.0\.0\.1:\d+/);
+    t.regex(
+      report[client]['deadProxy']!.error!,
+      /^ERR_NETWORK: .*connection refused.*through the proxy 127\.0\.0\.1:\d+/,
+    );
     t.regex(report[client]['untrustedWithoutCa']!.error!, /^ERR_NETWORK: .*certificate/);
   });
 }

@@ -104,7 +104,9 @@ test('a lease whose holder died runs out, and the late holder cannot release the
   const locks = new RedisLock(a, { prefix: 't5:', leaseMs: 150 });
   const dead = await locks.acquire('login', { signal: new AbortController().signal });
   // The holder "dies": it never releases. The next one waits until the lease runs out.
-  const next = await new RedisLock(b, { prefix: 't5:', leaseMs: 10_000 }).acquire('login', { signal: AbortSignal.timeout(5_000) });
+  const next = await new RedisLock(b, { prefix: 't5:', leaseMs: 10_000 }).acquire('login', {
+    signal: AbortSignal.timeout(5_000),
+  });
   t.true((await a.pttl(locks.keyOf('login'))) > 150, 'the key now carries the second lease');
   await dead.release();
   t.not(await a.get(locks.keyOf('login')), null, "the late release left the next holder's lock alone");
@@ -158,6 +160,8 @@ test('Redis going away fails every call with ERR_STORAGE, never a hang, and no m
 test('connecting to a Redis that is not there is ERR_STORAGE within the connect timeout', async (t) => {
   const gone = await startRedisServer();
   await gone.stop();
-  const error = await t.throwsAsync(createRedisClient({ url: gone.url, connectTimeoutMs: 500 }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(createRedisClient({ url: gone.url, connectTimeoutMs: 500 }), {
+    instanceOf: AuthError,
+  });
   t.is(error.code, 'ERR_STORAGE');
 });

@@ -14,7 +14,13 @@ const SHIPPED = ['vocabulary', 'machines', 'adapters', 'src', 'bin'];
 
 /** "@scope/name/sub" -> "@scope/name"; "name/sub" -> "name"; relative paths and builtins -> null. */
 function packageOf(specifier: string): string | null {
-  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:') || specifier.startsWith('<')) return null;
+  if (
+    specifier.startsWith('.') ||
+    specifier.startsWith('/') ||
+    specifier.startsWith('node:') ||
+    specifier.startsWith('<')
+  )
+    return null;
   const parts = specifier.split('/');
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
 }
@@ -35,10 +41,15 @@ function packagesImported(folders: string[]): Set<string> {
 }
 
 test('every entry of "dependencies" is imported by the code that ships', (t) => {
-  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+    dependencies: Record<string, string>;
+  };
   const used = packagesImported(SHIPPED);
   t.true(used.has('xstate'), 'the scan found the imports');
-  t.deepEqual(Object.keys(manifest.dependencies).filter((name) => !used.has(name)), []);
+  t.deepEqual(
+    Object.keys(manifest.dependencies).filter((name) => !used.has(name)),
+    [],
+  );
 });
 
 test('the scan tells a package only tests use (ws) from one the code uses', (t) => {

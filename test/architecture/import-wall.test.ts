@@ -48,7 +48,18 @@ test('the parser finds every form a module can be named in', (t) => {
     const l = import(name);
   `;
   t.deepEqual(moduleSpecifiers('x.ts', text), [
-    '../src/a.ts', './a.js', './b.js', './c.js', './d.js', './e.js', './f.js', './g.js', './h.js', './i.js', './j.js', './k.js',
+    '../src/a.ts',
+    './a.js',
+    './b.js',
+    './c.js',
+    './d.js',
+    './e.js',
+    './f.js',
+    './g.js',
+    './h.js',
+    './i.js',
+    './j.js',
+    './k.js',
     '<computed: name>',
   ]);
 });
@@ -56,16 +67,30 @@ test('the parser finds every form a module can be named in', (t) => {
 test('the checker fails on each forbidden import', (t) => {
   const rules = (file: string, text: string) => checkFile('/repo', file, text).map((v) => v.specifier);
   // machines/: only xstate and the vocabulary.
-  t.deepEqual(rules('machines/m.ts', `import { setup } from 'xstate'; import type { AuthErrorData } from '../vocabulary/index.js'; import './retry.js';`), []);
+  t.deepEqual(
+    rules(
+      'machines/m.ts',
+      `import { setup } from 'xstate'; import type { AuthErrorData } from '../vocabulary/index.js'; import './retry.js';`,
+    ),
+    [],
+  );
   t.deepEqual(rules('machines/m.ts', `import { AuthError } from '../adapters/errors.js';`), ['../adapters/errors.js']);
   t.deepEqual(rules('machines/m.ts', `type P = import('../src/protocol.js').AuthProtocol;`), ['../src/protocol.js']);
   t.deepEqual(rules('machines/m.ts', `import { readFile } from 'node:fs';`), ['node:fs']);
   t.deepEqual(rules('machines/sub/m.ts', `export * from '../../src/index.js';`), ['../../src/index.js']);
   t.deepEqual(rules('machines/m.ts', `const x = require('axios');`), ['axios']);
   // adapters/: packages and the vocabulary, never machines/ or src/.
-  t.deepEqual(rules('adapters/a.ts', `import axios from 'axios'; import { x } from './contracts.js'; import '../vocabulary/index.js';`), []);
+  t.deepEqual(
+    rules(
+      'adapters/a.ts',
+      `import axios from 'axios'; import { x } from './contracts.js'; import '../vocabulary/index.js';`,
+    ),
+    [],
+  );
   t.deepEqual(rules('adapters/a.ts', `const m = await import('../machines/types.js');`), ['../machines/types.js']);
-  t.deepEqual(rules('adapters/a.ts', `import type { AuthProtocol } from '../src/protocol.js';`), ['../src/protocol.js']);
+  t.deepEqual(rules('adapters/a.ts', `import type { AuthProtocol } from '../src/protocol.js';`), [
+    '../src/protocol.js',
+  ]);
   t.deepEqual(rules('adapters/a.ts', `import { authMachine } from 'authmachine/machines';`), ['authmachine/machines']);
   t.deepEqual(rules('adapters/a.ts', `import x = require('../src/index.js');`), ['../src/index.js']);
   // vocabulary/: nothing at all.

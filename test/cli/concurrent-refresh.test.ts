@@ -21,7 +21,13 @@ import { runCli } from '../helpers/cli-run.js';
 import { isolatedContext, signInAndConsent } from '../helpers/oidc-browser.js';
 import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; noReuse: OidcServer; browser: Browser; dir: string; grants: { refreshed: number; revoked: number } }>;
+const test = anyTest as TestFn<{
+  server: OidcServer;
+  noReuse: OidcServer;
+  browser: Browser;
+  dir: string;
+  grants: { refreshed: number; revoked: number };
+}>;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = 20;
 
@@ -33,7 +39,8 @@ test.before(async (t) => {
   const grants = { refreshed: 0, revoked: 0 };
   t.context.grants = grants;
   t.context.server.provider.on('grant.success', (ctx: unknown) => {
-    if ((ctx as { oidc?: { params?: { grant_type?: string } } }).oidc?.params?.grant_type === 'refresh_token') grants.refreshed++;
+    if ((ctx as { oidc?: { params?: { grant_type?: string } } }).oidc?.params?.grant_type === 'refresh_token')
+      grants.refreshed++;
   });
   t.context.server.provider.on('grant.revoked', () => grants.revoked++);
 });
@@ -45,12 +52,32 @@ test.after.always(async (t) => {
 });
 
 /** Logs a fresh account in through the CLI (Chromium plays the person); returns its env and token file. */
-async function loggedIn(t: { context: { browser: Browser; dir: string }; teardown(fn: () => Promise<void>): void }, server: OidcServer, user: string) {
+async function loggedIn(
+  t: { context: { browser: Browser; dir: string }; teardown(fn: () => Promise<void>): void },
+  server: OidcServer,
+  user: string,
+) {
   const { browser, dir } = t.context;
   const home = join(dir, user);
   const env = { HOME: home, AUTHMACHINE_CONFIG_DIR: join(home, 'config'), PATH: process.env['PATH'] ?? '' };
   const tokenFile = join(home, 'tokens.json');
-  const login = runCli(['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--resource', server.issuer, '--store', 'file', '--token-file', tokenFile, '--no-browser'], env);
+  const login = runCli(
+    [
+      'login',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--resource',
+      server.issuer,
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+      '--no-browser',
+    ],
+    env,
+  );
   const [, url] = await login.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
   const context = await isolatedContext(browser);
   t.teardown(() => context.close());
@@ -74,7 +101,11 @@ async function expire(tokenFile: string): Promise<void> {
 
 function callProcess(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/authmachine.js', 'call', '/api/me'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['bin/authmachine.js', 'call', '/api/me'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -85,38 +116,52 @@ function callProcess(env: NodeJS.ProcessEnv): Promise<{ code: number | null; std
 }
 
 for (const processes of [4, 8]) {
-  test.serial(`${processes} processes call at once after expiry, ${ROUNDS} rounds: every call succeeds and the login survives`, async (t) => {
+  test.serial(
+    `${processes} processes call at once after expiry, ${ROUNDS} rounds: every call succeeds and the login survives`,
+    async (t) => {
+      t.timeout(30 * 60_000, 'many whole processes on a busy machine');
+      const user = `racer-${processes}`;
+      const { env, tokenFile } = await loggedIn(t, t.context.server, user);
+      const refreshedBefore = t.context.grants.refreshed;
+      const failures: string[] = [];
+      for (let round = 1; round <= ROUNDS; round++) {
+        await expire(tokenFile);
+        const runs = await Promise.all(Array.from({ length: processes }, () => callProcess(env)));
+        runs.forEach((run, i) => {
+          if (run.code !== 0 || JSON.parse(run.stdout || '{}').sub !== user)
+            failures.push(`round ${round}, process ${i + 1}: exit ${run.code}: ${run.stderr.trim()}`);
+        });
+      }
+      t.deepEqual(failures, []);
+      t.is(t.context.grants.revoked, 0, 'the provider never saw a spent refresh token reused');
+      t.is(
+        t.context.grants.refreshed - refreshedBefore,
+        ROUNDS,
+        'one refresh per round, by whichever process got the lock first',
+      );
+      const after = await callProcess(env);
+      t.is(after.code, 0, 'the login survived');
+    },
+  );
+}
+
+test.serial(
+  `a provider that rotates without detecting reuse: 4 processes, ${ROUNDS} rounds, the login survives`,
+  async (t) => {
     t.timeout(30 * 60_000, 'many whole processes on a busy machine');
-    const user = `racer-${processes}`;
-    const { env, tokenFile } = await loggedIn(t, t.context.server, user);
-    const refreshedBefore = t.context.grants.refreshed;
+    const { env, tokenFile } = await loggedIn(t, t.context.noReuse, 'plain-rotation');
     const failures: string[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       await expire(tokenFile);
-      const runs = await Promise.all(Array.from({ length: processes }, () => callProcess(env)));
-      runs.forEach((run, i) => {
-        if (run.code !== 0 || JSON.parse(run.stdout || '{}').sub !== user) failures.push(`round ${round}, process ${i + 1}: exit ${run.code}: ${run.stderr.trim()}`);
-      });
+      const runs = await Promise.all(Array.from({ length: 4 }, () => callProcess(env)));
+      runs.forEach(
+        (run, i) =>
+          run.code !== 0 && failures.push(`round ${round}, process ${i + 1}: exit ${run.code}: ${run.stderr.trim()}`),
+      );
+      const stored = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, string>;
+      if (Object.keys(stored).length !== 1) failures.push(`round ${round}: the login entry is gone`);
     }
     t.deepEqual(failures, []);
-    t.is(t.context.grants.revoked, 0, 'the provider never saw a spent refresh token reused');
-    t.is(t.context.grants.refreshed - refreshedBefore, ROUNDS, 'one refresh per round, by whichever process got the lock first');
-    const after = await callProcess(env);
-    t.is(after.code, 0, 'the login survived');
-  });
-}
-
-test.serial(`a provider that rotates without detecting reuse: 4 processes, ${ROUNDS} rounds, the login survives`, async (t) => {
-  t.timeout(30 * 60_000, 'many whole processes on a busy machine');
-  const { env, tokenFile } = await loggedIn(t, t.context.noReuse, 'plain-rotation');
-  const failures: string[] = [];
-  for (let round = 1; round <= ROUNDS; round++) {
-    await expire(tokenFile);
-    const runs = await Promise.all(Array.from({ length: 4 }, () => callProcess(env)));
-    runs.forEach((run, i) => run.code !== 0 && failures.push(`round ${round}, process ${i + 1}: exit ${run.code}: ${run.stderr.trim()}`));
-    const stored = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, string>;
-    if (Object.keys(stored).length !== 1) failures.push(`round ${round}: the login entry is gone`);
-  }
-  t.deepEqual(failures, []);
-  t.is((await callProcess(env)).code, 0, 'the login survived');
-});
+    t.is((await callProcess(env)).code, 0, 'the login survived');
+  },
+);

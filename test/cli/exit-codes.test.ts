@@ -13,7 +13,13 @@ function report(error: unknown): { code: number; text: string } {
   const stderr = new PassThrough();
   let text = '';
   stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = reportFailure(error, { stdout: new PassThrough(), stderr, stdin: new PassThrough(), env: {}, interactive: false });
+  const code = reportFailure(error, {
+    stdout: new PassThrough(),
+    stderr,
+    stdin: new PassThrough(),
+    env: {},
+    interactive: false,
+  });
   stderr.end();
   return { code, text };
 }
@@ -31,7 +37,9 @@ test('every code has an exit code of its own kind and a hint; only ERR_UNEXPECTE
 });
 
 test('the exit code and hint follow the cause, not only the code', (t) => {
-  const waited = new AuthError('ERR_TIMEOUT', 'Nobody completed the login in the browser in time.', { retryable: false });
+  const waited = new AuthError('ERR_TIMEOUT', 'Nobody completed the login in the browser in time.', {
+    retryable: false,
+  });
   const hung = new AuthError('ERR_TIMEOUT', 'The request to id.example:443 timed out after 15000 ms.');
   t.is(exitCodeFor(waited), EXIT.timeout);
   t.is(exitCodeFor(hung), EXIT.unavailable);
@@ -44,17 +52,48 @@ test('the exit code and hint follow the cause, not only the code', (t) => {
   t.is(exitCodeFor(new AuthError('ERR_BAD_RESPONSE', 'x', { retryable: true })), EXIT.unavailable);
 
   t.is(exitCodeFor(new AuthError('ERR_LISTENER', 'Could not listen on 127.0.0.1:8080 (EADDRINUSE).')), EXIT.local);
-  t.regex(hintFor(new AuthError('ERR_LISTENER', 'Could not listen on 127.0.0.1:8080 (EADDRINUSE).'))!, /Another program is using the port/);
-  t.regex(hintFor(new AuthError('ERR_NETWORK', 'Request to x:443 failed: TLS handshake or certificate check failed (UNABLE_TO_VERIFY_LEAF_SIGNATURE).'))!, /--ca-file/);
-  t.regex(hintFor(new AuthError('ERR_DECLINED', 'The authorization was declined.', { providerCode: 'consent_required' }))!, /consent_required/);
+  t.regex(
+    hintFor(new AuthError('ERR_LISTENER', 'Could not listen on 127.0.0.1:8080 (EADDRINUSE).'))!,
+    /Another program is using the port/,
+  );
+  t.regex(
+    hintFor(
+      new AuthError(
+        'ERR_NETWORK',
+        'Request to x:443 failed: TLS handshake or certificate check failed (UNABLE_TO_VERIFY_LEAF_SIGNATURE).',
+      ),
+    )!,
+    /--ca-file/,
+  );
+  t.regex(
+    hintFor(new AuthError('ERR_DECLINED', 'The authorization was declined.', { providerCode: 'consent_required' }))!,
+    /consent_required/,
+  );
 });
 
 test('no hint is printed twice: a message that already says what to do gets no second line saying it', (t) => {
   for (const [error, pattern] of [
-    [new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in. Run `authmachine login` (or `authmachine demo`).'), /authmachine login/g],
-    [new AuthError('ERR_TIMEOUT', 'Nobody completed the login in the browser in time. Run the login again.', { retryable: false }), /run the login again/gi],
-    [new AuthError('ERR_CODE_INVALID', 'The authorization code is invalid, expired or was already used: log in again.'), /log ?in again/gi],
-    [new AuthError('ERR_RATE_LIMITED', "Pocket's rate limit for this user is reached. Try again in 3600 s."), /try again/gi],
+    [
+      new AuthError('ERR_NOT_LOGGED_IN', 'Not logged in. Run `authmachine login` (or `authmachine demo`).'),
+      /authmachine login/g,
+    ],
+    [
+      new AuthError('ERR_TIMEOUT', 'Nobody completed the login in the browser in time. Run the login again.', {
+        retryable: false,
+      }),
+      /run the login again/gi,
+    ],
+    [
+      new AuthError(
+        'ERR_CODE_INVALID',
+        'The authorization code is invalid, expired or was already used: log in again.',
+      ),
+      /log ?in again/gi,
+    ],
+    [
+      new AuthError('ERR_RATE_LIMITED', "Pocket's rate limit for this user is reached. Try again in 3600 s."),
+      /try again/gi,
+    ],
   ] as const) {
     const { text } = report(error);
     t.is(text.match(pattern)?.length, 1, text);

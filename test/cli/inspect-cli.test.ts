@@ -55,7 +55,13 @@ test('demo --inspect reports to a running `authmachine inspect`, whose page in C
   const steps = (await (await fetch(new URL('history.json', url))).json()) as Array<{ stateIds: string[] }>;
   const states = steps.map((s) => s.stateIds.join(','));
   // The demo always logs in afresh (LOGIN force), so it goes straight to signingIn.
-  for (const state of ['auth.idle', 'auth.signingIn.awaitingUser.waitingForRedirect', 'auth.exchanging.attempt', 'auth.authorized.ready', 'auth.fetching.requesting.attempt']) {
+  for (const state of [
+    'auth.idle',
+    'auth.signingIn.awaitingUser.waitingForRedirect',
+    'auth.exchanging.attempt',
+    'auth.authorized.ready',
+    'auth.fetching.requesting.attempt',
+  ]) {
     t.true(states.includes(state), state);
   }
   const shown = JSON.stringify(steps);
@@ -63,7 +69,9 @@ test('demo --inspect reports to a running `authmachine inspect`, whose page in C
   t.notRegex(shown, /"accessToken":"(?!\[redacted\])/, 'and never shown');
 
   // The page highlighted the demo's states live, in order, and ends where the demo ended.
-  await page.waitForFunction(() => document.body.dataset.state === 'auth.idle' && document.querySelectorAll('#events li').length > 10);
+  await page.waitForFunction(
+    () => document.body.dataset.state === 'auth.idle' && document.querySelectorAll('#events li').length > 10,
+  );
   const order = await highlighted();
   let at = -1;
   for (const state of FORCED_FLOW_STATES) {

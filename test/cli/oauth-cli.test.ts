@@ -39,7 +39,9 @@ async function secretsIn(tokenFile: string): Promise<string[]> {
   const entries = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, string>;
   return Object.values(entries).flatMap((secret) => {
     const { token } = JSON.parse(secret) as { token: Record<string, unknown> };
-    return [token['accessToken'], token['refreshToken'], token['idToken']].filter((s): s is string => typeof s === 'string');
+    return [token['accessToken'], token['refreshToken'], token['idToken']].filter(
+      (s): s is string => typeof s === 'string',
+    );
   });
 }
 
@@ -69,7 +71,20 @@ test('login --issuer (Chromium follows the printed URL), status, call with a ref
   // A 1 s access token, so the `call` below has to refresh it.
   server.setAccessTokenTtl('cli-user', 1);
   const login = runCli(
-    ['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--resource', server.issuer, '--store', 'file', '--token-file', tokenFile, '--no-browser'],
+    [
+      'login',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--resource',
+      server.issuer,
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+      '--no-browser',
+    ],
     env,
   );
   const [, url] = await login.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
@@ -83,10 +98,17 @@ test('login --issuer (Chromium follows the printed URL), status, call with a ref
   t.is(loggedIn.code, 0, loggedIn.stderr);
   t.is(loggedIn.stdout, `Logged in to ${server.issuer} as cli-user. Token kept in ${tokenFile}.\n`);
   t.regex(loggedIn.stderr, /Waiting for you to approve access/);
-  t.regex(page.url(), /^http:\/\/127\.0\.0\.1:\d+\/callback\?/, 'the browser ended on the CLI\'s loopback listener');
+  t.regex(page.url(), /^http:\/\/127\.0\.0\.1:\d+\/callback\?/, "the browser ended on the CLI's loopback listener");
   t.is(await page.title(), 'Login complete');
   const profile = JSON.parse(await readFile(join(env.AUTHMACHINE_CONFIG_DIR, 'profiles', 'default.json'), 'utf8'));
-  t.deepEqual(profile, { provider: 'oauth2', issuer: server.issuer, clientId: CLIENT_ID, resource: server.issuer, store: 'file', tokenFile });
+  t.deepEqual(profile, {
+    provider: 'oauth2',
+    issuer: server.issuer,
+    clientId: CLIENT_ID,
+    resource: server.issuer,
+    store: 'file',
+    tokenFile,
+  });
   const firstSecrets = await secretsIn(tokenFile);
   t.is(firstSecrets.length, 3, 'access, refresh and ID token saved');
 
@@ -96,7 +118,9 @@ test('login --issuer (Chromium follows the printed URL), status, call with a ref
 
   // Past the 1 s expiry: `call` gets a 401, the machine refreshes once, saves, repeats.
   server.setAccessTokenTtl('cli-user', 600);
-  const expiresAt = JSON.parse(JSON.parse(await readFile(tokenFile, 'utf8'))[`oauth2:${server.issuer}#${CLIENT_ID}#profile=default`]).token.expiresAt as number;
+  const expiresAt = JSON.parse(
+    JSON.parse(await readFile(tokenFile, 'utf8'))[`oauth2:${server.issuer}#${CLIENT_ID}#profile=default`],
+  ).token.expiresAt as number;
   await sleep(Math.max(0, expiresAt + 1100 - Date.now()));
   const me = await run(['call', '/api/me']);
   t.is(me.code, 0, me.stderr);

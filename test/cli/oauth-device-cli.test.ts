@@ -21,14 +21,32 @@ test('login --device shows a code, polls until it is entered elsewhere, and the 
   const tokenFile = join(home, 'tokens.json');
 
   const login = runCli(
-    ['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--resource', server.issuer, '--device', '--store', 'file', '--token-file', tokenFile],
+    [
+      'login',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--resource',
+      server.issuer,
+      '--device',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
     env,
   );
   const [, url, userCode] = await login.stderrMatch(/To approve, open (\S+) and enter the code: (\S+)\n/);
   t.truthy(userCode);
   const context = await isolatedContext(browser);
   t.teardown(() => context.close());
-  const title = await enterDeviceCode(await context.newPage(), new URL(url!).origin + new URL(url!).pathname, userCode!, { login: 'device-user' });
+  const title = await enterDeviceCode(
+    await context.newPage(),
+    new URL(url!).origin + new URL(url!).pathname,
+    userCode!,
+    { login: 'device-user' },
+  );
   t.is(title, 'Sign-in Success');
 
   const done = await login.result;

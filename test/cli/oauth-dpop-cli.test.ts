@@ -20,7 +20,11 @@ const test = anyTest as TestFn<{ server: OidcServer; rs: DpopResourceServer; bro
 
 test.before(async (t) => {
   t.context.server = await startOidcServer({ dpop: { required: true, nonce: true } });
-  t.context.rs = await startDpopResourceServer({ introspectionEndpoint: t.context.server.introspectionEndpoint, ...RESOURCE_SERVER_CLIENT, requireNonce: true });
+  t.context.rs = await startDpopResourceServer({
+    introspectionEndpoint: t.context.server.introspectionEndpoint,
+    ...RESOURCE_SERVER_CLIENT,
+    requireNonce: true,
+  });
   t.context.browser = await launchChromium();
   t.context.dir = await mkdtemp(join(tmpdir(), 'authmachine-dpop-cli-'));
 });
@@ -59,7 +63,24 @@ test('login, call with a refresh, a copied token refused, a new key at login --f
     return result;
   };
   const login = async (extra: string[]) => {
-    const running = runCli(['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--resource', rs.origin, '--store', 'file', '--token-file', tokenFile, '--no-browser', ...extra], env);
+    const running = runCli(
+      [
+        'login',
+        '--issuer',
+        server.issuer,
+        '--client-id',
+        CLIENT_ID,
+        '--resource',
+        rs.origin,
+        '--store',
+        'file',
+        '--token-file',
+        tokenFile,
+        '--no-browser',
+        ...extra,
+      ],
+      env,
+    );
     const [, url] = await running.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
     const context = await isolatedContext(browser);
     try {
@@ -98,7 +119,10 @@ test('login, call with a refresh, a copied token refused, a new key at login --f
   t.is(rs.verdicts[1]!.reason, 'dpop');
   // A new process knows no nonce yet: challenged once, answered once.
   t.is((await run(['call', '/api/me'])).code, 0);
-  t.deepEqual(rs.verdicts.slice(2).map((v) => v.reason), ['nonce missing or stale', 'dpop']);
+  t.deepEqual(
+    rs.verdicts.slice(2).map((v) => v.reason),
+    ['nonce missing or stale', 'dpop'],
+  );
 
   // The access token alone, as someone who copied it would use it: refused every way.
   const url = `${rs.origin}/api/me`;
@@ -118,7 +142,11 @@ test('login, call with a refresh, a copied token refused, a new key at login --f
   t.is(await stored(), undefined, 'logout deleted the tokens and the key');
 
   const printed = outputs.join('\n');
-  for (const secret of [token, refreshed, relogged].flatMap((s) => [s.accessToken, s.refreshToken, s.dpopKey!.privateJwk['d']!])) {
+  for (const secret of [token, refreshed, relogged].flatMap((s) => [
+    s.accessToken,
+    s.refreshToken,
+    s.dpopKey!.privateJwk['d']!,
+  ])) {
     if (secret) t.false(printed.includes(secret), 'a secret was printed');
   }
 });

@@ -42,7 +42,9 @@ function homeFor(dir: string, name: string) {
 async function approveInBrowser(browser: Browser, server: OidcServer, url: string): Promise<string> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true });
   try {
-    await context.route('**/*', (route) => (new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort()));
+    await context.route('**/*', (route) =>
+      new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort(),
+    );
     const page = await context.newPage();
     await page.goto(url);
     await signInAndConsent(page, 'https-user', async () => !page.url().startsWith(server.issuer));
@@ -58,7 +60,22 @@ test('login over https trusting the test CA with --ca-file; later commands keep 
   t.true(server.issuer.startsWith('https://127.0.0.1:'));
   const { env, tokenFile } = homeFor(dir, 'ca-file');
   const login = runCli(
-    ['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--resource', server.issuer, '--store', 'file', '--token-file', tokenFile, '--no-browser', '--ca-file', ca.caFile],
+    [
+      'login',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--resource',
+      server.issuer,
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+      '--no-browser',
+      '--ca-file',
+      ca.caFile,
+    ],
     env,
   );
   const [, url] = await login.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
@@ -80,12 +97,28 @@ test('login over https trusting the test CA with --ca-file; later commands keep 
 test('without the CA the login stops before any browser step: a certificate error, exit 10 and the --ca-file hint', async (t) => {
   const { server, dir } = t.context;
   const { env } = homeFor(dir, 'untrusted');
-  const result = await runCli(['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--store', 'memory', '--no-browser'], env).result;
+  const result = await runCli(
+    ['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--store', 'memory', '--no-browser'],
+    env,
+  ).result;
   t.is(result.code, 10, result.stderr);
   t.regex(result.stderr, /certificate/);
   t.regex(result.stderr, /--ca-file or NODE_EXTRA_CA_CERTS/);
   t.notRegex(result.stderr, /open this URL/);
-  const bad = await runCli(['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--store', 'memory', '--ca-file', join(dir, 'missing.pem')], env).result;
+  const bad = await runCli(
+    [
+      'login',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--store',
+      'memory',
+      '--ca-file',
+      join(dir, 'missing.pem'),
+    ],
+    env,
+  ).result;
   t.is(bad.code, 2);
   t.regex(bad.stderr, /Could not read the CA file/);
 });
@@ -95,8 +128,26 @@ test('login over https trusting the test CA through NODE_EXTRA_CA_CERTS (a child
   const { env, tokenFile } = homeFor(dir, 'extra-ca');
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'test/fixtures/cli-main.ts', 'login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--store', 'file', '--token-file', tokenFile, '--no-browser'],
-    { cwd: root, env: { PATH: process.env['PATH'], ...env, NODE_EXTRA_CA_CERTS: ca.caFile }, stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '--import',
+      'tsx',
+      'test/fixtures/cli-main.ts',
+      'login',
+      '--issuer',
+      server.issuer,
+      '--client-id',
+      CLIENT_ID,
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+      '--no-browser',
+    ],
+    {
+      cwd: root,
+      env: { PATH: process.env['PATH'], ...env, NODE_EXTRA_CA_CERTS: ca.caFile },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   t.teardown(() => void (child.exitCode === null && child.kill('SIGKILL')));
   let stderr = '';

@@ -47,7 +47,10 @@ test('login in Chromium: Authorize -> logged in, token in the keychain, items li
   const login = await runLoginVisiting(sb, argv, (url) => clickIn(url, '#approve'));
   t.is(login.code, 0, login.stderr);
   t.deepEqual(login.visited, { heading: 'Authorize authmachine CLI?', landing: 'Login complete' });
-  t.regex(login.stderr, /To approve access, open this URL in your browser:\n {2}http:\/\/127\.0\.0\.1:\d+\/auth\/authorize\?/);
+  t.regex(
+    login.stderr,
+    /To approve access, open this URL in your browser:\n {2}http:\/\/127\.0\.0\.1:\d+\/auth\/authorize\?/,
+  );
   t.notRegex(login.stderr, /it should open by itself/, 'no display: the CLI does not promise a browser');
   t.is(login.stdout, 'Logged in to Pocket as demo. Token kept in the system keychain (Secret Service).\n');
   t.is((await keychainEntries(sb.service)).length, 2);

@@ -9,12 +9,20 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { COMMANDS } from '../../src/cli/registry.js';
-import { DEMO_ITEMS, startPocketEmulator, type EmulatorLogEvent, type PocketEmulator } from '../../src/pocket/emulator/index.js';
+import {
+  DEMO_ITEMS,
+  startPocketEmulator,
+  type EmulatorLogEvent,
+  type PocketEmulator,
+} from '../../src/pocket/emulator/index.js';
 import { cliSandbox, followLikeABrowser, keychainEntries, runLoginVisiting, type CliSandbox } from '../helpers/cli.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-async function emulatorFor(t: Parameters<typeof cliSandbox>[0], options: Parameters<typeof startPocketEmulator>[0] = {}): Promise<PocketEmulator> {
+async function emulatorFor(
+  t: Parameters<typeof cliSandbox>[0],
+  options: Parameters<typeof startPocketEmulator>[0] = {},
+): Promise<PocketEmulator> {
   const emulator = await startPocketEmulator({ approval: 'auto-approve', ...options });
   t.teardown(() => emulator.close());
   return emulator;
@@ -49,7 +57,10 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   t.is(login.code, 0, login.stderr);
   t.is(login.stdout, 'Logged in to Pocket as demo. Token kept in the system keychain (Secret Service).\n');
   t.truthy(login.url);
-  t.deepEqual(login.visited?.hops.map((h) => new URL(h).pathname), ['/auth/authorize', '/callback']);
+  t.deepEqual(
+    login.visited?.hops.map((h) => new URL(h).pathname),
+    ['/auth/authorize', '/callback'],
+  );
   t.regex(login.visited?.body ?? '', /Login complete/);
   const profilePath = join(sb.env['AUTHMACHINE_CONFIG_DIR']!, 'profiles', 'default.json');
   const profile = JSON.parse(readFileSync(profilePath, 'utf8')) as Record<string, unknown>;
@@ -58,8 +69,9 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   t.false(readFileSync(profilePath, 'utf8').includes(emulator.consumerKey));
   const entries = await keychainEntries(sb.service);
   t.deepEqual(entries.map((e) => e.account.split(':')[0]).sort(), ['pocket', 'pocket-consumer-key']);
-  const accessToken = (JSON.parse(entries.find((e) => e.account.startsWith('pocket:'))!.password) as { token: { accessToken: string } }).token
-    .accessToken;
+  const accessToken = (
+    JSON.parse(entries.find((e) => e.account.startsWith('pocket:'))!.password) as { token: { accessToken: string } }
+  ).token.accessToken;
   t.is(accessToken.length, 30);
 
   // A second login reuses the stored one: no URL, no browser.
@@ -70,7 +82,10 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
 
   const status = await sb.run(['status']);
   t.is(status.code, 0);
-  t.is(status.stdout, `Logged in to Pocket at ${emulator.url} as demo. Token kept in the system keychain (Secret Service).\n`);
+  t.is(
+    status.stdout,
+    `Logged in to Pocket at ${emulator.url} as demo. Token kept in the system keychain (Secret Service).\n`,
+  );
   const statusJson = await sb.run(['status', '--json', '--profile', 'default']);
   t.is(statusJson.code, 0);
   t.deepEqual(JSON.parse(statusJson.stdout), {
@@ -94,12 +109,18 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   t.deepEqual(tableIds((await sb.run(['items', '--sort', 'oldest', '--count', '1'])).stdout), [byNewest.at(-1)]);
   t.deepEqual(tableIds((await sb.run(['items', '--domain', 'auth0.com'])).stdout).sort(), ['1519049132', '1616406703']);
   t.deepEqual(tableIds((await sb.run(['items', '--favorite'])).stdout), []);
-  t.deepEqual(tableIds((await sb.run(['items', '--content-type', 'video'])).stdout).sort(), ['1859670338', '2007245672']);
+  t.deepEqual(tableIds((await sb.run(['items', '--content-type', 'video'])).stdout).sort(), [
+    '1859670338',
+    '2007245672',
+  ]);
 
   const json = await sb.run(['items', '--json', '--count', '2']);
   t.is(json.code, 0);
   const raw = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
-  t.deepEqual(raw.map((i) => i['item_id']), byNewest.slice(0, 2));
+  t.deepEqual(
+    raw.map((i) => i['item_id']),
+    byNewest.slice(0, 2),
+  );
   t.is(raw[0]!['favorite'], '0');
   t.is(raw[0]!['time_added'], '1514494606');
   t.is(raw[0]!['word_count'], '1837');
@@ -107,11 +128,21 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   const ndjson = await sb.run(['items', '--ndjson']);
   const lines = ndjson.stdout.trimEnd().split('\n');
   t.is(lines.length, 10);
-  t.deepEqual(lines.map((l) => (JSON.parse(l) as { item_id: string }).item_id), byNewest);
+  t.deepEqual(
+    lines.map((l) => (JSON.parse(l) as { item_id: string }).item_id),
+    byNewest,
+  );
   t.is(ndjson.stderr, '');
 
   // add: then items shows it (newest first, with its tags), also by tag and by search.
-  const added = await sb.run(['add', 'https://example.com/state-machines', '--title', 'State machines for logins', '--tags', 'auth, reading']);
+  const added = await sb.run([
+    'add',
+    'https://example.com/state-machines',
+    '--title',
+    'State machines for logins',
+    '--tags',
+    'auth, reading',
+  ]);
   t.is(added.code, 0, added.stderr);
   const newId = /as item (\d+)\.$/m.exec(added.stdout)?.[1];
   t.truthy(newId);
@@ -119,7 +150,10 @@ test('a whole session: login, status, items, add, archive, logout, with no secre
   t.deepEqual(tableIds(withNew.stdout), [newId]);
   t.regex(withNew.stdout, /State machines for logins\n/);
   // Pocket sends tags only with detailType=complete.
-  t.regex((await sb.run(['items', '--count', '1', '--complete'])).stdout, /State machines for logins {2}\[auth, reading\]/);
+  t.regex(
+    (await sb.run(['items', '--count', '1', '--complete'])).stdout,
+    /State machines for logins {2}\[auth, reading\]/,
+  );
   t.deepEqual(tableIds((await sb.run(['items', '--tag', 'reading'])).stdout), [newId]);
   t.deepEqual(tableIds((await sb.run(['items', '--search', 'State machines'])).stdout), [newId]);
   const addJson = await sb.run(['add', 'https://example.com/other', '--json']);
@@ -187,14 +221,21 @@ test('--consumer-key-file, and --all pages a 2,345-item list 500 at a time: each
 
 test('items --all against a server that caps a page at 30: all 75 items in every format, paged past short pages', async (t) => {
   const gets: EmulatorLogEvent[] = [];
-  const emulator = await emulatorFor(t, { syntheticItems: 75, pageCap: 30, log: (e) => e.path === '/v3/get' && gets.push(e) });
+  const emulator = await emulatorFor(t, {
+    syntheticItems: 75,
+    pageCap: 30,
+    log: (e) => e.path === '/v3/get' && gets.push(e),
+  });
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
   const login = await loginAuto(sb, ['--base-url', emulator.url]);
   t.is(login.code, 0, login.stderr);
   gets.length = 0;
   const ndjson = await sb.run(['items', '--all', '--ndjson']);
   t.is(ndjson.code, 0, ndjson.stderr);
-  const ids = ndjson.stdout.trimEnd().split('\n').map((line) => (JSON.parse(line) as { item_id: string }).item_id);
+  const ids = ndjson.stdout
+    .trimEnd()
+    .split('\n')
+    .map((line) => (JSON.parse(line) as { item_id: string }).item_id);
   t.is(new Set(ids).size, 75);
   t.is(gets.length, 4, '30 + 30 + 15, then the empty page');
   t.is((JSON.parse((await sb.run(['items', '--all', '--json'])).stdout) as unknown[]).length, 75);
@@ -206,10 +247,15 @@ test('items --all against a server that caps a page at 30: all 75 items in every
 });
 
 test('a failing items command leaves nothing half-done on stdout: no lone "[", no table header, whole ndjson lines', async (t) => {
-  const emulator = await emulatorFor(t, { syntheticItems: 75, pageCap: 30, log: (e) => {
-    // The first page is answered; every later one gets a proxy's HTML page.
-    if (e.path === '/v3/get' && e.status === 200 && emulator.pendingFaults('/v3/get') === 0) emulator.failNext('/v3/get', { html: true }, { times: 20 });
-  } });
+  const emulator = await emulatorFor(t, {
+    syntheticItems: 75,
+    pageCap: 30,
+    log: (e) => {
+      // The first page is answered; every later one gets a proxy's HTML page.
+      if (e.path === '/v3/get' && e.status === 200 && emulator.pendingFaults('/v3/get') === 0)
+        emulator.failNext('/v3/get', { html: true }, { times: 20 });
+    },
+  });
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
   const login = await loginAuto(sb, ['--base-url', emulator.url]);
   t.is(login.code, 0, login.stderr);
@@ -252,7 +298,11 @@ test('demo on a fresh headless machine (no display, no keychain, no terminal): e
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/cli-main.ts', 'demo'], {
     cwd: root,
     // Nothing of the test bus: a machine with no Secret Service at all. stdin is closed: a prompt would fail.
-    env: { PATH: process.env['PATH'], HOME: sb.dir, DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/authmachine-bus' },
+    env: {
+      PATH: process.env['PATH'],
+      HOME: sb.dir,
+      DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/authmachine-bus',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -270,7 +320,10 @@ test('--version', async (t) => {
   const sb = cliSandbox(t);
   const version = await sb.run(['--version']);
   t.is(version.code, 0);
-  t.is(version.stdout, `${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`);
+  t.is(
+    version.stdout,
+    `${(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version}\n`,
+  );
 });
 
 test('--help for the top level and every command: exit 0, every option named', async (t) => {
@@ -278,7 +331,8 @@ test('--help for the top level and every command: exit 0, every option named', a
   const top = await sb.run(['--help']);
   t.is(top.code, 0);
   t.regex(top.stdout, /^authmachine - /);
-  for (const name of ['demo', 'login', 'status', 'logout', 'items', 'add', 'archive', 'emulator']) t.regex(top.stdout, new RegExp(`\\n  ${name} +\\S`));
+  for (const name of ['demo', 'login', 'status', 'logout', 'items', 'add', 'archive', 'emulator'])
+    t.regex(top.stdout, new RegExp(`\\n  ${name} +\\S`));
   t.regex(top.stdout, /Exit codes:/);
   const bare = await sb.run([]);
   t.is(bare.code, 2);
@@ -286,11 +340,16 @@ test('--help for the top level and every command: exit 0, every option named', a
 
   for (const entry of COMMANDS.filter((c) => !['call', 'inspect'].includes(c.name))) {
     const command = await entry.load();
-    for (const argv of [[entry.name, '--help'], [entry.name, '-h'], ['help', entry.name]]) {
+    for (const argv of [
+      [entry.name, '--help'],
+      [entry.name, '-h'],
+      ['help', entry.name],
+    ]) {
       const help = await sb.run(argv);
       t.is(help.code, 0, argv.join(' '));
       t.true(help.stdout.startsWith(`Usage: authmachine ${entry.name}`), argv.join(' '));
-      for (const option of Object.keys(command.options)) t.true(help.stdout.includes(`--${option}`), `${entry.name} --help names --${option}`);
+      for (const option of Object.keys(command.options))
+        t.true(help.stdout.includes(`--${option}`), `${entry.name} --help names --${option}`);
       t.is(help.stderr, '');
     }
   }
@@ -343,7 +402,19 @@ test('usage errors exit 2 with a pointer to --help', async (t) => {
 test('`authmachine emulator --items 75 --page-cap 30` in a child process: log in against it, items --all gets all 75, Ctrl-C stops it and removes the key file', async (t) => {
   const sb = cliSandbox(t);
   const keyFile = join(sb.dir, 'emulator-key');
-  const argv = ['emulator', '--port', '0', '--approval', 'auto-approve', '--key-file', keyFile, '--items', '75', '--page-cap', '30'];
+  const argv = [
+    'emulator',
+    '--port',
+    '0',
+    '--approval',
+    'auto-approve',
+    '--key-file',
+    keyFile,
+    '--items',
+    '75',
+    '--page-cap',
+    '30',
+  ];
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/cli-main.ts', ...argv], {
     cwd: root,
     env: { ...process.env, ...sb.env },
@@ -388,7 +459,12 @@ test('emulator on a busy port: ERR_LISTENER naming EADDRINUSE, exit 9 like inspe
   const busy = await emulatorFor(t);
   const sb = cliSandbox(t);
   for (const command of ['emulator', 'inspect']) {
-    const result = await sb.run([command, '--port', String(busy.port), ...(command === 'emulator' ? ['--key-file', join(sb.dir, 'k')] : [])]);
+    const result = await sb.run([
+      command,
+      '--port',
+      String(busy.port),
+      ...(command === 'emulator' ? ['--key-file', join(sb.dir, 'k')] : []),
+    ]);
     t.is(result.code, 9, `${command}: ${result.stderr}`);
     t.regex(result.stderr, /could not listen on 127\.0\.0\.1:\d+ \(EADDRINUSE\).*ERR_LISTENER/, command);
     t.regex(result.stderr, /another program is using the port/i, command);

@@ -11,7 +11,11 @@ import { join } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
 import { fingerprintOf } from '../../src/cli/pocket-keys.js';
 import { pocketLoginKey } from '../helpers/cli-profile.js';
-import { startPocketEmulator, type PocketEmulator, type PocketEmulatorOptions } from '../../src/pocket/emulator/index.js';
+import {
+  startPocketEmulator,
+  type PocketEmulator,
+  type PocketEmulatorOptions,
+} from '../../src/pocket/emulator/index.js';
 import { cliSandbox, followLikeABrowser, keychainEntries, runLoginVisiting, type CliSandbox } from '../helpers/cli.js';
 
 async function emulatorFor(t: ExecutionContext, options: PocketEmulatorOptions = {}): Promise<PocketEmulator> {
@@ -21,7 +25,11 @@ async function emulatorFor(t: ExecutionContext, options: PocketEmulatorOptions =
 }
 
 /** A logged-in sandbox against `emulator` (with `consumerKey`, default the emulator's own). */
-async function loggedIn(t: ExecutionContext, emulator: PocketEmulator, consumerKey = emulator.consumerKey): Promise<CliSandbox> {
+async function loggedIn(
+  t: ExecutionContext,
+  emulator: PocketEmulator,
+  consumerKey = emulator.consumerKey,
+): Promise<CliSandbox> {
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: consumerKey });
   const login = await runLoginVisiting(sb, ['login', '--base-url', emulator.url], followLikeABrowser);
   if (login.code !== 0) throw new Error(`login failed: ${login.stderr}`);
@@ -32,7 +40,9 @@ async function loggedIn(t: ExecutionContext, emulator: PocketEmulator, consumerK
 async function tokenEntry(sb: CliSandbox, consumerKey: string): Promise<string | undefined> {
   // The login of this consumer key, whatever base URL it was made against (default profile).
   const fingerprint = fingerprintOf(consumerKey);
-  return (await keychainEntries(sb.service)).find((e) => e.account.startsWith('pocket:') && e.account.endsWith(`#${fingerprint}#profile=default`))?.password;
+  return (await keychainEntries(sb.service)).find(
+    (e) => e.account.startsWith('pocket:') && e.account.endsWith(`#${fingerprint}#profile=default`),
+  )?.password;
 }
 
 function assertNoSecrets(t: ExecutionContext, sb: CliSandbox, ...secrets: string[]): void {
@@ -175,14 +185,25 @@ test('107 (unknown token), 137 (token of another key), 136 (unknown key): exit 3
   const sb = await loggedIn(t, emulator);
   const keytar = ((await import('keytar')) as unknown as { default: typeof import('keytar') }).default;
   const storeToken = (consumerKey: string, accessToken: string) =>
-    keytar.setPassword(sb.service, pocketLoginKey(emulator.url, consumerKey), JSON.stringify({ v: 1, token: { accessToken, username: 'demo' } }));
+    keytar.setPassword(
+      sb.service,
+      pocketLoginKey(emulator.url, consumerKey),
+      JSON.stringify({ v: 1, token: { accessToken, username: 'demo' } }),
+    );
 
   // 107: a token Pocket does not know (revoked, or from an emulator that restarted).
   await storeToken(key, 'dcba4321-dcba-4321-dcba-4321dc');
   const unknown = await sb.run(['items']);
   t.is(unknown.code, 3);
-  t.regex(unknown.stderr, /The stored login is no longer valid and was removed\. Log in again\. \(ERR_TOKEN_INVALID\)\n$/);
-  t.notRegex(unknown.stderr, /Run `authmachine login` again/, 'the message already says to log in again: no second hint');
+  t.regex(
+    unknown.stderr,
+    /The stored login is no longer valid and was removed\. Log in again\. \(ERR_TOKEN_INVALID\)\n$/,
+  );
+  t.notRegex(
+    unknown.stderr,
+    /Run `authmachine login` again/,
+    'the message already says to log in again: no second hint',
+  );
   t.is(await tokenEntry(sb, key), undefined);
   t.is((await sb.run(['status'])).code, 3);
   t.is((await sb.run(['items'])).code, 3);
@@ -241,7 +262,12 @@ interface Script {
 async function scriptedPocket(t: ExecutionContext) {
   let script: Script = {};
   const fail = (response: import('node:http').ServerResponse, [status, code, text]: [number, string, string]) => {
-    response.writeHead(status, { 'Content-Type': 'text/html; charset=UTF-8', 'X-Error-Code': code, 'X-Error': text, 'X-Source': 'Pocket' });
+    response.writeHead(status, {
+      'Content-Type': 'text/html; charset=UTF-8',
+      'X-Error-Code': code,
+      'X-Error': text,
+      'X-Source': 'Pocket',
+    });
     response.end(`${status} ${STATUS_CODES[status]}`);
   };
   const server = createServer((request, response) => {
@@ -289,7 +315,10 @@ test('every OAuth error code of pocket-api.md at login maps to its AuthError and
     t.is(result.code, exit, label);
     t.true(result.stderr.includes(`(${code}, provider code ${providerCode})`), `${label}: ${result.stderr}`);
     t.regex(result.stderr, /\nauthmachine: [A-Z].*\.( |\n)/, label);
-    t.false(result.stderr.includes(script.request?.[2] ?? script.authorize![2]), `${label}: Pocket's X-Error text is not copied`);
+    t.false(
+      result.stderr.includes(script.request?.[2] ?? script.authorize![2]),
+      `${label}: Pocket's X-Error text is not copied`,
+    );
   }
   t.deepEqual(await keychainEntries(sb.service), []);
   assertNoSecrets(t, sb, '12345-abcdefabcdefabcdefabcdef');

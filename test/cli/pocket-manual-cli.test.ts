@@ -15,20 +15,24 @@ test('--manual: approve in the browser, press Enter, logged in; no listener was 
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
   const stdin = new PassThrough();
   let pressed = false;
-  const result = await sb.run(['login', '--manual', '--base-url', emulator.url], {}, {
-    stdin,
-    onStderr(text) {
-      const url = printedAuthorizeUrl(text);
-      if (pressed || !url || !/Press Enter/.test(text)) return;
-      pressed = true;
-      const parsed = new URL(url);
-      // The redirect URI is Pocket's own page: no loopback listener, no state in it.
-      t.is(new URL(parsed.searchParams.get('redirect_uri')!).origin, emulator.url);
-      t.false(parsed.searchParams.get('redirect_uri')!.includes('state='));
-      t.true(emulator.decide(parsed.searchParams.get('request_token')!, 'approve'));
-      stdin.write('\n');
+  const result = await sb.run(
+    ['login', '--manual', '--base-url', emulator.url],
+    {},
+    {
+      stdin,
+      onStderr(text) {
+        const url = printedAuthorizeUrl(text);
+        if (pressed || !url || !/Press Enter/.test(text)) return;
+        pressed = true;
+        const parsed = new URL(url);
+        // The redirect URI is Pocket's own page: no loopback listener, no state in it.
+        t.is(new URL(parsed.searchParams.get('redirect_uri')!).origin, emulator.url);
+        t.false(parsed.searchParams.get('redirect_uri')!.includes('state='));
+        t.true(emulator.decide(parsed.searchParams.get('request_token')!, 'approve'));
+        stdin.write('\n');
+      },
     },
-  });
+  );
   t.is(result.code, 0, result.stderr);
   t.regex(result.stdout, /^Logged in to Pocket as demo\./);
   // The person sees the URL before being asked to press Enter.
@@ -41,10 +45,14 @@ test('--manual: Enter before approving is reported as declined or not yet approv
   t.teardown(() => emulator.close());
   const sb = cliSandbox(t, { AUTHMACHINE_POCKET_CONSUMER_KEY: emulator.consumerKey });
   const stdin = new PassThrough();
-  const result = await sb.run(['login', '--manual', '--base-url', emulator.url], {}, {
-    stdin,
-    onStderr: (text) => void (/Press Enter/.test(text) && stdin.write('\n')),
-  });
+  const result = await sb.run(
+    ['login', '--manual', '--base-url', emulator.url],
+    {},
+    {
+      stdin,
+      onStderr: (text) => void (/Press Enter/.test(text) && stdin.write('\n')),
+    },
+  );
   t.is(result.code, 4, result.stderr);
   t.regex(result.stderr, /ERR_DECLINED/);
   t.is((await sb.run(['status'])).code, 3);

@@ -65,7 +65,12 @@ for (const [title, args, expectedCode] of quiet) {
 
 test('status with a stored file login reads the store and still loads no HTTP library', async (t) => {
   const dir = await tempConfig(t);
-  await writePocketLogin(dir, { baseUrl: 'http://127.0.0.1:9', consumerKey: '12345-abcdef0123456789abcdef01', accessToken: 'aaaaaaaa-bbbb-cccc-dddd-eeeeee', username: 'demo' });
+  await writePocketLogin(dir, {
+    baseUrl: 'http://127.0.0.1:9',
+    consumerKey: '12345-abcdef0123456789abcdef01',
+    accessToken: 'aaaaaaaa-bbbb-cccc-dddd-eeeeee',
+    username: 'demo',
+  });
   const run = await runCli(['status'], dir);
   t.is(run.code, 0, 'the stored login was not found: the case would prove nothing');
   for (const pkg of HEAVY) t.false(run.packages.has(pkg), `${pkg} was loaded`);
@@ -73,7 +78,11 @@ test('status with a stored file login reads the store and still loads no HTTP li
 
 test('token with a fresh stored login loads neither an HTTP library nor the state machine', async (t) => {
   const dir = await tempConfig(t);
-  const token = { accessToken: 'access-token-0123456789', refreshToken: 'refresh-0123456789', expiresAt: Date.now() + 3_600_000 };
+  const token = {
+    accessToken: 'access-token-0123456789',
+    refreshToken: 'refresh-0123456789',
+    expiresAt: Date.now() + 3_600_000,
+  };
   await writeOAuthLogin(dir, { issuer: 'http://127.0.0.1:9', clientId: 'cli', token });
   const run = await runCli(['token'], dir);
   t.is(run.code, 0, 'the stored login was not found: the case would prove nothing');

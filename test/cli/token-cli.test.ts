@@ -30,7 +30,14 @@ test('plain, --json, env and --id-token print the stored token; nothing on stder
   await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, {
     issuer: ISSUER,
     clientId: 'cli',
-    token: { accessToken: ACCESS, refreshToken: 'refresh-token-value', expiresAt, tokenType: 'Bearer', scope: 'openid api', idToken },
+    token: {
+      accessToken: ACCESS,
+      refreshToken: 'refresh-token-value',
+      expiresAt,
+      tokenType: 'Bearer',
+      scope: 'openid api',
+      idToken,
+    },
   });
   const plain = await runCli(['token'], env).result;
   t.is(plain.code, 0, plain.stderr);
@@ -48,7 +55,10 @@ test('plain, --json, env and --id-token print the stored token; nothing on stder
   t.deepEqual(JSON.parse((await runCli(['token', '--format', 'json'], env).result).stdout), json);
 
   const envFormat = await runCli(['token', '--format', 'env'], env).result;
-  t.is(envFormat.stdout, `export AUTHMACHINE_TOKEN='${ACCESS}'\nexport AUTHMACHINE_TOKEN_TYPE='Bearer'\nexport AUTHMACHINE_TOKEN_EXPIRES_AT='${new Date(expiresAt).toISOString()}'\n`);
+  t.is(
+    envFormat.stdout,
+    `export AUTHMACHINE_TOKEN='${ACCESS}'\nexport AUTHMACHINE_TOKEN_TYPE='Bearer'\nexport AUTHMACHINE_TOKEN_EXPIRES_AT='${new Date(expiresAt).toISOString()}'\n`,
+  );
 
   const id = await runCli(['token', '--id-token'], env).result;
   t.is(id.stdout, `${idToken}\n`);
@@ -65,18 +75,28 @@ function execCredentialProblems(value: unknown): string[] {
   if (typeof status['token'] !== 'string' || status['token'] === '') problems.push('status.token');
   const expiry = status['expirationTimestamp'];
   // RFC 3339 date-time, as metav1.Time serialises it.
-  if (expiry !== undefined && !(typeof expiry === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(expiry))) {
+  if (
+    expiry !== undefined &&
+    !(typeof expiry === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(expiry))
+  ) {
     problems.push('status.expirationTimestamp');
   }
-  for (const key of Object.keys(v)) if (!['apiVersion', 'kind', 'spec', 'status'].includes(key)) problems.push(`unknown field ${key}`);
-  for (const key of Object.keys(status)) if (!['token', 'expirationTimestamp', 'clientCertificateData', 'clientKeyData'].includes(key)) problems.push(`unknown field status.${key}`);
+  for (const key of Object.keys(v))
+    if (!['apiVersion', 'kind', 'spec', 'status'].includes(key)) problems.push(`unknown field ${key}`);
+  for (const key of Object.keys(status))
+    if (!['token', 'expirationTimestamp', 'clientCertificateData', 'clientKeyData'].includes(key))
+      problems.push(`unknown field status.${key}`);
   return problems;
 }
 
 test('--format exec-credential is the ExecCredential kubectl reads from exec plugins', async (t) => {
   const { env } = await home(t);
   const expiresAt = Date.now() + HOUR;
-  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, { issuer: ISSUER, clientId: 'cli', token: { accessToken: ACCESS, refreshToken: 'r', expiresAt } });
+  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, {
+    issuer: ISSUER,
+    clientId: 'cli',
+    token: { accessToken: ACCESS, refreshToken: 'r', expiresAt },
+  });
   const run = await runCli(['token', '--format', 'exec-credential'], env).result;
   t.is(run.code, 0, run.stderr);
   const credential = JSON.parse(run.stdout);
@@ -84,15 +104,34 @@ test('--format exec-credential is the ExecCredential kubectl reads from exec plu
   t.is(credential.status.token, ACCESS);
   t.is(Date.parse(credential.status.expirationTimestamp), expiresAt);
   // The checker itself rejects what kubectl would.
-  t.notDeepEqual(execCredentialProblems({ apiVersion: 'client.authentication.k8s.io/v1beta1', kind: 'ExecCredential', status: { token: 'x' } }), []);
-  t.notDeepEqual(execCredentialProblems({ ...credential, status: { token: 'x', expirationTimestamp: String(expiresAt) } }), []);
+  t.notDeepEqual(
+    execCredentialProblems({
+      apiVersion: 'client.authentication.k8s.io/v1beta1',
+      kind: 'ExecCredential',
+      status: { token: 'x' },
+    }),
+    [],
+  );
+  t.notDeepEqual(
+    execCredentialProblems({ ...credential, status: { token: 'x', expirationTimestamp: String(expiresAt) } }),
+    [],
+  );
 });
 
 test('profiles: --profile and AUTHMACHINE_PROFILE pick the login; an unknown profile is exit 3', async (t) => {
   const { env } = await home(t);
   const expiresAt = Date.now() + HOUR;
-  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, { issuer: ISSUER, clientId: 'cli', token: { accessToken: 'home-token', expiresAt } });
-  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, { issuer: ISSUER, clientId: 'cli', profile: 'work', token: { accessToken: 'work-token', expiresAt } });
+  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, {
+    issuer: ISSUER,
+    clientId: 'cli',
+    token: { accessToken: 'home-token', expiresAt },
+  });
+  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, {
+    issuer: ISSUER,
+    clientId: 'cli',
+    profile: 'work',
+    token: { accessToken: 'work-token', expiresAt },
+  });
   t.is((await runCli(['token'], env).result).stdout, 'home-token\n');
   t.is((await runCli(['token', '--profile', 'work'], env).result).stdout, 'work-token\n');
   t.is((await runCli(['token'], { ...env, AUTHMACHINE_PROFILE: 'work' }).result).stdout, 'work-token\n');
@@ -106,10 +145,16 @@ test('profiles: --profile and AUTHMACHINE_PROFILE pick the login; an unknown pro
   t.is(status.code, 0);
   const lines = status.stdout.trim().split('\n');
   t.is(lines.length, 2, 'status lists every stored login');
-  t.regex(lines[0]!, /^Logged in to http:\/\/127\.0\.0\.1:9 \(client cli\)\. Token kept in .*; the access token expires \S+ \(in (59|60) min\)\.$/);
+  t.regex(
+    lines[0]!,
+    /^Logged in to http:\/\/127\.0\.0\.1:9 \(client cli\)\. Token kept in .*; the access token expires \S+ \(in (59|60) min\)\.$/,
+  );
   t.regex(lines[1]!, /\(profile work\)/);
   const json = JSON.parse((await runCli(['status', '--json'], env).result).stdout);
-  t.deepEqual(json.logins.map((l: { profile: string }) => l.profile), ['default', 'work']);
+  t.deepEqual(
+    json.logins.map((l: { profile: string }) => l.profile),
+    ['default', 'work'],
+  );
 });
 
 test('a login that is needed: exit 3, nothing on stdout, no browser, no question', async (t) => {
@@ -118,7 +163,11 @@ test('a login that is needed: exit 3, nothing on stdout, no browser, no question
   t.is(none.code, 3);
   t.is(none.stdout, '');
   // Expired with no refresh token: nothing can renew it without a person.
-  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, { issuer: ISSUER, clientId: 'cli', token: { accessToken: ACCESS, expiresAt: Date.now() - 1000 } });
+  await writeOAuthLogin(env.AUTHMACHINE_CONFIG_DIR, {
+    issuer: ISSUER,
+    clientId: 'cli',
+    token: { accessToken: ACCESS, expiresAt: Date.now() - 1000 },
+  });
   const expired = await runCli(['token'], env).result;
   t.is(expired.code, 3, expired.stderr);
   t.is(expired.stdout, '');

@@ -25,7 +25,13 @@ function flowWith(answer: (request: Req) => Res) {
   };
   const store = new MemoryTokenStore();
   void store.set(protocol.storageKey, encodeTokenSet({ accessToken: 'a' }));
-  return createAuthFlow({ protocol, http: nullHttp, receiver: null, externalRedirectUri: 'https://app.test/cb', store });
+  return createAuthFlow({
+    protocol,
+    http: nullHttp,
+    receiver: null,
+    externalRedirectUri: 'https://app.test/cb',
+    store,
+  });
 }
 
 const honest = (request: Req): Res =>

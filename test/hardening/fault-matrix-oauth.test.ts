@@ -36,7 +36,13 @@ const OAUTH_FAULTS = FAULTS.filter((f) => f !== '403-limit');
 
 const CLIENT_ID = 'fault-matrix-client';
 
-const FLOW_CONFIG = { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 50, maxRetryAfterMs: 5_000, userTimeoutMs: 10_000 };
+const FLOW_CONFIG = {
+  maxAttempts: 3,
+  backoffBaseMs: 20,
+  backoffMaxMs: 50,
+  maxRetryAfterMs: 5_000,
+  userTimeoutMs: 10_000,
+};
 /**
  * Per-request deadline: short where the fault is a stall (so a cell ends in ~5 s), generous
  * elsewhere so a loaded machine (the whole suite in parallel) cannot turn an answer into a timeout.
@@ -97,17 +103,39 @@ type NonceRow = (typeof DPOP_ENDPOINTS)[number];
  * keeps asking is an error of the protocol (ERR_PROTOCOL, providerCode use_dpop_nonce) after it.
  */
 const NONCE_EXPECTED: Record<NonceRow, Record<NonceChallenge, Expectation>> = {
-  par: { 'nonce-once': { code: 'ok', hits: 2, retries: 0 }, 'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 } },
-  token: { 'nonce-once': { code: 'ok', hits: 2, retries: 0 }, 'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 } },
-  refresh: { 'nonce-once': { code: 'ok:200', hits: 2, retries: 0 }, 'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 } },
-  'device-poll': { 'nonce-once': { code: 'ok', hits: 2, retries: 0 }, 'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 } },
-  resource: { 'nonce-once': { code: 'ok:200', hits: 2, retries: 0 }, 'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 } },
+  par: {
+    'nonce-once': { code: 'ok', hits: 2, retries: 0 },
+    'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 },
+  },
+  token: {
+    'nonce-once': { code: 'ok', hits: 2, retries: 0 },
+    'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 },
+  },
+  refresh: {
+    'nonce-once': { code: 'ok:200', hits: 2, retries: 0 },
+    'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 },
+  },
+  'device-poll': {
+    'nonce-once': { code: 'ok', hits: 2, retries: 0 },
+    'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 },
+  },
+  resource: {
+    'nonce-once': { code: 'ok:200', hits: 2, retries: 0 },
+    'nonce-always': { code: 'ERR_PROTOCOL', hits: 2, retries: 0 },
+  },
 };
 
-const isNonceChallenge = (column: Column): column is NonceChallenge => (NONCE_CHALLENGES as readonly string[]).includes(column);
+const isNonceChallenge = (column: Column): column is NonceChallenge =>
+  (NONCE_CHALLENGES as readonly string[]).includes(column);
 
 /** Where each row's refused connection starts: the server stops after answering this step. */
-const REFUSE_AFTER: Partial<Record<Row, string>> = { par: 'discovery', token: 'authorize', refresh: 'resource', 'device-auth': 'discovery', 'device-poll': 'device-auth' };
+const REFUSE_AFTER: Partial<Record<Row, string>> = {
+  par: 'discovery',
+  token: 'authorize',
+  refresh: 'resource',
+  'device-auth': 'discovery',
+  'device-poll': 'device-auth',
+};
 
 /** The person approves at once: the "browser" follows the authorization redirect to the listener. */
 const approvingBrowser: BrowserOpener = {
@@ -140,7 +168,14 @@ async function runCell(row: Row, fault: Column): Promise<CellResult> {
     mode: device ? 'device' : 'redirect',
     timeoutMs: nonce ? 5000 : timeoutFor(fault),
   });
-  const flow = createAuthFlow({ protocol, http: new AxiosHttpClient(), receiver, browser: approvingBrowser, store, config: FLOW_CONFIG });
+  const flow = createAuthFlow({
+    protocol,
+    http: new AxiosHttpClient(),
+    receiver,
+    browser: approvingBrowser,
+    store,
+    config: FLOW_CONFIG,
+  });
   const retries = recordRetries(flow, STEP[row]);
   let code = 'ok';
   let started = Date.now();
@@ -161,53 +196,86 @@ async function runCell(row: Row, fault: Column): Promise<CellResult> {
   const state = flow.state.value;
   const stored = await store.get(protocol.storageKey);
   const problems: string[] = [];
-  const expectedState = row === 'revocation' ? (code === 'ok' ? 'idle' : 'failed') : afterLogin ? 'authorized' : code === 'ok' ? 'authorized' : 'failed';
+  const expectedState =
+    row === 'revocation'
+      ? code === 'ok'
+        ? 'idle'
+        : 'failed'
+      : afterLogin
+        ? 'authorized'
+        : code === 'ok'
+          ? 'authorized'
+          : 'failed';
   if (state !== expectedState) problems.push(`state ${state}, expected ${expectedState}`);
   const keepsLogin = row === 'refresh' || row === 'resource' || (code === 'ok' && row !== 'revocation');
   if (!keepsLogin && stored !== null) problems.push('a token is stored');
-  if (nonce && stored !== null && !/"tokenType":"DPoP"/.test(stored)) problems.push('the stored token is not a DPoP token');
+  if (nonce && stored !== null && !/"tokenType":"DPoP"/.test(stored))
+    problems.push('the stored token is not a DPoP token');
   if (keepsLogin && stored === null) problems.push('the login was lost after a failed call');
-  if (!device && receiver.ports.length === 0 && row !== 'discovery') problems.push('the loopback listener never started');
+  if (!device && receiver.ports.length === 0 && row !== 'discovery')
+    problems.push('the loopback listener never started');
   for (const port of receiver.openPorts()) problems.push(`the loopback listener on ${port} is still open`);
   const left = await socketsDrained(server);
   if (left > 0) problems.push(`${left} socket(s) to the fault server left open`);
   flow.stop();
   await server.close();
-  const result = { row, fault, code, state, hits: server.hits.get(row) ?? 0, retries: retries.count, delays: [...retries.delays], ms };
+  const result = {
+    row,
+    fault,
+    code,
+    state,
+    hits: server.hits.get(row) ?? 0,
+    retries: retries.count,
+    delays: [...retries.delays],
+    ms,
+  };
   const expected = isNonceChallenge(fault) ? NONCE_EXPECTED[row as NonceRow][fault] : EXPECTED[row][fault];
   return { ...result, problems: [...judge(result, expected), ...problems] };
 }
 
 // Serial: each test compares the process's open handles with its own baseline.
-test.serial('OAuth 2.0: every call x every fault ends in its documented code, bounded, retried only where retryable, nothing left open', async (t) => {
-  await new AxiosHttpClient().send({ method: 'GET', url: 'http://127.0.0.1:9/', timeoutMs: 200 }).catch(() => {});
-  const baseline = activeHandles();
-  const cells = ROWS.flatMap((row) => OAUTH_FAULTS.map((fault) => [row, fault as Exclude<Fault, '403-limit'>] as const));
-  const started = Date.now();
-  const results = await pool(cells, 8, ([row, fault]) => runCell(row, fault));
-  const table = printMatrix(`OAuth 2.0 fault matrix (${Date.now() - started} ms)`, ROWS, OAUTH_FAULTS, results);
-  const handles = await handlesSettle(baseline);
-  t.true(handles <= baseline, `active handles ${handles} > baseline ${baseline}`);
-  t.is(results.length, ROWS.length * OAUTH_FAULTS.length);
-  t.deepEqual(
-    results.filter((r) => r.problems.length > 0).map((r) => `${r.row}/${r.fault}: ${r.problems.join('; ')}`),
-    [],
-    table,
-  );
-});
+test.serial(
+  'OAuth 2.0: every call x every fault ends in its documented code, bounded, retried only where retryable, nothing left open',
+  async (t) => {
+    await new AxiosHttpClient().send({ method: 'GET', url: 'http://127.0.0.1:9/', timeoutMs: 200 }).catch(() => {});
+    const baseline = activeHandles();
+    const cells = ROWS.flatMap((row) =>
+      OAUTH_FAULTS.map((fault) => [row, fault as Exclude<Fault, '403-limit'>] as const),
+    );
+    const started = Date.now();
+    const results = await pool(cells, 8, ([row, fault]) => runCell(row, fault));
+    const table = printMatrix(`OAuth 2.0 fault matrix (${Date.now() - started} ms)`, ROWS, OAUTH_FAULTS, results);
+    const handles = await handlesSettle(baseline);
+    t.true(handles <= baseline, `active handles ${handles} > baseline ${baseline}`);
+    t.is(results.length, ROWS.length * OAUTH_FAULTS.length);
+    t.deepEqual(
+      results.filter((r) => r.problems.length > 0).map((r) => `${r.row}/${r.fault}: ${r.problems.join('; ')}`),
+      [],
+      table,
+    );
+  },
+);
 
-test.serial('OAuth 2.0 with DPoP: each proof-carrying call meets a nonce challenge once (one retry, then ok) or always (one retry, then ERR_PROTOCOL)', async (t) => {
-  const baseline = activeHandles();
-  const cells = DPOP_ENDPOINTS.flatMap((row) => NONCE_CHALLENGES.map((column) => [row, column] as const));
-  const started = Date.now();
-  const results = await pool(cells, 4, ([row, column]) => runCell(row, column));
-  const table = printMatrix(`OAuth 2.0 DPoP nonce challenges (${Date.now() - started} ms)`, DPOP_ENDPOINTS, NONCE_CHALLENGES, results);
-  const handles = await handlesSettle(baseline);
-  t.true(handles <= baseline, `active handles ${handles} > baseline ${baseline}`);
-  t.is(results.length, DPOP_ENDPOINTS.length * NONCE_CHALLENGES.length);
-  t.deepEqual(
-    results.filter((r) => r.problems.length > 0).map((r) => `${r.row}/${r.fault}: ${r.problems.join('; ')}`),
-    [],
-    table,
-  );
-});
+test.serial(
+  'OAuth 2.0 with DPoP: each proof-carrying call meets a nonce challenge once (one retry, then ok) or always (one retry, then ERR_PROTOCOL)',
+  async (t) => {
+    const baseline = activeHandles();
+    const cells = DPOP_ENDPOINTS.flatMap((row) => NONCE_CHALLENGES.map((column) => [row, column] as const));
+    const started = Date.now();
+    const results = await pool(cells, 4, ([row, column]) => runCell(row, column));
+    const table = printMatrix(
+      `OAuth 2.0 DPoP nonce challenges (${Date.now() - started} ms)`,
+      DPOP_ENDPOINTS,
+      NONCE_CHALLENGES,
+      results,
+    );
+    const handles = await handlesSettle(baseline);
+    t.true(handles <= baseline, `active handles ${handles} > baseline ${baseline}`);
+    t.is(results.length, DPOP_ENDPOINTS.length * NONCE_CHALLENGES.length);
+    t.deepEqual(
+      results.filter((r) => r.problems.length > 0).map((r) => `${r.row}/${r.fault}: ${r.problems.join('; ')}`),
+      [],
+      table,
+    );
+  },
+);

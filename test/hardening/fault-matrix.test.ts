@@ -34,14 +34,26 @@ const REQUEST_TOKEN = 'rt-fault-matrix-request-token';
 const ACCESS_TOKEN = 'at-fault-matrix-access-token';
 
 /** Small back-off so a retried cell ends in well under a second (Retry-After cells: ~2 s). */
-const FLOW_CONFIG = { maxAttempts: 3, backoffBaseMs: 20, backoffMaxMs: 50, maxRetryAfterMs: 5_000, userTimeoutMs: 10_000 };
+const FLOW_CONFIG = {
+  maxAttempts: 3,
+  backoffBaseMs: 20,
+  backoffMaxMs: 50,
+  maxRetryAfterMs: 5_000,
+  userTimeoutMs: 10_000,
+};
 /**
  * Per-request deadline: short where the fault is a stall (so a cell ends in ~5 s), generous
  * elsewhere so a loaded machine (the whole suite in parallel) cannot turn an answer into a timeout.
  */
 const timeoutFor = (fault: Fault) => (fault === 'stall' || fault === 'endless' ? 1500 : 5000);
 /** The machine step (actor) each row's call belongs to: only its retries are counted. */
-const STEP: Record<Row, string> = { request: 'requestToken', authorize: 'exchangeCode', get: 'fetchResource', add: 'fetchResource', send: 'fetchResource' };
+const STEP: Record<Row, string> = {
+  request: 'requestToken',
+  authorize: 'exchangeCode',
+  get: 'fetchResource',
+  add: 'fetchResource',
+  send: 'fetchResource',
+};
 
 /**
  * The expectation table. Transient faults (network, timeout, 5xx, rate limits) are retried
@@ -69,9 +81,19 @@ function serve(endpoint: string, request: ServedRequest) {
     case 'request':
       return ok({ code: REQUEST_TOKEN, state: null });
     case 'authorize':
-      return request.fields.code === REQUEST_TOKEN ? ok({ access_token: ACCESS_TOKEN, username: 'alice' }) : { status: 400, headers: { 'X-Error-Code': '185' }, body: '' };
+      return request.fields.code === REQUEST_TOKEN
+        ? ok({ access_token: ACCESS_TOKEN, username: 'alice' })
+        : { status: 400, headers: { 'X-Error-Code': '185' }, body: '' };
     case 'get':
-      return { ...ok({ status: 1, complete: 1, list: { '1': { item_id: '1', given_url: 'https://example.com/', status: '0' } }, since: 1700000000 }), headers: limits };
+      return {
+        ...ok({
+          status: 1,
+          complete: 1,
+          list: { '1': { item_id: '1', given_url: 'https://example.com/', status: '0' } },
+          since: 1700000000,
+        }),
+        headers: limits,
+      };
     case 'add':
       return { ...ok({ status: 1, item: { item_id: '2', normal_url: 'https://example.com/x' } }), headers: limits };
     case 'send':
@@ -109,8 +131,19 @@ async function runCell(row: Row, fault: Fault): Promise<CellResult> {
   });
   const store = new MemoryTokenStore();
   const receiver = new RecordingReceiver();
-  const protocol = createPocketProtocol({ consumerKey: CONSUMER_KEY, baseUrl: server.origin, timeoutMs: timeoutFor(fault) });
-  const flow = createAuthFlow({ protocol, http: new AxiosHttpClient(), receiver, browser: approvingBrowser, store, config: FLOW_CONFIG });
+  const protocol = createPocketProtocol({
+    consumerKey: CONSUMER_KEY,
+    baseUrl: server.origin,
+    timeoutMs: timeoutFor(fault),
+  });
+  const flow = createAuthFlow({
+    protocol,
+    http: new AxiosHttpClient(),
+    receiver,
+    browser: approvingBrowser,
+    store,
+    config: FLOW_CONFIG,
+  });
   const retries = recordRetries(flow, STEP[row]);
   let code = 'ok';
   let started = Date.now();
@@ -140,7 +173,16 @@ async function runCell(row: Row, fault: Fault): Promise<CellResult> {
   if (left > 0) problems.push(`${left} socket(s) to the fault server left open`);
   flow.stop();
   await server.close();
-  const result = { row, fault, code, state, hits: server.hits.get(row) ?? 0, retries: retries.count, delays: [...retries.delays], ms };
+  const result = {
+    row,
+    fault,
+    code,
+    state,
+    hits: server.hits.get(row) ?? 0,
+    retries: retries.count,
+    delays: [...retries.delays],
+    ms,
+  };
   return { ...result, problems: [...judge(result, EXPECTED[fault]), ...problems] };
 }
 

@@ -55,12 +55,17 @@ test('the listener turns away every hostile request, keeps waiting, completes on
   const genuine = new URL(authorizationUrl.searchParams.get('redirect_uri')!);
   const state = genuine.searchParams.get('state')!;
   const port = Number(genuine.port);
-  const get = (target: string, host = `127.0.0.1:${port}`) => raw(port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
+  const get = (target: string, host = `127.0.0.1:${port}`) =>
+    raw(port, `GET ${target} HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`);
 
   // Slow clients first: half a request each, held open through the whole login.
   const slow: Socket[] = [];
   const slowClosed: Array<Promise<void>> = [];
-  for (const partial of [`GET /callback?state=${state}&code=x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`, 'GET /call', '']) {
+  for (const partial of [
+    `GET /callback?state=${state}&code=x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\n`,
+    'GET /call',
+    '',
+  ]) {
     const socket = connect({ host: '127.0.0.1', port });
     socket.on('error', () => {});
     slowClosed.push(new Promise((resolve) => socket.once('close', () => resolve())));
@@ -76,12 +81,24 @@ test('the listener turns away every hostile request, keeps waiting, completes on
     ['state twice', () => get(`/callback?state=${state}&state=${state}`), 400],
     ['other path', () => get(`/other?state=${state}`), 404],
     ['path with a script', () => get(`/${encodeURIComponent(script)}?state=${state}`), 404],
-    ['script in parameters', () => get(`/callback?state=${encodeURIComponent(script)}&error=${encodeURIComponent(script)}`), 400],
+    [
+      'script in parameters',
+      () => get(`/callback?state=${encodeURIComponent(script)}&error=${encodeURIComponent(script)}`),
+      400,
+    ],
     ['huge query string', () => get(`/callback?state=${state}&pad=${'A'.repeat(12_000)}`), 414],
     ['header block over the limit', () => get(`/callback?pad=${'B'.repeat(40_000)}`), 431],
     ['Host not loopback', () => get(`/callback?state=${state}&code=x`, `evil.example:${port}`), 400],
     ['Host of another port', () => get(`/callback?state=${state}&code=x`, `127.0.0.1:${port + 1}`), 400],
-    ['POST with the real state', () => raw(port, `POST /callback?state=${state}&code=x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`), 400],
+    [
+      'POST with the real state',
+      () =>
+        raw(
+          port,
+          `POST /callback?state=${state}&code=x HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`,
+        ),
+      400,
+    ],
     ['absolute-form target', () => get(`http://evil.example/callback?state=${state}`), 400],
   ];
   for (const [name, send, expected] of hostile) {

@@ -44,12 +44,16 @@ class Haystack {
     this.add(`${where} (json)`, JSON.stringify(error));
   }
   /** Where any of the secrets appears. */
-  leaks(secrets: Record<string, string>, allowed: (where: string, line: string, name: string) => boolean = () => false): string[] {
+  leaks(
+    secrets: Record<string, string>,
+    allowed: (where: string, line: string, name: string) => boolean = () => false,
+  ): string[] {
     const found: string[] = [];
     for (const [where, text] of this.parts) {
       for (const line of text.split('\n')) {
         for (const [name, value] of Object.entries(secrets)) {
-          if (value && line.includes(value) && !allowed(where, line, name)) found.push(`${name} in ${where}: ${line.slice(0, 160)}`);
+          if (value && line.includes(value) && !allowed(where, line, name))
+            found.push(`${name} in ${where}: ${line.slice(0, 160)}`);
         }
       }
     }
@@ -86,7 +90,13 @@ test('Pocket flow: no secret in errors, inspector output or emitted events', asy
   t.truthy(accessToken);
 
   await flow.fetch({ kind: 'get', params: { count: 2 } });
-  for (const fault of [{ malformed: true }, { html: true }, { status: 503 }, { status: 401 }, { reset: true }] as const) {
+  for (const fault of [
+    { malformed: true },
+    { html: true },
+    { status: 503 },
+    { status: 401 },
+    { reset: true },
+  ] as const) {
     emulator.failNext('/v3/get', fault);
     await flow.fetch({ kind: 'get' }).catch((error: unknown) => hay.error(`get with ${JSON.stringify(fault)}`, error));
     if (flow.state.value === 'failed') {
@@ -95,7 +105,11 @@ test('Pocket flow: no secret in errors, inspector output or emitted events', asy
     }
   }
   // A wrong consumer key and a declined login fail with messages that name no key.
-  const wrong = createAuthFlow({ protocol: createPocketProtocol({ consumerKey: `${consumerKey}-wrong`, baseUrl: emulator.url }), http: new AxiosHttpClient(), receiver: new LoopbackReceiver() });
+  const wrong = createAuthFlow({
+    protocol: createPocketProtocol({ consumerKey: `${consumerKey}-wrong`, baseUrl: emulator.url }),
+    http: new AxiosHttpClient(),
+    receiver: new LoopbackReceiver(),
+  });
   await wrong.login().catch((error: unknown) => hay.error('wrong key', error));
   wrong.stop();
 
@@ -112,8 +126,17 @@ test('Login service: no request token, access token or consumer key in its error
   const flows = new MemoryFlowStore();
   const tokens = new MemoryTokenStore();
   const protocol = createPocketProtocol({ consumerKey, baseUrl: emulator.url, timeoutMs: 15_000 });
-  const logins = createLoginService({ protocol, http: new AxiosHttpClient(), redirectUri: 'http://127.0.0.1:9/callback', flows, tokens, lock: new MemoryLock(), config: { maxAttempts: 1 } });
-  const approve = async (url: string) => Object.fromEntries(new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams);
+  const logins = createLoginService({
+    protocol,
+    http: new AxiosHttpClient(),
+    redirectUri: 'http://127.0.0.1:9/callback',
+    flows,
+    tokens,
+    lock: new MemoryLock(),
+    config: { maxAttempts: 1 },
+  });
+  const approve = async (url: string) =>
+    Object.fromEntries(new URL((await fetch(url, { redirect: 'manual' })).headers.get('location')!).searchParams);
   const attempt = async (where: string, work: () => Promise<unknown>) => {
     try {
       hay.add(`${where} (result)`, JSON.stringify(await work()));
@@ -135,14 +158,31 @@ test('Login service: no request token, access token or consumer key in its error
   // A flow record that cannot be read (it holds the request token) is reported without its text.
   await flows.save('broken', `{"v":1,"userId":7,"requestToken":"${requestToken}"`, 60_000);
   await attempt('unreadable flow', () => logins.complete({ state: 'broken', code: requestToken }));
-  for (const fault of [{ malformed: true }, { html: true }, { status: 503 }, { status: 401 }, { reset: true }] as const) {
+  for (const fault of [
+    { malformed: true },
+    { html: true },
+    { status: 503 },
+    { status: 401 },
+    { reset: true },
+  ] as const) {
     const next = await logins.begin('bob');
     emulator.failNext('/v3/oauth/authorize', fault);
-    await attempt(`exchange with ${JSON.stringify(fault)}`, async () => logins.complete(await approve(next.authorizationUrl)));
+    await attempt(`exchange with ${JSON.stringify(fault)}`, async () =>
+      logins.complete(await approve(next.authorizationUrl)),
+    );
   }
   await attempt('no login', () => logins.token('carol'));
   await attempt('logout', () => logins.logout('alice'));
-  await attempt('wrong key', () => createLoginService({ protocol: createPocketProtocol({ consumerKey: `${consumerKey}-wrong`, baseUrl: emulator.url }), http: new AxiosHttpClient(), redirectUri: 'http://127.0.0.1:9/callback', flows, tokens, lock: new MemoryLock() }).begin('dave'));
+  await attempt('wrong key', () =>
+    createLoginService({
+      protocol: createPocketProtocol({ consumerKey: `${consumerKey}-wrong`, baseUrl: emulator.url }),
+      http: new AxiosHttpClient(),
+      redirectUri: 'http://127.0.0.1:9/callback',
+      flows,
+      tokens,
+      lock: new MemoryLock(),
+    }).begin('dave'),
+  );
 
   t.true(hay.parts.filter(([where]) => where.endsWith('(message)')).length >= 9, 'every failure was seen');
   t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }), []);
@@ -150,11 +190,20 @@ test('Login service: no request token, access token or consumer key in its error
 
 test('OAuth flow: no code, verifier, token or client secret in errors or inspector output', async (t) => {
   const secrets = { code: 'code-SECRET-5f1c2a', access: 'at-SECRET-77e0d1', refresh: 'rt-SECRET-0b9a44' };
-  const server = await startFaultServer({ classify, serve: authorizationServer({ resource401Once: true, ...secrets }) });
+  const server = await startFaultServer({
+    classify,
+    serve: authorizationServer({ resource401Once: true, ...secrets }),
+  });
   t.teardown(() => server.close());
   const clientSecret = 'cs-SECRET-d00d1e';
   const hay = new Haystack();
-  const protocol = createOAuth2Protocol({ issuer: server.origin, clientId: 'secrets-client', clientSecret, scope: 'read offline_access', timeoutMs: 2000 });
+  const protocol = createOAuth2Protocol({
+    issuer: server.origin,
+    clientId: 'secrets-client',
+    clientSecret,
+    scope: 'read offline_access',
+    timeoutMs: 2000,
+  });
   const store = new MemoryTokenStore();
   const flow = createAuthFlow({
     protocol,
@@ -178,12 +227,24 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
     classify,
     serve: (endpoint, request, s) =>
       endpoint === 'token'
-        ? { status: 400, body: JSON.stringify({ error: 'invalid_grant', error_description: `code ${String(request.fields.code)} verifier ${String(request.fields.code_verifier)} secret ${clientSecret}` }) }
+        ? {
+            status: 400,
+            body: JSON.stringify({
+              error: 'invalid_grant',
+              error_description: `code ${String(request.fields.code)} verifier ${String(request.fields.code_verifier)} secret ${clientSecret}`,
+            }),
+          }
         : honest1(endpoint, request, s),
   });
   t.teardown(() => echoing.close());
   const failing = createAuthFlow({
-    protocol: createOAuth2Protocol({ issuer: echoing.origin, clientId: 'secrets-client', clientSecret, scope: 'read', timeoutMs: 2000 }),
+    protocol: createOAuth2Protocol({
+      issuer: echoing.origin,
+      clientId: 'secrets-client',
+      clientSecret,
+      scope: 'read',
+      timeoutMs: 2000,
+    }),
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
     browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
@@ -195,7 +256,9 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
   const junk = await startFaultServer({
     classify,
     serve: (endpoint, request, s) =>
-      endpoint === 'token' ? { status: 200, body: `{"access_token":"${secrets.access}","refresh_token":"${secrets.refresh}",` } : honest2(endpoint, request, s),
+      endpoint === 'token'
+        ? { status: 200, body: `{"access_token":"${secrets.access}","refresh_token":"${secrets.refresh}",` }
+        : honest2(endpoint, request, s),
   });
   t.teardown(() => junk.close());
   const broken = createAuthFlow({
@@ -215,10 +278,22 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
 test('OAuth flow with DPoP: the private key is in no error, inspector output, emitted event or request other than its proofs', async (t) => {
   const secrets = { code: 'code-SECRET-dp0p01', access: 'at-SECRET-dp0p02', refresh: 'rt-SECRET-dp0p03' };
   // DPoP on, and a resource server that never stops asking for a nonce: the flow also fails once.
-  const server = await startFaultServer({ classify, serve: authorizationServer({ resource401Once: false, ...secrets, dpop: { challenge: { endpoint: 'resource', mode: 'always' } } }) });
+  const server = await startFaultServer({
+    classify,
+    serve: authorizationServer({
+      resource401Once: false,
+      ...secrets,
+      dpop: { challenge: { endpoint: 'resource', mode: 'always' } },
+    }),
+  });
   t.teardown(() => server.close());
   const hay = new Haystack();
-  const protocol = createOAuth2Protocol({ issuer: server.origin, clientId: 'secrets-client', scope: 'read offline_access', timeoutMs: 2000 });
+  const protocol = createOAuth2Protocol({
+    issuer: server.origin,
+    clientId: 'secrets-client',
+    scope: 'read offline_access',
+    timeoutMs: 2000,
+  });
   const store = new MemoryTokenStore();
   const flow = createAuthFlow({
     protocol,
@@ -231,19 +306,40 @@ test('OAuth flow with DPoP: the private key is in no error, inspector output, em
   t.teardown(() => flow.stop());
   flow.on('fetchFailed', (e) => hay.add('fetchFailed event', JSON.stringify(e)));
   await flow.login();
-  const stored = JSON.parse((await store.get(protocol.storageKey))!) as { token: { tokenType: string; dpopKey: { privateJwk: Record<string, string> } } };
+  const stored = JSON.parse((await store.get(protocol.storageKey))!) as {
+    token: { tokenType: string; dpopKey: { privateJwk: Record<string, string> } };
+  };
   t.is(stored.token.tokenType, 'DPoP');
   const privateKey = stored.token.dpopKey.privateJwk['d']!;
   t.true(privateKey.length >= 43);
-  await flow.fetch({ url: `${server.origin}/resource` }).catch((error: unknown) => hay.error('nonce-challenged resource', error));
+  await flow
+    .fetch({ url: `${server.origin}/resource` })
+    .catch((error: unknown) => hay.error('nonce-challenged resource', error));
   // A damaged key: the error says so without quoting it.
-  const damaged = { ...stored.token, accessToken: secrets.access, dpopKey: { alg: 'ES256', privateJwk: { ...stored.token.dpopKey.privateJwk, x: 'AAAA' } } };
+  const damaged = {
+    ...stored.token,
+    accessToken: secrets.access,
+    dpopKey: { alg: 'ES256', privateJwk: { ...stored.token.dpopKey.privateJwk, x: 'AAAA' } },
+  };
   await protocol
-    .fetch({ http: new AxiosHttpClient(), random: { bytes: (n: number) => new Uint8Array(n).fill(7) }, clock: { now: () => Date.now() } as never, signal: new AbortController().signal }, { token: damaged as never, request: { url: `${server.origin}/resource` } })
+    .fetch(
+      {
+        http: new AxiosHttpClient(),
+        random: { bytes: (n: number) => new Uint8Array(n).fill(7) },
+        clock: { now: () => Date.now() } as never,
+        signal: new AbortController().signal,
+      },
+      { token: damaged as never, request: { url: `${server.origin}/resource` } },
+    )
     .catch((error: unknown) => hay.error('damaged key', error));
   // A later process resumes the stored login: its inspector never saw the session, only the token.
   const later = createAuthFlow({
-    protocol: createOAuth2Protocol({ issuer: server.origin, clientId: 'secrets-client', scope: 'read offline_access', timeoutMs: 2000 }),
+    protocol: createOAuth2Protocol({
+      issuer: server.origin,
+      clientId: 'secrets-client',
+      scope: 'read offline_access',
+      timeoutMs: 2000,
+    }),
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
     store,
@@ -251,18 +347,33 @@ test('OAuth flow with DPoP: the private key is in no error, inspector output, em
   });
   t.teardown(() => later.stop());
   t.not(await later.resume(), null);
-  await later.fetch({ url: `${server.origin}/resource` }).catch((error: unknown) => hay.error('nonce-challenged resource, stored login', error));
+  await later
+    .fetch({ url: `${server.origin}/resource` })
+    .catch((error: unknown) => hay.error('nonce-challenged resource, stored login', error));
   later.stop();
-  t.true(hay.parts.some(([where, text]) => where === 'inspector (stored login)' && text.includes('dpopKey')), 'the stored login was inspected');
+  t.true(
+    hay.parts.some(([where, text]) => where === 'inspector (stored login)' && text.includes('dpopKey')),
+    'the stored login was inspected',
+  );
   await flow.logout();
   t.is(await store.get(protocol.storageKey), null, 'logout deleted the key with the tokens');
   // What went over the wire: the key's public half in proofs, never the private one.
-  for (const request of server.seen) hay.add(`request to ${request.url.pathname}`, `${request.body}\n${JSON.stringify(request.headers)}`);
-  t.true(server.seen.some((r) => typeof r.headers['dpop'] === 'string'), 'proofs were sent');
+  for (const request of server.seen)
+    hay.add(`request to ${request.url.pathname}`, `${request.body}\n${JSON.stringify(request.headers)}`);
+  t.true(
+    server.seen.some((r) => typeof r.headers['dpop'] === 'string'),
+    'proofs were sent',
+  );
   t.true(hay.parts.some(([where]) => where.startsWith('nonce-challenged')));
   t.true(hay.parts.some(([where]) => where.startsWith('damaged key')));
   t.true(hay.parts.filter(([where]) => where === 'inspector').length > 20, 'the inspector saw the flow');
-  t.deepEqual(hay.leaks({ privateKey, ...secrets }, (where, _line, name) => name !== 'privateKey' && where.startsWith('request to')), []);
+  t.deepEqual(
+    hay.leaks(
+      { privateKey, ...secrets },
+      (where, _line, name) => name !== 'privateKey' && where.startsWith('request to'),
+    ),
+    [],
+  );
 });
 
 test('CLI: login, status, items, add, archive, logout and failures print no secret; child argv holds none', async (t) => {
@@ -316,7 +427,13 @@ test('CLI: login, status, items, add, archive, logout and failures print no secr
   t.is(login.code, 0, login.err);
   const tokens = JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, string>;
   const accessToken = Object.values(tokens)
-    .map((v) => { try { return (JSON.parse(v) as { token?: { accessToken?: string } }).token?.accessToken; } catch { return undefined; } })
+    .map((v) => {
+      try {
+        return (JSON.parse(v) as { token?: { accessToken?: string } }).token?.accessToken;
+      } catch {
+        return undefined;
+      }
+    })
     .find(Boolean)!;
   t.truthy(accessToken);
 
@@ -353,9 +470,14 @@ test('CLI: login, status, items, add, archive, logout and failures print no secr
 
   const authorizeUrlPrefix = `${emulator.url}/auth/authorize?request_token=${requestToken}`;
   const allowed = (where: string, line: string, name: string) =>
-    name === 'requestToken' && (where.startsWith('stderr of login') || where === 'spawned argv') && line.includes(authorizeUrlPrefix);
+    name === 'requestToken' &&
+    (where.startsWith('stderr of login') || where === 'spawned argv') &&
+    line.includes(authorizeUrlPrefix);
   t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }, allowed), []);
-  t.true(hay.parts.some(([where, text]) => where === 'stderr of login' && text.includes(authorizeUrlPrefix)), 'the URL to open was printed');
+  t.true(
+    hay.parts.some(([where, text]) => where === 'stderr of login' && text.includes(authorizeUrlPrefix)),
+    'the URL to open was printed',
+  );
 });
 
 test('CLI with an installed-app client secret: not in output, errors, the profile or any argv, in success or failure', async (t) => {
@@ -365,9 +487,18 @@ test('CLI with an installed-app client secret: not in output, errors, the profil
   const home = await mkdtemp(join(tmpdir(), 'am-secrets-client-'));
   t.teardown(() => rm(home, { recursive: true, force: true }));
   const tokenFile = join(home, 'tokens.json');
-  const env = { PATH: process.env['PATH'], HOME: home, AUTHMACHINE_CONFIG_DIR: join(home, 'config'), AUTHMACHINE_CLIENT_SECRET: GITHUB_CLIENT_SECRET };
+  const env = {
+    PATH: process.env['PATH'],
+    HOME: home,
+    AUTHMACHINE_CONFIG_DIR: join(home, 'config'),
+    AUTHMACHINE_CLIENT_SECRET: GITHUB_CLIENT_SECRET,
+  };
   const hay = new Haystack();
-  const run = async (argv: string[], runEnv: Record<string, string | undefined>, during?: (stderr: () => string) => Promise<void>) => {
+  const run = async (
+    argv: string[],
+    runEnv: Record<string, string | undefined>,
+    during?: (stderr: () => string) => Promise<void>,
+  ) => {
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let out = '';
@@ -381,12 +512,28 @@ test('CLI with an installed-app client secret: not in output, errors, the profil
     hay.add(`${argv[0]} stderr`, err);
     return code;
   };
-  const argv = ['login', '--provider', 'github', '--base-url', server.origin, '--client-id', GITHUB_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile];
+  const argv = [
+    'login',
+    '--provider',
+    'github',
+    '--base-url',
+    server.origin,
+    '--client-id',
+    GITHUB_CLIENT_ID,
+    '--device',
+    '--store',
+    'file',
+    '--token-file',
+    tokenFile,
+  ];
   t.false(argv.join(' ').includes(GITHUB_CLIENT_SECRET), 'the secret is never an argument');
   const code = await run(argv, env, async (stderr) => {
     let match: RegExpExecArray | null = null;
     while (!(match = /enter the code: (\S+)\n/.exec(stderr()))) await new Promise((r) => setTimeout(r, 50));
-    await fetch(`${server.origin}/imitation/device`, { method: 'POST', body: new URLSearchParams({ user_code: match[1]!, decision: 'allow' }) });
+    await fetch(`${server.origin}/imitation/device`, {
+      method: 'POST',
+      body: new URLSearchParams({ user_code: match[1]!, decision: 'allow' }),
+    });
   });
   t.is(code, 0);
   server.expireAccessTokens();
@@ -395,8 +542,16 @@ test('CLI with an installed-app client secret: not in output, errors, the profil
   // A refused secret: the error names the provider's code, never what was sent.
   const wrong = 'wrong-client-secret-f00d';
   server.expireAccessTokens();
-  t.not(await run(['call', '/user'], { ...env, AUTHMACHINE_CLIENT_SECRET: wrong }), 0, 'the refresh with a wrong secret is refused');
-  for (const name of await readdir(join(home, 'config', 'profiles'))) hay.add(`profile ${name}`, await readFile(join(home, 'config', 'profiles', name), 'utf8'));
-  t.true(server.requests.some((r) => r.form.client_secret === wrong), 'the wrong secret was really sent');
+  t.not(
+    await run(['call', '/user'], { ...env, AUTHMACHINE_CLIENT_SECRET: wrong }),
+    0,
+    'the refresh with a wrong secret is refused',
+  );
+  for (const name of await readdir(join(home, 'config', 'profiles')))
+    hay.add(`profile ${name}`, await readFile(join(home, 'config', 'profiles', name), 'utf8'));
+  t.true(
+    server.requests.some((r) => r.form.client_secret === wrong),
+    'the wrong secret was really sent',
+  );
   t.deepEqual(hay.leaks({ clientSecret: GITHUB_CLIENT_SECRET, wrong }), []);
 });

@@ -31,7 +31,9 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
 
-const approving = { open: async (url: string, signal: AbortSignal) => void (await (await fetch(url, { signal })).text()) };
+const approving = {
+  open: async (url: string, signal: AbortSignal) => void (await (await fetch(url, { signal })).text()),
+};
 
 test('two processes logging in at once into one token file end with one valid token and an intact file', async (t) => {
   const emulator = await startPocketEmulator({ approval: 'auto-approve' });
@@ -40,22 +42,38 @@ test('two processes logging in at once into one token file end with one valid to
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const tokenFile = join(dir, 'tokens.json');
   const child = () =>
-    run(process.execPath, ['--import=tsx', 'test/hardening/fixtures/login-child.ts', emulator.url, emulator.consumerKey, tokenFile], { timeout: 25_000 });
+    run(
+      process.execPath,
+      ['--import=tsx', 'test/hardening/fixtures/login-child.ts', emulator.url, emulator.consumerKey, tokenFile],
+      { timeout: 25_000 },
+    );
   const outcomes = await Promise.all([child(), child()]);
-  t.deepEqual(outcomes.map((o) => JSON.parse(o.stdout)), [{ ok: true }, { ok: true }]);
+  t.deepEqual(
+    outcomes.map((o) => JSON.parse(o.stdout)),
+    [{ ok: true }, { ok: true }],
+  );
 
   const text = await readFile(tokenFile, 'utf8');
   const entries = JSON.parse(text) as Record<string, string>; // throws if torn
   t.deepEqual(Object.keys(entries), [pocketStorageKey(emulator.consumerKey)]);
   const stored = await new FileTokenStore({ path: tokenFile }).get(pocketStorageKey(emulator.consumerKey));
   const token = decodeTokenSet(stored!, tokenFile);
-  const page = await getItems({ http: new AxiosHttpClient(), baseUrl: emulator.url }, { consumerKey: emulator.consumerKey, accessToken: token.accessToken }, { count: 1 });
+  const page = await getItems(
+    { http: new AxiosHttpClient(), baseUrl: emulator.url },
+    { consumerKey: emulator.consumerKey, accessToken: token.accessToken },
+    { count: 1 },
+  );
   t.is(page.items.length, 1, 'the stored token works at /v3/get');
-  t.deepEqual((await readdir(dir)).sort(), ['tokens.json', 'tokens.json.lock'], 'no temp file left behind (the lock file stays: deleting it would break the lock)');
+  t.deepEqual(
+    (await readdir(dir)).sort(),
+    ['tokens.json', 'tokens.json.lock'],
+    'no temp file left behind (the lock file stays: deleting it would break the lock)',
+  );
 });
 
 function keychain(behaviour: 'hang' | 'fail'): KeytarLike {
-  const act = <T>(): Promise<T> => (behaviour === 'hang' ? new Promise<T>(() => {}) : Promise.reject(new Error('GDBus.Error: the keyring is locked')));
+  const act = <T>(): Promise<T> =>
+    behaviour === 'hang' ? new Promise<T>(() => {}) : Promise.reject(new Error('GDBus.Error: the keyring is locked'));
   return { getPassword: act, setPassword: act, deletePassword: act };
 }
 

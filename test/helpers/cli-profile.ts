@@ -23,15 +23,27 @@ export async function writePocketLogin(configDir: string, login: StoredPocketLog
   const fingerprint = fingerprintOf(login.consumerKey);
   const store = new FileTokenStore({ path: tokenFile });
   await store.set(consumerKeyEntry(fingerprint), login.consumerKey);
-  const profile: Profile = { provider: 'pocket', baseUrl: login.baseUrl, store: 'file', tokenFile, keyFingerprint: fingerprint };
-  await store.set(storageKeyOf(profile, 'default'), encodeTokenSet({ accessToken: login.accessToken, username: login.username }));
+  const profile: Profile = {
+    provider: 'pocket',
+    baseUrl: login.baseUrl,
+    store: 'file',
+    tokenFile,
+    keyFingerprint: fingerprint,
+  };
+  await store.set(
+    storageKeyOf(profile, 'default'),
+    encodeTokenSet({ accessToken: login.accessToken, username: login.username }),
+  );
   await writeProfile({ AUTHMACHINE_CONFIG_DIR: configDir }, 'default', profile);
   return tokenFile;
 }
 
 /** The store key under which the CLI keeps a Pocket login (see storageKeyOf in src/cli/profile.ts). */
 export function pocketLoginKey(baseUrl: string, consumerKey: string, profile = 'default'): string {
-  return storageKeyOf({ provider: 'pocket', baseUrl, store: 'keychain', keyFingerprint: fingerprintOf(consumerKey) }, profile);
+  return storageKeyOf(
+    { provider: 'pocket', baseUrl, store: 'keychain', keyFingerprint: fingerprintOf(consumerKey) },
+    profile,
+  );
 }
 
 export interface StoredOAuthLogin {

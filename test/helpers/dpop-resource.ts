@@ -60,15 +60,21 @@ export async function verifyResourceRequest(
   if (!info.active) return deny('token not active', scheme);
   if (info.jkt === undefined) {
     // A bearer token sent under the DPoP scheme is still only a bearer token: accept it as such.
-    return scheme === 'Bearer' ? { status: 200, reason: 'bearer', scheme, ...(info.sub ? { sub: info.sub } : {}) } : deny('unbound token sent as DPoP', 'DPoP');
+    return scheme === 'Bearer'
+      ? { status: 200, reason: 'bearer', scheme, ...(info.sub ? { sub: info.sub } : {}) }
+      : deny('unbound token sent as DPoP', 'DPoP');
   }
   // RFC 9449 section 7.2: a bound token presented as a bearer token is refused.
   if (scheme !== 'DPoP') return deny('bound token sent as Bearer', 'DPoP');
-  if (typeof req.dpop !== 'string' || req.dpop === '') return deny('no single DPoP proof', 'DPoP', 'invalid_dpop_proof');
+  if (typeof req.dpop !== 'string' || req.dpop === '')
+    return deny('no single DPoP proof', 'DPoP', 'invalid_dpop_proof');
   let payload: Record<string, unknown>;
   let jwk: Record<string, unknown>;
   try {
-    const verified = await jwtVerify(req.dpop, EmbeddedJWK, { typ: 'dpop+jwt', algorithms: ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'] });
+    const verified = await jwtVerify(req.dpop, EmbeddedJWK, {
+      typ: 'dpop+jwt',
+      algorithms: ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'],
+    });
     payload = verified.payload as Record<string, unknown>;
     jwk = verified.protectedHeader.jwk as Record<string, unknown>;
   } catch {
@@ -81,11 +87,13 @@ export async function verifyResourceRequest(
   if (payload['htm'] !== req.method) return deny('htm mismatch', 'DPoP', 'invalid_dpop_proof');
   if (payload['htu'] !== expectedHtu.toString()) return deny('htu mismatch', 'DPoP', 'invalid_dpop_proof');
   const iat = payload['iat'];
-  if (typeof iat !== 'number' || Math.abs(Date.now() / 1000 - iat) > policy.iatWindowSeconds) return deny('iat outside the window', 'DPoP', 'invalid_dpop_proof');
+  if (typeof iat !== 'number' || Math.abs(Date.now() / 1000 - iat) > policy.iatWindowSeconds)
+    return deny('iat outside the window', 'DPoP', 'invalid_dpop_proof');
   const jti = payload['jti'];
   if (typeof jti !== 'string' || jti.length < 16) return deny('no usable jti', 'DPoP', 'invalid_dpop_proof');
   if (policy.seenJtis.has(jti)) return deny('jti replayed', 'DPoP', 'invalid_dpop_proof');
-  if (payload['ath'] !== createHash('sha256').update(token).digest('base64url')) return deny('ath mismatch', 'DPoP', 'invalid_dpop_proof');
+  if (payload['ath'] !== createHash('sha256').update(token).digest('base64url'))
+    return deny('ath mismatch', 'DPoP', 'invalid_dpop_proof');
   if ((await calculateJwkThumbprint(jwk as Parameters<typeof calculateJwkThumbprint>[0])) !== info.jkt) {
     return deny('proof key is not the key the token is bound to', 'DPoP');
   }
@@ -101,7 +109,11 @@ export function answer(res: ServerResponse, verdict: Verdict, nonce: string | nu
   if (verdict.challenge) headers['www-authenticate'] = verdict.challenge;
   if (nonce !== null) headers['dpop-nonce'] = nonce;
   res.writeHead(verdict.status, headers);
-  res.end(JSON.stringify(verdict.status === 200 ? { sub: verdict.sub ?? null, scheme: verdict.scheme } : { error: 'invalid_token' }));
+  res.end(
+    JSON.stringify(
+      verdict.status === 200 ? { sub: verdict.sub ?? null, scheme: verdict.scheme } : { error: 'invalid_token' },
+    ),
+  );
 }
 
 export interface DpopResourceServer {
@@ -126,19 +138,34 @@ export async function startDpopResourceServer(options: {
   let nonce: string | null = options.requireNonce ? randomBytes(16).toString('base64url') : null;
   const policy: ProofPolicy = { nonce: () => nonce, seenJtis: new Set(), iatWindowSeconds: 60 };
   const verdicts: Verdict[] = [];
-  const basic = Buffer.from(`${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`).toString('base64');
+  const basic = Buffer.from(
+    `${encodeURIComponent(options.clientId)}:${encodeURIComponent(options.clientSecret)}`,
+  ).toString('base64');
   const lookup = async (token: string): Promise<TokenInfo> => {
     const response = await fetch(options.introspectionEndpoint, {
       method: 'POST',
-      headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      headers: {
+        authorization: `Basic ${basic}`,
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
       body: new URLSearchParams({ token, token_type_hint: 'access_token' }).toString(),
     });
     const json = (await response.json()) as { active?: boolean; sub?: string; cnf?: { jkt?: string } };
-    return { active: json.active === true, ...(json.sub ? { sub: json.sub } : {}), ...(json.cnf?.jkt ? { jkt: json.cnf.jkt } : {}) };
+    return {
+      active: json.active === true,
+      ...(json.sub ? { sub: json.sub } : {}),
+      ...(json.cnf?.jkt ? { jkt: json.cnf.jkt } : {}),
+    };
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     verifyResourceRequest(
-      { method: req.method ?? 'GET', url: `${origin}${req.url ?? '/'}`, authorization: req.headers.authorization, dpop: req.headers['dpop'] },
+      {
+        method: req.method ?? 'GET',
+        url: `${origin}${req.url ?? '/'}`,
+        authorization: req.headers.authorization,
+        dpop: req.headers['dpop'],
+      },
       lookup,
       policy,
     ).then(

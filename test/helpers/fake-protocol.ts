@@ -11,7 +11,9 @@ export interface FakeServer {
   calls: string[];
 }
 
-export function createFakeProtocol(server: FakeServer = { approvedCodes: new Set(['good-code']), calls: [] }): AuthProtocol<{ path: string }, { path: string; user: string }> {
+export function createFakeProtocol(
+  server: FakeServer = { approvedCodes: new Set(['good-code']), calls: [] },
+): AuthProtocol<{ path: string }, { path: string; user: string }> {
   const hex = (ctx: ProtocolContext) => Buffer.from(ctx.random.bytes(16)).toString('hex');
   return {
     name: 'fake',

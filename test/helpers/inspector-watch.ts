@@ -17,7 +17,10 @@ export async function watchHighlightedStates(page: Page): Promise<() => Promise<
   });
   /** The values shown so far, the current one last, repeats removed. */
   return async () => {
-    const values = await page.evaluate(() => [...(window as unknown as { replaced: (string | null)[] }).replaced, document.body.dataset.state ?? null]);
+    const values = await page.evaluate(() => [
+      ...(window as unknown as { replaced: (string | null)[] }).replaced,
+      document.body.dataset.state ?? null,
+    ]);
     return values.filter((value, i) => value !== values[i - 1]);
   };
 }

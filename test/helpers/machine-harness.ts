@@ -134,8 +134,14 @@ export const TOKEN_WITH_REFRESH = { accessToken: 'at-secret-2', refreshToken: 'r
 /** A clock reading (epoch ms) at which TOKEN_WITH_REFRESH is expired. */
 export const LATER = 1_000_000;
 export const REFRESHED_TOKEN = { accessToken: 'at-secret-3', refreshToken: 'rt-secret-3', expiresAt: 20_000 };
-export const START = { session: { state: 'state-1', requestToken: 'rq-secret' }, authorizationUrl: 'https://provider.test/authorize?state=state-1' };
-export const START_MANUAL = { session: { state: null, requestToken: 'rq-secret' }, authorizationUrl: 'https://provider.test/authorize' };
+export const START = {
+  session: { state: 'state-1', requestToken: 'rq-secret' },
+  authorizationUrl: 'https://provider.test/authorize?state=state-1',
+};
+export const START_MANUAL = {
+  session: { state: null, requestToken: 'rq-secret' },
+  authorizationUrl: 'https://provider.test/authorize',
+};
 export const START_DEVICE = {
   session: { state: null, deviceCode: 'dc-secret' },
   authorizationUrl: 'https://provider.test/device',

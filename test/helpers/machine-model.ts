@@ -7,7 +7,18 @@ import { getAdjacencyMap } from 'xstate/graph';
 import type { AnyStateNode, AnyTransitionDefinition, EventObject } from 'xstate';
 import { authMachine } from '../../machines/auth-machine.js';
 import type { AuthInput } from '../../machines/types.js';
-import { errors, LATER, PROMISE_ACTORS, REDIRECT_URI, REFRESHED_TOKEN, START, START_DEVICE, START_MANUAL, TOKEN, TOKEN_WITH_REFRESH } from './machine-harness.js';
+import {
+  errors,
+  LATER,
+  PROMISE_ACTORS,
+  REDIRECT_URI,
+  REFRESHED_TOKEN,
+  START,
+  START_DEVICE,
+  START_MANUAL,
+  TOKEN,
+  TOKEN_WITH_REFRESH,
+} from './machine-harness.js';
 
 type Snapshot = ReturnType<typeof authMachine.getInitialSnapshot>;
 export interface ModelStep {
@@ -52,7 +63,9 @@ export function machineTransitions(): AnyTransitionDefinition[] {
 }
 
 export function transitionKey(t: AnyTransitionDefinition): string {
-  const index = t.source.always?.includes(t) ? t.source.always.indexOf(t) : (t.source.transitions.get(t.eventType) ?? []).indexOf(t);
+  const index = t.source.always?.includes(t)
+    ? t.source.always.indexOf(t)
+    : (t.source.transitions.get(t.eventType) ?? []).indexOf(t);
   return `${t.source.id} --${t.eventType || 'always'}#${index}--> ${(t.target ?? []).map((n) => n.id).join(',') || '(self)'}`;
 }
 
@@ -75,7 +88,10 @@ function candidateEvents(): EventObject[] {
     { type: 'CALLBACK', params: { state: START.session.state, code: 'code-secret' } } as EventObject,
     { type: 'CALLBACK', params: { state: 'forged', code: 'evil' } } as EventObject,
     { type: 'USER_CONFIRMED' },
-    { type: 'RECEIVER_FAILED', error: { code: 'ERR_LISTENER', message: 'Port in use.', retryable: false } } as EventObject,
+    {
+      type: 'RECEIVER_FAILED',
+      error: { code: 'ERR_LISTENER', message: 'Port in use.', retryable: false },
+    } as EventObject,
     ...delayedEventTypes.map((type) => ({ type })),
   ];
   for (const src of PROMISE_ACTORS) {
@@ -103,13 +119,19 @@ function serialize(snapshot: Snapshot): string {
 /** Paths from the initial state that, together, take every edge of the reachable graph. */
 export function generatePaths(input: AuthInput): ModelPath[] {
   const events = candidateEvents();
-  type Adjacency = Record<string, { state: unknown; transitions: Record<string, { event: EventObject; state: unknown }> }>;
-  const adjacency: Adjacency = getAdjacencyMap(authMachine as never, {
-    input,
-    events,
-    serializeState: (s: unknown) => serialize(s as Snapshot),
-    serializeEvent: (e: EventObject) => JSON.stringify(e),
-  } as never) as Adjacency;
+  type Adjacency = Record<
+    string,
+    { state: unknown; transitions: Record<string, { event: EventObject; state: unknown }> }
+  >;
+  const adjacency: Adjacency = getAdjacencyMap(
+    authMachine as never,
+    {
+      input,
+      events,
+      serializeState: (s: unknown) => serialize(s as Snapshot),
+      serializeEvent: (e: EventObject) => JSON.stringify(e),
+    } as never,
+  ) as Adjacency;
   // Breadth-first: the shortest path to every reachable state.
   const initialKey = Object.keys(adjacency)[0]!; // traversal starts at the initial state
   const shortest = new Map<string, ModelStep[]>([[initialKey, []]]);

@@ -18,12 +18,22 @@ function checkInvariants(h: Harness): string[] {
   const problems: string[] = [];
   const top = typeof s.value === 'string' ? s.value : Object.keys(s.value)[0]!;
   if (s.context.token !== null && !TOKEN_STATES.includes(top)) problems.push(`token held in ${top}`);
-  if ((s.context.error !== null) !== (top === 'failed')) problems.push(`error ${s.context.error ? 'set' : 'unset'} in ${top}`);
-  if (h.controller.receiverOpen !== (top === 'signingIn')) problems.push(`listener ${h.controller.receiverOpen ? 'open' : 'closed'} in ${top}`);
+  if ((s.context.error !== null) !== (top === 'failed'))
+    problems.push(`error ${s.context.error ? 'set' : 'unset'} in ${top}`);
+  if (h.controller.receiverOpen !== (top === 'signingIn'))
+    problems.push(`listener ${h.controller.receiverOpen ? 'open' : 'closed'} in ${top}`);
   // The login's lock is wanted only while renewing, and never outlives fetching.
-  const renewing = ['acquiringLock', 'rereading', 'renewedElsewhere', 'refreshing', 'savingRefreshed', 'clearingToken'].some((name) => s.matches({ fetching: name } as never));
+  const renewing = [
+    'acquiringLock',
+    'rereading',
+    'renewedElsewhere',
+    'refreshing',
+    'savingRefreshed',
+    'clearingToken',
+  ].some((name) => s.matches({ fetching: name } as never));
   if (h.controller.lockWanted && !renewing) problems.push(`lock held in ${JSON.stringify(s.value)}`);
-  if (h.controller.lockActorAlive !== (top === 'fetching')) problems.push(`lock actor ${h.controller.lockActorAlive ? 'alive' : 'gone'} in ${top}`);
+  if (h.controller.lockActorAlive !== (top === 'fetching'))
+    problems.push(`lock actor ${h.controller.lockActorAlive ? 'alive' : 'gone'} in ${top}`);
   // Every running invocation belongs to a child the current state still has.
   for (const invocation of h.controller.live()) {
     if (!(invocation.src in s.children)) problems.push(`${invocation.src} still running in ${JSON.stringify(s.value)}`);
@@ -76,7 +86,8 @@ export async function runPath(path: ModelPath, input: AuthInput, covered: Set<st
 function record(events: InspectionEvent[], covered: Set<string>): void {
   for (const event of events) {
     if (event.type !== '@xstate.microstep') continue;
-    for (const t of (event as { _transitions?: AnyTransitionDefinition[] })._transitions ?? []) covered.add(transitionKey(t));
+    for (const t of (event as { _transitions?: AnyTransitionDefinition[] })._transitions ?? [])
+      covered.add(transitionKey(t));
   }
 }
 

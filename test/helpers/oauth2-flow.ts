@@ -47,7 +47,12 @@ export async function browserLogin(
 }
 
 /** A full login: browser, redirect, code exchange. */
-export async function loginForTokens(browser: Browser, protocol: OAuth2Protocol, ctx: ProtocolContext, login = 'alice'): Promise<TokenSet> {
+export async function loginForTokens(
+  browser: Browser,
+  protocol: OAuth2Protocol,
+  ctx: ProtocolContext,
+  login = 'alice',
+): Promise<TokenSet> {
   const { started, params } = await browserLogin(browser, protocol, ctx, { login });
   return protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params } });
 }

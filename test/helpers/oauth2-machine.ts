@@ -3,13 +3,25 @@
  * loopback receiver and a given store and browser, against the test provider. Plus small helpers
  * to watch the machine.
  */
-import type { BrowserOpener, HttpClient, HttpRequest, HttpResponse, Lock, TokenStore } from '../../adapters/contracts.js';
+import type {
+  BrowserOpener,
+  HttpClient,
+  HttpRequest,
+  HttpResponse,
+  Lock,
+  TokenStore,
+} from '../../adapters/contracts.js';
 import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { createAuthFlow, stateName, type AuthFlow } from '../../src/flow/auth-flow.js';
 import { decodeTokenSet } from '../../src/flow/token-codec.js';
-import { createOAuth2Protocol, type OAuth2ProtocolOptions, type ResourceRequest, type ResourceResponse } from '../../src/oauth2/index.js';
+import {
+  createOAuth2Protocol,
+  type OAuth2ProtocolOptions,
+  type ResourceRequest,
+  type ResourceResponse,
+} from '../../src/oauth2/index.js';
 import type { TokenSet } from '../../src/protocol.js';
 import { CLIENT_ID, type OidcServer } from './oidc-server.js';
 
@@ -47,7 +59,12 @@ export function oauth2Flow(
   server: OidcServer,
   options: { browser?: BrowserOpener; store?: TokenStore; lock?: Lock; protocol?: Partial<OAuth2ProtocolOptions> } = {},
 ): FlowSetup {
-  const protocol = createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID, resource: server.issuer, ...options.protocol });
+  const protocol = createOAuth2Protocol({
+    issuer: server.issuer,
+    clientId: CLIENT_ID,
+    resource: server.issuer,
+    ...options.protocol,
+  });
   const http = new RecordingAxios();
   const store = options.store ?? new MemoryTokenStore();
   const flow = createAuthFlow({

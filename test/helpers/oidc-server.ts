@@ -16,7 +16,10 @@ import { answer, verifyResourceRequest, type ProofPolicy } from './dpop-resource
 export const CLIENT_ID = 'authmachine-native';
 export const RESOURCE_PATH = '/api/me';
 /** A confidential client for resource servers: it only introspects tokens (RFC 7662). */
-export const RESOURCE_SERVER_CLIENT = { clientId: 'authmachine-resource-server', clientSecret: 'resource-server-test-secret' };
+export const RESOURCE_SERVER_CLIENT = {
+  clientId: 'authmachine-resource-server',
+  clientSecret: 'resource-server-test-secret',
+};
 
 export interface OidcServerOptions {
   /** Offer a PAR endpoint (default false, so the plain flow is tested unless asked). */
@@ -69,7 +72,9 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     res.statusCode = 503;
     res.end();
   };
-  const server = options.tls ? createHttpsServer(options.tls, (req, res) => handler(req, res)) : createServer((req, res) => handler(req, res));
+  const server = options.tls
+    ? createHttpsServer(options.tls, (req, res) => handler(req, res))
+    : createServer((req, res) => handler(req, res));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -125,7 +130,8 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     },
     pkce: { required: () => true },
     ttl: {
-      AccessToken: (_ctx: unknown, token: { accountId?: string }) => ttlByAccount.get(token.accountId ?? '') ?? defaultTtl,
+      AccessToken: (_ctx: unknown, token: { accountId?: string }) =>
+        ttlByAccount.get(token.accountId ?? '') ?? defaultTtl,
       AuthorizationCode: 60,
       DeviceCode: 600,
       IdToken: 600,
@@ -140,7 +146,8 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
 
   if (options.reuseDetection === false) {
     // Forget a rotated refresh token instead of marking it consumed: its reuse then finds nothing.
-    const refreshTokens = (provider as unknown as { RefreshToken: { prototype: { consume(): Promise<void> } } }).RefreshToken;
+    const refreshTokens = (provider as unknown as { RefreshToken: { prototype: { consume(): Promise<void> } } })
+      .RefreshToken;
     refreshTokens.prototype.consume = async function consume(this: { destroy(): Promise<void> }) {
       await this.destroy();
     };
@@ -150,7 +157,13 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
   if (deviceInterval !== undefined) {
     provider.use(async (ctx, next) => {
       await next();
-      if (ctx.method === 'POST' && ctx.path === '/device/auth' && ctx.status === 200 && typeof ctx.body === 'object' && ctx.body !== null) {
+      if (
+        ctx.method === 'POST' &&
+        ctx.path === '/device/auth' &&
+        ctx.status === 200 &&
+        typeof ctx.body === 'object' &&
+        ctx.body !== null
+      ) {
         ctx.body = { ...ctx.body, interval: deviceInterval };
       }
     });
@@ -187,7 +200,13 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
  * RFC 6750 and RFC 9449: 401 with WWW-Authenticate for a missing, unknown, expired or revoked
  * token, and for a bound token without its valid proof.
  */
-async function serveResource(provider: Provider, issuer: string, policy: ProofPolicy, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function serveResource(
+  provider: Provider,
+  issuer: string,
+  policy: ProofPolicy,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   let scope: string | null = null;
   const lookup = async (value: string) => {
     const token = await provider.AccessToken.find(value);
@@ -196,7 +215,12 @@ async function serveResource(provider: Provider, issuer: string, policy: ProofPo
     return { active: true, sub: token.accountId, ...(token.jkt ? { jkt: token.jkt } : {}) };
   };
   const verdict = await verifyResourceRequest(
-    { method: req.method ?? 'GET', url: `${issuer}${req.url ?? '/'}`, authorization: req.headers.authorization, dpop: req.headers['dpop'] },
+    {
+      method: req.method ?? 'GET',
+      url: `${issuer}${req.url ?? '/'}`,
+      authorization: req.headers.authorization,
+      dpop: req.headers['dpop'],
+    },
     lookup,
     policy,
   );

@@ -59,7 +59,11 @@ export class FakePocketHttp implements HttpClient {
 
 /** A JSON success answer. */
 export function jsonReply(value: unknown, headers: Record<string, string> = {}): FakeReply {
-  return { status: 200, headers: { 'Content-Type': 'application/json; charset=UTF-8', ...headers }, body: JSON.stringify(value) };
+  return {
+    status: 200,
+    headers: { 'Content-Type': 'application/json; charset=UTF-8', ...headers },
+    body: JSON.stringify(value),
+  };
 }
 
 /** A form-encoded success answer, as the OAuth endpoints give without X-Accept. */
@@ -88,7 +92,11 @@ export function pocketErrorReply(
   errorMessage?: string,
   extraHeaders: Record<string, string> = {},
 ): FakeReply {
-  const headers: Record<string, string> = { 'Content-Type': 'text/html; charset=UTF-8', 'X-Source': 'Pocket', ...extraHeaders };
+  const headers: Record<string, string> = {
+    'Content-Type': 'text/html; charset=UTF-8',
+    'X-Source': 'Pocket',
+    ...extraHeaders,
+  };
   if (errorCode !== undefined) headers['X-Error-Code'] = errorCode;
   if (errorMessage !== undefined) headers['X-Error'] = errorMessage;
   return { status, headers, body: `${status} ${STATUS_TEXT[status] ?? 'Error'}` };

@@ -30,9 +30,13 @@ function stopChild(child: ChildProcess): Promise<void> {
 
 export async function privateKeyring(t: ExecutionContext): Promise<PrivateKeyring> {
   const dir = await mkdtemp(join(tmpdir(), 'authmachine-keyring-'));
-  const bus = spawn('dbus-daemon', ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`], {
-    stdio: ['ignore', 'pipe', 'ignore'],
-  });
+  const bus = spawn(
+    'dbus-daemon',
+    ['--session', '--nofork', '--print-address=1', `--address=unix:path=${join(dir, 'bus')}`],
+    {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    },
+  );
   let daemon: ChildProcess | undefined;
   t.teardown(async () => {
     if (daemon) await stopChild(daemon);
@@ -53,7 +57,14 @@ export async function privateKeyring(t: ExecutionContext): Promise<PrivateKeyrin
   async function secretsOwned(): Promise<boolean> {
     const { stdout } = await run(
       'dbus-send',
-      [`--bus=${address}`, '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'],
+      [
+        `--bus=${address}`,
+        '--print-reply',
+        '--dest=org.freedesktop.DBus',
+        '/org/freedesktop/DBus',
+        'org.freedesktop.DBus.NameHasOwner',
+        'string:org.freedesktop.secrets',
+      ],
       { env },
     );
     return stdout.includes('boolean true');

@@ -35,7 +35,20 @@ export async function startRedisServer(): Promise<RedisServer> {
     const dir = mkdtempSync(join(tmpdir(), 'authmachine-redis-'));
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'notice'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        '--loglevel',
+        'notice',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const ready = await new Promise<boolean>((resolve) => {
@@ -47,7 +60,9 @@ export async function startRedisServer(): Promise<RedisServer> {
       child.once('exit', () => resolve(false));
     });
     if (ready) {
-      const exited = new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+      const exited = new Promise<void>((resolve) =>
+        child.exitCode !== null ? resolve() : child.once('exit', () => resolve()),
+      );
       const cleanup = () => rmSync(dir, { recursive: true, force: true });
       return {
         port,

@@ -38,7 +38,12 @@ export async function startHostInstance(env: Record<string, string>): Promise<Ho
     url,
     process: child,
     async call(method, path) {
-      const response = await fetch(`${url}${path}`, { method, headers: { accept: 'application/json' }, redirect: 'manual', signal: AbortSignal.timeout(60_000) });
+      const response = await fetch(`${url}${path}`, {
+        method,
+        headers: { accept: 'application/json' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(60_000),
+      });
       return { status: response.status, body: (await response.json()) as Record<string, unknown> };
     },
     stderr: () => errors,

@@ -15,7 +15,6 @@ import { runSecretFlow } from './run-flow.js';
 import { createSecretProtocol, leakedSecrets, SECRETS, USERNAME } from './secret-protocol.js';
 import { nullHttp } from '../helpers/fake-protocol.js';
 
-
 let browser: Browser;
 let context: BrowserContext;
 test.before(async () => {
@@ -36,10 +35,20 @@ async function openInspector(t: { teardown(fn: () => unknown): void }, url: stri
 }
 
 const dataState = (page: Page) => page.evaluate(() => document.body.dataset.state ?? null);
-const waitForState = (page: Page, state: string) => page.waitForFunction((s) => document.body.dataset.state === s, state);
+const waitForState = (page: Page, state: string) =>
+  page.waitForFunction((s) => document.body.dataset.state === s, state);
 const visibleCharts = (page: Page) =>
-  page.evaluate(() => Array.from(document.querySelectorAll('svg.chart')).filter((svg) => getComputedStyle(svg).display !== 'none').map((svg) => svg.id));
-const activeIds = (page: Page) => page.evaluate(() => Array.from(document.querySelectorAll('#chart .active')).map((el) => el.id).sort());
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('svg.chart'))
+      .filter((svg) => getComputedStyle(svg).display !== 'none')
+      .map((svg) => svg.id),
+  );
+const activeIds = (page: Page) =>
+  page.evaluate(() =>
+    Array.from(document.querySelectorAll('#chart .active'))
+      .map((el) => el.id)
+      .sort(),
+  );
 
 test('the page highlights each state as the flow runs, steps back through it, and shows no secret', async (t) => {
   const inspector = await startInspectorServer();
@@ -64,7 +73,10 @@ test('the page highlights each state as the flow runs, steps back through it, an
   t.is(await page.textContent('#description'), stateDescriptions()['auth.authorized.ready']);
   // The overview is the first view and lights the design card's box; the full chart is one click away.
   t.deepEqual(await visibleCharts(page), ['overview']);
-  t.deepEqual(await page.evaluate(() => Array.from(document.querySelectorAll('#overview .active')).map((el) => el.id)), ['overview:auth.authorized']);
+  t.deepEqual(
+    await page.evaluate(() => Array.from(document.querySelectorAll('#overview .active')).map((el) => el.id)),
+    ['overview:auth.authorized'],
+  );
   await page.click('#view');
   t.deepEqual(await visibleCharts(page), ['chart']);
   await page.click('#view');
@@ -73,8 +85,18 @@ test('the page highlights each state as the flow runs, steps back through it, an
   // The events, with their time since the flow started.
   const events = await page.$$eval('#events li', (items) => items.map((li) => li.textContent ?? ''));
   t.true(events.length >= LOGIN_STATES.length);
-  for (const type of ['xstate.init', 'LOGIN', 'REDIRECT_READY', 'CALLBACK', 'xstate.done.actor.exchangeCode', 'xstate.done.actor.saveToken']) {
-    t.true(events.some((text) => text.includes(type)), type);
+  for (const type of [
+    'xstate.init',
+    'LOGIN',
+    'REDIRECT_READY',
+    'CALLBACK',
+    'xstate.done.actor.exchangeCode',
+    'xstate.done.actor.saveToken',
+  ]) {
+    t.true(
+      events.some((text) => text.includes(type)),
+      type,
+    );
   }
   t.true(events.every((text) => /^\+\d+ ms/.test(text)));
 
@@ -128,7 +150,12 @@ test('a page opened after the flow gets the whole history', async (t) => {
 test('data is written as text: markup in a request is shown, not run', async (t) => {
   const inspector = await startInspectorServer();
   t.teardown(() => inspector.close());
-  const flow = createAuthFlow({ protocol: createSecretProtocol(), http: nullHttp, receiver: null, inspect: inspector.inspect });
+  const flow = createAuthFlow({
+    protocol: createSecretProtocol(),
+    http: nullHttp,
+    receiver: null,
+    inspect: inspector.inspect,
+  });
   t.teardown(() => flow.stop());
   flow.on('authorizationUrl', () => setImmediate(() => flow.callback({ code: SECRETS.code, state: SECRETS.state })));
   await flow.login();

@@ -17,20 +17,33 @@ interface Answer {
 }
 
 /** One GET with a chosen Host header; for /events, reads until `until` matches, then hangs up. */
-function get(port: number, path: string, options: { host?: string; method?: string; until?: RegExp } = {}): Promise<Answer> {
+function get(
+  port: number,
+  path: string,
+  options: { host?: string; method?: string; until?: RegExp } = {},
+): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: options.method ?? 'GET', headers: { host: options.host ?? `127.0.0.1:${port}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        body += chunk;
-        if (options.until?.test(body)) {
-          res.destroy();
-          resolve({ status: res.statusCode!, headers: res.headers, body });
-        }
-      });
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: options.method ?? 'GET',
+        headers: { host: options.host ?? `127.0.0.1:${port}` },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          body += chunk;
+          if (options.until?.test(body)) {
+            res.destroy();
+            resolve({ status: res.statusCode!, headers: res.headers, body });
+          }
+        });
+        res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -59,7 +72,13 @@ test('any Host header but 127.0.0.1:<port> or localhost:<port> is refused', asyn
   const server = await startInspectorServer();
   t.teardown(() => server.close());
   t.is((await get(server.port, '/', { host: `localhost:${server.port}` })).status, 200);
-  for (const host of ['evil.test', `evil.test:${server.port}`, '127.0.0.1', `127.0.0.1:${server.port + 1}`, `[::1]:${server.port}`]) {
+  for (const host of [
+    'evil.test',
+    `evil.test:${server.port}`,
+    '127.0.0.1',
+    `127.0.0.1:${server.port + 1}`,
+    `[::1]:${server.port}`,
+  ]) {
     t.is((await get(server.port, '/', { host })).status, 403, host);
     t.is((await get(server.port, '/events', { host })).status, 403, host);
   }
@@ -80,8 +99,13 @@ test('a late event stream gets the whole history of the flow, redacted', async (
   t.teardown(() => flow.stop());
   const stream = await get(server.port, '/events', { until: /"auth\.authorized\.ready"/ });
   t.is(stream.headers['content-type'], 'text/event-stream; charset=utf-8');
-  const steps = [...stream.body.matchAll(/^event: step\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { index: number; stateIds: string[]; atMs: number });
-  t.deepEqual(steps.map((s) => s.index), server.steps().map((s) => s.index));
+  const steps = [...stream.body.matchAll(/^event: step\ndata: (.*)$/gm)].map(
+    (m) => JSON.parse(m[1]!) as { index: number; stateIds: string[]; atMs: number },
+  );
+  t.deepEqual(
+    steps.map((s) => s.index),
+    server.steps().map((s) => s.index),
+  );
   t.deepEqual(steps.at(-1)!.stateIds, ['auth.authorized.ready']);
   t.true(steps.every((s, i) => i === 0 || s.atMs >= steps[i - 1]!.atMs));
   t.deepEqual(leakedSecrets(stream.body), []);
@@ -108,14 +132,17 @@ test('a missing drawing is ERR_CONFIG; a busy port is ERR_LISTENER', async (t) =
 test('close() ends open event streams and is safe to call twice', async (t) => {
   const server = await startInspectorServer();
   const body = await new Promise<string>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path: '/events', headers: { host: `127.0.0.1:${server.port}` } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      // Close once the stream is open; the stream must then end cleanly.
-      res.once('data', () => void Promise.all([server.close(), server.close()]));
-      res.on('data', (chunk: string) => (text += chunk));
-      res.on('end', () => resolve(text));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: server.port, path: '/events', headers: { host: `127.0.0.1:${server.port}` } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        // Close once the stream is open; the stream must then end cleanly.
+        res.once('data', () => void Promise.all([server.close(), server.close()]));
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve(text));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -125,15 +152,27 @@ test('close() ends open event streams and is safe to call twice', async (t) => {
 test('the drawing is found from the package root, and prepared for inlining', (t) => {
   const path = findPackageFile();
   t.regex(path, /diagrams[\\/]auth-machine\.svg$/);
-  const svg = prepareSvg('<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "x" "y">\n<!-- c -->\n<svg width="10pt" height="5pt" viewBox="0 0 10 5"><script>x</script></svg>');
+  const svg = prepareSvg(
+    '<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "x" "y">\n<!-- c -->\n<svg width="10pt" height="5pt" viewBox="0 0 10 5"><script>x</script></svg>',
+  );
   t.is(svg, '<svg id="chart" class="chart" role="img" aria-label="The login statechart" viewBox="0 0 10 5"></svg>');
 });
 
-test('the drawing is found from the module\'s own folder, whatever the working directory', (t) => {
+test("the drawing is found from the module's own folder, whatever the working directory", (t) => {
   const moduleUrl = new URL('../../src/inspect/package-root.ts', import.meta.url).href;
-  const out = execFileSync(process.execPath, ['--import', import.meta.resolve('tsx'), '--input-type=module', '-e', `import { findPackageFile } from ${JSON.stringify(moduleUrl)}; console.log(findPackageFile());`], {
-    cwd: tmpdir(),
-    encoding: 'utf8',
-  });
+  const out = execFileSync(
+    process.execPath,
+    [
+      '--import',
+      import.meta.resolve('tsx'),
+      '--input-type=module',
+      '-e',
+      `import { findPackageFile } from ${JSON.stringify(moduleUrl)}; console.log(findPackageFile());`,
+    ],
+    {
+      cwd: tmpdir(),
+      encoding: 'utf8',
+    },
+  );
   t.is(out.trim(), fileURLToPath(new URL('../../diagrams/auth-machine.svg', import.meta.url)));
 });

@@ -8,9 +8,10 @@ import { runSecretFlow } from './run-flow.js';
 import { leakedSecrets, USERNAME } from './secret-protocol.js';
 import { FLOW_STATES } from '../helpers/flow-states.js';
 
-
 function rootStates(events: RedactedInspectionEvent[]): string[] {
-  const states = events.flatMap((e) => (e.type === '@xstate.snapshot' && e.sessionId === e.rootId ? [e.snapshot.stateIds!.join(' ')] : []));
+  const states = events.flatMap((e) =>
+    e.type === '@xstate.snapshot' && e.sessionId === e.rootId ? [e.snapshot.stateIds!.join(' ')] : [],
+  );
   return states.filter((s, i) => s !== states[i - 1]);
 }
 
@@ -21,10 +22,28 @@ test('a whole flow emits every state and event type and no secret', async (t) =>
 
   t.deepEqual(leakedSecrets(text), []);
   t.deepEqual(rootStates(events), FLOW_STATES);
-  for (const type of ['LOGIN', 'REDIRECT_READY', 'CALLBACK', 'FETCH', 'LOGOUT', 'xstate.done.actor.requestToken', 'xstate.done.actor.exchangeCode', 'xstate.done.actor.fetchResource']) {
-    t.true(events.some((e) => e.type === '@xstate.event' && e.event.type === type), type);
+  for (const type of [
+    'LOGIN',
+    'REDIRECT_READY',
+    'CALLBACK',
+    'FETCH',
+    'LOGOUT',
+    'xstate.done.actor.requestToken',
+    'xstate.done.actor.exchangeCode',
+    'xstate.done.actor.fetchResource',
+  ]) {
+    t.true(
+      events.some((e) => e.type === '@xstate.event' && e.event.type === type),
+      type,
+    );
   }
-  t.deepEqual([...new Set(events.map((e) => e.type))].sort(), ['@xstate.action', '@xstate.actor', '@xstate.event', '@xstate.microstep', '@xstate.snapshot']);
+  t.deepEqual([...new Set(events.map((e) => e.type))].sort(), [
+    '@xstate.action',
+    '@xstate.actor',
+    '@xstate.event',
+    '@xstate.microstep',
+    '@xstate.snapshot',
+  ]);
   // Plain JSON: nothing is lost by a JSON round trip (no actor objects, no functions).
   t.deepEqual(JSON.parse(text), events);
   t.true(events.every((e, i) => e.seq === i + 1));
@@ -32,9 +51,14 @@ test('a whole flow emits every state and event type and no secret', async (t) =>
 
 test('the token in context keeps its keys, with username and expiry visible', async (t) => {
   const events: RedactedInspectionEvent[] = [];
-  await runSecretFlow({ inspect: createRedactingInspector((e) => events.push(e)), loginOnly: true }).then((flow) => flow.stop());
-  const ready = events.findLast((e) => e.type === '@xstate.snapshot' && e.snapshot.stateIds?.[0] === 'auth.authorized.ready');
-  const token = (ready as unknown as { snapshot: { context: { token: Record<string, unknown> } } }).snapshot.context.token;
+  await runSecretFlow({ inspect: createRedactingInspector((e) => events.push(e)), loginOnly: true }).then((flow) =>
+    flow.stop(),
+  );
+  const ready = events.findLast(
+    (e) => e.type === '@xstate.snapshot' && e.snapshot.stateIds?.[0] === 'auth.authorized.ready',
+  );
+  const token = (ready as unknown as { snapshot: { context: { token: Record<string, unknown> } } }).snapshot.context
+    .token;
   t.is(token.accessToken, REDACTED);
   t.is(token.refreshToken, REDACTED);
   t.is(token.idToken, REDACTED);
@@ -45,10 +69,18 @@ test('the token in context keeps its keys, with username and expiry visible', as
 
 test('the session, the callback params and the authorization URL are redacted, keeping their shape', async (t) => {
   const events: RedactedInspectionEvent[] = [];
-  await runSecretFlow({ inspect: createRedactingInspector((e) => events.push(e)), loginOnly: true }).then((flow) => flow.stop());
+  await runSecretFlow({ inspect: createRedactingInspector((e) => events.push(e)), loginOnly: true }).then((flow) =>
+    flow.stop(),
+  );
   const callback = events.find((e) => e.type === '@xstate.event' && e.event.type === 'CALLBACK');
-  t.deepEqual((callback as { event: unknown }).event, { type: 'CALLBACK', params: { code: REDACTED, state: REDACTED } });
-  const waiting = events.find((e) => e.type === '@xstate.snapshot' && e.snapshot.stateIds?.[0] === 'auth.signingIn.awaitingUser.waitingForRedirect');
+  t.deepEqual((callback as { event: unknown }).event, {
+    type: 'CALLBACK',
+    params: { code: REDACTED, state: REDACTED },
+  });
+  const waiting = events.find(
+    (e) =>
+      e.type === '@xstate.snapshot' && e.snapshot.stateIds?.[0] === 'auth.signingIn.awaitingUser.waitingForRedirect',
+  );
   const context = (waiting as { snapshot: { context: Record<string, unknown> } }).snapshot.context;
   t.deepEqual(context.session, { state: REDACTED, verifier: REDACTED, requestToken: REDACTED, consumerKey: REDACTED });
   t.is(
@@ -61,7 +93,8 @@ test('fetched results are summarised, not shown', async (t) => {
   const events: RedactedInspectionEvent[] = [];
   await runSecretFlow({ inspect: createRedactingInspector((e) => events.push(e)) });
   const done = events.find((e) => e.type === '@xstate.event' && e.event.type === 'xstate.done.actor.fetchResource');
-  const output = (done as unknown as { event: { output: { summary: string; keys: number; bytes: number } } }).event.output;
+  const output = (done as unknown as { event: { output: { summary: string; keys: number; bytes: number } } }).event
+    .output;
   t.is(output.summary, 'object');
   t.is(output.keys, 3);
   t.true(output.bytes > 10_000);
@@ -70,7 +103,10 @@ test('fetched results are summarised, not shown', async (t) => {
 
 test('a failed flow shows the error code and still no secret', async (t) => {
   const events: RedactedInspectionEvent[] = [];
-  await t.throwsAsync(runSecretFlow({ inspect: createRedactingInspector((e) => events.push(e)), code: 'SECRET-WRONG-CODE' }), { message: /not accepted/ });
+  await t.throwsAsync(
+    runSecretFlow({ inspect: createRedactingInspector((e) => events.push(e)), code: 'SECRET-WRONG-CODE' }),
+    { message: /not accepted/ },
+  );
   const text = JSON.stringify(events);
   t.deepEqual(leakedSecrets(text), []);
   t.false(text.includes('SECRET-WRONG-CODE'));
@@ -80,7 +116,12 @@ test('a failed flow shows the error code and still no secret', async (t) => {
 
 test('the random secrets of the shared fake protocol never appear either', async (t) => {
   const events: RedactedInspectionEvent[] = [];
-  const flow = createAuthFlow({ protocol: createFakeProtocol(), http: nullHttp, receiver: null, inspect: createRedactingInspector((e) => events.push(e)) });
+  const flow = createAuthFlow({
+    protocol: createFakeProtocol(),
+    http: nullHttp,
+    receiver: null,
+    inspect: createRedactingInspector((e) => events.push(e)),
+  });
   t.teardown(() => flow.stop());
   let state = '';
   flow.on('authorizationUrl', (e) => {
@@ -95,7 +136,7 @@ test('the random secrets of the shared fake protocol never appear either', async
   t.true(text.includes('fake-user'));
 });
 
-test('the host\'s forward function sees events while the flow runs, in order', async (t) => {
+test("the host's forward function sees events while the flow runs, in order", async (t) => {
   const seen: string[] = [];
   const inspector = createRedactingInspector((e) => {
     if (e.type === '@xstate.snapshot' && e.sessionId === e.rootId) seen.push(e.snapshot.stateIds!.join(' '));

@@ -4,17 +4,34 @@ import { isDeniedKey, REDACTED } from '../../src/inspect/secret-keys.js';
 
 test('denied keys are redacted at any depth, in any spelling, keeping the other keys', (t) => {
   const out = redactValue({
-    token: { accessToken: 'at-1234567', refresh_token: 'rt-1234567', idToken: 'id-1234567', username: 'demo', expiresAt: 1_700_000_000_000 },
-    nested: [{ deep: { 'Client-Secret': 'cs-1234567', consumerKey: 'ck-1234567', nonce: 'n-1234567', password: 'pw' } }],
+    token: {
+      accessToken: 'at-1234567',
+      refresh_token: 'rt-1234567',
+      idToken: 'id-1234567',
+      username: 'demo',
+      expiresAt: 1_700_000_000_000,
+    },
+    nested: [
+      { deep: { 'Client-Secret': 'cs-1234567', consumerKey: 'ck-1234567', nonce: 'n-1234567', password: 'pw' } },
+    ],
   });
   t.deepEqual(out, {
-    token: { accessToken: REDACTED, refresh_token: REDACTED, idToken: REDACTED, username: 'demo', expiresAt: 1_700_000_000_000 },
+    token: {
+      accessToken: REDACTED,
+      refresh_token: REDACTED,
+      idToken: REDACTED,
+      username: 'demo',
+      expiresAt: 1_700_000_000_000,
+    },
     nested: [{ deep: { 'Client-Secret': REDACTED, consumerKey: REDACTED, nonce: REDACTED, password: REDACTED } }],
   });
 });
 
 test('session and callback params keep their keys but hide every value', (t) => {
-  const out = redactValue({ session: { state: 's-1234567', requestToken: 'rq-1234567', interval: 5, nested: { x: 'y' } }, callback: { kind: 'redirect', params: { code: 'c-1234567', iss: 'https://issuer.test' } } });
+  const out = redactValue({
+    session: { state: 's-1234567', requestToken: 'rq-1234567', interval: 5, nested: { x: 'y' } },
+    callback: { kind: 'redirect', params: { code: 'c-1234567', iss: 'https://issuer.test' } },
+  });
   t.deepEqual(out, {
     session: { state: REDACTED, requestToken: REDACTED, interval: REDACTED, nested: { x: REDACTED } },
     callback: { kind: 'redirect', params: { code: REDACTED, iss: REDACTED } },
@@ -22,7 +39,9 @@ test('session and callback params keep their keys but hide every value', (t) => 
 });
 
 test('an AuthError code under "code" is shown; any other code is not', (t) => {
-  t.deepEqual(redactValue({ error: { code: 'ERR_DECLINED', message: 'no' } }), { error: { code: 'ERR_DECLINED', message: 'no' } });
+  t.deepEqual(redactValue({ error: { code: 'ERR_DECLINED', message: 'no' } }), {
+    error: { code: 'ERR_DECLINED', message: 'no' },
+  });
   t.deepEqual(redactValue({ code: 'ERR_NOT_A_REAL_CODE' }), { code: REDACTED });
   t.false(isDeniedKey('code', 'ERR_TIMEOUT'));
   t.true(isDeniedKey('code', 'abc'));
@@ -38,7 +57,10 @@ test('"token" holding a string is a secret; holding a token set it is a folder',
 test('a secret seen under a denied key is cut out of every later string', (t) => {
   const redactor = createRedactor();
   redactor.redact({ session: { requestToken: 'REQ-TOKEN-SECRET' } });
-  t.is(redactor.redact('opened https://x.test/a?x=REQ-TOKEN-SECRET') as string, `opened https://x.test/a?x=${REDACTED}`);
+  t.is(
+    redactor.redact('opened https://x.test/a?x=REQ-TOKEN-SECRET') as string,
+    `opened https://x.test/a?x=${REDACTED}`,
+  );
   t.is(redactor.scrub('path/REQ-TOKEN-SECRET/z'), `path/${REDACTED}/z`);
   // URL-encoded forms too.
   redactor.learn({ state: 'a b/c+d=1' });
@@ -52,10 +74,15 @@ test('a secret is cut out of a string in the same value even when its key comes 
 
 test('denied query parameters are cut out of URLs, fragments and form bodies', (t) => {
   t.is(
-    scrubQueryParams('https://p.test/auth?request_token=abc&redirect_uri=http%3A%2F%2F127.0.0.1&state=xyz#access_token=t1&x=1'),
+    scrubQueryParams(
+      'https://p.test/auth?request_token=abc&redirect_uri=http%3A%2F%2F127.0.0.1&state=xyz#access_token=t1&x=1',
+    ),
     `https://p.test/auth?request_token=${REDACTED}&redirect_uri=http%3A%2F%2F127.0.0.1&state=${REDACTED}#access_token=${REDACTED}&x=1`,
   );
-  t.is(scrubQueryParams('code=abc&code_verifier=def&grant_type=authorization_code'), `code=${REDACTED}&code_verifier=${REDACTED}&grant_type=authorization_code`);
+  t.is(
+    scrubQueryParams('code=abc&code_verifier=def&grant_type=authorization_code'),
+    `code=${REDACTED}&code_verifier=${REDACTED}&grant_type=authorization_code`,
+  );
   t.is(scrubQueryParams('nothing to see'), 'nothing to see');
 });
 

@@ -33,9 +33,17 @@ test('the ingest door wants the key, JSON and a list of inspection events', asyn
   const json = { 'content-type': 'application/json' };
   t.is(await post(server.url, json, '[]'), 403, 'no key');
   t.is(await post(server.url, { ...json, [INGEST_KEY_HEADER]: 'wrong' }, '[]'), 403, 'wrong key');
-  t.is(await post(server.url, { 'content-type': 'text/plain', [INGEST_KEY_HEADER]: KEY }, '[]'), 415, 'a form post from a web page');
+  t.is(
+    await post(server.url, { 'content-type': 'text/plain', [INGEST_KEY_HEADER]: KEY }, '[]'),
+    415,
+    'a form post from a web page',
+  );
   t.is(await post(server.url, { ...json, [INGEST_KEY_HEADER]: KEY }, '{"type":"x"}'), 400, 'not a list');
-  t.is(await post(server.url, { ...json, [INGEST_KEY_HEADER]: KEY }, '[{"type":"@xstate.snapshot"}]'), 400, 'not events');
+  t.is(
+    await post(server.url, { ...json, [INGEST_KEY_HEADER]: KEY }, '[{"type":"@xstate.snapshot"}]'),
+    400,
+    'not events',
+  );
   t.is(await post(server.url, { ...json, [INGEST_KEY_HEADER]: KEY }, '[]'), 204);
   t.deepEqual(server.steps(), []);
 });

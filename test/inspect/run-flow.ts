@@ -17,11 +17,18 @@ export interface FlowRunOptions {
 }
 
 export async function runSecretFlow(options: FlowRunOptions): Promise<AuthFlow<{ path: string }, unknown>> {
-  const flow = createAuthFlow({ protocol: createSecretProtocol(), http: nullHttp, receiver: null, inspect: options.inspect });
+  const flow = createAuthFlow({
+    protocol: createSecretProtocol(),
+    http: nullHttp,
+    receiver: null,
+    inspect: options.inspect,
+  });
   flow.on('authorizationUrl', () => {
     // Emitted mid-transition: let the machine settle in awaitingUser first.
     setImmediate(() => {
-      void (options.beforeCallback ?? (async () => {}))().then(() => flow.callback({ code: options.code ?? SECRETS.code, state: SECRETS.state }));
+      void (options.beforeCallback ?? (async () => {}))().then(() =>
+        flow.callback({ code: options.code ?? SECRETS.code, state: SECRETS.state }),
+      );
     });
   });
   try {

@@ -26,14 +26,20 @@ export function createSecretProtocol(): AuthProtocol<{ path: string }, unknown> 
     mode: 'redirect',
     async start(_ctx, { redirectUri }) {
       return {
-        session: { state: SECRETS.state, verifier: SECRETS.verifier, requestToken: SECRETS.requestToken, consumerKey: SECRETS.consumerKey },
+        session: {
+          state: SECRETS.state,
+          verifier: SECRETS.verifier,
+          requestToken: SECRETS.requestToken,
+          consumerKey: SECRETS.consumerKey,
+        },
         authorizationUrl:
           `https://fake.test/authorize?request_token=${SECRETS.requestToken}&redirect_uri=${encodeURIComponent(`${redirectUri ?? 'app://done'}?state=${SECRETS.state}`)}` +
           `&note=${SECRETS.verifier}`,
       };
     },
     async exchange(_ctx, { callback }) {
-      if (callback.kind !== 'redirect' || callback.params.code !== SECRETS.code) throw new AuthError('ERR_CODE_INVALID', 'The code was not accepted.');
+      if (callback.kind !== 'redirect' || callback.params.code !== SECRETS.code)
+        throw new AuthError('ERR_CODE_INVALID', 'The code was not accepted.');
       return {
         accessToken: SECRETS.accessToken,
         refreshToken: SECRETS.refreshToken,
@@ -45,7 +51,11 @@ export function createSecretProtocol(): AuthProtocol<{ path: string }, unknown> 
     },
     async fetch(_ctx, { token, request }) {
       // A big result that also echoes the token: the inspector must summarise it, not show it.
-      return { path: request.path, echo: `Bearer ${token.accessToken}`, items: Array.from({ length: 500 }, (_, i) => ({ id: i, title: `item ${i}` })) };
+      return {
+        path: request.path,
+        echo: `Bearer ${token.accessToken}`,
+        items: Array.from({ length: 500 }, (_, i) => ({ id: i, title: `item ${i}` })),
+      };
     },
   };
 }

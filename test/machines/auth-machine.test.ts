@@ -118,14 +118,19 @@ test('manual confirmation is accepted only when there is no state to check', asy
   await toAwaitingUser(h);
   h.actor.send({ type: 'USER_CONFIRMED' });
   await flush();
-  t.true(h.actor.getSnapshot().matches({ signingIn: 'awaitingUser' }), 'a state was sent, so a bare "I am done" is not enough');
+  t.true(
+    h.actor.getSnapshot().matches({ signingIn: 'awaitingUser' }),
+    'a state was sent, so a bare "I am done" is not enough',
+  );
 
   const manual = startHarness();
   await toAwaitingUser(manual, START_MANUAL);
   manual.actor.send({ type: 'USER_CONFIRMED' });
   await flush();
   t.true(manual.actor.getSnapshot().matches('exchanging'));
-  t.deepEqual((manual.controller.pending('exchangeCode').input as { callback: unknown }).callback, { kind: 'confirmed' });
+  t.deepEqual((manual.controller.pending('exchangeCode').input as { callback: unknown }).callback, {
+    kind: 'confirmed',
+  });
 });
 
 test('a browser that fails to open does not end the flow', async (t) => {
@@ -340,7 +345,10 @@ test('a token within the skew window is renewed before the call: nothing is sent
   await flush();
   h.controller.pending('saveToken').resolve(undefined);
   await flush();
-  t.deepEqual(h.controller.calls('fetchResource').map((c) => c.input), [{ token: REFRESHED_TOKEN, request: { url: '/me' } }]);
+  t.deepEqual(
+    h.controller.calls('fetchResource').map((c) => c.input),
+    [{ token: REFRESHED_TOKEN, request: { url: '/me' } }],
+  );
 });
 
 test('a token far from expiry is sent without taking the lock; a skew of 0 sends it until it expires', async (t) => {
@@ -348,7 +356,10 @@ test('a token far from expiry is sent without taking the lock; a skew of 0 sends
   await toAuthorized(h, TOKEN_WITH_REFRESH);
   h.actor.send({ type: 'FETCH', id: 'f1', request: {}, now: 9_999 });
   await flush();
-  t.deepEqual(h.controller.lockCommands.filter((c) => c === 'ACQUIRE'), []);
+  t.deepEqual(
+    h.controller.lockCommands.filter((c) => c === 'ACQUIRE'),
+    [],
+  );
   t.is(h.controller.calls('fetchResource').length, 1);
 });
 
@@ -426,10 +437,18 @@ test('a fetch error that is not about the token is reported and the login stays'
   await toAuthorized(h);
   h.actor.send({ type: 'FETCH', id: 'f9', request: {} });
   await flush();
-  h.controller.pending('fetchResource').reject({ code: 'ERR_INVALID_REQUEST', message: 'Bad parameter.', retryable: false });
+  h.controller
+    .pending('fetchResource')
+    .reject({ code: 'ERR_INVALID_REQUEST', message: 'Bad parameter.', retryable: false });
   await flush();
   t.true(h.actor.getSnapshot().matches({ authorized: 'ready' }));
-  t.deepEqual(failures, [{ type: 'fetchFailed', id: 'f9', error: { code: 'ERR_INVALID_REQUEST', message: 'Bad parameter.', retryable: false } }]);
+  t.deepEqual(failures, [
+    {
+      type: 'fetchFailed',
+      id: 'f9',
+      error: { code: 'ERR_INVALID_REQUEST', message: 'Bad parameter.', retryable: false },
+    },
+  ]);
 });
 
 test('the device grant polls at the interval, slows down by 5 s on slow_down, and ends authorized', async (t) => {

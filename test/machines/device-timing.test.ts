@@ -28,7 +28,7 @@ async function nextPollAfter(t: import('ava').ExecutionContext, h: Harness, ms: 
   t.true(h.controller.has('pollDevice'), `${what}: at ${ms} ms`);
 }
 
-test('slow_down with a new interval longer than +5 s uses the server\'s interval from then on', async (t) => {
+test("slow_down with a new interval longer than +5 s uses the server's interval from then on", async (t) => {
   const h = await polling();
   h.controller.pending('pollDevice').resolve({ status: 'slow_down', intervalMs: 30_000 });
   await flush();

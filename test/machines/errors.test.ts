@@ -3,7 +3,11 @@ import { AuthError } from '../../adapters/errors.js';
 import { toFlowError } from '../../machines/errors.js';
 
 test('an AuthError thrown by an actor is kept as its plain JSON, the same type on both sides of the wall', (t) => {
-  const error = new AuthError('ERR_RATE_LIMITED', 'Slow down.', { status: 429, providerCode: '152', retryAfterMs: 3_000 });
+  const error = new AuthError('ERR_RATE_LIMITED', 'Slow down.', {
+    status: 429,
+    providerCode: '152',
+    retryAfterMs: 3_000,
+  });
   t.deepEqual(toFlowError(error), error.toJSON());
   t.deepEqual(AuthError.fromData(toFlowError(error)).toJSON(), error.toJSON());
 });

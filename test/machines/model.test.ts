@@ -27,8 +27,12 @@ test('every generated path runs on a real actor, and together they take 100% of 
   const missing = all.filter((key) => !covered.has(key));
   const percent = ((all.length - missing.length) / all.length) * 100;
   const seconds = (performance.now() - started) / 1000;
-  t.log(`model-based: ${pathCount} paths, ${stepCount} steps, ${all.length - missing.length}/${all.length} transitions (${percent.toFixed(1)}%) in ${seconds.toFixed(1)} s`);
-  console.log(`model-based: ${pathCount} paths, ${stepCount} steps, transitions covered ${all.length - missing.length}/${all.length} (${percent.toFixed(1)}%)`);
+  t.log(
+    `model-based: ${pathCount} paths, ${stepCount} steps, ${all.length - missing.length}/${all.length} transitions (${percent.toFixed(1)}%) in ${seconds.toFixed(1)} s`,
+  );
+  console.log(
+    `model-based: ${pathCount} paths, ${stepCount} steps, transitions covered ${all.length - missing.length}/${all.length} (${percent.toFixed(1)}%)`,
+  );
   t.deepEqual(failures.slice(0, 10), [], `${failures.length} paths failed`);
   t.deepEqual(missing, [], 'transitions no generated path takes');
 });

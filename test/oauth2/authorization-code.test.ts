@@ -45,7 +45,8 @@ test('discovery and start: the URL carries an S256 challenge, state and nonce, n
   t.is(protocol.storageKey, `oauth2:${server.issuer}#${CLIENT_ID}`);
 
   // A second start: fresh state, nonce and verifier; discovery is cached.
-  const again = (await protocol.start(ctx, { redirectUri: 'http://127.0.0.1:5555/callback' })).session as OAuth2RedirectSession;
+  const again = (await protocol.start(ctx, { redirectUri: 'http://127.0.0.1:5555/callback' }))
+    .session as OAuth2RedirectSession;
   t.not(again.state, session.state);
   t.not(again.codeVerifier, session.codeVerifier);
   t.not(again.nonce, session.nonce);
@@ -69,7 +70,10 @@ test('full browser login: sign in, consent, loopback redirect, code exchange, ID
   t.is(claims.iss, server.issuer);
   t.is(claims.aud, CLIENT_ID);
   t.is(claims.nonce, (started.session as OAuth2RedirectSession).nonce!);
-  t.true(ctx.http.requests.some((r) => r.url === `${server.issuer}/jwks`), 'the ID token signature was checked with the JWKS');
+  t.true(
+    ctx.http.requests.some((r) => r.url === `${server.issuer}/jwks`),
+    'the ID token signature was checked with the JWKS',
+  );
 
   const tokenRequest = ctx.http.requests.find((r) => r.url === `${server.issuer}/token`)!;
   const form = new URLSearchParams(tokenRequest.body);
@@ -84,9 +88,12 @@ test('full browser login: sign in, consent, loopback redirect, code exchange, ID
   t.is(call.headers!.authorization, `Bearer ${token.accessToken}`);
 
   // The same code a second time: refused (ERR_CODE_INVALID), and the error names no secret.
-  const reuse = await t.throwsAsync(protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params } }), {
-    instanceOf: AuthError,
-  });
+  const reuse = await t.throwsAsync(
+    protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params } }),
+    {
+      instanceOf: AuthError,
+    },
+  );
   t.is(reuse!.code, 'ERR_CODE_INVALID');
   t.is(reuse!.providerCode, 'invalid_grant');
   t.is(reuse!.status, 400);
@@ -103,13 +110,19 @@ test('cancel on the provider page: the callback says access_denied and exchange 
   const ctx = realContext();
   const { started, params } = await browserLogin(browser, protocol, ctx, { cancel: true });
   t.is(params.error, 'access_denied');
-  const error = await t.throwsAsync(protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params } }), {
-    instanceOf: AuthError,
-  });
+  const error = await t.throwsAsync(
+    protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params } }),
+    {
+      instanceOf: AuthError,
+    },
+  );
   t.is(error!.code, 'ERR_DECLINED');
   t.is(error!.providerCode, 'access_denied');
   t.false(error!.retryable);
-  t.false(ctx.http.requests.some((r) => r.url.endsWith('/token')), 'no token request after a refusal');
+  t.false(
+    ctx.http.requests.some((r) => r.url.endsWith('/token')),
+    'no token request after a refusal',
+  );
 });
 
 test('a callback with another state is refused before any token request (ERR_STATE_MISMATCH)', async (t) => {
@@ -119,9 +132,12 @@ test('a callback with another state is refused before any token request (ERR_STA
   const { started, params } = await browserLogin(browser, protocol, ctx);
   const forgeries: Array<Record<string, string>> = [{ ...params, state: 'attacker-state' }, { code: params.code! }];
   for (const forged of forgeries) {
-    const error = await t.throwsAsync(protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params: forged } }), {
-      instanceOf: AuthError,
-    });
+    const error = await t.throwsAsync(
+      protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params: forged } }),
+      {
+        instanceOf: AuthError,
+      },
+    );
     t.is(error!.code, 'ERR_STATE_MISMATCH');
     t.false(error!.message.includes(params.code!));
   }
@@ -143,9 +159,12 @@ test('an authorization response from another issuer, or lacking the promised iss
     { error: 'access_denied', state, iss: 'https://evil.example' }, // errors are checked too
   ];
   for (const params of cases) {
-    const error = await t.throwsAsync(protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params } }), {
-      instanceOf: AuthError,
-    });
+    const error = await t.throwsAsync(
+      protocol.exchange(ctx, { session: started.session, callback: { kind: 'redirect', params } }),
+      {
+        instanceOf: AuthError,
+      },
+    );
     t.is(error!.code, 'ERR_ISSUER_MISMATCH');
   }
   t.false(ctx.http.requests.some((r) => r.url.endsWith('/token')));

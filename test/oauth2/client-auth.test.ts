@@ -57,7 +57,9 @@ test('client_secret_post when only it is listed', async (t) => {
 
 test('a server that takes a secret neither way is a configuration error that names no secret', async (t) => {
   const { protocol, ctx } = sent(['private_key_jwt']);
-  const error = await t.throwsAsync(protocol.refresh(ctx, { token: { accessToken: 'a0', refreshToken: 'r0' } }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(protocol.refresh(ctx, { token: { accessToken: 'a0', refreshToken: 'r0' } }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_CONFIG');
   t.false(JSON.stringify(error!.toJSON()).includes(SECRET));
 });
@@ -66,13 +68,27 @@ test('explicit endpoints send the secret in the form unless told otherwise; a pu
   const http = scriptedHttp({ ['POST https://idp.example/token']: TOKEN });
   const ctx = scriptedContext(http);
   const endpoints = { authorization: 'https://idp.example/authorize', token: 'https://idp.example/token' };
-  await createOAuth2Protocol({ clientId: 'app', clientSecret: SECRET, scope: 'read', endpoints }).refresh(ctx, { token: { accessToken: 'a', refreshToken: 'r' } });
+  await createOAuth2Protocol({ clientId: 'app', clientSecret: SECRET, scope: 'read', endpoints }).refresh(ctx, {
+    token: { accessToken: 'a', refreshToken: 'r' },
+  });
   t.is(new URLSearchParams(http.requests[0]!.body).get('client_secret'), SECRET);
-  await createOAuth2Protocol({ clientId: 'app', clientSecret: SECRET, scope: 'read', endpoints, clientAuthMethod: 'client_secret_basic' }).refresh(ctx, {
+  await createOAuth2Protocol({
+    clientId: 'app',
+    clientSecret: SECRET,
+    scope: 'read',
+    endpoints,
+    clientAuthMethod: 'client_secret_basic',
+  }).refresh(ctx, {
     token: { accessToken: 'a', refreshToken: 'r' },
   });
   t.deepEqual(basicOf(http.requests[1]!), ['app', SECRET]);
-  await createOAuth2Protocol({ clientId: 'app', scope: 'read', endpoints }).refresh(ctx, { token: { accessToken: 'a', refreshToken: 'r' } });
+  await createOAuth2Protocol({ clientId: 'app', scope: 'read', endpoints }).refresh(ctx, {
+    token: { accessToken: 'a', refreshToken: 'r' },
+  });
   t.is(http.requests[2]!.headers?.['authorization'], undefined);
-  t.deepEqual([...new URLSearchParams(http.requests[2]!.body).keys()].sort(), ['client_id', 'grant_type', 'refresh_token']);
+  t.deepEqual([...new URLSearchParams(http.requests[2]!.body).keys()].sort(), [
+    'client_id',
+    'grant_type',
+    'refresh_token',
+  ]);
 });

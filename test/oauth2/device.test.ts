@@ -46,7 +46,10 @@ test('device grant: user code typed in Chromium, polling pending until approved,
   t.is(result.token.username, 'erin');
   t.truthy(result.token.refreshToken);
   const poll = new URLSearchParams(ctx.http.requests.filter((r) => r.url === `${server.issuer}/token`).at(-1)!.body);
-  t.true(ctx.http.requests.some((r) => r.url === `${server.issuer}/jwks`), 'the ID token signature was checked');
+  t.true(
+    ctx.http.requests.some((r) => r.url === `${server.issuer}/jwks`),
+    'the ID token signature was checked',
+  );
   t.is(poll.get('grant_type'), 'urn:ietf:params:oauth:grant-type:device_code');
   t.is(poll.get('device_code'), deviceCode);
   const me = await protocol.fetch(ctx, { token: result.token, request: { url: '/api/me' } });
@@ -140,7 +143,10 @@ test('each poll is one request: pending, slow_down, then approved', async (t) =>
   t.deepEqual(await protocol.pollDevice(ctx, { session }), { status: 'pending' });
   t.deepEqual(await protocol.pollDevice(ctx, { session }), { status: 'slow_down' });
   const approved = await protocol.pollDevice(ctx, { session });
-  t.deepEqual(approved, { status: 'approved', token: { accessToken: 'AT', tokenType: 'Bearer', expiresAt: 1_000_000 + 60_000 } });
+  t.deepEqual(approved, {
+    status: 'approved',
+    token: { accessToken: 'AT', tokenType: 'Bearer', expiresAt: 1_000_000 + 60_000 },
+  });
   t.is(requests.length - before, 3);
 });
 

@@ -33,7 +33,9 @@ test('falls back to oauth-authorization-server when openid-configuration is miss
 
 test('a document naming another issuer is refused (ERR_ISSUER_MISMATCH), even a trailing-slash variant', async (t) => {
   for (const issuer of ['https://evil.example.com', `${ISSUER}/`]) {
-    const http = scriptedHttp({ [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ issuer })) });
+    const http = scriptedHttp({
+      [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ issuer })),
+    });
     const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
     const error = await t.throwsAsync(protocol.start(scriptedContext(http), REDIRECT), { instanceOf: AuthError });
     t.is(error!.code, 'ERR_ISSUER_MISMATCH');
@@ -47,7 +49,9 @@ test('endpoints in the document must be https or loopback http', async (t) => {
     ['authorization_endpoint', 'http://127.0.0.1.evil.com/authorize'],
     ['revocation_endpoint', 'ftp://as.example.com/revoke'],
   ] as const) {
-    const http = scriptedHttp({ [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ [key]: url })) });
+    const http = scriptedHttp({
+      [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ [key]: url })),
+    });
     const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
     const error = await t.throwsAsync(protocol.start(scriptedContext(http), REDIRECT), { instanceOf: AuthError });
     t.is(error!.code, 'ERR_INSECURE_URL', key);
@@ -73,10 +77,17 @@ test('discovery is cached per protocol instance, and a failure is not cached', a
 
 test('a non-JSON discovery answer is ERR_BAD_RESPONSE; no metadata anywhere is ERR_CONFIG', async (t) => {
   const html = scriptedHttp({
-    [`GET ${ISSUER}/.well-known/openid-configuration`]: { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>' },
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: {
+      status: 200,
+      headers: { 'content-type': 'text/html' },
+      body: '<html>',
+    },
   });
   const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
-  t.is((await t.throwsAsync(protocol.start(scriptedContext(html), REDIRECT), { instanceOf: AuthError }))!.code, 'ERR_BAD_RESPONSE');
+  t.is(
+    (await t.throwsAsync(protocol.start(scriptedContext(html), REDIRECT), { instanceOf: AuthError }))!.code,
+    'ERR_BAD_RESPONSE',
+  );
   const none = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
   const error = await t.throwsAsync(none.start(scriptedContext(scriptedHttp({})), REDIRECT), { instanceOf: AuthError });
   t.is(error!.code, 'ERR_CONFIG');
@@ -85,10 +96,16 @@ test('a non-JSON discovery answer is ERR_BAD_RESPONSE; no metadata anywhere is E
 
 test('a server without S256 in code_challenge_methods_supported is refused', async (t) => {
   const http = scriptedHttp({
-    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ code_challenge_methods_supported: ['plain'] })),
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(
+      200,
+      discoveryDocument({ code_challenge_methods_supported: ['plain'] }),
+    ),
   });
   const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
-  t.is((await t.throwsAsync(protocol.start(scriptedContext(http), REDIRECT), { instanceOf: AuthError }))!.code, 'ERR_CONFIG');
+  t.is(
+    (await t.throwsAsync(protocol.start(scriptedContext(http), REDIRECT), { instanceOf: AuthError }))!.code,
+    'ERR_CONFIG',
+  );
 });
 
 test('explicit endpoints skip discovery; storageKey names issuer and client only', async (t) => {
@@ -106,18 +123,41 @@ test('explicit endpoints skip discovery; storageKey names issuer and client only
   t.is(url.origin + url.pathname, 'https://idp.example/authorize');
   t.false(url.searchParams.has('nonce'), 'no openid scope, no nonce');
   t.false(started.authorizationUrl.includes('CLIENT-SECRET-VALUE'));
-  const withIssuer = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', endpoints: { token: 'https://idp.example/token' } });
+  const withIssuer = createOAuth2Protocol({
+    issuer: ISSUER,
+    clientId: 'app',
+    endpoints: { token: 'https://idp.example/token' },
+  });
   t.is(withIssuer.storageKey, `oauth2:${ISSUER}#app`);
 });
 
 test('configuration mistakes are reported at creation', (t) => {
   const code = (fn: () => unknown) => (t.throws(fn, { instanceOf: AuthError }) as AuthError).code;
-  t.is(code(() => createOAuth2Protocol({ clientId: 'app' })), 'ERR_CONFIG');
-  t.is(code(() => createOAuth2Protocol({ issuer: ISSUER, clientId: '' })), 'ERR_CONFIG');
-  t.is(code(() => createOAuth2Protocol({ issuer: 'http://as.example.com', clientId: 'app' })), 'ERR_INSECURE_URL');
-  t.is(code(() => createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', resource: 'http://api.example.com' })), 'ERR_INSECURE_URL');
-  t.is(code(() => createOAuth2Protocol({ clientId: 'app', endpoints: { token: 'http://idp.example/token' }, scope: 'x' })), 'ERR_INSECURE_URL');
-  t.is(code(() => createOAuth2Protocol({ clientId: 'app', endpoints: { token: 'https://idp.example/token' } })), 'ERR_CONFIG', 'OIDC needs an issuer');
+  t.is(
+    code(() => createOAuth2Protocol({ clientId: 'app' })),
+    'ERR_CONFIG',
+  );
+  t.is(
+    code(() => createOAuth2Protocol({ issuer: ISSUER, clientId: '' })),
+    'ERR_CONFIG',
+  );
+  t.is(
+    code(() => createOAuth2Protocol({ issuer: 'http://as.example.com', clientId: 'app' })),
+    'ERR_INSECURE_URL',
+  );
+  t.is(
+    code(() => createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', resource: 'http://api.example.com' })),
+    'ERR_INSECURE_URL',
+  );
+  t.is(
+    code(() => createOAuth2Protocol({ clientId: 'app', endpoints: { token: 'http://idp.example/token' }, scope: 'x' })),
+    'ERR_INSECURE_URL',
+  );
+  t.is(
+    code(() => createOAuth2Protocol({ clientId: 'app', endpoints: { token: 'https://idp.example/token' } })),
+    'ERR_CONFIG',
+    'OIDC needs an issuer',
+  );
   t.notThrows(() => createOAuth2Protocol({ issuer: 'http://127.0.0.1:8080', clientId: 'app' }));
   t.notThrows(() => createOAuth2Protocol({ issuer: 'http://[::1]:8080', clientId: 'app' }));
 });

@@ -8,31 +8,63 @@ import test from 'ava';
 import { decodeJwt, decodeProtectedHeader, jwtVerify, EmbeddedJWK } from 'jose';
 import { AuthError } from '../../adapters/errors.js';
 import { decodeTokenSet, encodeTokenSet } from '../../src/flow/token-codec.js';
-import { accessTokenHash, chooseDpopAlg, createDpopProof, generateDpopKey, htuOf, isDpopKey } from '../../src/oauth2/dpop.js';
+import {
+  accessTokenHash,
+  chooseDpopAlg,
+  createDpopProof,
+  generateDpopKey,
+  htuOf,
+  isDpopKey,
+} from '../../src/oauth2/dpop.js';
 import { createOAuth2Protocol, type OAuth2DeviceSession, type OAuth2RedirectSession } from '../../src/oauth2/index.js';
 import type { TokenSet } from '../../src/protocol.js';
-import { discoveryDocument, ISSUER, json, scriptedContext, scriptedHttp, type Responder } from '../helpers/scripted-http.js';
+import {
+  discoveryDocument,
+  ISSUER,
+  json,
+  scriptedContext,
+  scriptedHttp,
+  type Responder,
+} from '../helpers/scripted-http.js';
 
 const TOKEN_URL = `${ISSUER}/token`;
 const NOW = 1_700_000_000_000;
 const REDIRECT = 'http://127.0.0.1:1234/callback';
 const DPOP_ALGS = { dpop_signing_alg_values_supported: ['ES256'] };
 
-function setup(options: { discovery?: Record<string, unknown>; token?: Responder; resource?: Responder; dpop?: boolean | 'auto' } = {}) {
+function setup(
+  options: {
+    discovery?: Record<string, unknown>;
+    token?: Responder;
+    resource?: Responder;
+    dpop?: boolean | 'auto';
+  } = {},
+) {
   const http = scriptedHttp({
     [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument(options.discovery)),
-    [`POST ${TOKEN_URL}`]: options.token ?? json(200, { access_token: 'AT', token_type: 'DPoP', expires_in: 60, refresh_token: 'RT' }),
+    [`POST ${TOKEN_URL}`]:
+      options.token ?? json(200, { access_token: 'AT', token_type: 'DPoP', expires_in: 60, refresh_token: 'RT' }),
     [`GET https://api.example.com/v1/me`]: options.resource ?? json(200, { ok: true }),
   });
   const ctx = scriptedContext(http, NOW);
-  const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', scope: 'read', ...(options.dpop === undefined ? {} : { dpop: options.dpop }) });
+  const protocol = createOAuth2Protocol({
+    issuer: ISSUER,
+    clientId: 'app',
+    scope: 'read',
+    ...(options.dpop === undefined ? {} : { dpop: options.dpop }),
+  });
   return { http, ctx, protocol };
 }
 
-async function login(s: ReturnType<typeof setup>): Promise<{ session: OAuth2RedirectSession; url: URL; token: TokenSet }> {
+async function login(
+  s: ReturnType<typeof setup>,
+): Promise<{ session: OAuth2RedirectSession; url: URL; token: TokenSet }> {
   const started = await s.protocol.start(s.ctx, { redirectUri: REDIRECT });
   const session = started.session as OAuth2RedirectSession;
-  const token = await s.protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { code: 'C', state: session.state, iss: ISSUER } } });
+  const token = await s.protocol.exchange(s.ctx, {
+    session,
+    callback: { kind: 'redirect', params: { code: 'C', state: session.state, iss: ISSUER } },
+  });
   return { session, url: new URL(started.authorizationUrl), token };
 }
 
@@ -53,15 +85,27 @@ test('the metadata decides: a key (ES256) and dpop_jkt when it lists DPoP algori
 
 test('dpop: true makes a key without metadata; dpop: false never does; the algorithm follows the server list', async (t) => {
   t.is((await login(setup({ dpop: true }))).session.dpopKey?.alg, 'ES256');
-  const never = setup({ dpop: false, discovery: DPOP_ALGS, token: json(200, { access_token: 'AT', token_type: 'Bearer' }) });
+  const never = setup({
+    dpop: false,
+    discovery: DPOP_ALGS,
+    token: json(200, { access_token: 'AT', token_type: 'Bearer' }),
+  });
   t.is((await login(never)).session.dpopKey, undefined);
   t.is(never.http.requests.find((r) => r.url === TOKEN_URL)!.headers?.['dpop'], undefined);
   // A server that takes only EdDSA gets EdDSA; one that takes none of ours gets Bearer, unless DPoP was demanded.
-  t.is((await login(setup({ discovery: { dpop_signing_alg_values_supported: ['RS256', 'EdDSA'] } }))).session.dpopKey?.alg, 'EdDSA');
-  const none = setup({ discovery: { dpop_signing_alg_values_supported: ['RS256'] }, token: json(200, { access_token: 'AT', token_type: 'Bearer' }) });
+  t.is(
+    (await login(setup({ discovery: { dpop_signing_alg_values_supported: ['RS256', 'EdDSA'] } }))).session.dpopKey?.alg,
+    'EdDSA',
+  );
+  const none = setup({
+    discovery: { dpop_signing_alg_values_supported: ['RS256'] },
+    token: json(200, { access_token: 'AT', token_type: 'Bearer' }),
+  });
   t.is((await login(none)).session.dpopKey, undefined);
   const demanded = setup({ dpop: true, discovery: { dpop_signing_alg_values_supported: ['RS256'] } });
-  const error = await t.throwsAsync(demanded.protocol.start(demanded.ctx, { redirectUri: REDIRECT }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(demanded.protocol.start(demanded.ctx, { redirectUri: REDIRECT }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_CONFIG');
   t.is(chooseDpopAlg(undefined), 'ES256');
   t.is(chooseDpopAlg(['EdDSA', 'ES256']), 'ES256');
@@ -70,12 +114,28 @@ test('dpop: true makes a key without metadata; dpop: false never does; the algor
 test('a proof: typ, alg, public jwk only, htm, htu without query and fragment, iat from the clock, jti from the RandomSource, ath', async (t) => {
   const s = setup({ discovery: DPOP_ALGS });
   const key = await generateDpopKey();
-  const proof = await createDpopProof(key, { htm: 'PUT', url: 'https://api.example.com/v1/notes/7?draft=1#x', accessToken: 'AT-VALUE', nonce: 'n-1' }, s.ctx);
-  const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, { typ: 'dpop+jwt', currentDate: new Date(NOW) });
+  const proof = await createDpopProof(
+    key,
+    { htm: 'PUT', url: 'https://api.example.com/v1/notes/7?draft=1#x', accessToken: 'AT-VALUE', nonce: 'n-1' },
+    s.ctx,
+  );
+  const { payload, protectedHeader } = await jwtVerify(proof, EmbeddedJWK, {
+    typ: 'dpop+jwt',
+    currentDate: new Date(NOW),
+  });
   t.is(protectedHeader.alg, 'ES256');
   t.deepEqual(Object.keys(protectedHeader.jwk!).sort(), ['crv', 'kty', 'x', 'y']);
-  t.like(payload, { htm: 'PUT', htu: 'https://api.example.com/v1/notes/7', iat: NOW / 1000, nonce: 'n-1', ath: accessTokenHash('AT-VALUE') });
-  t.is(accessTokenHash('AT-VALUE'), Buffer.from(await crypto.subtle.digest('SHA-256', Buffer.from('AT-VALUE'))).toString('base64url'));
+  t.like(payload, {
+    htm: 'PUT',
+    htu: 'https://api.example.com/v1/notes/7',
+    iat: NOW / 1000,
+    nonce: 'n-1',
+    ath: accessTokenHash('AT-VALUE'),
+  });
+  t.is(
+    accessTokenHash('AT-VALUE'),
+    Buffer.from(await crypto.subtle.digest('SHA-256', Buffer.from('AT-VALUE'))).toString('base64url'),
+  );
   const again = await createDpopProof(key, { htm: 'PUT', url: 'https://api.example.com/v1/notes/7' }, s.ctx);
   t.not(decodeJwt(again).jti, payload.jti, 'a fresh jti per proof');
   t.is(decodeJwt(again).ath, undefined);
@@ -90,20 +150,30 @@ test('the token endpoint: a DPoP token needs a proof; a Bearer answer to a proof
   t.is(error!.code, 'ERR_BAD_RESPONSE');
   t.regex(error!.message, /DPoP/);
 
-  const downgraded = setup({ discovery: DPOP_ALGS, token: json(200, { access_token: 'AT', token_type: 'Bearer', refresh_token: 'RT' }) });
+  const downgraded = setup({
+    discovery: DPOP_ALGS,
+    token: json(200, { access_token: 'AT', token_type: 'Bearer', refresh_token: 'RT' }),
+  });
   const { token } = await login(downgraded);
   t.is(token.tokenType, 'Bearer');
   t.truthy(token.dpopKey);
   await downgraded.protocol.refresh(downgraded.ctx, { token });
   t.truthy(downgraded.http.requests.at(-1)!.headers?.['dpop'], 'the refresh carries a proof');
   await downgraded.protocol.fetch(downgraded.ctx, { token, request: { url: 'https://api.example.com/v1/me' } });
-  t.is(downgraded.http.requests.at(-1)!.headers?.['authorization'], 'Bearer AT', 'the access token is used as it was issued');
+  t.is(
+    downgraded.http.requests.at(-1)!.headers?.['authorization'],
+    'Bearer AT',
+    'the access token is used as it was issued',
+  );
   t.is(downgraded.http.requests.at(-1)!.headers?.['dpop'], undefined);
 });
 
 test('use_dpop_nonce from the token endpoint: one retry with the nonce and a new jti; a second challenge is an error', async (t) => {
   const challenge = json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': 'nonce-A' });
-  const once = setup({ discovery: DPOP_ALGS, token: [challenge, json(200, { access_token: 'AT', token_type: 'DPoP' })] });
+  const once = setup({
+    discovery: DPOP_ALGS,
+    token: [challenge, json(200, { access_token: 'AT', token_type: 'DPoP' })],
+  });
   await login(once);
   const proofs = once.http.requests.filter((r) => r.url === TOKEN_URL).map((r) => decodeJwt(r.headers!['dpop']!));
   t.is(proofs.length, 2);
@@ -111,7 +181,11 @@ test('use_dpop_nonce from the token endpoint: one retry with the nonce and a new
   t.is(proofs[1]!.nonce, 'nonce-A');
   t.not(proofs[0]!.jti, proofs[1]!.jti);
 
-  const always = setup({ discovery: DPOP_ALGS, token: (r) => json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': `n-${r.headers!['dpop']!.length}-${Math.random()}` }) });
+  const always = setup({
+    discovery: DPOP_ALGS,
+    token: (r) =>
+      json(400, { error: 'use_dpop_nonce' }, { 'dpop-nonce': `n-${r.headers!['dpop']!.length}-${Math.random()}` }),
+  });
   const error = await t.throwsAsync(login(always), { instanceOf: AuthError });
   t.is(error!.code, 'ERR_PROTOCOL');
   t.is(error!.providerCode, 'use_dpop_nonce');
@@ -123,29 +197,62 @@ test('use_dpop_nonce from the token endpoint: one retry with the nonce and a new
 });
 
 test('the resource: Authorization DPoP with ath; the nonce challenge answered once; a caller cannot pass its own DPoP header', async (t) => {
-  const challenge = { status: 401, headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"', 'dpop-nonce': 'rs-nonce' }, body: '' };
+  const challenge = {
+    status: 401,
+    headers: {
+      'www-authenticate':
+        'DPoP error="use_dpop_nonce", error_description="Resource server requires nonce in DPoP proof"',
+      'dpop-nonce': 'rs-nonce',
+    },
+    body: '',
+  };
   const s = setup({ discovery: DPOP_ALGS, resource: [challenge, json(200, { ok: true })] });
   const { token } = await login(s);
-  const response = await s.protocol.fetch(s.ctx, { token, request: { url: 'https://api.example.com/v1/me', headers: { DPoP: 'forged', Authorization: 'Bearer x' } } });
+  const response = await s.protocol.fetch(s.ctx, {
+    token,
+    request: { url: 'https://api.example.com/v1/me', headers: { DPoP: 'forged', Authorization: 'Bearer x' } },
+  });
   t.is(response.status, 200);
   const calls = s.http.requests.filter((r) => r.url === 'https://api.example.com/v1/me');
   t.is(calls.length, 2);
   t.is(calls[1]!.headers!['authorization'], 'DPoP AT');
   t.false(Object.keys(calls[1]!.headers!).includes('DPoP'));
-  t.like(decodeJwt(calls[1]!.headers!['dpop']!), { htm: 'GET', htu: 'https://api.example.com/v1/me', nonce: 'rs-nonce', ath: accessTokenHash('AT') });
+  t.like(decodeJwt(calls[1]!.headers!['dpop']!), {
+    htm: 'GET',
+    htu: 'https://api.example.com/v1/me',
+    nonce: 'rs-nonce',
+    ath: accessTokenHash('AT'),
+  });
   // An ordinary 401 is a dead token, whatever the scheme.
-  const dead = setup({ discovery: DPOP_ALGS, resource: { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_token"' }, body: '' } });
+  const dead = setup({
+    discovery: DPOP_ALGS,
+    resource: { status: 401, headers: { 'www-authenticate': 'DPoP error="invalid_token"' }, body: '' },
+  });
   const { token: t2 } = await login(dead);
-  const error = await t.throwsAsync(dead.protocol.fetch(dead.ctx, { token: t2, request: { url: 'https://api.example.com/v1/me' } }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(
+    dead.protocol.fetch(dead.ctx, { token: t2, request: { url: 'https://api.example.com/v1/me' } }),
+    { instanceOf: AuthError },
+  );
   t.is(error!.code, 'ERR_TOKEN_INVALID');
   t.is(dead.http.requests.filter((r) => r.url === 'https://api.example.com/v1/me').length, 1);
 });
 
 test('the device grant: polls carry a proof with the key made at start', async (t) => {
   const http = scriptedHttp({
-    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ ...DPOP_ALGS, device_authorization_endpoint: `${ISSUER}/device` })),
-    [`POST ${ISSUER}/device`]: json(200, { device_code: 'DC', user_code: 'U', verification_uri: `${ISSUER}/activate`, expires_in: 60 }),
-    [`POST ${TOKEN_URL}`]: [json(400, { error: 'authorization_pending' }), json(200, { access_token: 'AT', token_type: 'DPoP' })],
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(
+      200,
+      discoveryDocument({ ...DPOP_ALGS, device_authorization_endpoint: `${ISSUER}/device` }),
+    ),
+    [`POST ${ISSUER}/device`]: json(200, {
+      device_code: 'DC',
+      user_code: 'U',
+      verification_uri: `${ISSUER}/activate`,
+      expires_in: 60,
+    }),
+    [`POST ${TOKEN_URL}`]: [
+      json(400, { error: 'authorization_pending' }),
+      json(200, { access_token: 'AT', token_type: 'DPoP' }),
+    ],
   });
   const ctx = scriptedContext(http, NOW);
   const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', scope: 'read', mode: 'device' });
@@ -158,7 +265,11 @@ test('the device grant: polls carry a proof with the key made at start', async (
   t.deepEqual(approved.status === 'approved' ? approved.token.dpopKey : null, session.dpopKey);
   const polls = http.requests.filter((r) => r.url === TOKEN_URL);
   t.true(polls.every((r) => decodeJwt(r.headers!['dpop']!).htu === TOKEN_URL));
-  t.is(http.requests.find((r) => r.url === `${ISSUER}/device`)!.headers?.['dpop'], undefined, 'RFC 9449 puts no proof on the device authorization request');
+  t.is(
+    http.requests.find((r) => r.url === `${ISSUER}/device`)!.headers?.['dpop'],
+    undefined,
+    'RFC 9449 puts no proof on the device authorization request',
+  );
 });
 
 test('the stored form: the key round-trips; a DPoP token without a usable key is an unreadable entry', async (t) => {
@@ -167,8 +278,15 @@ test('the stored form: the key round-trips; a DPoP token without a usable key is
   const token: TokenSet = { accessToken: 'AT', tokenType: 'DPoP', dpopKey: key, refreshToken: 'RT' };
   t.deepEqual(decodeTokenSet(encodeTokenSet(token), 'memory'), token);
   const { dpopKey: _key, ...keyless } = token;
-  for (const broken of [keyless, { ...token, dpopKey: { alg: 'ES256' } }, { ...token, dpopKey: { alg: 'HS256', privateJwk: key.privateJwk } }, { ...token, dpopKey: { ...key, privateJwk: { ...key.privateJwk, d: 7 } } }]) {
-    const error = t.throws(() => decodeTokenSet(JSON.stringify({ v: 1, token: broken }), 'memory'), { instanceOf: AuthError });
+  for (const broken of [
+    keyless,
+    { ...token, dpopKey: { alg: 'ES256' } },
+    { ...token, dpopKey: { alg: 'HS256', privateJwk: key.privateJwk } },
+    { ...token, dpopKey: { ...key, privateJwk: { ...key.privateJwk, d: 7 } } },
+  ]) {
+    const error = t.throws(() => decodeTokenSet(JSON.stringify({ v: 1, token: broken }), 'memory'), {
+      instanceOf: AuthError,
+    });
     t.is(error!.code, 'ERR_STORAGE');
     t.false(error!.message.includes(key.privateJwk['d']!));
   }

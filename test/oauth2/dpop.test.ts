@@ -28,7 +28,9 @@ const proofOf = (request: HttpRequest) => request.headers?.['dpop'];
 
 /** What introspection says about a token (the resource server's own view). */
 async function introspect(endpoint: string, token: string): Promise<Record<string, unknown>> {
-  const basic = Buffer.from(`${RESOURCE_SERVER_CLIENT.clientId}:${RESOURCE_SERVER_CLIENT.clientSecret}`).toString('base64');
+  const basic = Buffer.from(`${RESOURCE_SERVER_CLIENT.clientId}:${RESOURCE_SERVER_CLIENT.clientSecret}`).toString(
+    'base64',
+  );
   const response = await fetch(endpoint, {
     method: 'POST',
     headers: { authorization: `Basic ${basic}`, 'content-type': 'application/x-www-form-urlencoded' },
@@ -69,7 +71,10 @@ test('login with PAR, call and refresh: every AS and RS request carries a fresh 
     t.false('d' in (header.jwk as object), 'the private key never goes into a proof');
     t.is(claims.htm, 'POST');
     t.is(claims.htu, request.url);
-    t.true((claims.iat as number) >= loginStarted && (claims.iat as number) <= Date.now() / 1000, 'iat is the time of the request');
+    t.true(
+      (claims.iat as number) >= loginStarted && (claims.iat as number) <= Date.now() / 1000,
+      'iat is the time of the request',
+    );
     t.is(claims.ath, undefined, 'no ath towards the authorization server');
   }
   const jtis = [...par, ...tokenRequests].map((r) => decodeJwt(proofOf(r)!).jti);
@@ -92,13 +97,19 @@ test('login with PAR, call and refresh: every AS and RS request carries a fresh 
   t.is(proof.htu, `${rs.origin}/api/me`, 'htu without query and fragment');
   t.is(proof.htm, 'GET');
   t.is(proof.ath, accessTokenHash(token.accessToken));
-  t.deepEqual(rs.verdicts.map((v) => v.reason), ['nonce missing or stale', 'dpop']);
+  t.deepEqual(
+    rs.verdicts.map((v) => v.reason),
+    ['nonce missing or stale', 'dpop'],
+  );
 
   // A known nonce is reused (no challenge); a rotated one costs exactly one retry again.
   t.is((await protocol.fetch(ctx, { token, request: { url: '/api/me' } })).status, 200);
   rs.rotateNonce();
   t.is((await protocol.fetch(ctx, { token, request: { url: '/api/me' } })).status, 200);
-  t.deepEqual(rs.verdicts.slice(2).map((v) => v.reason), ['dpop', 'nonce missing or stale', 'dpop']);
+  t.deepEqual(
+    rs.verdicts.slice(2).map((v) => v.reason),
+    ['dpop', 'nonce missing or stale', 'dpop'],
+  );
 
   // Refresh: proof with the same key; the new tokens are bound to it too.
   const refreshed = await protocol.refresh(ctx, { token });
@@ -113,7 +124,9 @@ test('login with PAR, call and refresh: every AS and RS request carries a fresh 
 
   // The refresh token without its key is refused by the authorization server.
   const other = await generateDpopKey();
-  const stolen = await t.throwsAsync(protocol.refresh(ctx, { token: { ...refreshed, dpopKey: other } }), { instanceOf: AuthError });
+  const stolen = await t.throwsAsync(protocol.refresh(ctx, { token: { ...refreshed, dpopKey: other } }), {
+    instanceOf: AuthError,
+  });
   t.is(stolen!.code, 'ERR_TOKEN_INVALID');
   t.is(stolen!.providerCode, 'invalid_grant');
 });
@@ -134,26 +147,40 @@ test('a copied access token is refused by the resource server without the key, a
   t.is(await plain({ authorization: `DPoP ${token.accessToken}` }), 401);
   // With a well-formed proof made with the thief's own key, the server's current nonce included.
   const thief = await generateDpopKey();
-  const thiefNonce = (await fetch(url, { headers: { authorization: `DPoP ${token.accessToken}` } })).headers.get('dpop-nonce')!;
-  const forged = await createDpopProof(thief, { htm: 'GET', url, accessToken: token.accessToken, nonce: thiefNonce }, { random: cryptoRandom, clock: systemClock });
+  const thiefNonce = (await fetch(url, { headers: { authorization: `DPoP ${token.accessToken}` } })).headers.get(
+    'dpop-nonce',
+  )!;
+  const forged = await createDpopProof(
+    thief,
+    { htm: 'GET', url, accessToken: token.accessToken, nonce: thiefNonce },
+    { random: cryptoRandom, clock: systemClock },
+  );
   t.is(await plain({ authorization: `DPoP ${token.accessToken}`, dpop: forged }), 401);
-  t.deepEqual(rs.verdicts.slice(-4).map((v) => v.reason), [
-    'bound token sent as Bearer',
-    'no single DPoP proof',
-    'no single DPoP proof',
-    'proof key is not the key the token is bound to',
-  ]);
+  t.deepEqual(
+    rs.verdicts.slice(-4).map((v) => v.reason),
+    [
+      'bound token sent as Bearer',
+      'no single DPoP proof',
+      'no single DPoP proof',
+      'proof key is not the key the token is bound to',
+    ],
+  );
   // Through the library: another key is a dead token; a DPoP token with no key is never sent.
-  const wrongKey = await t.throwsAsync(protocol.fetch(ctx, { token: { ...token, dpopKey: thief }, request: { url: '/api/me' } }), { instanceOf: AuthError });
+  const wrongKey = await t.throwsAsync(
+    protocol.fetch(ctx, { token: { ...token, dpopKey: thief }, request: { url: '/api/me' } }),
+    { instanceOf: AuthError },
+  );
   t.is(wrongKey!.code, 'ERR_TOKEN_INVALID');
   const sent = ctx.http.requests.length;
   const { dpopKey: _dropped, ...keyless } = token;
-  const noKey = await t.throwsAsync(protocol.fetch(ctx, { token: keyless, request: { url: '/api/me' } }), { instanceOf: AuthError });
+  const noKey = await t.throwsAsync(protocol.fetch(ctx, { token: keyless, request: { url: '/api/me' } }), {
+    instanceOf: AuthError,
+  });
   t.is(noKey!.code, 'ERR_CONFIG');
   t.is(ctx.http.requests.length, sent, 'nothing was sent');
 });
 
-test('the code is bound to the login\'s key: exchanging it with another key is refused', async (t) => {
+test("the code is bound to the login's key: exchanging it with another key is refused", async (t) => {
   const { server, browser } = t.context;
   const protocol = createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID });
   const ctx = realContext();
@@ -171,7 +198,12 @@ test('device grant: the polls carry proofs (the nonce challenge answered), the t
   const { server, browser } = t.context;
   const rs = await resourceServer(server.introspectionEndpoint);
   t.teardown(() => rs.close());
-  const protocol = createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID, mode: 'device', resource: rs.origin });
+  const protocol = createOAuth2Protocol({
+    issuer: server.issuer,
+    clientId: CLIENT_ID,
+    mode: 'device',
+    resource: rs.origin,
+  });
   const ctx = realContext();
   const started = await protocol.start(ctx, { redirectUri: null });
   const key = started.session['dpopKey'];
@@ -179,7 +211,12 @@ test('device grant: the polls carry proofs (the nonce challenge answered), the t
   t.deepEqual(await protocol.pollDevice(ctx, { session: started.session }), { status: 'pending' });
   const context = await isolatedContext(browser);
   t.teardown(() => context.close());
-  t.is(await enterDeviceCode(await context.newPage(), `${server.issuer}/device`, started.userCode!, { login: 'dpop-dana' }), 'Sign-in Success');
+  t.is(
+    await enterDeviceCode(await context.newPage(), `${server.issuer}/device`, started.userCode!, {
+      login: 'dpop-dana',
+    }),
+    'Sign-in Success',
+  );
   const result = await protocol.pollDevice(ctx, { session: started.session });
   if (result.status !== 'approved') return t.fail(`expected approval, got ${result.status}`);
   t.is(result.token.tokenType, 'DPoP');
@@ -188,7 +225,9 @@ test('device grant: the polls carry proofs (the nonce challenge answered), the t
   t.true(polls.length >= 3, 'the first poll was challenged for a nonce, then polled with it');
   t.is(decodeJwt(proofOf(polls[0]!)!).nonce, undefined);
   t.true(polls.slice(1).every((r) => typeof decodeJwt(proofOf(r)!).nonce === 'string'));
-  t.deepEqual((await introspect(server.introspectionEndpoint, result.token.accessToken))['cnf'], { jkt: await dpopThumbprint(key as never) });
+  t.deepEqual((await introspect(server.introspectionEndpoint, result.token.accessToken))['cnf'], {
+    jkt: await dpopThumbprint(key as never),
+  });
   const me = await protocol.fetch(ctx, { token: result.token, request: { url: '/api/me' } });
   t.is(me.status, 200);
   t.is(JSON.parse(me.body).sub, 'dpop-dana');

@@ -70,7 +70,10 @@ test('consent cancelled in the browser: the flow fails with ERR_DECLINED and sto
   t.is(setup.flow.state.value, 'failed');
   t.is(setup.flow.state.error?.code, 'ERR_DECLINED');
   t.is(await setup.store.get(setup.storageKey), null);
-  t.false(setup.http.requests.some((r) => r.url === `${server.issuer}/token`), 'no code exchange was attempted');
+  t.false(
+    setup.http.requests.some((r) => r.url === `${server.issuer}/token`),
+    'no code exchange was attempted',
+  );
 });
 
 test('a forged redirect with the wrong state gets 400 from the loopback receiver; the flow keeps waiting and completes with the real login', async (t) => {
@@ -93,7 +96,10 @@ test('a forged redirect with the wrong state gets 400 from the loopback receiver
   t.is(forged.status, 400);
   t.regex(await forged.text(), /state does not match/);
   t.is(flow.state.value, 'awaitingUser');
-  t.false(setup.http.requests.some((r) => r.url === `${server.issuer}/token`), 'the forged code was never exchanged');
+  t.false(
+    setup.http.requests.some((r) => r.url === `${server.issuer}/token`),
+    'the forged code was never exchanged',
+  );
 
   letBrowserGo();
   const result = await login;

@@ -46,7 +46,7 @@ test('PAR through the flow: the parameters are pushed, the browser URL carries o
   t.is(JSON.parse((await setup.flow.fetch({ url: '/api/me' })).body).sub, 'grace');
 });
 
-test('device grant through the machine: the user code is announced, Chromium enters it, the machine polls at the server\'s interval and ends authorized', async (t) => {
+test("device grant through the machine: the user code is announced, Chromium enters it, the machine polls at the server's interval and ends authorized", async (t) => {
   const { server, browser } = t.context;
   const setup = oauth2Flow(server, { protocol: { mode: 'device' } });
   const { flow, http } = setup;
@@ -63,7 +63,9 @@ test('device grant through the machine: the user code is announced, Chromium ent
   flow.on('authorizationUrl', (e) => {
     announced.push({ url: e.url, userCode: e.userCode });
     // The person reads the code from the host and types it on the provider's plain page.
-    typed = context.newPage().then((page) => enterDeviceCode(page, `${server.issuer}/device`, e.userCode!, { login: 'erin' }));
+    typed = context
+      .newPage()
+      .then((page) => enterDeviceCode(page, `${server.issuer}/device`, e.userCode!, { login: 'erin' }));
   });
 
   const result = await flow.login();
@@ -73,7 +75,10 @@ test('device grant through the machine: the user code is announced, Chromium ent
   t.is(announced.length, 1);
   t.regex(announced[0]!.userCode!, /^[A-Z]{4}-?[A-Z]{4}$/);
   t.true(announced[0]!.url.startsWith(`${server.issuer}/device`));
-  t.false(setup.states.some((s) => s.includes('waitingForRedirect')), 'no redirect listener in device mode');
+  t.false(
+    setup.states.some((s) => s.includes('waitingForRedirect')),
+    'no redirect listener in device mode',
+  );
 
   const polls = http.requests
     .map((r, i) => ({ form: new URLSearchParams(r.body), at: http.sentAt[i]! }))
@@ -82,7 +87,10 @@ test('device grant through the machine: the user code is announced, Chromium ent
   // The server said 1 s, not RFC 8628's 5 s default: the machine waited that long between polls.
   t.deepEqual([...intervals], [1000]);
   const gaps = polls.slice(1).map((p, i) => p.at - polls[i]!.at);
-  t.true(gaps.every((gap) => gap >= 950), `gaps ${gaps.join(', ')}`);
+  t.true(
+    gaps.every((gap) => gap >= 950),
+    `gaps ${gaps.join(', ')}`,
+  );
 
   const saved = await storedToken(setup);
   t.truthy(saved?.refreshToken);

@@ -80,7 +80,10 @@ test('fetch with an expired access token: renewed first under the lock (never se
 test('logout revokes at the provider (the old tokens stop working) and deletes the stored token', async (t) => {
   const { server, browser, dir } = t.context;
   const path = join(dir, 'logout', 'tokens.json');
-  const setup = oauth2Flow(server, { browser: chromiumOpener(browser, { login: 'dave' }), store: new FileTokenStore({ path }) });
+  const setup = oauth2Flow(server, {
+    browser: chromiumOpener(browser, { login: 'dave' }),
+    store: new FileTokenStore({ path }),
+  });
   const { flow, http } = setup;
   t.teardown(() => flow.stop());
 
@@ -103,7 +106,11 @@ test('logout revokes at the provider (the old tokens stop working) and deletes t
   const refresh = await fetch(`${server.issuer}/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: token.refreshToken!, client_id: CLIENT_ID }),
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: token.refreshToken!,
+      client_id: CLIENT_ID,
+    }),
   });
   t.is(refresh.status, 400);
   t.is(((await refresh.json()) as { error: string }).error, 'invalid_grant', 'the revoked refresh token is dead too');
@@ -133,7 +140,11 @@ test('four flows sharing a store and a lock, all expired at once: one refresh, e
   const { server, browser, dir } = t.context;
   const path = join(dir, 'shared', 'tokens.json');
   const lock = new CountingLock(new MemoryLock());
-  const first = oauth2Flow(server, { browser: chromiumOpener(browser, { login: 'frank' }), store: new FileTokenStore({ path }), lock });
+  const first = oauth2Flow(server, {
+    browser: chromiumOpener(browser, { login: 'frank' }),
+    store: new FileTokenStore({ path }),
+    lock,
+  });
   t.teardown(() => first.flow.stop());
   server.setAccessTokenTtl('frank', 1);
   const login = await first.flow.login();
@@ -145,8 +156,13 @@ test('four flows sharing a store and a lock, all expired at once: one refresh, e
 
   const all = [first, ...others];
   const answers = await Promise.all(all.map((s) => s.flow.fetch({ url: '/api/me' })));
-  t.deepEqual(answers.map((a) => a.status), [200, 200, 200, 200]);
-  const refreshes = all.flatMap((s) => s.http.formsTo(`${server.issuer}/token`).filter((f) => f.get('grant_type') === 'refresh_token'));
+  t.deepEqual(
+    answers.map((a) => a.status),
+    [200, 200, 200, 200],
+  );
+  const refreshes = all.flatMap((s) =>
+    s.http.formsTo(`${server.issuer}/token`).filter((f) => f.get('grant_type') === 'refresh_token'),
+  );
   t.is(refreshes.length, 1, 'the first holder refreshed; the others used its token');
   t.is(lock.maxHolders, 1);
   const stored = (await storedToken(first))!;

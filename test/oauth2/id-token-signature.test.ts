@@ -12,7 +12,8 @@ const NOW = 1_700_000_000_000;
 const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 function keyPair(alg: string): { privateKey: KeyObject; publicKey: KeyObject } {
-  if (alg.startsWith('ES')) return generateKeyPairSync('ec', { namedCurve: { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }[alg]! });
+  if (alg.startsWith('ES'))
+    return generateKeyPairSync('ec', { namedCurve: { ES256: 'P-256', ES384: 'P-384', ES512: 'P-521' }[alg]! });
   if (alg === 'EdDSA') return generateKeyPairSync('ed25519');
   return generateKeyPairSync('rsa', { modulusLength: 2048 });
 }
@@ -28,20 +29,43 @@ function signJwt(alg: string, kid: string, privateKey: KeyObject, payload: Recor
   return `${input}.${sign(hash, Buffer.from(input), key).toString('base64url')}`;
 }
 
-async function exchangeWith(alg: string, mutate: (jwt: string) => string = (j) => j, jwksAnswers?: Array<Record<string, unknown> | 'CURRENT'>) {
+async function exchangeWith(
+  alg: string,
+  mutate: (jwt: string) => string = (j) => j,
+  jwksAnswers?: Array<Record<string, unknown> | 'CURRENT'>,
+) {
   const { privateKey, publicKey } = keyPair(alg);
   const jwk = { ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig' };
   let session!: OAuth2RedirectSession;
-  const claims = () => ({ iss: ISSUER, sub: 'u1', aud: 'app', iat: NOW / 1000, exp: NOW / 1000 + 300, nonce: session.nonce });
+  const claims = () => ({
+    iss: ISSUER,
+    sub: 'u1',
+    aud: 'app',
+    iat: NOW / 1000,
+    exp: NOW / 1000 + 300,
+    nonce: session.nonce,
+  });
   const http = scriptedHttp({
     [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ jwks_uri: `${ISSUER}/jwks` })),
-    [`GET ${ISSUER}/jwks`]: (jwksAnswers ?? [{ keys: [jwk] }]).map((body) => json(200, body === 'CURRENT' ? { keys: [jwk] } : body)),
-    [`POST ${ISSUER}/token`]: () => json(200, { access_token: 'A', token_type: 'Bearer', id_token: mutate(signJwt(alg, 'k1', privateKey, claims())) }),
+    [`GET ${ISSUER}/jwks`]: (jwksAnswers ?? [{ keys: [jwk] }]).map((body) =>
+      json(200, body === 'CURRENT' ? { keys: [jwk] } : body),
+    ),
+    [`POST ${ISSUER}/token`]: () =>
+      json(200, {
+        access_token: 'A',
+        token_type: 'Bearer',
+        id_token: mutate(signJwt(alg, 'k1', privateKey, claims())),
+      }),
   });
   const ctx = scriptedContext(http, NOW);
   const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
-  session = (await protocol.start(ctx, { redirectUri: 'http://127.0.0.1:1/callback' })).session as OAuth2RedirectSession;
-  const run = () => protocol.exchange(ctx, { session, callback: { kind: 'redirect', params: { code: 'c', state: session.state, iss: ISSUER } } });
+  session = (await protocol.start(ctx, { redirectUri: 'http://127.0.0.1:1/callback' }))
+    .session as OAuth2RedirectSession;
+  const run = () =>
+    protocol.exchange(ctx, {
+      session,
+      callback: { kind: 'redirect', params: { code: 'c', state: session.state, iss: ISSUER } },
+    });
   return { run, http };
 }
 
@@ -104,7 +128,10 @@ function keySource(first: JWK[], second: JWK[] = first) {
 
 test(`${HOSTILE_COUNT.toLocaleString('en')} keys with huge exponents and no kid: none is imported, the genuine key verifies`, async (t) => {
   const { jwk, jwt } = genuine();
-  const hostile = Array.from({ length: HOSTILE_COUNT }, (_, i) => ({ kty: 'RSA', n: jwk.n, e: hugeExponent, kid: `h${i}` }) as JWK);
+  const hostile = Array.from(
+    { length: HOSTILE_COUNT },
+    (_, i) => ({ kty: 'RSA', n: jwk.n, e: hugeExponent, kid: `h${i}` }) as JWK,
+  );
   const { imported, importKey } = countingImport();
   const keys = keySource([...hostile, jwk]);
   await t.notThrowsAsync(verifyJwtSignature(jwt, keys.load, { importKey }));
@@ -117,7 +144,9 @@ test(`${HOSTILE_COUNT.toLocaleString('en')} well-formed wrong keys: at most ${MA
   const wrong = genuine().jwk;
   const hostile = Array.from({ length: HOSTILE_COUNT }, () => wrong);
   const { imported, importKey } = countingImport();
-  const error = await t.throwsAsync(verifyJwtSignature(jwt, keySource(hostile).load, { importKey }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(verifyJwtSignature(jwt, keySource(hostile).load, { importKey }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_BAD_RESPONSE');
   t.is(imported.length, MAX_KEYS_TRIED);
 });
@@ -158,7 +187,10 @@ test('a cancelled login stops before importing the next key', async (t) => {
   const abort = new AbortController();
   abort.abort();
   const { imported, importKey } = countingImport();
-  const error = await t.throwsAsync(verifyJwtSignature(jwt, keySource([jwk]).load, { importKey, signal: abort.signal }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(
+    verifyJwtSignature(jwt, keySource([jwk]).load, { importKey, signal: abort.signal }),
+    { instanceOf: AuthError },
+  );
   t.is(error!.code, 'ERR_CANCELLED');
   t.deepEqual(imported, []);
 });

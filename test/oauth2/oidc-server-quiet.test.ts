@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 test("oidc-provider's expected warnings do not reach the log; an unexpected one does", async (t) => {
   const fixture = fileURLToPath(new URL('../fixtures/oidc-quiet.ts', import.meta.url));
   const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-    execFile(process.execPath, ['--import=tsx', fixture], { timeout: 60_000 }, (error, out, err) => (error ? reject(error) : resolve({ stdout: out, stderr: err }))),
+    execFile(process.execPath, ['--import=tsx', fixture], { timeout: 60_000 }, (error, out, err) =>
+      error ? reject(error) : resolve({ stdout: out, stderr: err }),
+    ),
   );
   t.true(JSON.parse(stdout.trim()).dropped >= 3, 'the filter saw the warnings it drops');
   t.deepEqual(

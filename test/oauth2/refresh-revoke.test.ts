@@ -15,7 +15,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 test('an expired access token fails with ERR_TOKEN_INVALID; refresh rotates the refresh token and the new access token works', async (t) => {
   const { server, browser } = t.context;
-  const protocol = createOAuth2Protocol({ issuer: server.issuer, clientId: CLIENT_ID, resource: `${server.issuer}/api/` });
+  const protocol = createOAuth2Protocol({
+    issuer: server.issuer,
+    clientId: CLIENT_ID,
+    resource: `${server.issuer}/api/`,
+  });
   const ctx = realContext();
   server.setAccessTokenTtl('carol', 1);
   const token = await loginForTokens(browser, protocol, ctx, 'carol');
@@ -65,7 +69,9 @@ test('after revoke() neither the access token nor the refresh token works', asyn
   );
   t.true(ctx.http.requests.slice(before).every((r) => r.url === `${server.issuer}/token/revocation`));
 
-  const afterFetch = await t.throwsAsync(protocol.fetch(ctx, { token, request: { url: '/api/me' } }), { instanceOf: AuthError });
+  const afterFetch = await t.throwsAsync(protocol.fetch(ctx, { token, request: { url: '/api/me' } }), {
+    instanceOf: AuthError,
+  });
   t.is(afterFetch!.code, 'ERR_TOKEN_INVALID');
   const afterRefresh = await t.throwsAsync(protocol.refresh(ctx, { token }), { instanceOf: AuthError });
   t.is(afterRefresh!.code, 'ERR_TOKEN_INVALID');

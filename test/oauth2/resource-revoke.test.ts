@@ -9,7 +9,10 @@ const TOKEN = { accessToken: 'ACCESS-TOKEN-VALUE', refreshToken: 'REFRESH-TOKEN-
 const API = 'https://api.example.com/v1/';
 
 function setup(routes: Parameters<typeof scriptedHttp>[0], discovery: Record<string, unknown> = {}) {
-  const http = scriptedHttp({ [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument(discovery)), ...routes });
+  const http = scriptedHttp({
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument(discovery)),
+    ...routes,
+  });
   const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', resource: API });
   return { http, protocol, ctx: scriptedContext(http) };
 }
@@ -18,9 +21,18 @@ test('fetch resolves relative URLs against the resource base, sends Bearer, and 
   const { http, protocol, ctx } = setup({ [`POST ${API}items?x=1`]: json(201, { ok: true }, { 'x-rate': '5' }) });
   const response = await protocol.fetch(ctx, {
     token: TOKEN,
-    request: { url: 'items?x=1', method: 'POST', headers: { 'content-type': 'application/json', Authorization: 'Bearer forged' }, body: '{}' },
+    request: {
+      url: 'items?x=1',
+      method: 'POST',
+      headers: { 'content-type': 'application/json', Authorization: 'Bearer forged' },
+      body: '{}',
+    },
   });
-  t.deepEqual(response, { status: 201, headers: { 'content-type': 'application/json', 'x-rate': '5' }, body: '{"ok":true}' });
+  t.deepEqual(response, {
+    status: 201,
+    headers: { 'content-type': 'application/json', 'x-rate': '5' },
+    body: '{"ok":true}',
+  });
   const sent = http.requests.at(-1)!;
   t.is(sent.headers!.authorization, 'Bearer ACCESS-TOKEN-VALUE');
   t.false('Authorization' in sent.headers!);
@@ -34,7 +46,9 @@ test('fetch: 401 is ERR_TOKEN_INVALID; other statuses are returned to the caller
     [`GET ${API}me`]: json(401, { error: 'invalid_token' }, { 'www-authenticate': 'Bearer error="invalid_token"' }),
     [`GET ${API}forbidden`]: json(403, { error: 'insufficient_scope' }),
   });
-  const error = await t.throwsAsync(protocol.fetch(ctx, { token: TOKEN, request: { url: 'me' } }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(protocol.fetch(ctx, { token: TOKEN, request: { url: 'me' } }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_TOKEN_INVALID');
   t.is(error!.status, 401);
   t.false(error!.message.includes('ACCESS-TOKEN-VALUE'));
@@ -44,25 +58,38 @@ test('fetch: 401 is ERR_TOKEN_INVALID; other statuses are returned to the caller
 test('fetch refuses plain http off loopback before sending the token', async (t) => {
   const { http, protocol, ctx } = setup({});
   for (const url of ['http://api.example.com/me', 'http://127.0.0.1.nip.io/me', 'http://10.0.0.1/me']) {
-    const error = await t.throwsAsync(protocol.fetch(ctx, { token: TOKEN, request: { url } }), { instanceOf: AuthError });
+    const error = await t.throwsAsync(protocol.fetch(ctx, { token: TOKEN, request: { url } }), {
+      instanceOf: AuthError,
+    });
     t.is(error!.code, 'ERR_INSECURE_URL', url);
   }
   t.is(http.requests.length, 0);
   const noBase = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app' });
-  const relative = await t.throwsAsync(noBase.fetch(ctx, { token: TOKEN, request: { url: '/me' } }), { instanceOf: AuthError });
+  const relative = await t.throwsAsync(noBase.fetch(ctx, { token: TOKEN, request: { url: '/me' } }), {
+    instanceOf: AuthError,
+  });
   t.is(relative!.code, 'ERR_CONFIG');
 });
 
 test('loopback hosts are the only plain-http exception', (t) => {
   for (const host of ['127.0.0.1', '127.1.2.3', '[::1]', 'localhost', 'LOCALHOST']) t.true(isLoopbackHost(host), host);
-  for (const host of ['127.0.0.1.evil.com', '0.0.0.0', '192.168.1.1', 'example.com', '[::ffff:127.0.0.1]']) t.false(isLoopbackHost(host), host);
+  for (const host of ['127.0.0.1.evil.com', '0.0.0.0', '192.168.1.1', 'example.com', '[::ffff:127.0.0.1]'])
+    t.false(isLoopbackHost(host), host);
 });
 
 test('revoke sends the refresh token then the access token, with hints and client id', async (t) => {
   const { http, protocol, ctx } = setup({ [`POST ${ISSUER}/revoke`]: json(200, {}) });
   await protocol.revoke(ctx, { token: TOKEN });
-  t.deepEqual(Object.fromEntries(http.formSentTo(`${ISSUER}/revoke`, 0)), { token: 'REFRESH-TOKEN-VALUE', token_type_hint: 'refresh_token', client_id: 'app' });
-  t.deepEqual(Object.fromEntries(http.formSentTo(`${ISSUER}/revoke`, 1)), { token: 'ACCESS-TOKEN-VALUE', token_type_hint: 'access_token', client_id: 'app' });
+  t.deepEqual(Object.fromEntries(http.formSentTo(`${ISSUER}/revoke`, 0)), {
+    token: 'REFRESH-TOKEN-VALUE',
+    token_type_hint: 'refresh_token',
+    client_id: 'app',
+  });
+  t.deepEqual(Object.fromEntries(http.formSentTo(`${ISSUER}/revoke`, 1)), {
+    token: 'ACCESS-TOKEN-VALUE',
+    token_type_hint: 'access_token',
+    client_id: 'app',
+  });
 });
 
 test('revoke: no endpoint means nothing to do; unsupported_token_type is skipped; 503 is retryable ERR_SERVER', async (t) => {
@@ -89,7 +116,17 @@ test('every endpoint is checked before use: an insecure PAR or device endpoint i
   });
   t.truthy(await p.start(ctx, { redirectUri: 'http://127.0.0.1:1/callback' }));
   t.is(
-    (t.throws(() => createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', endpoints: { token: `${ISSUER}/token`, pushedAuthorizationRequest: 'http://as.example.com/par' } }), { instanceOf: AuthError }) as AuthError).code,
+    (
+      t.throws(
+        () =>
+          createOAuth2Protocol({
+            issuer: ISSUER,
+            clientId: 'app',
+            endpoints: { token: `${ISSUER}/token`, pushedAuthorizationRequest: 'http://as.example.com/par' },
+          }),
+        { instanceOf: AuthError },
+      ) as AuthError
+    ).code,
     'ERR_INSECURE_URL',
   );
   const deviceDoc = setup({}, { device_authorization_endpoint: 'http://as.example.com/device' });

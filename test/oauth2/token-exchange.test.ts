@@ -8,7 +8,15 @@ import { AuthError, type AuthErrorCode } from '../../adapters/errors.js';
 import { createOAuth2Protocol, type OAuth2RedirectSession } from '../../src/oauth2/index.js';
 import { s256Challenge } from '../../src/oauth2/pkce.js';
 import type { TokenSet } from '../../src/protocol.js';
-import { discoveryDocument, fakeJwt, ISSUER, json, scriptedContext, scriptedHttp, type Responder } from '../helpers/scripted-http.js';
+import {
+  discoveryDocument,
+  fakeJwt,
+  ISSUER,
+  json,
+  scriptedContext,
+  scriptedHttp,
+  type Responder,
+} from '../helpers/scripted-http.js';
 
 const TOKEN_URL = `${ISSUER}/token`;
 const NOW = 1_700_000_000_000;
@@ -17,7 +25,10 @@ const SECRETS = ['CLIENT-SECRET-VALUE', 'AUTH-CODE-VALUE', 'ACCESS-TOKEN-VALUE',
 function setup(tokenResponder: Responder, extraDiscovery: Record<string, unknown> = {}) {
   const http = scriptedHttp({
     // This server takes the secret in the form only (client-auth.test.ts covers the choice).
-    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(200, discoveryDocument({ token_endpoint_auth_methods_supported: ['client_secret_post'], ...extraDiscovery })),
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(
+      200,
+      discoveryDocument({ token_endpoint_auth_methods_supported: ['client_secret_post'], ...extraDiscovery }),
+    ),
     [`POST ${TOKEN_URL}`]: tokenResponder,
   });
   const ctx = scriptedContext(http, NOW);
@@ -31,16 +42,33 @@ async function started(s: ReturnType<typeof setup>) {
 }
 
 function idToken(session: OAuth2RedirectSession, claims: Record<string, unknown> = {}): string {
-  return fakeJwt({ iss: ISSUER, sub: 'u1', aud: 'app', exp: NOW / 1000 + 300, iat: NOW / 1000, nonce: session.nonce, ...claims });
+  return fakeJwt({
+    iss: ISSUER,
+    sub: 'u1',
+    aud: 'app',
+    exp: NOW / 1000 + 300,
+    iat: NOW / 1000,
+    nonce: session.nonce,
+    ...claims,
+  });
 }
 
-function assertNoSecrets(t: import('ava').ExecutionContext, error: AuthError | undefined, session?: OAuth2RedirectSession) {
+function assertNoSecrets(
+  t: import('ava').ExecutionContext,
+  error: AuthError | undefined,
+  session?: OAuth2RedirectSession,
+) {
   const text = `${error?.message} ${JSON.stringify(error?.toJSON())} ${error?.stack}`;
-  for (const secret of [...SECRETS, ...(session ? [session.codeVerifier] : [])]) t.false(text.includes(secret), 'secret in error');
+  for (const secret of [...SECRETS, ...(session ? [session.codeVerifier] : [])])
+    t.false(text.includes(secret), 'secret in error');
 }
 
 test('the start session and URL: deterministic from the RandomSource, S256 of the verifier, no verifier in the URL', async (t) => {
-  t.is(s256Challenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'), 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', 'RFC 7636 appendix B');
+  t.is(
+    s256Challenge('dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk'),
+    'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+    'RFC 7636 appendix B',
+  );
   const s = setup(json(500, {}));
   const session = await started(s);
   t.is(session.codeVerifier.length, 43);
@@ -54,10 +82,29 @@ test('the start session and URL: deterministic from the RandomSource, S256 of th
 
 test('exchange posts the code, verifier, redirect_uri and client credentials (client_secret_post)', async (t) => {
   let session!: OAuth2RedirectSession;
-  const s = setup(() => json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'bEaReR', expires_in: 3600, refresh_token: 'REFRESH-TOKEN-VALUE', scope: 'openid', id_token: idToken(session, { preferred_username: 'ann' }) }));
+  const s = setup(() =>
+    json(200, {
+      access_token: 'ACCESS-TOKEN-VALUE',
+      token_type: 'bEaReR',
+      expires_in: 3600,
+      refresh_token: 'REFRESH-TOKEN-VALUE',
+      scope: 'openid',
+      id_token: idToken(session, { preferred_username: 'ann' }),
+    }),
+  );
   session = await started(s);
-  const token = await s.protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { code: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER } } });
-  t.like(token, { accessToken: 'ACCESS-TOKEN-VALUE', tokenType: 'Bearer', expiresAt: NOW + 3_600_000, refreshToken: 'REFRESH-TOKEN-VALUE', scope: 'openid', username: 'ann' });
+  const token = await s.protocol.exchange(s.ctx, {
+    session,
+    callback: { kind: 'redirect', params: { code: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER } },
+  });
+  t.like(token, {
+    accessToken: 'ACCESS-TOKEN-VALUE',
+    tokenType: 'Bearer',
+    expiresAt: NOW + 3_600_000,
+    refreshToken: 'REFRESH-TOKEN-VALUE',
+    scope: 'openid',
+    username: 'ann',
+  });
   const form = s.http.formSentTo(TOKEN_URL);
   t.deepEqual(Object.fromEntries(form), {
     grant_type: 'authorization_code',
@@ -78,7 +125,10 @@ test('a public client sends no client_secret', async (t) => {
   const ctx = scriptedContext(http, NOW);
   const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', scope: 'read' });
   const { session } = await protocol.start(ctx, { redirectUri: 'http://127.0.0.1:1/callback' });
-  await protocol.exchange(ctx, { session, callback: { kind: 'redirect', params: { code: 'c', state: session.state!, iss: ISSUER } } });
+  await protocol.exchange(ctx, {
+    session,
+    callback: { kind: 'redirect', params: { code: 'c', state: session.state!, iss: ISSUER } },
+  });
   t.false(http.formSentTo(TOKEN_URL).has('client_secret'));
   t.is(http.formSentTo(TOKEN_URL).get('client_id'), 'app');
 });
@@ -100,7 +150,13 @@ test('authorization error responses map to AuthError codes and keep the provider
   const session = await started(s);
   for (const [error, code, retryable] of cases) {
     const thrown = await t.throwsAsync(
-      s.protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { error, error_description: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER } } }),
+      s.protocol.exchange(s.ctx, {
+        session,
+        callback: {
+          kind: 'redirect',
+          params: { error, error_description: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER },
+        },
+      }),
       { instanceOf: AuthError },
     );
     t.is(thrown!.code, code, error);
@@ -109,7 +165,10 @@ test('authorization error responses map to AuthError codes and keep the provider
     assertNoSecrets(t, thrown, session);
   }
   const junk = await t.throwsAsync(
-    s.protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { error: '<script>"x"</script>', state: session.state, iss: ISSUER } } }),
+    s.protocol.exchange(s.ctx, {
+      session,
+      callback: { kind: 'redirect', params: { error: '<script>"x"</script>', state: session.state, iss: ISSUER } },
+    }),
     { instanceOf: AuthError },
   );
   t.is(junk!.code, 'ERR_PROTOCOL');
@@ -120,44 +179,106 @@ test('authorization error responses map to AuthError codes and keep the provider
 test('callback shapes that carry no usable code are refused', async (t) => {
   const s = setup(json(500, {}));
   const session = await started(s);
-  const confirmed = await t.throwsAsync(s.protocol.exchange(s.ctx, { session, callback: { kind: 'confirmed' } }), { instanceOf: AuthError });
+  const confirmed = await t.throwsAsync(s.protocol.exchange(s.ctx, { session, callback: { kind: 'confirmed' } }), {
+    instanceOf: AuthError,
+  });
   t.is(confirmed!.code, 'ERR_CONFIG');
-  const empty = await t.throwsAsync(s.protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { state: session.state, iss: ISSUER } } }), { instanceOf: AuthError });
+  const empty = await t.throwsAsync(
+    s.protocol.exchange(s.ctx, {
+      session,
+      callback: { kind: 'redirect', params: { state: session.state, iss: ISSUER } },
+    }),
+    { instanceOf: AuthError },
+  );
   t.is(empty!.code, 'ERR_BAD_RESPONSE');
-  const notASession = await t.throwsAsync(s.protocol.exchange(s.ctx, { session: { state: 'x' }, callback: { kind: 'redirect', params: { code: 'c', state: 'x' } } }), { instanceOf: AuthError });
+  const notASession = await t.throwsAsync(
+    s.protocol.exchange(s.ctx, {
+      session: { state: 'x' },
+      callback: { kind: 'redirect', params: { code: 'c', state: 'x' } },
+    }),
+    { instanceOf: AuthError },
+  );
   t.is(notASession!.code, 'ERR_CONFIG');
 });
 
 test('iss: checked whenever present; required only when the server announces RFC 9207 support', async (t) => {
-  const s = setup(json(200, { access_token: 'A', token_type: 'Bearer' }), { authorization_response_iss_parameter_supported: undefined });
+  const s = setup(json(200, { access_token: 'A', token_type: 'Bearer' }), {
+    authorization_response_iss_parameter_supported: undefined,
+  });
   const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', scope: 'read' });
   const { session } = await protocol.start(s.ctx, { redirectUri: 'http://127.0.0.1:1/callback' });
-  const wrong = await t.throwsAsync(protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { code: 'c', state: session.state!, iss: 'https://as.example.com/' } } }), {
-    instanceOf: AuthError,
-  });
+  const wrong = await t.throwsAsync(
+    protocol.exchange(s.ctx, {
+      session,
+      callback: { kind: 'redirect', params: { code: 'c', state: session.state!, iss: 'https://as.example.com/' } },
+    }),
+    {
+      instanceOf: AuthError,
+    },
+  );
   t.is(wrong!.code, 'ERR_ISSUER_MISMATCH');
   t.true(wrong!.message.includes(`expected "${ISSUER}", got "https://as.example.com/"`), wrong!.message);
-  const token = await protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { code: 'c', state: session.state! } } });
+  const token = await protocol.exchange(s.ctx, {
+    session,
+    callback: { kind: 'redirect', params: { code: 'c', state: session.state! } },
+  });
   t.is(token.accessToken, 'A', 'no iss and none promised: accepted');
 });
 
 const tokenErrorCases: Array<[string, HttpResponse, AuthErrorCode, boolean, number?]> = [
-  ['invalid_grant', json(400, { error: 'invalid_grant', error_description: 'grant request is invalid' }), 'ERR_CODE_INVALID', false],
+  [
+    'invalid_grant',
+    json(400, { error: 'invalid_grant', error_description: 'grant request is invalid' }),
+    'ERR_CODE_INVALID',
+    false,
+  ],
   ['invalid_client', json(401, { error: 'invalid_client' }), 'ERR_INVALID_CLIENT', false],
   ['invalid_request', json(400, { error: 'invalid_request' }), 'ERR_INVALID_REQUEST', false],
   ['unsupported_grant_type', json(400, { error: 'unsupported_grant_type' }), 'ERR_PROTOCOL', false],
   ['500 HTML', { status: 500, headers: { 'content-type': 'text/html' }, body: '<h1>oops</h1>' }, 'ERR_SERVER', true],
-  ['503 temporarily_unavailable', json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '2' }), 'ERR_SERVER', true, 2000],
-  ['429 with an HTTP date', json(429, { error: 'slow' }, { 'retry-after': new Date(NOW + 30_000).toUTCString() }), 'ERR_RATE_LIMITED', true, 30_000],
-  ['200 with HTML', { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' }, 'ERR_BAD_RESPONSE', false],
+  [
+    '503 temporarily_unavailable',
+    json(503, { error: 'temporarily_unavailable' }, { 'retry-after': '2' }),
+    'ERR_SERVER',
+    true,
+    2000,
+  ],
+  [
+    '429 with an HTTP date',
+    json(429, { error: 'slow' }, { 'retry-after': new Date(NOW + 30_000).toUTCString() }),
+    'ERR_RATE_LIMITED',
+    true,
+    30_000,
+  ],
+  [
+    '200 with HTML',
+    { status: 200, headers: { 'content-type': 'text/html' }, body: '<html>login</html>' },
+    'ERR_BAD_RESPONSE',
+    false,
+  ],
   ['200 JSON array', json(200, ['ACCESS-TOKEN-VALUE']), 'ERR_BAD_RESPONSE', false],
   ['no access_token', json(200, { token_type: 'Bearer' }), 'ERR_BAD_RESPONSE', false],
   ['numeric access_token', json(200, { access_token: 12345, token_type: 'Bearer' }), 'ERR_BAD_RESPONSE', false],
   ['no token_type', json(200, { access_token: 'ACCESS-TOKEN-VALUE' }), 'ERR_BAD_RESPONSE', false],
   ['DPoP token_type', json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'DPoP' }), 'ERR_BAD_RESPONSE', false],
-  ['string expires_in', json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', expires_in: '3600' }), 'ERR_BAD_RESPONSE', false],
-  ['negative expires_in', json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', expires_in: -1 }), 'ERR_BAD_RESPONSE', false],
-  ['numeric refresh_token', json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', refresh_token: 7 }), 'ERR_BAD_RESPONSE', false],
+  [
+    'string expires_in',
+    json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', expires_in: '3600' }),
+    'ERR_BAD_RESPONSE',
+    false,
+  ],
+  [
+    'negative expires_in',
+    json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', expires_in: -1 }),
+    'ERR_BAD_RESPONSE',
+    false,
+  ],
+  [
+    'numeric refresh_token',
+    json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', refresh_token: 7 }),
+    'ERR_BAD_RESPONSE',
+    false,
+  ],
   ['400 without OAuth error', { status: 400, headers: {}, body: 'REFRESH-TOKEN-VALUE' }, 'ERR_BAD_RESPONSE', false],
 ];
 
@@ -166,7 +287,10 @@ for (const [name, response, code, retryable, retryAfterMs] of tokenErrorCases) {
     const s = setup(response);
     const session = await started(s);
     const error = await t.throwsAsync(
-      s.protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { code: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER } } }),
+      s.protocol.exchange(s.ctx, {
+        session,
+        callback: { kind: 'redirect', params: { code: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER } },
+      }),
       { instanceOf: AuthError },
     );
     t.is(error!.code, code);
@@ -184,16 +308,25 @@ test('ID token checks: issuer, audience, azp, expiry, nonce, alg none, and its p
     ['expired', (s) => idToken(s, { exp: NOW / 1000 - 120 })],
     ['no iat', (s) => idToken(s, { iat: undefined })],
     ['nonce replayed from another login', (s) => idToken(s, { nonce: 'some-other-nonce' })],
-    ['alg none', (s) => fakeJwt({ iss: ISSUER, sub: 'u', aud: 'app', exp: NOW / 1000 + 60, iat: NOW / 1000, nonce: s.nonce }, 'none')],
+    [
+      'alg none',
+      (s) =>
+        fakeJwt({ iss: ISSUER, sub: 'u', aud: 'app', exp: NOW / 1000 + 60, iat: NOW / 1000, nonce: s.nonce }, 'none'),
+    ],
     ['not a JWT', () => 'abc.def'],
     ['missing', () => undefined],
   ];
   for (const [name, make] of cases) {
     let session!: OAuth2RedirectSession;
-    const s = setup(() => json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', id_token: make(session) }));
+    const s = setup(() =>
+      json(200, { access_token: 'ACCESS-TOKEN-VALUE', token_type: 'Bearer', id_token: make(session) }),
+    );
     session = await started(s);
     const error = await t.throwsAsync(
-      s.protocol.exchange(s.ctx, { session, callback: { kind: 'redirect', params: { code: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER } } }),
+      s.protocol.exchange(s.ctx, {
+        session,
+        callback: { kind: 'redirect', params: { code: 'AUTH-CODE-VALUE', state: session.state, iss: ISSUER } },
+      }),
       { instanceOf: AuthError },
     );
     t.is(error!.code, 'ERR_BAD_RESPONSE', name);
@@ -203,12 +336,25 @@ test('ID token checks: issuer, audience, azp, expiry, nonce, alg none, and its p
 
 // ---- refresh -----------------------------------------------------------------------------
 
-const OLD: TokenSet = { accessToken: 'OLD-ACCESS', refreshToken: 'REFRESH-TOKEN-VALUE', tokenType: 'Bearer', scope: 'openid read', username: 'ann' };
+const OLD: TokenSet = {
+  accessToken: 'OLD-ACCESS',
+  refreshToken: 'REFRESH-TOKEN-VALUE',
+  tokenType: 'Bearer',
+  scope: 'openid read',
+  username: 'ann',
+};
 
 test('refresh keeps the old refresh token when the server does not rotate it', async (t) => {
   const s = setup(json(200, { access_token: 'NEW-ACCESS', token_type: 'Bearer', expires_in: 60 }));
   const fresh = await s.protocol.refresh(s.ctx, { token: OLD });
-  t.deepEqual(fresh, { accessToken: 'NEW-ACCESS', tokenType: 'Bearer', expiresAt: NOW + 60_000, refreshToken: 'REFRESH-TOKEN-VALUE', scope: 'openid read', username: 'ann' });
+  t.deepEqual(fresh, {
+    accessToken: 'NEW-ACCESS',
+    tokenType: 'Bearer',
+    expiresAt: NOW + 60_000,
+    refreshToken: 'REFRESH-TOKEN-VALUE',
+    scope: 'openid read',
+    username: 'ann',
+  });
   t.deepEqual(Object.fromEntries(s.http.formSentTo(TOKEN_URL)), {
     grant_type: 'refresh_token',
     refresh_token: 'REFRESH-TOKEN-VALUE',
@@ -227,7 +373,9 @@ test('refresh: invalid_grant and a missing refresh token mean a new login (ERR_T
   const error = await t.throwsAsync(dead.protocol.refresh(dead.ctx, { token: OLD }), { instanceOf: AuthError });
   t.is(error!.code, 'ERR_TOKEN_INVALID');
   assertNoSecrets(t, error);
-  const none = await t.throwsAsync(dead.protocol.refresh(dead.ctx, { token: { accessToken: 'ACCESS-TOKEN-VALUE' } }), { instanceOf: AuthError });
+  const none = await t.throwsAsync(dead.protocol.refresh(dead.ctx, { token: { accessToken: 'ACCESS-TOKEN-VALUE' } }), {
+    instanceOf: AuthError,
+  });
   t.is(none!.code, 'ERR_TOKEN_INVALID');
   const down = setup(json(502, {}));
   const outage = await t.throwsAsync(down.protocol.refresh(down.ctx, { token: OLD }), { instanceOf: AuthError });
@@ -239,7 +387,9 @@ test('a refreshed ID token must be for the same user', async (t) => {
   const first = fakeJwt({ iss: ISSUER, sub: 'u1', aud: 'app', exp: NOW / 1000 + 300, iat: NOW / 1000 });
   const other = fakeJwt({ iss: ISSUER, sub: 'u2', aud: 'app', exp: NOW / 1000 + 300, iat: NOW / 1000 });
   const s = setup(json(200, { access_token: 'NEW', token_type: 'Bearer', id_token: other }));
-  const error = await t.throwsAsync(s.protocol.refresh(s.ctx, { token: { ...OLD, idToken: first } }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(s.protocol.refresh(s.ctx, { token: { ...OLD, idToken: first } }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_BAD_RESPONSE');
   const same = setup(json(200, { access_token: 'NEW', token_type: 'Bearer', id_token: first }));
   t.is((await same.protocol.refresh(same.ctx, { token: { ...OLD, idToken: first } })).idToken, first);

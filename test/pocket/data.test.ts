@@ -16,12 +16,21 @@ import { ACCESS_TOKEN, BASE_URL, CONSUMER_KEY, containsSecret } from './fixtures
 const CREDS = { consumerKey: CONSUMER_KEY, accessToken: ACCESS_TOKEN };
 
 function rawItem(id: number, extra: Record<string, unknown> = {}) {
-  return { item_id: String(id), resolved_title: `Item ${id}`, status: '0', time_added: String(1_600_000_000 + id), ...extra };
+  return {
+    item_id: String(id),
+    resolved_title: `Item ${id}`,
+    status: '0',
+    time_added: String(1_600_000_000 + id),
+    ...extra,
+  };
 }
 
 /** A /v3/get answer for a slice of `items`, keyed by id as Pocket keys it. */
 function getAnswer(items: Record<string, unknown>[], since = 1_700_000_000) {
-  const list = items.length === 0 ? [] : Object.fromEntries(items.map((item, index) => [item.item_id, { ...item, sort_id: index }]));
+  const list =
+    items.length === 0
+      ? []
+      : Object.fromEntries(items.map((item, index) => [item.item_id, { ...item, sort_id: index }]));
   return jsonReply(
     { status: items.length ? 1 : 2, complete: 1, list, error: null, search_meta: { search_type: 'normal' }, since },
     limitHeaders([320, 300, 3000], [10000, 9000, 3000]),
@@ -43,7 +52,13 @@ function context(http: FakePocketHttp): PocketCallContext {
 
 test('getItems sends the credentials and encoded params as JSON and reads the answer', async (t) => {
   const http = new FakePocketHttp({ '/v3/get': getAnswer([rawItem(1), rawItem(2)], 1_700_000_123) });
-  const result = await getItems(context(http), CREDS, { state: 'all', favorite: true, total: true, sort: 'oldest', detailType: 'complete' });
+  const result = await getItems(context(http), CREDS, {
+    state: 'all',
+    favorite: true,
+    total: true,
+    sort: 'oldest',
+    detailType: 'complete',
+  });
   t.deepEqual(http.requests[0]!.json, {
     consumer_key: CONSUMER_KEY,
     access_token: ACCESS_TOKEN,
@@ -59,7 +74,10 @@ test('getItems sends the credentials and encoded params as JSON and reads the an
   t.true(result.complete);
   t.is(result.since, 1_700_000_123);
   t.is(result.searchType, 'normal');
-  t.deepEqual(result.items.map((item) => item.itemId), ['1', '2']);
+  t.deepEqual(
+    result.items.map((item) => item.itemId),
+    ['1', '2'],
+  );
   t.deepEqual(result.rateLimits, {
     user: { limit: 320, remaining: 300, resetSeconds: 3000 },
     key: { limit: 10000, remaining: 9000, resetSeconds: 3000 },
@@ -67,7 +85,9 @@ test('getItems sends the credentials and encoded params as JSON and reads the an
 });
 
 test('getItems: total comes back as a number though Pocket sends a string', async (t) => {
-  const http = new FakePocketHttp({ '/v3/get': jsonReply({ status: 1, complete: 1, list: [], error: null, total: '42' }) });
+  const http = new FakePocketHttp({
+    '/v3/get': jsonReply({ status: 1, complete: 1, list: [], error: null, total: '42' }),
+  });
   t.is((await getItems(context(http), CREDS, { total: true })).total, 42);
 });
 
@@ -84,13 +104,16 @@ test('an empty list is no items whether it is [] or {}', async (t) => {
 });
 
 test('encodeGetParams: Dates become unix seconds; bad numbers are ERR_CONFIG', (t) => {
-  t.deepEqual(encodeGetParams({ since: new Date(1_700_000_000_999), count: 10, offset: 0, favorite: false, tag: '_untagged_' }), {
-    since: 1_700_000_000,
-    count: 10,
-    offset: 0,
-    favorite: 0,
-    tag: '_untagged_',
-  });
+  t.deepEqual(
+    encodeGetParams({ since: new Date(1_700_000_000_999), count: 10, offset: 0, favorite: false, tag: '_untagged_' }),
+    {
+      since: 1_700_000_000,
+      count: 10,
+      offset: 0,
+      favorite: 0,
+      tag: '_untagged_',
+    },
+  );
   for (const params of [{ count: 0 }, { offset: -1 }, { count: 1.5 }, { since: Number.NaN }]) {
     t.is(t.throws(() => encodeGetParams(params), { instanceOf: AuthError })!.code, 'ERR_CONFIG');
   }
@@ -99,7 +122,8 @@ test('encodeGetParams: Dates become unix seconds; bad numbers are ERR_CONFIG', (
 test('getAllItems pages with count+offset until an empty page, yields each item once', async (t) => {
   const http = new FakePocketHttp({ '/v3/get': pagingServer(7) });
   const ids: string[] = [];
-  for await (const item of getAllItems(context(http), CREDS, { state: 'unread' }, { pageSize: 3 })) ids.push(item.itemId);
+  for await (const item of getAllItems(context(http), CREDS, { state: 'unread' }, { pageSize: 3 }))
+    ids.push(item.itemId);
   t.deepEqual(ids, ['1', '2', '3', '4', '5', '6', '7']);
   t.deepEqual(
     http.requests.map((request) => [request.json.count, request.json.offset, request.json.state]),
@@ -128,10 +152,17 @@ test('getAllItems goes on past short pages from a server that caps count (75 ite
   for (const withTotal of [false, true]) {
     const http = new FakePocketHttp({ '/v3/get': cappedServer(75, 30, withTotal) });
     const ids: string[] = [];
-    for await (const item of getAllItems(context(http), CREDS, { total: withTotal }, { pageSize: 500 })) ids.push(item.itemId);
-    t.deepEqual(ids, Array.from({ length: 75 }, (_, index) => String(index + 1)));
+    for await (const item of getAllItems(context(http), CREDS, { total: withTotal }, { pageSize: 500 }))
+      ids.push(item.itemId);
+    t.deepEqual(
+      ids,
+      Array.from({ length: 75 }, (_, index) => String(index + 1)),
+    );
     // With total the loop stops at 75 without asking for the empty page.
-    t.deepEqual(http.requests.map((request) => request.json.offset), withTotal ? [0, 30, 60] : [0, 30, 60, 75]);
+    t.deepEqual(
+      http.requests.map((request) => request.json.offset),
+      withTotal ? [0, 30, 60] : [0, 30, 60, 75],
+    );
   }
 });
 
@@ -146,7 +177,10 @@ test('getAllItems asks once more after an exactly full last page, then stops on 
   const ids: string[] = [];
   for await (const item of getAllItems(context(http), CREDS, {}, { pageSize: 3 })) ids.push(item.itemId);
   t.is(ids.length, 6);
-  t.deepEqual(http.requests.map((request) => request.json.offset), [0, 3, 6]);
+  t.deepEqual(
+    http.requests.map((request) => request.json.offset),
+    [0, 3, 6],
+  );
 });
 
 test('getAllItems defaults to pages of 500', async (t) => {
@@ -154,11 +188,14 @@ test('getAllItems defaults to pages of 500', async (t) => {
   let count = 0;
   for await (const _ of getAllItems(context(http), CREDS)) count++;
   t.is(count, 501);
-  t.deepEqual(http.requests.map((request) => [request.json.count, request.json.offset]), [
-    [500, 0],
-    [500, 500],
-    [500, 501],
-  ]);
+  t.deepEqual(
+    http.requests.map((request) => [request.json.count, request.json.offset]),
+    [
+      [500, 0],
+      [500, 500],
+      [500, 501],
+    ],
+  );
 });
 
 test('getAllItems does not repeat items a shifting list shows twice, nor loop on a server that ignores offset', async (t) => {
@@ -179,22 +216,22 @@ test('getAllItems stops early when the consumer breaks out', async (t) => {
   t.is(http.requests.length, 1);
 });
 
-test('syncSince sends since and state=all, splits changed from deleted, returns the first page\'s cursor', async (t) => {
+test("syncSince sends since and state=all, splits changed from deleted, returns the first page's cursor", async (t) => {
   const http = new FakePocketHttp({
     '/v3/get': (request, callIndex) => {
-      const pages = [
-        [rawItem(1, { status: '1' }), { item_id: '2', status: '2' }],
-        [rawItem(3, { favorite: '1' })],
-      ];
+      const pages = [[rawItem(1, { status: '1' }), { item_id: '2', status: '2' }], [rawItem(3, { favorite: '1' })]];
       return getAnswer(pages[callIndex] ?? [], 1_700_000_500 + callIndex);
     },
   });
   const result = await syncSince(context(http), CREDS, 1_699_000_000, { detailType: 'simple' }, { pageSize: 2 });
   t.is(result.since, 1_700_000_500);
-  t.deepEqual(result.changed.map((item) => [item.itemId, item.status]), [
-    ['1', 'archived'],
-    ['3', 'unread'],
-  ]);
+  t.deepEqual(
+    result.changed.map((item) => [item.itemId, item.status]),
+    [
+      ['1', 'archived'],
+      ['3', 'unread'],
+    ],
+  );
   t.deepEqual(result.deletedIds, ['2']);
   const [first, second] = http.requests;
   t.deepEqual(first!.json, {
@@ -210,7 +247,9 @@ test('syncSince sends since and state=all, splits changed from deleted, returns 
 });
 
 test('syncSince with nothing changed still moves the cursor', async (t) => {
-  const http = new FakePocketHttp({ '/v3/get': jsonReply({ status: 2, complete: 0, list: [], error: null, since: 1_700_000_900 }) });
+  const http = new FakePocketHttp({
+    '/v3/get': jsonReply({ status: 2, complete: 0, list: [], error: null, since: 1_700_000_900 }),
+  });
   const result = await syncSince(context(http), CREDS, new Date(1_699_000_000_000));
   t.deepEqual(result, { since: 1_700_000_900, changed: [], deletedIds: [] });
   t.is(http.requests[0]!.json.since, 1_699_000_000);
@@ -225,11 +264,22 @@ test('syncSince without a since in the answer is ERR_BAD_RESPONSE', async (t) =>
 test('addItem sends url, title, comma-joined tags and tweet_id, and reads the saved item', async (t) => {
   const http = new FakePocketHttp({
     '/v3/add': jsonReply({
-      item: { item_id: '229279689', normal_url: 'http://example.com/a', resolved_id: '229279689', title: 'A', extra: 'kept' },
+      item: {
+        item_id: '229279689',
+        normal_url: 'http://example.com/a',
+        resolved_id: '229279689',
+        title: 'A',
+        extra: 'kept',
+      },
       status: 1,
     }),
   });
-  const result = await addItem(context(http), CREDS, { url: 'https://example.com/a', title: 'A', tags: ['x', 'y z'], tweetId: '123' });
+  const result = await addItem(context(http), CREDS, {
+    url: 'https://example.com/a',
+    title: 'A',
+    tags: ['x', 'y z'],
+    tweetId: '123',
+  });
   const [request] = http.requests;
   t.is(request!.url, `${BASE_URL}/v3/add`);
   t.is(request!.method, 'POST');
@@ -243,42 +293,89 @@ test('addItem sends url, title, comma-joined tags and tweet_id, and reads the sa
     tweet_id: '123',
   });
   t.is(result.status, 1);
-  t.deepEqual({ ...result.item, raw: undefined }, {
-    itemId: '229279689',
-    normalUrl: 'http://example.com/a',
-    resolvedId: '229279689',
-    title: 'A',
-    raw: undefined,
-  });
+  t.deepEqual(
+    { ...result.item, raw: undefined },
+    {
+      itemId: '229279689',
+      normalUrl: 'http://example.com/a',
+      resolvedId: '229279689',
+      title: 'A',
+      raw: undefined,
+    },
+  );
   t.is(result.item.raw.extra, 'kept');
 });
 
 test('addItem refuses a tag with a comma before calling Pocket', async (t) => {
   const http = new FakePocketHttp({});
-  const error = await t.throwsAsync(addItem(context(http), CREDS, { url: 'https://e.x', tags: ['a,b'] }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(addItem(context(http), CREDS, { url: 'https://e.x', tags: ['a,b'] }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_CONFIG');
   t.is(http.requests.length, 0);
 });
 
 test('addItem without the item in the answer is ERR_BAD_RESPONSE', async (t) => {
   const http = new FakePocketHttp({ '/v3/add': jsonReply({ status: 1 }) });
-  t.is((await t.throwsAsync(addItem(context(http), CREDS, { url: 'https://e.x' }), { instanceOf: AuthError }))!.code, 'ERR_BAD_RESPONSE');
+  t.is(
+    (await t.throwsAsync(addItem(context(http), CREDS, { url: 'https://e.x' }), { instanceOf: AuthError }))!.code,
+    'ERR_BAD_RESPONSE',
+  );
 });
 
 const EVERY_ACTION: [PocketAction, Record<string, unknown>][] = [
-  [{ action: 'add', url: 'https://e.x/', title: 'T', tags: ['a', 'b'], refId: '99', time: 1_700_000_000 }, { action: 'add', url: 'https://e.x/', title: 'T', tags: 'a,b', ref_id: '99', time: 1_700_000_000 }],
-  [{ action: 'add', itemId: '5' }, { action: 'add', item_id: '5' }],
-  [{ action: 'archive', itemId: '5' }, { action: 'archive', item_id: '5' }],
-  [{ action: 'readd', itemId: '5' }, { action: 'readd', item_id: '5' }],
-  [{ action: 'favorite', itemId: '5' }, { action: 'favorite', item_id: '5' }],
-  [{ action: 'unfavorite', itemId: '5' }, { action: 'unfavorite', item_id: '5' }],
-  [{ action: 'delete', itemId: '5', time: 10 }, { action: 'delete', item_id: '5', time: 10 }],
-  [{ action: 'tags_add', itemId: '5', tags: ['a'] }, { action: 'tags_add', item_id: '5', tags: 'a' }],
-  [{ action: 'tags_remove', itemId: '5', tags: ['a', 'b'] }, { action: 'tags_remove', item_id: '5', tags: 'a,b' }],
-  [{ action: 'tags_replace', itemId: '5', tags: ['c'] }, { action: 'tags_replace', item_id: '5', tags: 'c' }],
-  [{ action: 'tags_clear', itemId: '5' }, { action: 'tags_clear', item_id: '5' }],
-  [{ action: 'tag_rename', oldTag: 'old', newTag: 'new' }, { action: 'tag_rename', old_tag: 'old', new_tag: 'new' }],
-  [{ action: 'tag_delete', tag: 'gone' }, { action: 'tag_delete', tag: 'gone' }],
+  [
+    { action: 'add', url: 'https://e.x/', title: 'T', tags: ['a', 'b'], refId: '99', time: 1_700_000_000 },
+    { action: 'add', url: 'https://e.x/', title: 'T', tags: 'a,b', ref_id: '99', time: 1_700_000_000 },
+  ],
+  [
+    { action: 'add', itemId: '5' },
+    { action: 'add', item_id: '5' },
+  ],
+  [
+    { action: 'archive', itemId: '5' },
+    { action: 'archive', item_id: '5' },
+  ],
+  [
+    { action: 'readd', itemId: '5' },
+    { action: 'readd', item_id: '5' },
+  ],
+  [
+    { action: 'favorite', itemId: '5' },
+    { action: 'favorite', item_id: '5' },
+  ],
+  [
+    { action: 'unfavorite', itemId: '5' },
+    { action: 'unfavorite', item_id: '5' },
+  ],
+  [
+    { action: 'delete', itemId: '5', time: 10 },
+    { action: 'delete', item_id: '5', time: 10 },
+  ],
+  [
+    { action: 'tags_add', itemId: '5', tags: ['a'] },
+    { action: 'tags_add', item_id: '5', tags: 'a' },
+  ],
+  [
+    { action: 'tags_remove', itemId: '5', tags: ['a', 'b'] },
+    { action: 'tags_remove', item_id: '5', tags: 'a,b' },
+  ],
+  [
+    { action: 'tags_replace', itemId: '5', tags: ['c'] },
+    { action: 'tags_replace', item_id: '5', tags: 'c' },
+  ],
+  [
+    { action: 'tags_clear', itemId: '5' },
+    { action: 'tags_clear', item_id: '5' },
+  ],
+  [
+    { action: 'tag_rename', oldTag: 'old', newTag: 'new' },
+    { action: 'tag_rename', old_tag: 'old', new_tag: 'new' },
+  ],
+  [
+    { action: 'tag_delete', tag: 'gone' },
+    { action: 'tag_delete', tag: 'gone' },
+  ],
 ];
 
 test('every action of pocket-api.md encodes to its wire form', (t) => {
@@ -294,7 +391,8 @@ test('actions missing what they need are ERR_CONFIG', (t) => {
     { action: 'tags_add', itemId: '1', tags: [''] },
     { action: 'archive', itemId: '1', time: -1 },
   ] as PocketAction[];
-  for (const action of bad) t.is(t.throws(() => encodePocketAction(action), { instanceOf: AuthError })!.code, 'ERR_CONFIG');
+  for (const action of bad)
+    t.is(t.throws(() => encodePocketAction(action), { instanceOf: AuthError })!.code, 'ERR_CONFIG');
 });
 
 test('sendActions posts the actions as a JSON array and reports each outcome at its index', async (t) => {
@@ -323,14 +421,21 @@ test('sendActions posts the actions as a JSON array and reports each outcome at 
   t.false(result.ok);
   t.deepEqual(result.outcomes, [
     { action: 'archive', ok: true, result: true },
-    { action: 'favorite', ok: false, result: false, error: { message: 'Invalid item id', type: 'Bad Request', code: 422 } },
+    {
+      action: 'favorite',
+      ok: false,
+      result: false,
+      error: { message: 'Invalid item id', type: 'Bad Request', code: 422 },
+    },
     { action: 'add', ok: true, result: { item_id: '77' } },
   ]);
 });
 
 test('sendActions without action_results is ERR_BAD_RESPONSE', async (t) => {
   const http = new FakePocketHttp({ '/v3/send': jsonReply({ status: 1 }) });
-  const error = await t.throwsAsync(sendActions(context(http), CREDS, [{ action: 'archive', itemId: '1' }]), { instanceOf: AuthError });
+  const error = await t.throwsAsync(sendActions(context(http), CREDS, [{ action: 'archive', itemId: '1' }]), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_BAD_RESPONSE');
 });
 
@@ -349,19 +454,23 @@ test('a /v3/get answer without a list, or an HTML page, is ERR_BAD_RESPONSE with
 
 test('no access token is ERR_NOT_LOGGED_IN before any call', async (t) => {
   const http = new FakePocketHttp({});
-  const error = await t.throwsAsync(getItems(context(http), { consumerKey: CONSUMER_KEY, accessToken: '' }), { instanceOf: AuthError });
+  const error = await t.throwsAsync(getItems(context(http), { consumerKey: CONSUMER_KEY, accessToken: '' }), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_NOT_LOGGED_IN');
   t.is(http.requests.length, 0);
 });
 
 test('the data API refuses plain http to a remote host', async (t) => {
   const http = new FakePocketHttp({});
-  const error = await t.throwsAsync(getItems({ http, baseUrl: 'http://getpocket.com' }, CREDS), { instanceOf: AuthError });
+  const error = await t.throwsAsync(getItems({ http, baseUrl: 'http://getpocket.com' }, CREDS), {
+    instanceOf: AuthError,
+  });
   t.is(error!.code, 'ERR_INSECURE_URL');
   t.is(http.requests.length, 0);
 });
 
-test('the data API defaults to https://getpocket.com and passes the caller\'s signal', async (t) => {
+test("the data API defaults to https://getpocket.com and passes the caller's signal", async (t) => {
   const http = new FakePocketHttp({ '/v3/get': getAnswer([]) });
   const signal = new AbortController().signal;
   await getItems({ http, signal }, CREDS);

@@ -23,30 +23,177 @@ interface Row {
 }
 
 const OAUTH_ROWS: Row[] = [
-  { endpoint: 'request', status: 400, providerCode: '138', xError: 'Missing consumer key.', expected: 'ERR_INVALID_CLIENT', retryable: false },
-  { endpoint: 'request', status: 400, providerCode: '140', xError: 'Missing redirect url.', expected: 'ERR_INVALID_REQUEST', retryable: false },
-  { endpoint: 'request', status: 403, providerCode: '152', xError: 'Invalid consumer key.', expected: 'ERR_INVALID_CLIENT', retryable: false },
-  { endpoint: 'request', status: 500, providerCode: '199', xError: 'Pocket server issue.', expected: 'ERR_SERVER', retryable: true },
-  { endpoint: 'request', status: 502, providerCode: '199', xError: 'Pocket server issue.', expected: 'ERR_SERVER', retryable: true },
-  { endpoint: 'request', status: 503, providerCode: '199', xError: 'Pocket server issue.', expected: 'ERR_SERVER', retryable: true },
-  { endpoint: 'authorize', status: 400, providerCode: '138', xError: 'Missing consumer key.', expected: 'ERR_INVALID_CLIENT', retryable: false },
-  { endpoint: 'authorize', status: 403, providerCode: '152', xError: 'Invalid consumer key.', expected: 'ERR_INVALID_CLIENT', retryable: false },
-  { endpoint: 'authorize', status: 400, providerCode: '181', xError: 'Invalid redirect uri.', expected: 'ERR_INVALID_REQUEST', retryable: false },
-  { endpoint: 'authorize', status: 400, providerCode: '182', xError: 'Missing code.', expected: 'ERR_INVALID_REQUEST', retryable: false },
-  { endpoint: 'authorize', status: 400, providerCode: '185', xError: 'Code not found.', expected: 'ERR_CODE_INVALID', retryable: false },
-  { endpoint: 'authorize', status: 403, providerCode: '158', xError: 'User rejected code.', expected: 'ERR_DECLINED', retryable: false },
-  { endpoint: 'authorize', status: 403, providerCode: '159', xError: 'Already used code.', expected: 'ERR_CODE_INVALID', retryable: false },
-  { endpoint: 'authorize', status: 500, providerCode: '199', xError: 'Pocket server issue.', expected: 'ERR_SERVER', retryable: true },
-  { endpoint: 'authorize', status: 503, providerCode: '199', xError: 'Pocket server issue.', expected: 'ERR_SERVER', retryable: true },
+  {
+    endpoint: 'request',
+    status: 400,
+    providerCode: '138',
+    xError: 'Missing consumer key.',
+    expected: 'ERR_INVALID_CLIENT',
+    retryable: false,
+  },
+  {
+    endpoint: 'request',
+    status: 400,
+    providerCode: '140',
+    xError: 'Missing redirect url.',
+    expected: 'ERR_INVALID_REQUEST',
+    retryable: false,
+  },
+  {
+    endpoint: 'request',
+    status: 403,
+    providerCode: '152',
+    xError: 'Invalid consumer key.',
+    expected: 'ERR_INVALID_CLIENT',
+    retryable: false,
+  },
+  {
+    endpoint: 'request',
+    status: 500,
+    providerCode: '199',
+    xError: 'Pocket server issue.',
+    expected: 'ERR_SERVER',
+    retryable: true,
+  },
+  {
+    endpoint: 'request',
+    status: 502,
+    providerCode: '199',
+    xError: 'Pocket server issue.',
+    expected: 'ERR_SERVER',
+    retryable: true,
+  },
+  {
+    endpoint: 'request',
+    status: 503,
+    providerCode: '199',
+    xError: 'Pocket server issue.',
+    expected: 'ERR_SERVER',
+    retryable: true,
+  },
+  {
+    endpoint: 'authorize',
+    status: 400,
+    providerCode: '138',
+    xError: 'Missing consumer key.',
+    expected: 'ERR_INVALID_CLIENT',
+    retryable: false,
+  },
+  {
+    endpoint: 'authorize',
+    status: 403,
+    providerCode: '152',
+    xError: 'Invalid consumer key.',
+    expected: 'ERR_INVALID_CLIENT',
+    retryable: false,
+  },
+  {
+    endpoint: 'authorize',
+    status: 400,
+    providerCode: '181',
+    xError: 'Invalid redirect uri.',
+    expected: 'ERR_INVALID_REQUEST',
+    retryable: false,
+  },
+  {
+    endpoint: 'authorize',
+    status: 400,
+    providerCode: '182',
+    xError: 'Missing code.',
+    expected: 'ERR_INVALID_REQUEST',
+    retryable: false,
+  },
+  {
+    endpoint: 'authorize',
+    status: 400,
+    providerCode: '185',
+    xError: 'Code not found.',
+    expected: 'ERR_CODE_INVALID',
+    retryable: false,
+  },
+  {
+    endpoint: 'authorize',
+    status: 403,
+    providerCode: '158',
+    xError: 'User rejected code.',
+    expected: 'ERR_DECLINED',
+    retryable: false,
+  },
+  {
+    endpoint: 'authorize',
+    status: 403,
+    providerCode: '159',
+    xError: 'Already used code.',
+    expected: 'ERR_CODE_INVALID',
+    retryable: false,
+  },
+  {
+    endpoint: 'authorize',
+    status: 500,
+    providerCode: '199',
+    xError: 'Pocket server issue.',
+    expected: 'ERR_SERVER',
+    retryable: true,
+  },
+  {
+    endpoint: 'authorize',
+    status: 503,
+    providerCode: '199',
+    xError: 'Pocket server issue.',
+    expected: 'ERR_SERVER',
+    retryable: true,
+  },
 ];
 
 const DATA_ROWS: Row[] = [
-  { endpoint: 'data', status: 400, providerCode: '130', xError: 'Invalid request, please refer to API documentation.', expected: 'ERR_INVALID_REQUEST', retryable: false },
-  { endpoint: 'data', status: 401, providerCode: '107', xError: 'A valid access token is required to access the requested API endpoint.', expected: 'ERR_TOKEN_INVALID', retryable: false },
-  { endpoint: 'data', status: 401, providerCode: '136', xError: 'Invalid consumer key.', expected: 'ERR_TOKEN_INVALID', retryable: false },
-  { endpoint: 'data', status: 401, providerCode: '137', xError: 'Consumer key and access token do not match.', expected: 'ERR_TOKEN_INVALID', retryable: false },
-  { endpoint: 'data', status: 403, providerCode: '150', xError: 'Endpoint forbidden for this key.', expected: 'ERR_FORBIDDEN', retryable: false },
-  { endpoint: 'data', status: 403, providerCode: '151', xError: 'The provided keys do not have proper permission.', expected: 'ERR_FORBIDDEN', retryable: false },
+  {
+    endpoint: 'data',
+    status: 400,
+    providerCode: '130',
+    xError: 'Invalid request, please refer to API documentation.',
+    expected: 'ERR_INVALID_REQUEST',
+    retryable: false,
+  },
+  {
+    endpoint: 'data',
+    status: 401,
+    providerCode: '107',
+    xError: 'A valid access token is required to access the requested API endpoint.',
+    expected: 'ERR_TOKEN_INVALID',
+    retryable: false,
+  },
+  {
+    endpoint: 'data',
+    status: 401,
+    providerCode: '136',
+    xError: 'Invalid consumer key.',
+    expected: 'ERR_TOKEN_INVALID',
+    retryable: false,
+  },
+  {
+    endpoint: 'data',
+    status: 401,
+    providerCode: '137',
+    xError: 'Consumer key and access token do not match.',
+    expected: 'ERR_TOKEN_INVALID',
+    retryable: false,
+  },
+  {
+    endpoint: 'data',
+    status: 403,
+    providerCode: '150',
+    xError: 'Endpoint forbidden for this key.',
+    expected: 'ERR_FORBIDDEN',
+    retryable: false,
+  },
+  {
+    endpoint: 'data',
+    status: 403,
+    providerCode: '151',
+    xError: 'The provided keys do not have proper permission.',
+    expected: 'ERR_FORBIDDEN',
+    retryable: false,
+  },
   {
     endpoint: 'data',
     status: 403,
@@ -55,7 +202,14 @@ const DATA_ROWS: Row[] = [
     retryable: true,
     retryAfterMs: 1_234_000,
   },
-  { endpoint: 'data', status: 503, providerCode: '199', xError: 'Pocket server issue.', expected: 'ERR_SERVER', retryable: true },
+  {
+    endpoint: 'data',
+    status: 503,
+    providerCode: '199',
+    xError: 'Pocket server issue.',
+    expected: 'ERR_SERVER',
+    retryable: true,
+  },
 ];
 
 function reply(row: Row): FakeReply {
@@ -102,7 +256,10 @@ for (const row of [...OAUTH_ROWS, ...DATA_ROWS]) {
 
 test('every provider code gets its own actionable message, and 152 says to check the consumer key', async (t) => {
   const error = (await failWith(OAUTH_ROWS[2]!)) as AuthError;
-  t.is(error.message, 'Pocket does not recognise this consumer key. Check that it is the one Pocket issued for your app.');
+  t.is(
+    error.message,
+    'Pocket does not recognise this consumer key. Check that it is the one Pocket issued for your app.',
+  );
   const messages = new Set<string>();
   for (const row of [...OAUTH_ROWS, ...DATA_ROWS].filter((r) => r.providerCode && r.providerCode !== '199')) {
     messages.add(((await failWith(row)) as AuthError).message);
@@ -115,7 +272,11 @@ const NO_SECRETS_HEADERS = { 'content-type': 'text/html' };
 
 test('403 with no code and the key budget exhausted waits for the key reset', (t) => {
   const error = pocketError(
-    { status: 403, headers: { ...NO_SECRETS_HEADERS, ...lower(limitHeaders([320, 100, 50], [10000, 0, 900])) }, body: '403 Forbidden' },
+    {
+      status: 403,
+      headers: { ...NO_SECRETS_HEADERS, ...lower(limitHeaders([320, 100, 50], [10000, 0, 900])) },
+      body: '403 Forbidden',
+    },
     'data',
   );
   t.is(error.code, 'ERR_RATE_LIMITED');
@@ -131,7 +292,10 @@ test('429 is ERR_RATE_LIMITED, with Retry-After when no X-Limit header says more
   t.is(error.status, 429);
   t.is(error.retryAfterMs, 30_000);
   t.true(error.retryable);
-  const withLimits = pocketError({ status: 429, headers: lower(limitHeaders([320, 0, 60], [10000, 5, 10])), body: '' }, 'data');
+  const withLimits = pocketError(
+    { status: 429, headers: lower(limitHeaders([320, 0, 60], [10000, 5, 10])), body: '' },
+    'data',
+  );
   t.is(withLimits.retryAfterMs, 60_000);
 });
 
@@ -142,12 +306,18 @@ test('429 with no hints at all is still ERR_RATE_LIMITED, without retryAfterMs',
 });
 
 test('a plain 403 with budget left and no code is not a rate limit', (t) => {
-  const error = pocketError({ status: 403, headers: lower(limitHeaders([320, 5, 60], [10000, 5, 60])), body: '' }, 'data');
+  const error = pocketError(
+    { status: 403, headers: lower(limitHeaders([320, 5, 60], [10000, 5, 60])), body: '' },
+    'data',
+  );
   t.is(error.code, 'ERR_PROTOCOL');
 });
 
 test('a 5xx without X-Error-Code is a retryable ERR_SERVER', (t) => {
-  const error = pocketError({ status: 502, headers: { 'content-type': 'text/html' }, body: '<html>Bad gateway</html>' }, 'data');
+  const error = pocketError(
+    { status: 502, headers: { 'content-type': 'text/html' }, body: '<html>Bad gateway</html>' },
+    'data',
+  );
   t.is(error.code, 'ERR_SERVER');
   t.true(error.retryable);
   t.is(error.providerCode, undefined);
@@ -158,7 +328,7 @@ test('a bare 401 on a data call means the token is dead', (t) => {
   t.is(pocketError({ status: 401, headers: {}, body: '' }, 'authorize').code, 'ERR_PROTOCOL');
 });
 
-test('an unknown code is ERR_PROTOCOL naming the code but not Pocket\'s X-Error text', (t) => {
+test("an unknown code is ERR_PROTOCOL naming the code but not Pocket's X-Error text", (t) => {
   const error = pocketError(
     { status: 400, headers: { 'x-error-code': '999', 'x-error': `Echoing ${CONSUMER_KEY}.` }, body: '400 Bad Request' },
     'data',

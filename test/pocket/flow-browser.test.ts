@@ -92,14 +92,16 @@ test('approve in Chromium: authorized, token in the keychain, first fetch lists 
   const answer = await flow.fetch({ kind: 'get', params: { contentType: 'article', count: 10 } });
   if (answer.kind !== 'get') return t.fail('wrong answer kind');
   t.is(answer.result.items.length, 10);
-  t.deepEqual(
-    answer.result.items.map((i) => i.itemId).sort(),
-    DEMO_ITEMS.map((i) => i.item_id).sort(),
-  );
+  t.deepEqual(answer.result.items.map((i) => i.itemId).sort(), DEMO_ITEMS.map((i) => i.item_id).sort());
   t.true(answer.result.items.every((i) => typeof (i.raw as Record<string, unknown>)['resolved_title'] === 'string'));
 
   // A second flow on the same keychain reuses the login without a browser.
-  const again = createAuthFlow<PocketRequest, PocketResult>({ protocol, http: new AxiosHttpClient(), receiver: new LoopbackReceiver(), store });
+  const again = createAuthFlow<PocketRequest, PocketResult>({
+    protocol,
+    http: new AxiosHttpClient(),
+    receiver: new LoopbackReceiver(),
+    store,
+  });
   t.teardown(() => again.stop());
   t.deepEqual(await again.login(), { username: 'demo', fromStore: true, expiresAt: null });
 });

@@ -83,15 +83,29 @@ test('detailType=complete extras: authors, images, videos', (t) => {
   const item = convertItem({
     item_id: '1',
     authors: { '7': { item_id: '1', author_id: '7', name: 'Ada', url: 'https://ada.example' } },
-    images: { '1': { item_id: '1', image_id: '1', src: 'https://img.example/a.png', width: '640', height: '0', caption: '', credit: '' } },
-    videos: { '1': { item_id: '1', video_id: '1', src: 'https://youtube.com/x', width: '0', height: '0', type: '1', vid: 'x' } },
+    images: {
+      '1': {
+        item_id: '1',
+        image_id: '1',
+        src: 'https://img.example/a.png',
+        width: '640',
+        height: '0',
+        caption: '',
+        credit: '',
+      },
+    },
+    videos: {
+      '1': { item_id: '1', video_id: '1', src: 'https://youtube.com/x', width: '0', height: '0', type: '1', vid: 'x' },
+    },
   });
   t.deepEqual(item.authors, [{ id: '7', name: 'Ada', url: 'https://ada.example' }]);
-  t.deepEqual(item.images, [{ id: '1', src: 'https://img.example/a.png', width: 640, height: 0, caption: '', credit: '' }]);
+  t.deepEqual(item.images, [
+    { id: '1', src: 'https://img.example/a.png', width: 640, height: 0, caption: '', credit: '' },
+  ]);
   t.deepEqual(item.videos, [{ id: '1', src: 'https://youtube.com/x', width: 0, height: 0, type: 1, vid: 'x' }]);
 });
 
-test('tags come as Pocket\'s map, or as arrays', (t) => {
+test("tags come as Pocket's map, or as arrays", (t) => {
   t.deepEqual(tagNames({ a: { item_id: '1', tag: 'a' }, b: {} }), ['a', 'b']);
   t.deepEqual(tagNames(['x', { tag: 'y' }]), ['x', 'y']);
   t.deepEqual(tagNames(undefined), []);
@@ -103,7 +117,10 @@ test('a list keyed by id comes back in sort_id order, not numeric key order', (t
     '20': { item_id: '20', sort_id: 0 },
     '3000': { item_id: '3000', sort_id: 1 },
   });
-  t.deepEqual(items.map((item) => item.itemId), ['20', '3000', '100']);
+  t.deepEqual(
+    items.map((item) => item.itemId),
+    ['20', '3000', '100'],
+  );
 });
 
 test('an empty list is [] whether Pocket sends [], {} or null', (t) => {

@@ -60,7 +60,11 @@ test('state is appended to a redirect URI that already has a query, before any f
 
 test('manual mode (no redirect URI) sends the fallback page on the Pocket base URL and has no state', async (t) => {
   const http = new FakePocketHttp({ '/v3/oauth/request': jsonReply({ code: REQUEST_TOKEN }) });
-  const pocket = createPocketProtocol({ consumerKey: CONSUMER_KEY, baseUrl: `${BASE_URL}/`, redirectPath: '/auth/done' });
+  const pocket = createPocketProtocol({
+    consumerKey: CONSUMER_KEY,
+    baseUrl: `${BASE_URL}/`,
+    redirectPath: '/auth/done',
+  });
   const { session, authorizationUrl } = await pocket.start(protocolContext(http), { redirectUri: null });
   t.is(session.state, null);
   t.is(session.redirectUri, `${BASE_URL}/auth/done`);
@@ -106,7 +110,10 @@ test('exchange reads a form-encoded answer', async (t) => {
   const http = new FakePocketHttp({
     '/v3/oauth/authorize': formReply({ access_token: ACCESS_TOKEN, username: 'name with spaces@example.com' }),
   });
-  const token = await protocol().exchange(protocolContext(http), { session: startedSession(null), callback: { kind: 'confirmed' } });
+  const token = await protocol().exchange(protocolContext(http), {
+    session: startedSession(null),
+    callback: { kind: 'confirmed' },
+  });
   t.deepEqual(token, { accessToken: ACCESS_TOKEN, username: 'name with spaces@example.com' });
 });
 
@@ -195,7 +202,12 @@ test('fetch get sends both secrets and the params, and returns typed items', asy
   t.is(request!.method, 'POST');
   t.is(request!.signal, controller.signal);
   t.is(request!.timeoutMs, 4000);
-  t.deepEqual(request!.json, { consumer_key: CONSUMER_KEY, access_token: ACCESS_TOKEN, contentType: 'article', count: 10 });
+  t.deepEqual(request!.json, {
+    consumer_key: CONSUMER_KEY,
+    access_token: ACCESS_TOKEN,
+    contentType: 'article',
+    count: 10,
+  });
 });
 
 test('fetch add and send go to /v3/add and /v3/send', async (t) => {
@@ -205,7 +217,10 @@ test('fetch add and send go to /v3/add and /v3/send', async (t) => {
   });
   const ctx = protocolContext(http);
   const token = { accessToken: ACCESS_TOKEN };
-  const added = await protocol().fetch(ctx, { token, request: { kind: 'add', url: 'http://example.com/', tags: ['a'] } });
+  const added = await protocol().fetch(ctx, {
+    token,
+    request: { kind: 'add', url: 'http://example.com/', tags: ['a'] },
+  });
   t.is(added.kind, 'add');
   t.deepEqual(http.to('/v3/add')[0]!.json, {
     consumer_key: CONSUMER_KEY,
@@ -213,7 +228,10 @@ test('fetch add and send go to /v3/add and /v3/send', async (t) => {
     url: 'http://example.com/',
     tags: 'a',
   });
-  const sent = await protocol().fetch(ctx, { token, request: { kind: 'send', actions: [{ action: 'archive', itemId: '9' }] } });
+  const sent = await protocol().fetch(ctx, {
+    token,
+    request: { kind: 'send', actions: [{ action: 'archive', itemId: '9' }] },
+  });
   t.is(sent.kind, 'send');
   if (sent.kind === 'send') t.true(sent.result.ok);
 });
@@ -239,9 +257,12 @@ test('a cancelled signal reaches the HttpClient, whose ERR_CANCELLED comes throu
       throw new AuthError('ERR_CANCELLED', 'The operation was cancelled.');
     },
   });
-  const error = await t.throwsAsync(protocol().start(protocolContext(http, controller.signal), { redirectUri: LOOPBACK_REDIRECT }), {
-    instanceOf: AuthError,
-  });
+  const error = await t.throwsAsync(
+    protocol().start(protocolContext(http, controller.signal), { redirectUri: LOOPBACK_REDIRECT }),
+    {
+      instanceOf: AuthError,
+    },
+  );
   t.is(error!.code, 'ERR_CANCELLED');
 });
 

@@ -21,19 +21,47 @@ test('login by explicit endpoints (no discovery), call, status and logout; the s
   const env = { ...plain, AUTHMACHINE_CLIENT_SECRET: GITHUB_CLIENT_SECRET };
   const o = server.origin;
   const login = runCli(
-    ['login', '--client-id', GITHUB_CLIENT_ID, '--scope', 'read:user', '--resource', o, '--device',
-      '--authorization-endpoint', `${o}/login/oauth/authorize`, '--token-endpoint', `${o}/login/oauth/access_token`,
-      '--device-authorization-endpoint', `${o}/login/device/code`, '--store', 'file', '--token-file', tokenFile],
+    [
+      'login',
+      '--client-id',
+      GITHUB_CLIENT_ID,
+      '--scope',
+      'read:user',
+      '--resource',
+      o,
+      '--device',
+      '--authorization-endpoint',
+      `${o}/login/oauth/authorize`,
+      '--token-endpoint',
+      `${o}/login/oauth/access_token`,
+      '--device-authorization-endpoint',
+      `${o}/login/device/code`,
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
     env,
   );
   const [, , userCode] = await login.stderrMatch(DEVICE_PROMPT);
-  const approved = await fetch(`${o}/imitation/device`, { method: 'POST', body: new URLSearchParams({ user_code: userCode!, decision: 'allow' }) });
+  const approved = await fetch(`${o}/imitation/device`, {
+    method: 'POST',
+    body: new URLSearchParams({ user_code: userCode!, decision: 'allow' }),
+  });
   t.is(approved.status, 200);
   const done = await login.result;
   t.is(done.code, 0, done.stderr);
   t.is(done.stdout, `Logged in to ${o}. Token kept in ${tokenFile}.\n`);
-  t.false(server.requests.some((r) => r.path.includes('.well-known')), 'nothing discovered');
-  t.true(server.requests.filter((r) => r.path === '/login/device/code').every((r) => r.form.client_secret === GITHUB_CLIENT_SECRET), 'the secret goes in the form');
+  t.false(
+    server.requests.some((r) => r.path.includes('.well-known')),
+    'nothing discovered',
+  );
+  t.true(
+    server.requests
+      .filter((r) => r.path === '/login/device/code')
+      .every((r) => r.form.client_secret === GITHUB_CLIENT_SECRET),
+    'the secret goes in the form',
+  );
 
   const me = await runCli(['call', '/user'], env).result;
   t.is(me.code, 0, me.stderr);
@@ -41,7 +69,7 @@ test('login by explicit endpoints (no discovery), call, status and logout; the s
   const status = await runCli(['status'], env).result;
   t.is(status.code, 0, status.stdout);
 
-  const profileText = (await readFile(join(plain['AUTHMACHINE_CONFIG_DIR']!, 'profiles', 'default.json'), 'utf8'));
+  const profileText = await readFile(join(plain['AUTHMACHINE_CONFIG_DIR']!, 'profiles', 'default.json'), 'utf8');
   t.false(profileText.includes(GITHUB_CLIENT_SECRET), 'the profile never holds the secret');
   t.like(JSON.parse(profileText), { discover: false, endpoints: { token: `${o}/login/oauth/access_token` } });
   const token = await storedToken(tokenFile);
@@ -61,7 +89,10 @@ test('usage errors: endpoints without --token-endpoint, --tenant off microsoft, 
     [['--provider', 'github', '--tenant', 'common', '--client-id', 'x'], /--tenant is for --provider microsoft/],
     [['--provider', 'myspace', '--client-id', 'x'], /--provider must be one of github, google, microsoft, gitlab/],
     [['--provider', 'google', '--issuer', 'https://accounts.google.com', '--client-id', 'x'], /leave out --issuer/],
-    [['--provider', 'gitlab', '--base-url', 'http://gitlab.example.com', '--client-id', 'x'], /only https, or http on loopback/],
+    [
+      ['--provider', 'gitlab', '--base-url', 'http://gitlab.example.com', '--client-id', 'x'],
+      /only https, or http on loopback/,
+    ],
     [['--provider', 'microsoft', '--tenant', '../evil', '--client-id', 'x'], /tenant/],
   ];
   for (const [argv, message] of cases) {

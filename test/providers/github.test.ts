@@ -10,7 +10,15 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
-import { approveInBrowser, BROWSER_URL, DEVICE_PROMPT, enterDeviceCode, newHome, storedEntries, storedToken } from './helpers.js';
+import {
+  approveInBrowser,
+  BROWSER_URL,
+  DEVICE_PROMPT,
+  enterDeviceCode,
+  newHome,
+  storedEntries,
+  storedToken,
+} from './helpers.js';
 import { GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, startGitHub } from './imitation/github.js';
 
 const test = anyTest as TestFn<{ browser: Browser }>;
@@ -32,7 +40,22 @@ test('browser login with a client secret file, expiring tokens refreshed by call
   await writeFile(secretFile, `${GITHUB_CLIENT_SECRET}\n`, { mode: 0o600 });
   const base = ['--store', 'file', '--token-file', tokenFile];
 
-  const login = runCli(['login', '--provider', 'github', '--base-url', github.origin, '--client-id', GITHUB_CLIENT_ID, '--client-secret-file', secretFile, '--no-browser', ...base], env);
+  const login = runCli(
+    [
+      'login',
+      '--provider',
+      'github',
+      '--base-url',
+      github.origin,
+      '--client-id',
+      GITHUB_CLIENT_ID,
+      '--client-secret-file',
+      secretFile,
+      '--no-browser',
+      ...base,
+    ],
+    env,
+  );
   const [, url] = await login.stderrMatch(BROWSER_URL);
   const authorize = new URL(url!);
   t.is(authorize.pathname, '/login/oauth/authorize');
@@ -47,7 +70,10 @@ test('browser login with a client secret file, expiring tokens refreshed by call
   const exchange = github.requests.find((r) => r.path === '/login/oauth/access_token')!;
   t.true(exchange.accept.includes('application/json'), 'asks for JSON (else GitHub answers form-encoded)');
   t.is(exchange.form.client_secret, GITHUB_CLIENT_SECRET, 'GitHub documents the secret as a form member');
-  t.false(github.requests.some((r) => r.path.includes('.well-known')), 'no discovery: GitHub publishes no metadata');
+  t.false(
+    github.requests.some((r) => r.path.includes('.well-known')),
+    'no discovery: GitHub publishes no metadata',
+  );
   const first = await storedToken(tokenFile);
   t.is(typeof first.refreshToken, 'string');
   t.true((first.refreshExpiresAt as number) > Date.now() + 100 * 86_400_000, 'refresh_token_expires_in kept');
@@ -59,7 +85,10 @@ test('browser login with a client secret file, expiring tokens refreshed by call
   t.is(JSON.parse(me.stdout).login, 'octocat');
   const second = await storedToken(tokenFile);
   t.not(second.refreshToken, first.refreshToken, 'the rotated refresh token was saved');
-  t.is(github.requests.filter((r) => r.form.grant_type === 'refresh_token').at(-1)!.form.client_secret, GITHUB_CLIENT_SECRET);
+  t.is(
+    github.requests.filter((r) => r.form.grant_type === 'refresh_token').at(-1)!.form.client_secret,
+    GITHUB_CLIENT_SECRET,
+  );
 
   const status = await runCli(['status'], env).result;
   t.is(status.code, 0, status.stderr);
@@ -68,8 +97,11 @@ test('browser login with a client secret file, expiring tokens refreshed by call
   t.is(await storedEntries(tokenFile), 0);
   t.is((await runCli(['status'], env).result).code, 3);
 
-  const printed = [done.stdout, done.stderr, me.stdout, me.stderr, status.stdout, logout.stdout, logout.stderr].join('\n');
-  for (const secret of [GITHUB_CLIENT_SECRET, first.accessToken, first.refreshToken, second.accessToken]) t.false(printed.includes(String(secret)));
+  const printed = [done.stdout, done.stderr, me.stdout, me.stderr, status.stdout, logout.stdout, logout.stderr].join(
+    '\n',
+  );
+  for (const secret of [GITHUB_CLIENT_SECRET, first.accessToken, first.refreshToken, second.accessToken])
+    t.false(printed.includes(String(secret)));
 });
 
 test('device login: the code is entered elsewhere; tokens that never expire; call works', async (t) => {
@@ -79,7 +111,23 @@ test('device login: the code is entered elsewhere; tokens that never expire; cal
     await github.close();
     await rm(home, { recursive: true, force: true });
   });
-  const login = runCli(['login', '--provider', 'github', '--base-url', github.origin, '--client-id', GITHUB_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile], env);
+  const login = runCli(
+    [
+      'login',
+      '--provider',
+      'github',
+      '--base-url',
+      github.origin,
+      '--client-id',
+      GITHUB_CLIENT_ID,
+      '--device',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    env,
+  );
   const [, uri, code] = await login.stderrMatch(DEVICE_PROMPT);
   t.is(uri, `${github.origin}/login/device`);
   t.is(await enterDeviceCode(t.context.browser, uri!, code!), 'Device connected');
@@ -90,7 +138,10 @@ test('device login: the code is entered elsewhere; tokens that never expire; cal
   t.is(token.refreshToken, undefined);
   const polls = github.requests.filter((r) => r.form.grant_type === 'urn:ietf:params:oauth:grant-type:device_code');
   t.true(polls.length >= 1);
-  t.false(polls.some((r) => 'client_secret' in r.form), 'the device flow needs no secret');
+  t.false(
+    polls.some((r) => 'client_secret' in r.form),
+    'the device flow needs no secret',
+  );
   const me = await runCli(['call', '/user'], env).result;
   t.is(me.code, 0, me.stderr);
   t.is(JSON.parse(me.stdout).login, 'octocat');
@@ -103,17 +154,49 @@ test('errors come with HTTP 200: a declined device login is a decline, a wrong s
     await github.close();
     await rm(home, { recursive: true, force: true });
   });
-  const login = runCli(['login', '--provider', 'github', '--base-url', github.origin, '--client-id', GITHUB_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile], env);
+  const login = runCli(
+    [
+      'login',
+      '--provider',
+      'github',
+      '--base-url',
+      github.origin,
+      '--client-id',
+      GITHUB_CLIENT_ID,
+      '--device',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    env,
+  );
   const [, uri, code] = await login.stderrMatch(DEVICE_PROMPT);
   t.is(await enterDeviceCode(t.context.browser, uri!, code!, 'deny'), 'Device denied');
   const declined = await login.result;
   t.not(declined.code, 0);
   t.regex(declined.stderr, /ERR_DECLINED/);
 
-  const wrong = runCli(['login', '--provider', 'github', '--base-url', github.origin, '--client-id', GITHUB_CLIENT_ID, '--no-browser', '--store', 'file', '--token-file', tokenFile], {
-    ...env,
-    AUTHMACHINE_CLIENT_SECRET: 'not-the-secret',
-  });
+  const wrong = runCli(
+    [
+      'login',
+      '--provider',
+      'github',
+      '--base-url',
+      github.origin,
+      '--client-id',
+      GITHUB_CLIENT_ID,
+      '--no-browser',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    {
+      ...env,
+      AUTHMACHINE_CLIENT_SECRET: 'not-the-secret',
+    },
+  );
   const [, url] = await wrong.stderrMatch(BROWSER_URL);
   await approveInBrowser(t.context.browser, url!);
   const refused = await wrong.result;

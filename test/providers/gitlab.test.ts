@@ -9,7 +9,15 @@ import { rm } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
-import { approveInBrowser, BROWSER_URL, DEVICE_PROMPT, enterDeviceCode, newHome, storedEntries, storedToken } from './helpers.js';
+import {
+  approveInBrowser,
+  BROWSER_URL,
+  DEVICE_PROMPT,
+  enterDeviceCode,
+  newHome,
+  storedEntries,
+  storedToken,
+} from './helpers.js';
 import { GITLAB_CLIENT_ID, startGitLab } from './imitation/gitlab.js';
 
 const test = anyTest as TestFn<{ browser: Browser }>;
@@ -27,7 +35,23 @@ test('browser login with PKCE, call refreshes with a rotated token twice, logout
     await gitlab.close();
     await rm(home, { recursive: true, force: true });
   });
-  const login = runCli(['login', '--provider', 'gitlab', '--base-url', gitlab.origin, '--client-id', GITLAB_CLIENT_ID, '--no-browser', '--store', 'file', '--token-file', tokenFile], env);
+  const login = runCli(
+    [
+      'login',
+      '--provider',
+      'gitlab',
+      '--base-url',
+      gitlab.origin,
+      '--client-id',
+      GITLAB_CLIENT_ID,
+      '--no-browser',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    env,
+  );
   const [, url] = await login.stderrMatch(BROWSER_URL);
   const authorize = new URL(url!);
   t.is(authorize.pathname, '/oauth/authorize');
@@ -55,14 +79,30 @@ test('browser login with PKCE, call refreshes with a rotated token twice, logout
   t.is(await storedEntries(tokenFile), 0);
 });
 
-test('device login against GitLab\'s device endpoint', async (t) => {
+test("device login against GitLab's device endpoint", async (t) => {
   const gitlab = await startGitLab({ deviceInterval: 1 });
   const { home, env, tokenFile } = await newHome('gitlab-device');
   t.teardown(async () => {
     await gitlab.close();
     await rm(home, { recursive: true, force: true });
   });
-  const login = runCli(['login', '--provider', 'gitlab', '--base-url', gitlab.origin, '--client-id', GITLAB_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile], env);
+  const login = runCli(
+    [
+      'login',
+      '--provider',
+      'gitlab',
+      '--base-url',
+      gitlab.origin,
+      '--client-id',
+      GITLAB_CLIENT_ID,
+      '--device',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    env,
+  );
   const [, uri, code] = await login.stderrMatch(DEVICE_PROMPT);
   t.is(await enterDeviceCode(t.context.browser, uri!, code!), 'Device connected');
   const done = await login.result;

@@ -10,7 +10,15 @@ import { rm } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
-import { approveInBrowser, BROWSER_URL, DEVICE_PROMPT, enterDeviceCode, newHome, storedEntries, storedToken } from './helpers.js';
+import {
+  approveInBrowser,
+  BROWSER_URL,
+  DEVICE_PROMPT,
+  enterDeviceCode,
+  newHome,
+  storedEntries,
+  storedToken,
+} from './helpers.js';
 import { GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, startGoogle } from './imitation/google.js';
 
 const test = anyTest as TestFn<{ browser: Browser }>;
@@ -29,7 +37,20 @@ test('browser login, a second login keeps the refresh token Google sends only on
     await rm(home, { recursive: true, force: true });
   });
   const env = { ...plain, AUTHMACHINE_CLIENT_SECRET: GOOGLE_CLIENT_SECRET };
-  const argv = ['login', '--provider', 'google', '--base-url', google.origin, '--client-id', GOOGLE_CLIENT_ID, '--no-browser', '--store', 'file', '--token-file', tokenFile];
+  const argv = [
+    'login',
+    '--provider',
+    'google',
+    '--base-url',
+    google.origin,
+    '--client-id',
+    GOOGLE_CLIENT_ID,
+    '--no-browser',
+    '--store',
+    'file',
+    '--token-file',
+    tokenFile,
+  ];
 
   const login = runCli(argv, env);
   const [, url] = await login.stderrMatch(BROWSER_URL);
@@ -70,7 +91,8 @@ test('browser login, a second login keeps the refresh token Google sends only on
   t.false(google.accepts(String(refreshed.accessToken)), 'revoked at the provider');
   t.is(await storedEntries(tokenFile), 0);
   const printed = [done.stdout, done.stderr, me.stdout, me.stderr, logout.stdout, logout.stderr].join('\n');
-  for (const secret of [GOOGLE_CLIENT_SECRET, first.accessToken, first.refreshToken]) t.false(printed.includes(String(secret)));
+  for (const secret of [GOOGLE_CLIENT_SECRET, first.accessToken, first.refreshToken])
+    t.false(printed.includes(String(secret)));
 });
 
 test('device login: the page named verification_url, the secret on every poll, 428 pending', async (t) => {
@@ -81,11 +103,28 @@ test('device login: the page named verification_url, the secret on every poll, 4
     await rm(home, { recursive: true, force: true });
   });
   const env = { ...plain, AUTHMACHINE_CLIENT_SECRET: GOOGLE_CLIENT_SECRET };
-  const login = runCli(['login', '--provider', 'google', '--base-url', google.origin, '--client-id', GOOGLE_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile], env);
+  const login = runCli(
+    [
+      'login',
+      '--provider',
+      'google',
+      '--base-url',
+      google.origin,
+      '--client-id',
+      GOOGLE_CLIENT_ID,
+      '--device',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    env,
+  );
   const [, uri, code] = await login.stderrMatch(DEVICE_PROMPT);
   t.is(uri, `${google.origin}/device`);
   // Let at least one poll be answered "pending" (HTTP 428) before approving.
-  while (!google.requests.some((r) => r.form.grant_type?.endsWith('device_code'))) await new Promise((r) => setTimeout(r, 100));
+  while (!google.requests.some((r) => r.form.grant_type?.endsWith('device_code')))
+    await new Promise((r) => setTimeout(r, 100));
   t.is(await enterDeviceCode(t.context.browser, uri!, code!), 'Device connected');
   const done = await login.result;
   t.is(done.code, 0, done.stderr);
@@ -103,7 +142,23 @@ test('without the preset, a device answer naming verification_url is refused (RF
     await rm(home, { recursive: true, force: true });
   });
   const env = { ...plain, AUTHMACHINE_CLIENT_SECRET: GOOGLE_CLIENT_SECRET };
-  const done = await runCli(['login', '--issuer', google.origin, '--client-id', GOOGLE_CLIENT_ID, '--scope', 'openid email', '--device', '--store', 'file', '--token-file', tokenFile], env).result;
+  const done = await runCli(
+    [
+      'login',
+      '--issuer',
+      google.origin,
+      '--client-id',
+      GOOGLE_CLIENT_ID,
+      '--scope',
+      'openid email',
+      '--device',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    env,
+  ).result;
   t.not(done.code, 0);
   t.regex(done.stderr, /ERR_BAD_RESPONSE/);
   t.regex(done.stderr, /verification_uri/);

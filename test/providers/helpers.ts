@@ -11,7 +11,11 @@ import { isolatedContext } from '../helpers/oidc-browser.js';
 
 export async function newHome(name: string) {
   const home = await mkdtemp(join(tmpdir(), `authmachine-${name}-`));
-  return { home, env: { AUTHMACHINE_CONFIG_DIR: join(home, 'config'), HOME: home } as NodeJS.ProcessEnv, tokenFile: join(home, 'tokens.json') };
+  return {
+    home,
+    env: { AUTHMACHINE_CONFIG_DIR: join(home, 'config'), HOME: home } as NodeJS.ProcessEnv,
+    tokenFile: join(home, 'tokens.json'),
+  };
 }
 
 export const BROWSER_URL = /open this URL in your browser[^\n]*\n\s+(\S+)\n/;
@@ -27,7 +31,11 @@ async function withPage<T>(browser: Browser, work: (page: Page) => Promise<T>): 
 }
 
 /** Opens the authorization URL, clicks Authorize (or Cancel) and waits for the loopback page; returns its title. */
-export function approveInBrowser(browser: Browser, url: string, decision: 'approve' | 'deny' = 'approve'): Promise<string> {
+export function approveInBrowser(
+  browser: Browser,
+  url: string,
+  decision: 'approve' | 'deny' = 'approve',
+): Promise<string> {
   return withPage(browser, async (page) => {
     await page.goto(url);
     const provider = new URL(url).origin;
@@ -38,7 +46,12 @@ export function approveInBrowser(browser: Browser, url: string, decision: 'appro
 }
 
 /** Types the user code on the device page and confirms; returns the page's title. */
-export function enterDeviceCode(browser: Browser, verificationUri: string, userCode: string, decision: 'continue' | 'deny' = 'continue'): Promise<string> {
+export function enterDeviceCode(
+  browser: Browser,
+  verificationUri: string,
+  userCode: string,
+  decision: 'continue' | 'deny' = 'continue',
+): Promise<string> {
   return withPage(browser, async (page) => {
     await page.goto(verificationUri);
     await page.fill('input[name="user_code"]', userCode);

@@ -9,7 +9,15 @@ import { rm } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
-import { approveInBrowser, BROWSER_URL, DEVICE_PROMPT, enterDeviceCode, newHome, storedEntries, storedToken } from './helpers.js';
+import {
+  approveInBrowser,
+  BROWSER_URL,
+  DEVICE_PROMPT,
+  enterDeviceCode,
+  newHome,
+  storedEntries,
+  storedToken,
+} from './helpers.js';
 import { MICROSOFT_CLIENT_ID, startMicrosoft } from './imitation/microsoft.js';
 
 const test = anyTest as TestFn<{ browser: Browser }>;
@@ -29,7 +37,22 @@ for (const tenant of ['common', 'organizations'] as const) {
       await rm(home, { recursive: true, force: true });
     });
     const login = runCli(
-      ['login', '--provider', 'microsoft', '--tenant', tenant, '--base-url', entra.origin, '--client-id', MICROSOFT_CLIENT_ID, '--no-browser', '--store', 'file', '--token-file', tokenFile],
+      [
+        'login',
+        '--provider',
+        'microsoft',
+        '--tenant',
+        tenant,
+        '--base-url',
+        entra.origin,
+        '--client-id',
+        MICROSOFT_CLIENT_ID,
+        '--no-browser',
+        '--store',
+        'file',
+        '--token-file',
+        tokenFile,
+      ],
       env,
     );
     const [, url] = await login.stderrMatch(BROWSER_URL);
@@ -40,7 +63,10 @@ for (const tenant of ['common', 'organizations'] as const) {
     t.is(await approveInBrowser(t.context.browser, url!), 'Login complete');
     const done = await login.result;
     t.is(done.code, 0, done.stderr);
-    t.is(done.stdout, `Logged in to ${entra.origin}/${tenant}/v2.0 as adele@contoso.example. Token kept in ${tokenFile}.\n`);
+    t.is(
+      done.stdout,
+      `Logged in to ${entra.origin}/${tenant}/v2.0 as adele@contoso.example. Token kept in ${tokenFile}.\n`,
+    );
     const first = await storedToken(tokenFile);
 
     entra.expireAccessTokens();
@@ -67,7 +93,23 @@ for (const [what, options] of [
       await entra.close();
       await rm(home, { recursive: true, force: true });
     });
-    const login = runCli(['login', '--provider', 'microsoft', '--base-url', entra.origin, '--client-id', MICROSOFT_CLIENT_ID, '--no-browser', '--store', 'file', '--token-file', tokenFile], env);
+    const login = runCli(
+      [
+        'login',
+        '--provider',
+        'microsoft',
+        '--base-url',
+        entra.origin,
+        '--client-id',
+        MICROSOFT_CLIENT_ID,
+        '--no-browser',
+        '--store',
+        'file',
+        '--token-file',
+        tokenFile,
+      ],
+      env,
+    );
     const [, url] = await login.stderrMatch(BROWSER_URL);
     await approveInBrowser(t.context.browser, url!);
     const done = await login.result;
@@ -83,7 +125,21 @@ test('without the preset, a {tenantid} issuer in discovery is an issuer mismatch
     await entra.close();
     await rm(home, { recursive: true, force: true });
   });
-  const done = await runCli(['login', '--issuer', `${entra.origin}/common/v2.0`, '--client-id', MICROSOFT_CLIENT_ID, '--no-browser', '--store', 'file', '--token-file', tokenFile], env).result;
+  const done = await runCli(
+    [
+      'login',
+      '--issuer',
+      `${entra.origin}/common/v2.0`,
+      '--client-id',
+      MICROSOFT_CLIENT_ID,
+      '--no-browser',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
+    env,
+  ).result;
   t.not(done.code, 0);
   t.regex(done.stderr, /ERR_ISSUER_MISMATCH/);
 });
@@ -96,7 +152,22 @@ test('device login through organizations; the code is entered elsewhere', async 
     await rm(home, { recursive: true, force: true });
   });
   const login = runCli(
-    ['login', '--provider', 'microsoft', '--tenant', 'organizations', '--base-url', entra.origin, '--client-id', MICROSOFT_CLIENT_ID, '--device', '--store', 'file', '--token-file', tokenFile],
+    [
+      'login',
+      '--provider',
+      'microsoft',
+      '--tenant',
+      'organizations',
+      '--base-url',
+      entra.origin,
+      '--client-id',
+      MICROSOFT_CLIENT_ID,
+      '--device',
+      '--store',
+      'file',
+      '--token-file',
+      tokenFile,
+    ],
     env,
   );
   const [, uri, code] = await login.stderrMatch(DEVICE_PROMPT);

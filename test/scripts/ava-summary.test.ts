@@ -41,17 +41,26 @@ function runAva(files: string[]): Promise<{ output: string; status: number }> {
   for (const file of files) writeFileSync(join(dir, file), FILES[file]!);
   const cli = join(root, 'node_modules/ava/entrypoints/cli.mjs');
   return new Promise((resolve) => {
-    execFile(process.execPath, [cli, ...files], { cwd: dir, env: { ...process.env, CI: '1', FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
-      rmSync(dir, { recursive: true, force: true });
-      resolve({ output: stdout + stderr, status: error ? ((error as { code?: number }).code ?? 1) : 0 });
-    });
+    execFile(
+      process.execPath,
+      [cli, ...files],
+      { cwd: dir, env: { ...process.env, CI: '1', FORCE_COLOR: '0' } },
+      (error, stdout, stderr) => {
+        rmSync(dir, { recursive: true, force: true });
+        resolve({ output: stdout + stderr, status: error ? ((error as { code?: number }).code ?? 1) : 0 });
+      },
+    );
   });
 }
 
 test('a real run with every kind of outcome: passes counted from the per-test lines, every non-pass a failure', async (t) => {
   const run = await runAva(['a.test.mjs', 'b.test.mjs', 'c.test.mjs', 'd.test.mjs']);
   t.not(run.status, 0);
-  t.notRegex(run.output, /tests? passed/, 'ava prints no pass count when something failed: the case this counter exists for');
+  t.notRegex(
+    run.output,
+    /tests? passed/,
+    'ava prints no pass count when something failed: the case this counter exists for',
+  );
   // Passed: one, two, three, b › passes, d › passes. Failed: b › fails, the known failure, the
   // skipped and the todo test, c's hook, d's uncaught exception.
   t.deepEqual(count(run.output, run.status), { passed: 5, failed: 6 });
@@ -71,14 +80,26 @@ test('the form from the issue: 445 passes and one failure is "445 passed, 1 fail
 
 test('singular and plural forms, colours, and the summary line winning over stray ticks', (t) => {
   t.deepEqual(count(`${ticks(1)}\n  ─\n\n  1 test passed\n`), { passed: 1, failed: 0 });
-  t.deepEqual(count(`\u001b[32m  ✔ a › b\u001b[39m\n\n  \u001b[32m1 test passed\u001b[39m\n`), { passed: 1, failed: 0 });
+  t.deepEqual(count(`\u001b[32m  ✔ a › b\u001b[39m\n\n  \u001b[32m1 test passed\u001b[39m\n`), {
+    passed: 1,
+    failed: 0,
+  });
   t.deepEqual(count(`${ticks(3)}\n  ✔ printed by a test itself\n  3 tests passed\n`), { passed: 3, failed: 0 });
-  t.deepEqual(count(`${ticks(2)}\n  2 hooks failed\n  3 tests failed\n  2 known failures\n  2 tests skipped\n  4 tests todo\n`, 1), { passed: 2, failed: 13 });
+  t.deepEqual(
+    count(
+      `${ticks(2)}\n  2 hooks failed\n  3 tests failed\n  2 known failures\n  2 tests skipped\n  4 tests todo\n`,
+      1,
+    ),
+    { passed: 2, failed: 13 },
+  );
   t.deepEqual(count(`${ticks(7)}\n  2 unhandled rejections\n  1 uncaught exception\n`, 1), { passed: 7, failed: 3 });
 });
 
 test('a timeout, a crash without a summary, and an empty run are failures', (t) => {
-  t.deepEqual(count(`${ticks(10)}\n\n  ✘ Timed out while running tests\n\n  4 tests remained pending after a timeout\n`, 1), { passed: 10, failed: 4 });
+  t.deepEqual(
+    count(`${ticks(10)}\n\n  ✘ Timed out while running tests\n\n  4 tests remained pending after a timeout\n`, 1),
+    { passed: 10, failed: 4 },
+  );
   t.deepEqual(count(`${ticks(10)}\n  ✘ x.test.ts exited with a non-zero exit code: 1\n`, 1), { passed: 10, failed: 1 });
   t.deepEqual(count(`  ✘ Couldn’t find any files to test\n`, 1), { passed: 0, failed: 1 });
   t.deepEqual(count(''), { passed: 0, failed: 1 });

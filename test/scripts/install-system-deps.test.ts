@@ -5,7 +5,16 @@
  */
 import test from 'ava';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,7 +61,10 @@ test('as another user, every privileged step goes through sudo', (t) => {
   const r = run(1000, true);
   t.is(r.status, 0, r.stderr);
   t.true(r.calls.filter((c) => c.startsWith('apt-get')).every((c) => c.endsWith('(uid-as-seen: sudo)')));
-  t.deepEqual(r.calls.filter((c) => c.startsWith('sudo')), ['sudo apt-get', 'sudo tee', 'sudo chmod', 'sudo env', 'sudo rm']);
+  t.deepEqual(
+    r.calls.filter((c) => c.startsWith('sudo')),
+    ['sudo apt-get', 'sudo tee', 'sudo chmod', 'sudo env', 'sudo rm'],
+  );
 });
 
 test('as another user without sudo, one line says what to do', (t) => {

@@ -27,7 +27,8 @@ test.before(async (t) => {
   await new Promise<void>((resolve) => balancer.listen(0, '127.0.0.1', resolve));
   redirectUri = `http://127.0.0.1:${(balancer.address() as AddressInfo).port}/callback`;
   t.context.server.provider.on('grant.success', (ctx: unknown) => {
-    if ((ctx as { oidc: { params?: { grant_type?: string } } }).oidc.params?.grant_type === 'refresh_token') refreshes.push('refresh');
+    if ((ctx as { oidc: { params?: { grant_type?: string } } }).oidc.params?.grant_type === 'refresh_token')
+      refreshes.push('refresh');
   });
 });
 
@@ -67,51 +68,57 @@ async function approve(browser: Browser, authorizationUrl: string, login: string
   }
 }
 
-test.serial('OAuth: begun on A, completed on B, replay refused; A killed mid-login loses nothing; concurrent token() after expiry on both instances keeps the login in 20 of 20 rounds', async (t) => {
-  t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
-  const { server, browser } = t.context;
-  const [a, b] = await Promise.all([instance(server.issuer, server.resourceUrl), instance(server.issuer, server.resourceUrl)]);
+test.serial(
+  'OAuth: begun on A, completed on B, replay refused; A killed mid-login loses nothing; concurrent token() after expiry on both instances keeps the login in 20 of 20 rounds',
+  async (t) => {
+    t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
+    const { server, browser } = t.context;
+    const [a, b] = await Promise.all([
+      instance(server.issuer, server.resourceUrl),
+      instance(server.issuer, server.resourceUrl),
+    ]);
 
-  // frank: begun on A, completed on B, replayed on A.
-  server.setAccessTokenTtl('frank', 2);
-  const begun = await a.call('GET', '/login?user=frank');
-  t.is(begun.status, 200, JSON.stringify(begun.body));
-  const params = await approve(browser, begun.body.authorizationUrl as string, 'frank');
-  t.is(params.state, begun.body.state as string);
-  t.truthy(params.code);
-  t.is(params.iss, server.issuer, 'RFC 9207 iss came back and was checked');
-  const query = `/callback?${new URLSearchParams(params)}`;
-  const completed = await b.call('GET', query);
-  t.is(completed.status, 200, JSON.stringify(completed.body));
-  t.is(completed.body.userId, 'frank');
-  const replayed = await a.call('GET', query);
-  t.is(replayed.status, 410);
-  t.is(replayed.body.error, 'ERR_EXPIRED');
+    // frank: begun on A, completed on B, replayed on A.
+    server.setAccessTokenTtl('frank', 2);
+    const begun = await a.call('GET', '/login?user=frank');
+    t.is(begun.status, 200, JSON.stringify(begun.body));
+    const params = await approve(browser, begun.body.authorizationUrl as string, 'frank');
+    t.is(params.state, begun.body.state as string);
+    t.truthy(params.code);
+    t.is(params.iss, server.issuer, 'RFC 9207 iss came back and was checked');
+    const query = `/callback?${new URLSearchParams(params)}`;
+    const completed = await b.call('GET', query);
+    t.is(completed.status, 200, JSON.stringify(completed.body));
+    t.is(completed.body.userId, 'frank');
+    const replayed = await a.call('GET', query);
+    t.is(replayed.status, 410);
+    t.is(replayed.body.error, 'ERR_EXPIRED');
 
-  // grace: begun on a third instance that is killed before the callback; B completes.
-  const doomed = await instance(server.issuer, server.resourceUrl);
-  const begunThere = await doomed.call('GET', '/login?user=grace');
-  await doomed.kill('SIGKILL');
-  const graceParams = await approve(browser, begunThere.body.authorizationUrl as string, 'grace');
-  const graceDone = await b.call('GET', `/callback?${new URLSearchParams(graceParams)}`);
-  t.is(graceDone.status, 200, JSON.stringify(graceDone.body));
-  t.deepEqual((await a.call('GET', '/me?user=grace')).body.provider, { sub: 'grace' });
+    // grace: begun on a third instance that is killed before the callback; B completes.
+    const doomed = await instance(server.issuer, server.resourceUrl);
+    const begunThere = await doomed.call('GET', '/login?user=grace');
+    await doomed.kill('SIGKILL');
+    const graceParams = await approve(browser, begunThere.body.authorizationUrl as string, 'grace');
+    const graceDone = await b.call('GET', `/callback?${new URLSearchParams(graceParams)}`);
+    t.is(graceDone.status, 200, JSON.stringify(graceDone.body));
+    t.deepEqual((await a.call('GET', '/me?user=grace')).body.provider, { sub: 'grace' });
 
-  // 20 rounds: wait until frank's token is due for refresh, then 3 calls on each instance at once.
-  let expiresAt = (await a.call('GET', '/me?user=frank')).body.expiresAt as number;
-  for (let round = 0; round < 20; round++) {
-    const before = refreshes.length;
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - 1000 - Date.now() + 20)));
-    const answers = await Promise.all([a, b, a, b, a, b].map((host) => host.call('GET', '/me?user=frank')));
-    for (const answer of answers) t.is(answer.status, 200, `round ${round}: ${JSON.stringify(answer.body)}`);
-    t.deepEqual(new Set(answers.map((answer) => (answer.body.provider as { sub: string }).sub)), new Set(['frank']));
-    expiresAt = Math.max(...answers.map((answer) => answer.body.expiresAt as number));
-    // Usually exactly one: the others wait for the lock and use its token. (On a slow machine a
-    // call may find even that one due again, 1 s later, and refresh it in turn: still one at a time.)
-    t.true(refreshes.length > before, `round ${round}: the token was refreshed`);
-  }
+    // 20 rounds: wait until frank's token is due for refresh, then 3 calls on each instance at once.
+    let expiresAt = (await a.call('GET', '/me?user=frank')).body.expiresAt as number;
+    for (let round = 0; round < 20; round++) {
+      const before = refreshes.length;
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, expiresAt - 1000 - Date.now() + 20)));
+      const answers = await Promise.all([a, b, a, b, a, b].map((host) => host.call('GET', '/me?user=frank')));
+      for (const answer of answers) t.is(answer.status, 200, `round ${round}: ${JSON.stringify(answer.body)}`);
+      t.deepEqual(new Set(answers.map((answer) => (answer.body.provider as { sub: string }).sub)), new Set(['frank']));
+      expiresAt = Math.max(...answers.map((answer) => answer.body.expiresAt as number));
+      // Usually exactly one: the others wait for the lock and use its token. (On a slow machine a
+      // call may find even that one due again, 1 s later, and refresh it in turn: still one at a time.)
+      t.true(refreshes.length > before, `round ${round}: the token was refreshed`);
+    }
 
-  const out = await b.call('POST', '/logout?user=frank');
-  t.deepEqual(out.body, { removed: true });
-  t.is((await a.call('GET', '/me?user=frank')).body.error, 'ERR_NOT_LOGGED_IN');
-});
+    const out = await b.call('POST', '/logout?user=frank');
+    t.deepEqual(out.body, { removed: true });
+    t.is((await a.call('GET', '/me?user=frank')).body.error, 'ERR_NOT_LOGGED_IN');
+  },
+);

@@ -89,7 +89,10 @@ test.serial('a callback whose flow outlived its time to live is refused with a c
   const late = await a.call('GET', `/callback?${new URLSearchParams(params)}`);
   t.is(late.status, 410);
   t.is(late.body.error, 'ERR_EXPIRED');
-  t.is(late.body.message, 'No login is waiting for this callback: it was not completed within 300 ms of its start, or it was already completed. Start the login again.');
+  t.is(
+    late.body.message,
+    'No login is waiting for this callback: it was not completed within 300 ms of its start, or it was already completed. Start the login again.',
+  );
   t.is((await a.call('GET', '/me?user=dave')).body.error, 'ERR_NOT_LOGGED_IN');
 });
 

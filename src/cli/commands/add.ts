@@ -22,7 +22,13 @@ export const add: Command = {
     const url = args.positionals[0];
     if (url === undefined) throw new UsageError('missing <url>.', 'add');
     if (!/^https?:\/\//i.test(url)) throw new UsageError('the URL must start with http:// or https://.', 'add');
-    const tags = typeof args.values['tags'] === 'string' ? args.values['tags'].split(',').map((t) => t.trim()).filter(Boolean) : undefined;
+    const tags =
+      typeof args.values['tags'] === 'string'
+        ? args.values['tags']
+            .split(',')
+            .map((t) => t.trim())
+            .filter(Boolean)
+        : undefined;
     const flow = await openStoredPocket(io, args.values['profile']);
     try {
       const answer = await flow.fetch({
@@ -32,7 +38,12 @@ export const add: Command = {
         ...(tags ? { tags } : {}),
       });
       const item = answer.result.item;
-      await write(io.stdout, args.values['json'] ? `${JSON.stringify(item.raw)}\n` : `Saved ${item.normalUrl ?? url} as item ${item.itemId}.\n`);
+      await write(
+        io.stdout,
+        args.values['json']
+          ? `${JSON.stringify(item.raw)}\n`
+          : `Saved ${item.normalUrl ?? url} as item ${item.itemId}.\n`,
+      );
     } finally {
       flow.stop();
     }

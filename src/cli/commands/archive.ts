@@ -19,11 +19,25 @@ export const archive: Command = {
     if (bad) throw new UsageError(`"${bad}" is not an item id (ids are numbers).`, 'archive');
     const flow = await openStoredPocket(io, args.values['profile']);
     try {
-      const answer = await flow.fetch({ kind: 'send', actions: ids.map((itemId) => ({ action: 'archive' as const, itemId })) });
-      const outcomes = answer.result.outcomes.map((o, i) => ({ itemId: ids[i], archived: o.ok, error: o.error?.message ?? null }));
+      const answer = await flow.fetch({
+        kind: 'send',
+        actions: ids.map((itemId) => ({ action: 'archive' as const, itemId })),
+      });
+      const outcomes = answer.result.outcomes.map((o, i) => ({
+        itemId: ids[i],
+        archived: o.ok,
+        error: o.error?.message ?? null,
+      }));
       if (args.values['json']) await write(io.stdout, `${JSON.stringify(outcomes)}\n`);
       // Pocket's action errors end with a period of their own.
-      else for (const o of outcomes) await write(io.stdout, o.archived ? `Archived ${o.itemId}.\n` : `Could not archive ${o.itemId}${o.error ? `: ${o.error.replace(/\.$/, '')}` : ''}.\n`);
+      else
+        for (const o of outcomes)
+          await write(
+            io.stdout,
+            o.archived
+              ? `Archived ${o.itemId}.\n`
+              : `Could not archive ${o.itemId}${o.error ? `: ${o.error.replace(/\.$/, '')}` : ''}.\n`,
+          );
       return outcomes.every((o) => o.archived) ? EXIT.ok : EXIT.failure;
     } finally {
       flow.stop();

@@ -20,7 +20,8 @@ function parseHeaders(values: unknown): Record<string, string> {
     const colon = line.indexOf(':');
     const name = colon > 0 ? line.slice(0, colon).trim() : '';
     const value = colon > 0 ? line.slice(colon + 1).trim() : '';
-    if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(value)) throw new UsageError(`--header takes "Name: value".`, 'call');
+    if (!HEADER_NAME.test(name) || /[\r\n\0]/.test(value))
+      throw new UsageError(`--header takes "Name: value".`, 'call');
     if (name.toLowerCase() === 'authorization') {
       throw new UsageError('--header Authorization is not allowed: the stored login is the credential.', 'call');
     }
@@ -38,7 +39,10 @@ function targetUrl(input: string, issuer: string, resource: string | undefined):
   const absolute = /^[a-z][a-z0-9+.-]*:/i.test(input);
   if (!absolute) {
     if (resource === undefined) {
-      throw new UsageError(`"${input}" is a path, but this login has no --resource to resolve it against: give a full URL, or log in again with --resource URL.`, 'call');
+      throw new UsageError(
+        `"${input}" is a path, but this login has no --resource to resolve it against: give a full URL, or log in again with --resource URL.`,
+        'call',
+      );
     }
     return new URL(input, resource).toString();
   }
@@ -50,7 +54,10 @@ function targetUrl(input: string, issuer: string, resource: string | undefined):
   }
   const allowed = [issuer, resource].filter((u): u is string => u !== undefined).map((u) => new URL(u).origin);
   if (!allowed.includes(url.origin)) {
-    throw new UsageError(`${url.origin} is not this login's resource or issuer: the token is only sent to ${allowed.join(' or ')}.`, 'call');
+    throw new UsageError(
+      `${url.origin} is not this login's resource or issuer: the token is only sent to ${allowed.join(' or ')}.`,
+      'call',
+    );
   }
   return url.toString();
 }
@@ -58,36 +65,50 @@ function targetUrl(input: string, issuer: string, resource: string | undefined):
 export const call: Command = {
   name: 'call',
   summary: summaryOf('call'),
-  usage: "authmachine call <url-or-path> [--method GET|POST|PUT|DELETE] [--data BODY] [--header 'Name: value']... [--include]",
+  usage:
+    "authmachine call <url-or-path> [--method GET|POST|PUT|DELETE] [--data BODY] [--header 'Name: value']... [--include]",
   positionals: { name: 'url-or-path', min: 1, max: 1 },
   details: [
     'Uses the login saved by `authmachine login --issuer ...` (never opens a browser) and sends the',
-    'request with its access token (a DPoP-bound token with a proof signed by the login\'s key). A 401',
+    "request with its access token (a DPoP-bound token with a proof signed by the login's key). A 401",
     'makes the login refresh its token once and repeat the call; the refreshed token is saved. A token',
     'within --refresh-skew of its expiry is renewed before it is sent. Renewing is single-flight: other',
-    'authmachine processes wait for it and use its token. A path is resolved against the login\'s',
-    '--resource; a full URL must be on the resource\'s or the issuer\'s origin. The response body goes',
+    "authmachine processes wait for it and use its token. A path is resolved against the login's",
+    "--resource; a full URL must be on the resource's or the issuer's origin. The response body goes",
     'to stdout (with --include, after the status line and headers). Exits 0 for a 2xx answer, 1 for any',
     'other status (shown on stderr), 3 when not logged in. Set Content-Type yourself with --header when',
     'you send --data.',
   ].join('\n'),
   options: {
-    method: { type: 'string', short: 'X', valueName: 'GET|POST|PUT|DELETE', description: 'HTTP method (default GET, or POST with --data)' },
+    method: {
+      type: 'string',
+      short: 'X',
+      valueName: 'GET|POST|PUT|DELETE',
+      description: 'HTTP method (default GET, or POST with --data)',
+    },
     data: { type: 'string', short: 'd', valueName: 'body', description: 'Request body, sent as given' },
-    header: { type: 'string', short: 'H', multiple: true, valueName: 'Name: value', description: 'Extra request header (repeatable)' },
+    header: {
+      type: 'string',
+      short: 'H',
+      multiple: true,
+      valueName: 'Name: value',
+      description: 'Extra request header (repeatable)',
+    },
     include: { type: 'boolean', short: 'i', description: 'Print the status line and response headers before the body' },
     ...PROFILE_OPTION,
     ...REFRESH_SKEW_OPTION,
   },
   examples: [
     'authmachine call /api/me',
-    "authmachine call https://api.example.com/v1/notes --data '{\"text\":\"hi\"}' --header 'Content-Type: application/json'",
+    'authmachine call https://api.example.com/v1/notes --data \'{"text":"hi"}\' --header \'Content-Type: application/json\'',
     'authmachine call /v1/notes/42 --method DELETE --include',
   ],
   async run(args, io) {
     const v = args.values;
     const body = typeof v['data'] === 'string' ? v['data'] : undefined;
-    const method = (typeof v['method'] === 'string' ? v['method'].toUpperCase() : body === undefined ? 'GET' : 'POST') as HttpMethod;
+    const method = (
+      typeof v['method'] === 'string' ? v['method'].toUpperCase() : body === undefined ? 'GET' : 'POST'
+    ) as HttpMethod;
     if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}.`, 'call');
     const headers = parseHeaders(v['header']);
 
@@ -95,7 +116,10 @@ export const call: Command = {
     const account = await openAccount(v['profile'], io, 'Run `authmachine login --issuer URL --client-id ID`');
     const profile = account.profile;
     if (profile.provider !== 'oauth2') {
-      throw new AuthError('ERR_CONFIG', 'The saved login is for Pocket: `call` is for OAuth logins. Use `items`, `add` or `archive`, or log in with --issuer.');
+      throw new AuthError(
+        'ERR_CONFIG',
+        'The saved login is for Pocket: `call` is for OAuth logins. Use `items`, `add` or `archive`, or log in with --issuer.',
+      );
     }
     const given = args.positionals[0];
     if (given === undefined) throw new UsageError('missing <url-or-path>.', 'call');
@@ -104,12 +128,18 @@ export const call: Command = {
     const { flow } = oauthFlow({ ...oauthOptionsFromProfile(account, io), refreshSkewMs: skew }, io);
     try {
       if ((await flow.resume()) === null) {
-        throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in to ${profile.issuer}${profileNote(account.name)} (or the login expired). Run \`authmachine login\`.`);
+        throw new AuthError(
+          'ERR_NOT_LOGGED_IN',
+          `Not logged in to ${profile.issuer}${profileNote(account.name)} (or the login expired). Run \`authmachine login\`.`,
+        );
       }
       const request: ResourceRequest = { url, method, headers, ...(body === undefined ? {} : { body }) };
       const response = await flow.fetch(request);
       if (v['include']) {
-        const lines = [`HTTP ${response.status}`, ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`)];
+        const lines = [
+          `HTTP ${response.status}`,
+          ...Object.entries(response.headers).map(([name, value]) => `${name}: ${value}`),
+        ];
         await write(io.stdout, `${lines.join('\r\n')}\r\n\r\n`);
       }
       // The body exactly as it came, so it can be piped to a file or jq unchanged.

@@ -47,15 +47,21 @@ export const demo: Command = {
   options: {
     browser: { type: 'boolean', description: 'Use your real browser and click Approve yourself' },
     simulate: { type: 'boolean', description: 'Simulated approval even when a display is available' },
-    store: { type: 'string', valueName: 'keychain|memory', description: 'Where the demo token goes (default: keychain, memory if there is none)' },
+    store: {
+      type: 'string',
+      valueName: 'keychain|memory',
+      description: 'Where the demo token goes (default: keychain, memory if there is none)',
+    },
     inspect: { type: 'boolean', description: 'Watch the flow live in the local inspector page' },
-    json: { type: 'boolean', description: 'Print Pocket\'s raw items as JSON instead of a table' },
+    json: { type: 'boolean', description: "Print Pocket's raw items as JSON instead of a table" },
   },
   examples: ['authmachine demo', 'authmachine demo --browser', 'authmachine demo --inspect'],
   async run(args, io) {
-    if (args.values['browser'] && args.values['simulate']) throw new UsageError('choose one of --browser and --simulate.', 'demo');
+    if (args.values['browser'] && args.values['simulate'])
+      throw new UsageError('choose one of --browser and --simulate.', 'demo');
     const requested = parseStoreKind(args.values['store']);
-    if (requested === 'file') throw new UsageError('the demo keeps its throwaway token in the keychain or memory, not a file.', 'demo');
+    if (requested === 'file')
+      throw new UsageError('the demo keeps its throwaway token in the keychain or memory, not a file.', 'demo');
     const simulate = Boolean(args.values['simulate']) || (!args.values['browser'] && !hasDisplay(io));
     const { startPocketEmulator } = await import('../../pocket/emulator/index.js');
     const emulator = await startPocketEmulator({ approval: simulate ? 'auto-approve' : 'page' });
@@ -63,7 +69,7 @@ export const demo: Command = {
     if (simulate) {
       io.stderr.write(
         'No display here: the emulator will approve on your behalf (simulated approval), and a built-in\n' +
-          'client plays the browser, following the redirect back to this login\'s loopback listener.\n',
+          "client plays the browser, following the redirect back to this login's loopback listener.\n",
       );
     }
     const inspect = await inspectOption(args.values['inspect'], io);
@@ -80,10 +86,20 @@ export const demo: Command = {
     );
     try {
       const result = await runLogin(flow, io, 'Pocket', true, simulate ? 'simulated' : 'browser');
-      io.stderr.write(`Logged in as ${result.username ?? 'unknown'}; token kept in ${store.location}.\nFetching your articles...\n`);
+      io.stderr.write(
+        `Logged in as ${result.username ?? 'unknown'}; token kept in ${store.location}.\nFetching your articles...\n`,
+      );
       const answer = await flow.fetch({ kind: 'get', params: { contentType: 'article', count: 10, sort: 'newest' } });
       const items = answer.result.items;
-      if (args.values['json']) await write(io.stdout, `${JSON.stringify(items.map((i) => i.raw), null, 2)}\n`);
+      if (args.values['json'])
+        await write(
+          io.stdout,
+          `${JSON.stringify(
+            items.map((i) => i.raw),
+            null,
+            2,
+          )}\n`,
+        );
       else await write(io.stdout, `${TABLE_HEADER}\n${items.map((i) => itemRow(i, 100)).join('\n')}\n`);
       await flow.logout();
       io.stderr.write(`${items.length} articles. Demo token deleted from ${store.location}.\n`);

@@ -26,7 +26,9 @@ export const inspect: Command = {
     const key = randomBytes(24).toString('base64url');
     const server = await startInspectorServer({ port, ingestKey: key });
     await publishInspector(io.env, { url: server.url, key });
-    io.stdout.write(`Inspector listening on ${server.url}\nRun \`authmachine demo --inspect\` or \`authmachine login --inspect\` to watch a flow. Ctrl-C to stop.\n`);
+    io.stdout.write(
+      `Inspector listening on ${server.url}\nRun \`authmachine demo --inspect\` or \`authmachine login --inspect\` to watch a flow. Ctrl-C to stop.\n`,
+    );
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -22,13 +22,12 @@ function choice<K extends keyof typeof CHOICES>(name: K, value: unknown): (typeo
   throw new UsageError(`--${name} must be one of ${CHOICES[name].join(', ')}.`, 'items');
 }
 
-
 export const items: Command = {
   name: 'items',
   summary: summaryOf('items'),
   usage: 'authmachine items [filters] [--all] [--json | --ndjson]',
   details: [
-    'Shows a readable table by default (* favourite, A archived). --json prints Pocket\'s own items',
+    "Shows a readable table by default (* favourite, A archived). --json prints Pocket's own items",
     '(its strings, as the API returns them) as one JSON array; --ndjson prints one item per line and',
     'streams, so --all --ndjson handles any size of list in constant memory.',
   ].join('\n'),
@@ -47,10 +46,14 @@ export const items: Command = {
     all: { type: 'boolean', description: 'Every matching item, fetched page by page' },
     'page-size': { type: 'string', valueName: 'n', description: 'Items per request with --all (default 500)' },
     complete: { type: 'boolean', description: 'Ask for full details (authors, images, videos)' },
-    json: { type: 'boolean', description: 'Pocket\'s raw items as a JSON array' },
-    ndjson: { type: 'boolean', description: 'Pocket\'s raw items, one JSON object per line' },
+    json: { type: 'boolean', description: "Pocket's raw items as a JSON array" },
+    ndjson: { type: 'boolean', description: "Pocket's raw items, one JSON object per line" },
   },
-  examples: ['authmachine items --count 10', 'authmachine items --tag reading --sort oldest', 'authmachine items --all --ndjson > pocket.ndjson'],
+  examples: [
+    'authmachine items --count 10',
+    'authmachine items --tag reading --sort oldest',
+    'authmachine items --all --ndjson > pocket.ndjson',
+  ],
   async run(args, io) {
     const v = args.values;
     if (v['json'] && v['ndjson']) throw new UsageError('choose one of --json and --ndjson.', 'items');
@@ -86,7 +89,11 @@ export const items: Command = {
     let shown = 0;
     const rawItems: unknown[] = [];
     try {
-      const pages = all ? pagesOf(getPage, params, { pageSize }) : (async function* () { yield await getPage({ ...params, count: pageSize }); })();
+      const pages = all
+        ? pagesOf(getPage, params, { pageSize })
+        : (async function* () {
+            yield await getPage({ ...params, count: pageSize });
+          })();
       const width = (io.stdout as { columns?: number }).columns ?? 100;
       for await (const page of pages) {
         let chunk = format === 'table' && shown === 0 && page.items.length > 0 ? `${TABLE_HEADER}\n` : '';
@@ -98,7 +105,11 @@ export const items: Command = {
         }
         if (chunk !== '') await write(io.stdout, chunk);
       }
-      if (format === 'json') await write(io.stdout, rawItems.length === 0 ? '[]\n' : `[\n${rawItems.map((raw) => JSON.stringify(raw)).join(',\n')}\n]\n`);
+      if (format === 'json')
+        await write(
+          io.stdout,
+          rawItems.length === 0 ? '[]\n' : `[\n${rawItems.map((raw) => JSON.stringify(raw)).join(',\n')}\n]\n`,
+        );
       if (format === 'table') {
         if (shown === 0) await write(io.stdout, `${TABLE_HEADER}\n`);
         io.stderr.write(`${shown} item${shown === 1 ? '' : 's'}.\n`);

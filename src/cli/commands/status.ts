@@ -16,10 +16,16 @@ interface LoginStatus {
 /** One profile's login, read from its store: no network, no HTTP library, no machine. */
 async function statusOf(name: string, profile: Profile, env: NodeJS.ProcessEnv, now: number): Promise<LoginStatus> {
   const account = accountOf(name, profile, env);
-  const where = profile.provider === 'pocket' ? `Pocket at ${profile.baseUrl}` : `${profile.issuer} (client ${profile.clientId})`;
+  const where =
+    profile.provider === 'pocket' ? `Pocket at ${profile.baseUrl}` : `${profile.issuer} (client ${profile.clientId})`;
   const base = { profile: name, provider: profile.provider };
   const secret = await account.store.get(account.storageKey);
-  if (secret === null) return { info: { loggedIn: false, ...base }, text: `Not logged in to ${where}${profileNote(name)}.`, usable: false };
+  if (secret === null)
+    return {
+      info: { loggedIn: false, ...base },
+      text: `Not logged in to ${where}${profileNote(name)}.`,
+      usable: false,
+    };
   const token = decodeTokenSet(secret, account.store.location);
   const expired = token.expiresAt !== undefined && token.expiresAt <= now;
   const usable = !expired || Boolean(token.refreshToken);
@@ -31,11 +37,20 @@ async function statusOf(name: string, profile: Profile, env: NodeJS.ProcessEnv, 
     expiresAt: token.expiresAt ? new Date(token.expiresAt).toISOString() : null,
     refreshable: Boolean(token.refreshToken),
   };
-  if (!usable) return { info, text: `The login to ${where}${profileNote(name)} has expired. Run \`authmachine login\` again.`, usable };
+  if (!usable)
+    return {
+      info,
+      text: `The login to ${where}${profileNote(name)} has expired. Run \`authmachine login\` again.`,
+      usable,
+    };
   const expiry = token.expiresAt
     ? `; the access token ${expired ? 'expired' : 'expires'} ${new Date(token.expiresAt).toISOString()} (${relative(token.expiresAt - now)})${token.refreshToken ? ', renewed automatically' : ''}`
     : '';
-  return { info, text: `Logged in to ${where}${token.username ? ` as ${token.username}` : ''}${profileNote(name)}. Token kept in ${account.store.location}${expiry}.`, usable };
+  return {
+    info,
+    text: `Logged in to ${where}${token.username ? ` as ${token.username}` : ''}${profileNote(name)}. Token kept in ${account.store.location}${expiry}.`,
+    usable,
+  };
 }
 
 function relative(ms: number): string {
@@ -63,20 +78,35 @@ export const status: Command = {
       const name = profileName(args.values['profile'], io.env);
       const profile = await readProfile(io.env, name);
       if (!profile) {
-        await write(io.stdout, json ? `${JSON.stringify({ loggedIn: false, profile: name })}\n` : `Not logged in${profileNote(name)}. Run \`authmachine login --profile ${name}\`.\n`);
+        await write(
+          io.stdout,
+          json
+            ? `${JSON.stringify({ loggedIn: false, profile: name })}\n`
+            : `Not logged in${profileNote(name)}. Run \`authmachine login --profile ${name}\`.\n`,
+        );
         return EXIT.needsLogin;
       }
       const one = await statusOf(name, profile, io.env, now);
       await write(io.stdout, json ? `${JSON.stringify(one.info)}\n` : `${one.text}\n`);
       return one.usable ? EXIT.ok : EXIT.needsLogin;
     }
-    const all = await Promise.all((await listProfiles(io.env)).map(({ name, profile }) => statusOf(name, profile, io.env, now)));
+    const all = await Promise.all(
+      (await listProfiles(io.env)).map(({ name, profile }) => statusOf(name, profile, io.env, now)),
+    );
     if (all.length === 0) {
-      await write(io.stdout, json ? '{"loggedIn":false,"logins":[]}\n' : 'Not logged in. Run `authmachine login` or `authmachine demo`.\n');
+      await write(
+        io.stdout,
+        json ? '{"loggedIn":false,"logins":[]}\n' : 'Not logged in. Run `authmachine login` or `authmachine demo`.\n',
+      );
       return EXIT.needsLogin;
     }
     const usable = all.some((s) => s.usable);
-    await write(io.stdout, json ? `${JSON.stringify({ loggedIn: usable, logins: all.map((s) => s.info) })}\n` : `${all.map((s) => s.text).join('\n')}\n`);
+    await write(
+      io.stdout,
+      json
+        ? `${JSON.stringify({ loggedIn: usable, logins: all.map((s) => s.info) })}\n`
+        : `${all.map((s) => s.text).join('\n')}\n`,
+    );
     return usable ? EXIT.ok : EXIT.needsLogin;
   },
 };

@@ -19,7 +19,8 @@ import { UsageError } from '../usage-error.js';
 
 function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
   const format = args.values['format'];
-  if (args.values['json'] && format !== undefined && format !== 'json') throw new UsageError('--json and --format go together only as --format json.', 'token');
+  if (args.values['json'] && format !== undefined && format !== 'json')
+    throw new UsageError('--json and --format go together only as --format json.', 'token');
   if (args.values['json']) return 'json';
   if (format === undefined) return 'plain';
   if (typeof format === 'string' && (TOKEN_FORMATS as string[]).includes(format)) return format as TokenFormat;
@@ -29,7 +30,13 @@ function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
 /** The token to print, or null when it is missing or too close to expiry to hand out. */
 function printable(token: TokenSet, wantIdToken: boolean, now: number, skewMs: number): PrintedToken | null {
   if (!isFresh(token, now, skewMs)) return null;
-  if (!wantIdToken) return { token: token.accessToken, type: token.tokenType ?? 'Bearer', expiresAt: token.expiresAt ?? null, scope: token.scope ?? null };
+  if (!wantIdToken)
+    return {
+      token: token.accessToken,
+      type: token.tokenType ?? 'Bearer',
+      expiresAt: token.expiresAt ?? null,
+      scope: token.scope ?? null,
+    };
   if (!token.idToken) return null;
   const expiresAt = idTokenExpiry(token.idToken);
   if (expiresAt !== null && expiresAt - skewMs <= now) return null;
@@ -50,7 +57,11 @@ export const token: Command = {
     'ExecCredential kubectl reads from exec plugins), env (export lines for eval).',
   ].join('\n'),
   options: {
-    format: { type: 'string', valueName: 'plain|json|exec-credential|env', description: 'Output format (default plain)' },
+    format: {
+      type: 'string',
+      valueName: 'plain|json|exec-credential|env',
+      description: 'Output format (default plain)',
+    },
     'id-token': { type: 'boolean', description: 'Print the OpenID Connect ID token instead of the access token' },
     ...PROFILE_OPTION,
     ...REFRESH_SKEW_OPTION,
@@ -67,7 +78,8 @@ export const token: Command = {
     const wantIdToken = Boolean(args.values['id-token']);
     const account = await openAccount(args.values['profile'], io);
     const secret = await account.store.get(account.storageKey);
-    if (secret === null) throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`);
+    if (secret === null)
+      throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`);
     let stored = decodeTokenSet(secret, account.store.location);
     let printed = printable(stored, wantIdToken, Date.now(), skewMs);
     if (printed === null) {
@@ -77,7 +89,11 @@ export const token: Command = {
       const { renewToken } = await import('../token-renew.js');
       stored = await renewToken(account, io, skewMs);
       printed = printable(stored, wantIdToken, Date.now(), 0);
-      if (printed === null) throw new AuthError('ERR_TOKEN_INVALID', 'The provider renewed the login without a usable token. Run `authmachine login` again.');
+      if (printed === null)
+        throw new AuthError(
+          'ERR_TOKEN_INVALID',
+          'The provider renewed the login without a usable token. Run `authmachine login` again.',
+        );
     }
     await write(io.stdout, formatToken(printed, format));
     return EXIT.ok;

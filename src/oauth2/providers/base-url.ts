@@ -7,7 +7,10 @@ export function baseUrlOf(given: string | undefined, fallback: string): string {
   if (given === undefined) return fallback;
   const url = assertSafeUrl(given, 'provider base URL');
   if (url.search || url.hash || url.username || url.password) {
-    throw new AuthError('ERR_CONFIG', 'The provider base URL must be a plain URL, without query, fragment or credentials.');
+    throw new AuthError(
+      'ERR_CONFIG',
+      'The provider base URL must be a plain URL, without query, fragment or credentials.',
+    );
   }
   return url.toString().replace(/\/+$/, '');
 }

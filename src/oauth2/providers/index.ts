@@ -25,7 +25,9 @@ export function isProviderName(value: string): value is ProviderName {
  *   to a provider that has none. ERR_INSECURE_URL for plain http off loopback.
  */
 export function providerSettings(name: string, input: PresetInput = {}): ProviderSettings {
-  if (!isProviderName(name)) throw new AuthError('ERR_CONFIG', `Unknown provider "${name}": use one of ${PROVIDER_NAMES.join(', ')}.`);
-  if (input.tenant !== undefined && name !== 'microsoft') throw new AuthError('ERR_CONFIG', 'A tenant is only for the microsoft provider.');
+  if (!isProviderName(name))
+    throw new AuthError('ERR_CONFIG', `Unknown provider "${name}": use one of ${PROVIDER_NAMES.join(', ')}.`);
+  if (input.tenant !== undefined && name !== 'microsoft')
+    throw new AuthError('ERR_CONFIG', 'A tenant is only for the microsoft provider.');
   return PRESETS[name](input);
 }

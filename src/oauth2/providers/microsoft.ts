@@ -18,13 +18,17 @@ export const MULTI_TENANT_ALIASES = ['common', 'organizations'] as const;
 const CONSUMERS_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 /** A tenant alias, a tenant id (GUID) or a verified domain; nothing that could change the path. */
-const TENANT_RE = /^(?:common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+)$/i;
+const TENANT_RE =
+  /^(?:common|organizations|consumers|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+)$/i;
 
 export function microsoft(input: PresetInput): ProviderSettings {
   const base = baseUrlOf(input.baseUrl, MICROSOFT_LOGIN);
   const tenant = input.tenant ?? 'common';
   if (!TENANT_RE.test(tenant)) {
-    throw new AuthError('ERR_CONFIG', 'The Microsoft tenant must be common, organizations, consumers, a tenant id or a domain name.');
+    throw new AuthError(
+      'ERR_CONFIG',
+      'The Microsoft tenant must be common, organizations, consumers, a tenant id or a domain name.',
+    );
   }
   return {
     provider: 'microsoft',

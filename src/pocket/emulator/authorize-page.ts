@@ -65,7 +65,11 @@ function redirect(response: ServerResponse, location: string): void {
 }
 
 /** The request token's record if it may still be decided; otherwise answers with an error page. */
-function pendingRecord(context: EmulatorContext, response: ServerResponse, token: string | null): RequestTokenRecord | undefined {
+function pendingRecord(
+  context: EmulatorContext,
+  response: ServerResponse,
+  token: string | null,
+): RequestTokenRecord | undefined {
   const record = token ? context.store.requestTokens.get(token) : undefined;
   if (!record) {
     sendErrorPage(response, 404, 'This authorization request is unknown. Start the login again from the app.');
@@ -111,12 +115,21 @@ export function handleAuthorizePage(context: EmulatorContext, response: ServerRe
 }
 
 /** The click: a form post with the page's ticket and the decision. */
-export function handleAuthorizeDecision(context: EmulatorContext, _request: IncomingMessage, response: ServerResponse, params: RequestParams): void {
+export function handleAuthorizeDecision(
+  context: EmulatorContext,
+  _request: IncomingMessage,
+  response: ServerResponse,
+  params: RequestParams,
+): void {
   const ticketValue = paramString(params, 'ticket');
   const decision = paramString(params, 'decision');
   const ticket = ticketValue ? context.store.takePageTicket(ticketValue) : undefined;
   if (!ticket || (decision !== 'approve' && decision !== 'decline')) {
-    sendErrorPage(response, 400, 'This form has expired or was not sent by the authorization page. Start the login again from the app.');
+    sendErrorPage(
+      response,
+      400,
+      'This form has expired or was not sent by the authorization page. Start the login again from the app.',
+    );
     return;
   }
   const record = pendingRecord(context, response, ticket.requestToken);

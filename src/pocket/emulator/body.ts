@@ -74,7 +74,10 @@ export function parseParams(raw: Buffer, contentTypeHeader: string | undefined, 
   } catch {
     return { params, malformed: true };
   }
-  const looksJson = mediaType === 'application/json' || mediaType.endsWith('+json') || (mediaType !== 'application/x-www-form-urlencoded' && text.trimStart().startsWith('{'));
+  const looksJson =
+    mediaType === 'application/json' ||
+    mediaType.endsWith('+json') ||
+    (mediaType !== 'application/x-www-form-urlencoded' && text.trimStart().startsWith('{'));
   if (looksJson) {
     try {
       const value: unknown = JSON.parse(text);

@@ -6,7 +6,13 @@ import type { ServerResponse } from 'node:http';
 import { sendJson, sendHtml, sendPocketError, sendStatusOnly } from './responses.js';
 
 /** Endpoints a fault can be queued for. */
-export type EmulatorEndpoint = '/v3/oauth/request' | '/v3/oauth/authorize' | '/v3/get' | '/v3/add' | '/v3/send' | '/auth/authorize';
+export type EmulatorEndpoint =
+  | '/v3/oauth/request'
+  | '/v3/oauth/authorize'
+  | '/v3/get'
+  | '/v3/add'
+  | '/v3/send'
+  | '/auth/authorize';
 
 export type EmulatorFault =
   /** A 5xx answers with X-Error-Code 199; other statuses with the bare status. `retryAfter` in seconds. */
@@ -20,7 +26,14 @@ export type EmulatorFault =
   /** Drops the connection without an answer. */
   | { reset: true };
 
-export const FAULT_ENDPOINTS: readonly EmulatorEndpoint[] = ['/v3/oauth/request', '/v3/oauth/authorize', '/v3/get', '/v3/add', '/v3/send', '/auth/authorize'];
+export const FAULT_ENDPOINTS: readonly EmulatorEndpoint[] = [
+  '/v3/oauth/request',
+  '/v3/oauth/authorize',
+  '/v3/get',
+  '/v3/add',
+  '/v3/send',
+  '/auth/authorize',
+];
 
 export class FaultQueue {
   private readonly queued = new Map<EmulatorEndpoint, EmulatorFault[]>();
@@ -61,10 +74,15 @@ export function answerWithFault(response: ServerResponse, fault: EmulatorFault):
     return true;
   }
   if ('html' in fault) {
-    sendHtml(response, 200, '<!doctype html><html><head><title>Maintenance</title></head><body><h1>We will be right back.</h1></body></html>');
+    sendHtml(
+      response,
+      200,
+      '<!doctype html><html><head><title>Maintenance</title></head><body><h1>We will be right back.</h1></body></html>',
+    );
     return true;
   }
-  const headers: Record<string, string> = fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
+  const headers: Record<string, string> =
+    fault.retryAfter !== undefined ? { 'Retry-After': String(fault.retryAfter) } : {};
   if (fault.status >= 500) sendPocketError(response, 199, headers, fault.status);
   else sendStatusOnly(response, fault.status, headers);
   return true;

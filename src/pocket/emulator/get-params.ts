@@ -45,16 +45,29 @@ export function parseGetQuery(params: RequestParams): GetQuery | null {
   const sort = oneOf(paramString(params, 'sort'), ['newest', 'oldest', 'title', 'site'] as const, 'newest');
   const detailType = oneOf(paramString(params, 'detailType'), ['simple', 'complete'] as const, 'simple');
   const rawType = paramString(params, 'contentType');
-  const contentType = rawType === null || rawType === '' ? null : oneOf(rawType, ['article', 'video', 'image'] as const, 'article');
+  const contentType =
+    rawType === null || rawType === '' ? null : oneOf(rawType, ['article', 'video', 'image'] as const, 'article');
   const rawFavorite = paramString(params, 'favorite');
-  const favorite = rawFavorite === null || rawFavorite === '' ? null : rawFavorite === '0' || rawFavorite === '1' ? rawFavorite : undefined;
+  const favorite =
+    rawFavorite === null || rawFavorite === ''
+      ? null
+      : rawFavorite === '0' || rawFavorite === '1'
+        ? rawFavorite
+        : undefined;
   const since = wholeNumber(paramString(params, 'since'));
   const count = wholeNumber(paramString(params, 'count'));
   const offset = wholeNumber(paramString(params, 'offset'));
   const rawTotal = paramString(params, 'total');
   const total = rawTotal === null || rawTotal === '' || rawTotal === '0' ? false : rawTotal === '1' ? true : undefined;
   if (state === undefined || sort === undefined || detailType === undefined || contentType === undefined) return null;
-  if (favorite === undefined || since === undefined || count === undefined || offset === undefined || total === undefined) return null;
+  if (
+    favorite === undefined ||
+    since === undefined ||
+    count === undefined ||
+    offset === undefined ||
+    total === undefined
+  )
+    return null;
   return {
     state,
     favorite,

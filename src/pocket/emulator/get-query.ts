@@ -85,7 +85,14 @@ export function runGetQuery(account: Account, query: GetQuery): GetResult {
   const rangeMatches = passesStaticFilters(template, query);
   // `since` keeps a prefix of the range (item i was updated at timeAt(i), decreasing).
   let end = synthetic.size;
-  if (query.since !== null) end = Math.max(0, Math.min(end, Math.floor((synthetic.timeAt(0) - query.since) / (synthetic.timeAt(0) - synthetic.timeAt(1) || 1)) + 1));
+  if (query.since !== null)
+    end = Math.max(
+      0,
+      Math.min(
+        end,
+        Math.floor((synthetic.timeAt(0) - query.since) / (synthetic.timeAt(0) - synthetic.timeAt(1) || 1)) + 1,
+      ),
+    );
   if (!rangeMatches || end === 0) return pageOfList(explicit.sort(compare), query);
 
   const needsEveryItem = query.search !== null || query.sort === 'title' || query.sort === 'site';

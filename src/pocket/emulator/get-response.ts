@@ -9,7 +9,11 @@ import { COMPLETE_ONLY_FIELDS, domainOf, itemUrl, type PocketItemRecord } from '
 const COMPLETE_ONLY = new Set<string>(COMPLETE_ONLY_FIELDS);
 
 /** One item as the answer shows it, with its `sort_id`. */
-export function presentItem(item: PocketItemRecord, sortId: number, detailType: GetQuery['detailType']): Record<string, unknown> {
+export function presentItem(
+  item: PocketItemRecord,
+  sortId: number,
+  detailType: GetQuery['detailType'],
+): Record<string, unknown> {
   if (item.status === '2') return { item_id: item.item_id, status: '2' };
   const shown: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(item)) {
@@ -30,7 +34,8 @@ export function presentItem(item: PocketItemRecord, sortId: number, detailType: 
 /** The whole answer body. `nowSeconds` becomes the answer's `since`. */
 export function renderGetResponse(result: GetResult, query: GetQuery, nowSeconds: number): string {
   const entries = result.items.map(
-    (item, position) => `${JSON.stringify(item.item_id)}:${JSON.stringify(presentItem(item, query.offset + position, query.detailType))}`,
+    (item, position) =>
+      `${JSON.stringify(item.item_id)}:${JSON.stringify(presentItem(item, query.offset + position, query.detailType))}`,
   );
   const list = entries.length === 0 ? '[]' : `{${entries.join(',')}}`;
   const status = entries.length === 0 ? 2 : 1;

@@ -11,4 +11,10 @@ export type { IssueKeyOptions, KeyPermission, DataEndpointName } from './store.j
 export type { PocketItemRecord, PocketTags } from './item-types.js';
 export { POCKET_ERRORS, type PocketErrorCode } from './responses.js';
 export { DEMO_ITEMS, DEMO_SAMPLE_SINCE } from './demo-items.js';
-export { SyntheticItems, SYNTHETIC_DOMAIN, SYNTHETIC_ID_BASE, SYNTHETIC_NEWEST_TIME, SYNTHETIC_STEP_SECONDS } from './synthetic-items.js';
+export {
+  SyntheticItems,
+  SYNTHETIC_DOMAIN,
+  SYNTHETIC_ID_BASE,
+  SYNTHETIC_NEWEST_TIME,
+  SYNTHETIC_STEP_SECONDS,
+} from './synthetic-items.js';

@@ -29,7 +29,10 @@ export class RateLimiter {
   private readonly windowMs: number;
   private readonly windows = new Map<string, Window>();
 
-  constructor(options: RateLimitOptions, private readonly clock: Clock) {
+  constructor(
+    options: RateLimitOptions,
+    private readonly clock: Clock,
+  ) {
     this.userLimit = options.userLimit ?? 320;
     this.keyLimit = options.keyLimit ?? 10_000;
     this.windowMs = (options.windowSeconds ?? 3600) * 1000;

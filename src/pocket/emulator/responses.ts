@@ -52,7 +52,12 @@ export function sendStatusOnly(response: ServerResponse, status: number, headers
 }
 
 /** A Pocket error. `status` overrides the table's (199 is sent with any 5xx). */
-export function sendPocketError(response: ServerResponse, code: PocketErrorCode, headers: ExtraHeaders = {}, status?: number): void {
+export function sendPocketError(
+  response: ServerResponse,
+  code: PocketErrorCode,
+  headers: ExtraHeaders = {},
+  status?: number,
+): void {
   const [tableStatus, message] = POCKET_ERRORS[code];
   sendStatusOnly(response, status ?? tableStatus, { ...headers, 'X-Error-Code': String(code), 'X-Error': message });
 }
@@ -87,7 +92,11 @@ export function wantsJson(request: IncomingMessage): boolean {
  * An OAuth success: JSON when X-Accept asks for it, else form-encoded. Null values are JSON
  * `null` and are left out of the form answer.
  */
-export function sendOAuthAnswer(request: IncomingMessage, response: ServerResponse, fields: Record<string, string | null>): void {
+export function sendOAuthAnswer(
+  request: IncomingMessage,
+  response: ServerResponse,
+  fields: Record<string, string | null>,
+): void {
   if (wantsJson(request)) {
     sendJson(response, JSON.stringify(fields));
     return;

@@ -70,7 +70,8 @@ function authenticate(
     sendPocketError(response, 130, rate.headers);
     return undefined;
   }
-  const needed: KeyPermission[] = endpoint === 'get' ? ['retrieve'] : endpoint === 'add' ? ['add'] : sendPermissions(params.actions);
+  const needed: KeyPermission[] =
+    endpoint === 'get' ? ['retrieve'] : endpoint === 'add' ? ['add'] : sendPermissions(params.actions);
   if (needed.some((permission) => !key.permissions.has(permission))) {
     sendPocketError(response, 151, rate.headers);
     return undefined;
@@ -81,7 +82,9 @@ function authenticate(
 /** The permissions a `/v3/send` call needs, from its actions (an unreadable list needs none; it fails later). */
 function sendPermissions(raw: unknown): KeyPermission[] {
   const actions = readActions(raw);
-  return actions ? [...new Set(actions.map((action) => permissionFor((action as { action?: unknown } | null)?.action)))] : [];
+  return actions
+    ? [...new Set(actions.map((action) => permissionFor((action as { action?: unknown } | null)?.action)))]
+    : [];
 }
 
 /** `actions` as a JSON array (form bodies carry it as a JSON string), or null. */
@@ -127,7 +130,12 @@ export function handleDataCall(
       sendPocketError(response, 130, headers);
       return;
     }
-    const item = saveUrl(account, { url, title: paramString(params, 'title'), tags: parseTagList(params.tags), time: now });
+    const item = saveUrl(account, {
+      url,
+      title: paramString(params, 'title'),
+      tags: parseTagList(params.tags),
+      time: now,
+    });
     sendJson(response, JSON.stringify({ item: addAnswerItem(item), status: 1 }), headers);
     return;
   }

@@ -13,7 +13,12 @@ export function isUsableRedirectUri(uri: string): boolean {
   return uri.length <= 2048 && !/[\u0000-\u001f\u007f]/.test(uri) && /^[a-z][a-z0-9+.-]*:/i.test(uri);
 }
 
-export function handleOAuthRequest(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, params: RequestParams): void {
+export function handleOAuthRequest(
+  context: EmulatorContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  params: RequestParams,
+): void {
   const consumerKey = paramString(params, 'consumer_key');
   if (!consumerKey) {
     sendPocketError(response, 138);
@@ -37,7 +42,12 @@ export function handleOAuthRequest(context: EmulatorContext, request: IncomingMe
   sendOAuthAnswer(request, response, { code: record.token, state });
 }
 
-export function handleOAuthAuthorize(context: EmulatorContext, request: IncomingMessage, response: ServerResponse, params: RequestParams): void {
+export function handleOAuthAuthorize(
+  context: EmulatorContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+  params: RequestParams,
+): void {
   const consumerKey = paramString(params, 'consumer_key');
   if (!consumerKey) {
     sendPocketError(response, 138);

@@ -39,7 +39,10 @@ export function permissionFor(action: unknown): KeyPermission {
 }
 
 const invalid = (message: string): ActionOutcome => ({ ok: false, error: { message, type: 'Bad Request', code: 400 } });
-const notFound = (): ActionOutcome => ({ ok: false, error: { message: 'Item not found.', type: 'Not Found', code: 404 } });
+const notFound = (): ActionOutcome => ({
+  ok: false,
+  error: { message: 'Item not found.', type: 'Not Found', code: 404 },
+});
 
 function text(value: unknown): string | null {
   if (typeof value === 'string' && value !== '') return value;
@@ -49,10 +52,12 @@ function text(value: unknown): string | null {
 
 /** Applies one action. `nowSeconds` is used when the action carries no `time`. */
 export function applyAction(account: Account, action: unknown, nowSeconds: number): ActionOutcome {
-  if (action === null || typeof action !== 'object' || Array.isArray(action)) return invalid('Action must be an object.');
+  if (action === null || typeof action !== 'object' || Array.isArray(action))
+    return invalid('Action must be an object.');
   const fields = action as Record<string, unknown>;
   const name = fields.action;
-  if (typeof name !== 'string' || !(SEND_ACTIONS as readonly string[]).includes(name)) return invalid('Invalid action.');
+  if (typeof name !== 'string' || !(SEND_ACTIONS as readonly string[]).includes(name))
+    return invalid('Invalid action.');
   const rawTime = text(fields.time);
   if (rawTime !== null && !/^\d{1,12}$/.test(rawTime)) return invalid('Invalid time.');
   const time = rawTime === null ? nowSeconds : Number(rawTime);
@@ -100,7 +105,11 @@ export function applyAction(account: Account, action: unknown, nowSeconds: numbe
       if (tags.length === 0) return invalid('Missing tags.');
       const now = currentTags(item);
       if (name === 'tags_add') setTags(item, [...new Set([...now, ...tags])]);
-      else if (name === 'tags_remove') setTags(item, now.filter((tag) => !tags.includes(tag)));
+      else if (name === 'tags_remove')
+        setTags(
+          item,
+          now.filter((tag) => !tags.includes(tag)),
+        );
       else setTags(item, tags);
       break;
     }
@@ -114,7 +123,12 @@ export function applyAction(account: Account, action: unknown, nowSeconds: numbe
 }
 
 /** tag_rename / tag_delete act on every item that has the tag. */
-function changeTagEverywhere(account: Account, name: 'tag_rename' | 'tag_delete', fields: Record<string, unknown>, time: number): ActionOutcome {
+function changeTagEverywhere(
+  account: Account,
+  name: 'tag_rename' | 'tag_delete',
+  fields: Record<string, unknown>,
+  time: number,
+): ActionOutcome {
   const oldTag = text(name === 'tag_rename' ? fields.old_tag : fields.tag);
   const newTag = name === 'tag_rename' ? text(fields.new_tag)?.trim() : undefined;
   if (!oldTag || (name === 'tag_rename' && !newTag)) return invalid('Missing tag.');

@@ -172,7 +172,12 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
       if (!options.log) return;
       const errorCode = response.getHeader('X-Error-Code');
       const path = new URL(request.url ?? '/', 'http://127.0.0.1').pathname;
-      const event: EmulatorLogEvent = { method: request.method ?? 'GET', path, status: response.statusCode, durationMs: performance.now() - started };
+      const event: EmulatorLogEvent = {
+        method: request.method ?? 'GET',
+        path,
+        status: response.statusCode,
+        durationMs: performance.now() - started,
+      };
       if (errorCode !== undefined) event.errorCode = String(errorCode);
       try {
         options.log(event);
@@ -195,7 +200,13 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
   await new Promise<void>((resolve, reject) => {
     const failed = (error: NodeJS.ErrnoException) => {
       const code = error.code ?? 'error';
-      reject(new AuthError('ERR_LISTENER', `The Pocket emulator could not listen on ${display}:${options.port ?? 0} (${code}).`, { cause: { code } }));
+      reject(
+        new AuthError(
+          'ERR_LISTENER',
+          `The Pocket emulator could not listen on ${display}:${options.port ?? 0} (${code}).`,
+          { cause: { code } },
+        ),
+      );
     };
     server.once('error', failed);
     server.listen(options.port ?? 0, host, () => {

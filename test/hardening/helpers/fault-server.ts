@@ -93,7 +93,12 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 /** Answers with the fault. Every answer closes its connection, so no idle socket lingers. */
-function answerWithFault(res: ServerResponse, kind: Exclude<Fault, 'refused'>, oversizeBytes: number, declare: boolean): void {
+function answerWithFault(
+  res: ServerResponse,
+  kind: Exclude<Fault, 'refused'>,
+  oversizeBytes: number,
+  declare: boolean,
+): void {
   const json = { 'Content-Type': 'application/json', Connection: 'close' };
   switch (kind) {
     case 'reset':
@@ -110,10 +115,14 @@ function answerWithFault(res: ServerResponse, kind: Exclude<Fault, 'refused'>, o
       res.writeHead(503, { 'Content-Type': 'text/plain', Connection: 'close' }).end('Service Unavailable');
       return;
     case '5xx+retry-after':
-      res.writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1', Connection: 'close' }).end('Service Unavailable');
+      res
+        .writeHead(503, { 'Content-Type': 'text/plain', 'Retry-After': '1', Connection: 'close' })
+        .end('Service Unavailable');
       return;
     case '429+retry-after':
-      res.writeHead(429, { 'Content-Type': 'text/plain', 'Retry-After': '1', Connection: 'close' }).end('Too Many Requests');
+      res
+        .writeHead(429, { 'Content-Type': 'text/plain', 'Retry-After': '1', Connection: 'close' })
+        .end('Too Many Requests');
       return;
     case '403-limit':
       res
@@ -163,13 +172,24 @@ export async function startFaultServer(options: FaultServerOptions): Promise<Fau
   const server = createServer((req, res) => {
     void readBody(req).then((body) => {
       const url = new URL(req.url ?? '/', origin);
-      const request: ServedRequest = { method: req.method ?? 'GET', url, headers: req.headers, body, fields: parseFields(body, req.headers['content-type']) };
+      const request: ServedRequest = {
+        method: req.method ?? 'GET',
+        url,
+        headers: req.headers,
+        body,
+        fields: parseFields(body, req.headers['content-type']),
+      };
       seen.push(request);
       const endpoint = options.classify(request);
       hits.set(endpoint, (hits.get(endpoint) ?? 0) + 1);
       const fault = options.fault;
       if (fault && fault.endpoint === endpoint && fault.kind !== 'refused') {
-        return answerWithFault(res, fault.kind, options.oversizeBytes ?? 11 * 1024 * 1024, options.declareOversize ?? false);
+        return answerWithFault(
+          res,
+          fault.kind,
+          options.oversizeBytes ?? 11 * 1024 * 1024,
+          options.declareOversize ?? false,
+        );
       }
       const reply = options.serve(endpoint, request, api);
       res.writeHead(reply.status, { 'Content-Type': 'application/json', Connection: 'close', ...reply.headers });

@@ -90,8 +90,19 @@ export function portRefuses(port: number): Promise<boolean> {
 }
 
 /** The back-offs the machine announced for one step (its `retrying` events), resettable. */
-export function recordRetries(flow: { on(type: 'retrying', handler: (e: { step: string; delayMs: number }) => void): unknown }, step: string) {
-  const record = { delays: [] as number[], get count() { return record.delays.length; }, reset() { record.delays.length = 0; } };
+export function recordRetries(
+  flow: { on(type: 'retrying', handler: (e: { step: string; delayMs: number }) => void): unknown },
+  step: string,
+) {
+  const record = {
+    delays: [] as number[],
+    get count() {
+      return record.delays.length;
+    },
+    reset() {
+      record.delays.length = 0;
+    },
+  };
   flow.on('retrying', (e) => {
     if (e.step === step) record.delays.push(e.delayMs);
   });
@@ -121,12 +132,18 @@ export function judge(result: Omit<CellResult, 'problems'>, expected: Expectatio
   if (expected.delayMs !== undefined && result.delays.some((d) => d !== expected.delayMs)) {
     problems.push(`back-offs ${result.delays.join(',')} ms, expected ${expected.delayMs} each`);
   }
-  if (expected.minMs !== undefined && result.ms < expected.minMs) problems.push(`took ${result.ms} ms, expected >= ${expected.minMs}`);
+  if (expected.minMs !== undefined && result.ms < expected.minMs)
+    problems.push(`took ${result.ms} ms, expected >= ${expected.minMs}`);
   return problems;
 }
 
 /** Prints rows x faults with each cell's code (and hits), and the totals line. */
-export function printMatrix(title: string, rows: readonly string[], faults: readonly string[], results: CellResult[]): string {
+export function printMatrix(
+  title: string,
+  rows: readonly string[],
+  faults: readonly string[],
+  results: CellResult[],
+): string {
   const cell = (row: string, fault: string) => {
     const r = results.find((x) => x.row === row && x.fault === fault);
     if (!r) return '-';
@@ -137,8 +154,11 @@ export function printMatrix(title: string, rows: readonly string[], faults: read
   const lines = [title, ['call'.padEnd(14), ...faults.map((f) => f.padEnd(width))].join('')];
   for (const row of rows) lines.push([row.padEnd(14), ...faults.map((f) => cell(row, f).padEnd(width))].join(''));
   const passed = results.filter((r) => r.problems.length === 0).length;
-  lines.push(`${results.length} cells, ${passed} passed, ${results.length - passed} failed (cell = code x hits on the faulted endpoint)`);
-  for (const r of results.filter((x) => x.problems.length > 0)) lines.push(`  ${r.row} / ${r.fault}: ${r.problems.join('; ')}`);
+  lines.push(
+    `${results.length} cells, ${passed} passed, ${results.length - passed} failed (cell = code x hits on the faulted endpoint)`,
+  );
+  for (const r of results.filter((x) => x.problems.length > 0))
+    lines.push(`  ${r.row} / ${r.fault}: ${r.problems.join('; ')}`);
   const text = lines.join('\n');
   console.log(text);
   return text;

@@ -13,7 +13,15 @@ export function classify(r: ServedRequest): string {
     const grant = String(r.fields.grant_type);
     return grant === 'authorization_code' ? 'token' : grant === 'refresh_token' ? 'refresh' : 'device-poll';
   }
-  return { '/par': 'par', '/authorize': 'authorize', '/device': 'device-auth', '/revoke': 'revocation', '/resource': 'resource' }[path] ?? path;
+  return (
+    {
+      '/par': 'par',
+      '/authorize': 'authorize',
+      '/device': 'device-auth',
+      '/revoke': 'revocation',
+      '/resource': 'resource',
+    }[path] ?? path
+  );
 }
 
 /** The endpoints where a DPoP client sends proofs (RFC 9449 sections 5, 7 and 10.1). */
@@ -33,14 +41,21 @@ function proofNonce(r: ServedRequest): unknown {
   const proof = r.headers['dpop'];
   if (typeof proof !== 'string') return undefined;
   try {
-    return (JSON.parse(Buffer.from(proof.split('.')[1] ?? '', 'base64url').toString('utf8')) as { nonce?: unknown }).nonce;
+    return (JSON.parse(Buffer.from(proof.split('.')[1] ?? '', 'base64url').toString('utf8')) as { nonce?: unknown })
+      .nonce;
   } catch {
     return undefined;
   }
 }
 
 /** A correct authorization server, PAR included, with a resource that says 401 once when asked to. */
-export function authorizationServer(options: { resource401Once: boolean; code?: string; access?: string; refresh?: string; dpop?: DpopImitation }) {
+export function authorizationServer(options: {
+  resource401Once: boolean;
+  code?: string;
+  access?: string;
+  refresh?: string;
+  dpop?: DpopImitation;
+}) {
   const pushed = new Map<string, Record<string, unknown>>();
   let said401 = false;
   let nonces = 0;
@@ -49,7 +64,13 @@ export function authorizationServer(options: { resource401Once: boolean; code?: 
   const access0 = options.access ?? ACCESS;
   const refresh0 = options.refresh ?? REFRESH;
   const tokenType = options.dpop ? 'DPoP' : 'Bearer';
-  const tokens = (access: string, refresh?: string) => json({ access_token: access, token_type: tokenType, expires_in: 3600, ...(refresh ? { refresh_token: refresh } : {}) });
+  const tokens = (access: string, refresh?: string) =>
+    json({
+      access_token: access,
+      token_type: tokenType,
+      expires_in: 3600,
+      ...(refresh ? { refresh_token: refresh } : {}),
+    });
   const challenge = options.dpop?.challenge;
   const serve = (endpoint: string, r: ServedRequest, server: FaultServer): Reply => {
     if (challenge?.endpoint === endpoint && (challenge.mode === 'always' || proofNonce(r) !== `nonce-${nonces}`)) {
@@ -87,11 +108,19 @@ export function authorizationServer(options: { resource401Once: boolean; code?: 
         return { status: 302, headers: { Location: back.toString() }, body: '' };
       }
       case 'token':
-        return r.fields.code === code && typeof r.fields.code_verifier === 'string' ? tokens(access0, refresh0) : json({ error: 'invalid_grant' }, 400);
+        return r.fields.code === code && typeof r.fields.code_verifier === 'string'
+          ? tokens(access0, refresh0)
+          : json({ error: 'invalid_grant' }, 400);
       case 'refresh':
         return r.fields.refresh_token === refresh0 ? tokens(`${access0}-2`) : json({ error: 'invalid_grant' }, 400);
       case 'device-auth':
-        return json({ device_code: DEVICE_CODE, user_code: 'WDJB-MJHT', verification_uri: `${o}/device`, expires_in: 60, interval: 0 });
+        return json({
+          device_code: DEVICE_CODE,
+          user_code: 'WDJB-MJHT',
+          verification_uri: `${o}/device`,
+          expires_in: 60,
+          interval: 0,
+        });
       case 'device-poll':
         return r.fields.device_code === DEVICE_CODE ? tokens(access0, refresh0) : json({ error: 'invalid_grant' }, 400);
       case 'revocation':
@@ -108,4 +137,3 @@ export function authorizationServer(options: { resource401Once: boolean; code?: 
   };
   return serve;
 }
-

@@ -81,7 +81,10 @@ test('unknown, decided and mismatched requests get an error page', async (t) => 
 
 test('a redirect_uri with control characters is refused at request time (181)', async (t) => {
   const emulator = await startEmulator(t);
-  const response = await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: 'http://x/\r\nSet-Cookie: a=b' });
+  const response = await postJson(emulator, '/v3/oauth/request', {
+    consumer_key: emulator.consumerKey,
+    redirect_uri: 'http://x/\r\nSet-Cookie: a=b',
+  });
   t.is(response.status, 400);
   t.is(response.headers.get('x-error-code'), '181');
 });

@@ -13,7 +13,11 @@ async function demo(t: Parameters<typeof startEmulator>[0]) {
 }
 
 async function send(emulator: Awaited<ReturnType<typeof startEmulator>>, token: string, actions: unknown[]) {
-  const response = await postJson(emulator, '/v3/send', { consumer_key: emulator.consumerKey, access_token: token, actions });
+  const response = await postJson(emulator, '/v3/send', {
+    consumer_key: emulator.consumerKey,
+    access_token: token,
+    actions,
+  });
   return (await response.json()) as { action_results: boolean[]; action_errors: unknown[]; status: number };
 }
 
@@ -27,8 +31,14 @@ test('the demo list is the seed sample: ten articles, every field, strings excep
   t.is(answer.since, NOW_MS / 1000);
   const list = items(answer);
   t.is(list.length, 10);
-  t.deepEqual(list.map((item) => item.item_id), DEMO_ITEMS.map((item) => item.item_id));
-  t.deepEqual(list.map((item) => item.sort_id), [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  t.deepEqual(
+    list.map((item) => item.item_id),
+    DEMO_ITEMS.map((item) => item.item_id),
+  );
+  t.deepEqual(
+    list.map((item) => item.sort_id),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+  );
   const first = list[0]!;
   t.is(first.resolved_title, 'From Idea to 4M Page Views in 4\u00a0Weeks');
   t.is(first.resolved_id, '1773505341');
@@ -40,12 +50,19 @@ test('the demo list is the seed sample: ten articles, every field, strings excep
     }
     t.is(item.authors, undefined, 'simple answers have no complete-only fields');
   }
-  t.is(list.find((item) => item.item_id === '2001727306')!.amp_url, 'https://venturebeat.com/2017/12/22/how-ibm-builds-an-effective-data-science-team/amp/');
+  t.is(
+    list.find((item) => item.item_id === '2001727306')!.amp_url,
+    'https://venturebeat.com/2017/12/22/how-ibm-builds-an-effective-data-science-team/amp/',
+  );
 });
 
 test('the list object keeps answer order even though ids are numeric', async (t) => {
   const { emulator, token } = await demo(t);
-  const response = await postJson(emulator, '/v3/get', { consumer_key: emulator.consumerKey, access_token: token, sort: 'oldest' });
+  const response = await postJson(emulator, '/v3/get', {
+    consumer_key: emulator.consumerKey,
+    access_token: token,
+    sort: 'oldest',
+  });
   const raw = await response.text();
   const order = [...raw.matchAll(/"(\d+)":\{"/g)].map((match) => match[1]);
   t.deepEqual(order, DEMO_ITEMS.map((item) => item.item_id).reverse());
@@ -57,7 +74,9 @@ test('sort: newest, oldest, title, site', async (t) => {
   const newest = DEMO_ITEMS.map((item) => item.item_id);
   t.deepEqual(await ids('newest'), newest);
   t.deepEqual(await ids('oldest'), [...newest].reverse());
-  const titles = items(await getList(emulator, token, { sort: 'title' })).map((item) => String(item.resolved_title).toLowerCase());
+  const titles = items(await getList(emulator, token, { sort: 'title' })).map((item) =>
+    String(item.resolved_title).toLowerCase(),
+  );
   t.deepEqual(titles, [...titles].sort());
   t.is(titles[0], '17 thoughts on running, startups, and life while running 2017 miles in\u00a02017');
   const sites = items(await getList(emulator, token, { sort: 'site' })).map((item) => String(item.resolved_url));
@@ -70,15 +89,25 @@ test('count + offset pages through the list until a short page', async (t) => {
   for (let offset = 0; ; offset += 4) {
     const page = items(await getList(emulator, token, { count: 4, offset }));
     seen.push(...page.map((item) => item.item_id));
-    t.deepEqual(page.map((item) => item.sort_id), page.map((_, i) => offset + i));
+    t.deepEqual(
+      page.map((item) => item.sort_id),
+      page.map((_, i) => offset + i),
+    );
     if (page.length < 4) break;
   }
-  t.deepEqual(seen, DEMO_ITEMS.map((item) => item.item_id));
+  t.deepEqual(
+    seen,
+    DEMO_ITEMS.map((item) => item.item_id),
+  );
 });
 
 test('an empty answer is status 2 with list []', async (t) => {
   const { emulator, token } = await demo(t);
-  const response = await postJson(emulator, '/v3/get', { consumer_key: emulator.consumerKey, access_token: token, state: 'archive' });
+  const response = await postJson(emulator, '/v3/get', {
+    consumer_key: emulator.consumerKey,
+    access_token: token,
+    state: 'archive',
+  });
   const raw = await response.text();
   t.regex(raw, /"list":\[\]/);
   const answer = JSON.parse(raw);
@@ -106,7 +135,10 @@ test('filters: state, favorite, tag and _untagged_, contentType, search, domain'
     { action: 'tags_add', item_id: '1519049132', tags: ['auth'] },
   ]);
   t.deepEqual(result.action_results, [true, true, true, true]);
-  const ids = async (params: Record<string, unknown>) => items(await getList(emulator, token, params)).map((item) => item.item_id).sort();
+  const ids = async (params: Record<string, unknown>) =>
+    items(await getList(emulator, token, params))
+      .map((item) => item.item_id)
+      .sort();
   t.is((await ids({})).length, 9, 'default state is unread');
   t.deepEqual(await ids({ state: 'archive' }), ['234097661']);
   t.is((await ids({ state: 'all' })).length, 10);
@@ -162,16 +194,25 @@ test('since: complete 0, only items changed since, deleted ones as item_id + sta
 
 test('GET with a JSON body works, as the seed sends it', async (t) => {
   const { emulator, token } = await demo(t);
-  const body = JSON.stringify({ consumer_key: emulator.consumerKey, access_token: token, contentType: 'article', count: 10 });
+  const body = JSON.stringify({
+    consumer_key: emulator.consumerKey,
+    access_token: token,
+    contentType: 'article',
+    count: 10,
+  });
   // fetch() refuses a GET body, so use node:http directly.
   const { request } = await import('node:http');
   const raw = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = request(`${emulator.url}/v3/get`, { method: 'GET', headers: { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(body) } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-    });
+    const req = request(
+      `${emulator.url}/v3/get`,
+      { method: 'GET', headers: { ...JSON_HEADERS, 'Content-Length': Buffer.byteLength(body) } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });

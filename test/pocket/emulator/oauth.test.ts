@@ -15,7 +15,11 @@ test('the default consumer key has the real shape; issued keys are distinct', as
 
 test('request answers JSON with X-Accept, echoing state, and a 30-char request token', async (t) => {
   const emulator = await startEmulator(t);
-  const response = await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT, state: 'abc' });
+  const response = await postJson(emulator, '/v3/oauth/request', {
+    consumer_key: emulator.consumerKey,
+    redirect_uri: REDIRECT,
+    state: 'abc',
+  });
   t.is(response.status, 200);
   t.regex(response.headers.get('content-type') ?? '', /^application\/json/);
   t.is(response.headers.get('x-limit-user-limit'), null);
@@ -24,14 +28,19 @@ test('request answers JSON with X-Accept, echoing state, and a 30-char request t
   t.is(body.code.length, 30);
   t.regex(body.code, TOKEN_SHAPE);
   t.is(body.state, 'abc');
-  const noState = (await (await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT })).json()) as Record<string, unknown>;
+  const noState = (await (
+    await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT })
+  ).json()) as Record<string, unknown>;
   t.deepEqual(Object.keys(noState).sort(), ['code', 'state']);
   t.is(noState.state, null);
 });
 
 test('request and authorize answer form-encoded without X-Accept', async (t) => {
   const emulator = await startEmulator(t, { approval: 'auto-approve' });
-  const response = await postForm(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT });
+  const response = await postForm(emulator, '/v3/oauth/request', {
+    consumer_key: emulator.consumerKey,
+    redirect_uri: REDIRECT,
+  });
   t.is(response.status, 200);
   const text = await response.text();
   t.regex(text, /^code=[0-9a-f-]{30}$/);
@@ -47,10 +56,15 @@ test('request and authorize answer form-encoded without X-Accept', async (t) => 
 for (const charset of ['UTF8', 'utf8', 'utf-8', 'UTF-8']) {
   test(`JSON bodies with charset=${charset} are accepted`, async (t) => {
     const emulator = await startEmulator(t);
-    const response = await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT }, {
-      'Content-Type': `application/json; charset=${charset}`,
-      'X-Accept': 'application/json',
-    });
+    const response = await postJson(
+      emulator,
+      '/v3/oauth/request',
+      { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT },
+      {
+        'Content-Type': `application/json; charset=${charset}`,
+        'X-Accept': 'application/json',
+      },
+    );
     t.is(response.status, 200);
     t.regex(((await response.json()) as { code: string }).code, TOKEN_SHAPE);
   });
@@ -58,31 +72,117 @@ for (const charset of ['UTF8', 'utf8', 'utf-8', 'UTF-8']) {
 
 test('request errors: 138, 140, 152, 199', async (t) => {
   const emulator = await startEmulator(t);
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/request', { redirect_uri: REDIRECT }), 400, '138', 'Missing consumer key.');
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey }), 400, '140', 'Missing redirect url.');
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/request', { consumer_key: '12345-000000000000000000000000', redirect_uri: REDIRECT }), 403, '152', 'Invalid consumer key.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/request', { redirect_uri: REDIRECT }),
+    400,
+    '138',
+    'Missing consumer key.',
+  );
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey }),
+    400,
+    '140',
+    'Missing redirect url.',
+  );
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/request', {
+      consumer_key: '12345-000000000000000000000000',
+      redirect_uri: REDIRECT,
+    }),
+    403,
+    '152',
+    'Invalid consumer key.',
+  );
   emulator.failNext('/v3/oauth/request', { status: 503 });
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT }), 503, '199', 'Pocket server issue.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT }),
+    503,
+    '199',
+    'Pocket server issue.',
+  );
   emulator.failNext('/v3/oauth/request', { status: 502 });
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT }), 502, '199', 'Pocket server issue.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT }),
+    502,
+    '199',
+    'Pocket server issue.',
+  );
   // The fault was used up: the next call works.
-  t.is((await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT })).status, 200);
+  t.is(
+    (await postJson(emulator, '/v3/oauth/request', { consumer_key: emulator.consumerKey, redirect_uri: REDIRECT }))
+      .status,
+    200,
+  );
 });
 
 test('authorize errors: 138, 152, 182, 185, 181, 199', async (t) => {
   const emulator = await startEmulator(t);
   const code = await requestToken(emulator, REDIRECT);
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { code }), 400, '138', 'Missing consumer key.');
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: '99999-ffffffffffffffffffffffff', code }), 403, '152', 'Invalid consumer key.');
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey }), 400, '182', 'Missing code.');
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code: 'dcba4321-dcba-4321-dcba-4321dc' }), 400, '185', 'Code not found.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', { code }),
+    400,
+    '138',
+    'Missing consumer key.',
+  );
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', { consumer_key: '99999-ffffffffffffffffffffffff', code }),
+    403,
+    '152',
+    'Invalid consumer key.',
+  );
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey }),
+    400,
+    '182',
+    'Missing code.',
+  );
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', {
+      consumer_key: emulator.consumerKey,
+      code: 'dcba4321-dcba-4321-dcba-4321dc',
+    }),
+    400,
+    '185',
+    'Code not found.',
+  );
   // A code is bound to the key that asked for it.
   const otherKey = emulator.issueConsumerKey();
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: otherKey, code }), 400, '185', 'Code not found.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', { consumer_key: otherKey, code }),
+    400,
+    '185',
+    'Code not found.',
+  );
   emulator.decide(code, 'approve');
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code, redirect_uri: 'http://evil.example/' }), 400, '181', 'Invalid redirect uri.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', {
+      consumer_key: emulator.consumerKey,
+      code,
+      redirect_uri: 'http://evil.example/',
+    }),
+    400,
+    '181',
+    'Invalid redirect uri.',
+  );
   emulator.failNext('/v3/oauth/authorize', { status: 500 });
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code }), 500, '199', 'Pocket server issue.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code }),
+    500,
+    '199',
+    'Pocket server issue.',
+  );
   // None of the failures spent the code.
   t.is((await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code })).status, 200);
 });
@@ -108,13 +208,29 @@ test('158 after a decline, and it stays declined', async (t) => {
   const page = await fetch(emulator.authorizeUrl(code, REDIRECT), { redirect: 'manual' });
   t.is(page.status, 302);
   t.is(page.headers.get('location'), REDIRECT);
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code }), 403, '158', 'User rejected code.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code }),
+    403,
+    '158',
+    'User rejected code.',
+  );
   t.false(emulator.decide(code, 'approve'));
-  await assertPocketError(t, await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code }), 403, '158', 'User rejected code.');
+  await assertPocketError(
+    t,
+    await postJson(emulator, '/v3/oauth/authorize', { consumer_key: emulator.consumerKey, code }),
+    403,
+    '158',
+    'User rejected code.',
+  );
 });
 
 test('an unparseable JSON body reads as no parameters (138)', async (t) => {
   const emulator = await startEmulator(t);
-  const response = await fetch(`${emulator.url}/v3/oauth/request`, { method: 'POST', headers: JSON_HEADERS, body: '{"consumer_key":' });
+  const response = await fetch(`${emulator.url}/v3/oauth/request`, {
+    method: 'POST',
+    headers: JSON_HEADERS,
+    body: '{"consumer_key":',
+  });
   await assertPocketError(t, response, 400, '138', 'Missing consumer key.');
 });

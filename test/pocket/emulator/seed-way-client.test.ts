@@ -13,8 +13,12 @@ const CLIENT = fileURLToPath(new URL('./fixtures/seed-way-client.py', import.met
 
 function runPython(args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
   return new Promise((resolve) => {
-    execFile('python3', [CLIENT, ...args], { timeout: 20_000, env: { ...process.env, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' } }, (error, stdout, stderr) =>
-      resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }),
+    execFile(
+      'python3',
+      [CLIENT, ...args],
+      { timeout: 20_000, env: { ...process.env, NO_PROXY: '127.0.0.1', no_proxy: '127.0.0.1' } },
+      (error, stdout, stderr) =>
+        resolve({ stdout, stderr, code: error ? ((error as { code?: number }).code ?? 1) : 0 }),
     );
   });
 }

@@ -105,7 +105,13 @@ export interface Imitation {
   dialect: Dialect;
   user: User;
   /** Every request seen: method, path, form fields, selected headers. */
-  requests: Array<{ method: string; path: string; form: Record<string, string>; accept: string; authorization: boolean }>;
+  requests: Array<{
+    method: string;
+    path: string;
+    form: Record<string, string>;
+    accept: string;
+    authorization: boolean;
+  }>;
   /** Makes every access token issued so far fail at the API (401), as after expiry. */
   expireAccessTokens(): void;
   /** True when `token` is still accepted by the API. */
@@ -143,7 +149,10 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
   const codes = new Map<string, CodeEntry>();
   const devices = new Map<string, DeviceEntry>();
   const accessTokens = new Map<string, { user: User; expiresAt: number | null; alive: boolean }>();
-  const refreshTokens = new Map<string, { user: User; scope: string; alive: boolean; expiresAt: number | null; nonce?: string }>();
+  const refreshTokens = new Map<
+    string,
+    { user: User; scope: string; alive: boolean; expiresAt: number | null; nonce?: string }
+  >();
   const consents = new Set<string>();
   const requests: Imitation['requests'] = [];
   const sockets = new Set<Socket>();
@@ -169,7 +178,11 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     sendJson(res, status, value);
   }
   function oauthError(req: IncomingMessage, res: ServerResponse, error: string, extra: Record<string, unknown> = {}) {
-    sendTokenAnswer(req, res, dialect.errorStatus(error), { error, error_description: `imitation ${dialect.name}: ${error}`, ...extra });
+    sendTokenAnswer(req, res, dialect.errorStatus(error), {
+      error,
+      error_description: `imitation ${dialect.name}: ${error}`,
+      ...extra,
+    });
   }
 
   /** Client authentication as the dialect takes it; false after answering invalid_client. */
@@ -177,19 +190,31 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     const basic = basicCredentials(req);
     const id = basic?.[0] ?? form.client_id;
     const secret = basic?.[1] ?? form.client_secret;
-    if (basic && !dialect.authMethods.includes('basic')) return oauthError(req, res, 'invalid_client'), false;
-    if (form.client_secret !== undefined && !dialect.authMethods.includes('post')) return oauthError(req, res, 'invalid_client'), false;
-    if (id !== dialect.clientId) return oauthError(req, res, dialect.name === 'github' ? 'incorrect_client_credentials' : 'invalid_client'), false;
+    if (basic && !dialect.authMethods.includes('basic')) return (oauthError(req, res, 'invalid_client'), false);
+    if (form.client_secret !== undefined && !dialect.authMethods.includes('post'))
+      return (oauthError(req, res, 'invalid_client'), false);
+    if (id !== dialect.clientId)
+      return (
+        oauthError(req, res, dialect.name === 'github' ? 'incorrect_client_credentials' : 'invalid_client'), false
+      );
     const needsSecret = dialect.secretFor.includes(grant as 'authorization_code');
     if (needsSecret && secret !== dialect.clientSecret) {
-      return oauthError(req, res, dialect.name === 'github' ? 'incorrect_client_credentials' : 'invalid_client'), false;
+      return (
+        oauthError(req, res, dialect.name === 'github' ? 'incorrect_client_credentials' : 'invalid_client'), false
+      );
     }
     return true;
   }
 
   async function idToken(u: User, nonce: string | undefined): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const claims: Record<string, unknown> = { sub: u.id, name: u.name, email: u.email, preferred_username: u.login, ...(nonce ? { nonce } : {}) };
+    const claims: Record<string, unknown> = {
+      sub: u.id,
+      name: u.name,
+      email: u.email,
+      preferred_username: u.login,
+      ...(nonce ? { nonce } : {}),
+    };
     if (u.tid) claims.tid = u.tid;
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: jwk.kid! })
@@ -200,19 +225,37 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
       .sign(privateKey);
   }
 
-  async function issueTokens(req: IncomingMessage, res: ServerResponse, u: User, scope: string, grant: Grant, nonce?: string) {
+  async function issueTokens(
+    req: IncomingMessage,
+    res: ServerResponse,
+    u: User,
+    scope: string,
+    grant: Grant,
+    nonce?: string,
+  ) {
     const access = token(`${dialect.name}-at-`);
     const now = Date.now();
-    accessTokens.set(access, { user: u, expiresAt: dialect.accessTtl === undefined ? null : now + dialect.accessTtl * 1000, alive: true });
+    accessTokens.set(access, {
+      user: u,
+      expiresAt: dialect.accessTtl === undefined ? null : now + dialect.accessTtl * 1000,
+      alive: true,
+    });
     const answer: Record<string, unknown> = { access_token: access, token_type: dialect.tokenType, scope };
     if (dialect.accessTtl !== undefined) answer.expires_in = dialect.accessTtl;
     if (dialect.issuesRefreshToken(grant)) {
       const refresh = token(`${dialect.name}-rt-`);
-      refreshTokens.set(refresh, { user: u, scope, alive: true, expiresAt: dialect.refreshTtl === undefined ? null : now + dialect.refreshTtl * 1000, ...(nonce ? { nonce } : {}) });
+      refreshTokens.set(refresh, {
+        user: u,
+        scope,
+        alive: true,
+        expiresAt: dialect.refreshTtl === undefined ? null : now + dialect.refreshTtl * 1000,
+        ...(nonce ? { nonce } : {}),
+      });
       answer.refresh_token = refresh;
       if (dialect.refreshTtl !== undefined) answer.refresh_token_expires_in = dialect.refreshTtl;
     }
-    if (dialect.idTokenIssuer && scope.split(' ').includes('openid')) answer.id_token = await idToken(u, grant.kind === 'refresh' ? undefined : nonce);
+    if (dialect.idTokenIssuer && scope.split(' ').includes('openid'))
+      answer.id_token = await idToken(u, grant.kind === 'refresh' ? undefined : nonce);
     Object.assign(answer, dialect.tokenExtras?.() ?? {});
     sendTokenAnswer(req, res, 200, answer);
   }
@@ -225,13 +268,15 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
       codes.delete(form.code ?? '');
       const badCode = dialect.name === 'github' ? 'bad_verification_code' : 'invalid_grant';
       if (!entry || entry.redirectUri !== form.redirect_uri) return oauthError(req, res, badCode);
-      if (entry.challenge !== undefined && sha256(form.code_verifier ?? '') !== entry.challenge) return oauthError(req, res, badCode);
+      if (entry.challenge !== undefined && sha256(form.code_verifier ?? '') !== entry.challenge)
+        return oauthError(req, res, badCode);
       return issueTokens(req, res, entry.user, entry.scope, entry.grant, entry.nonce);
     }
     if (grantType === 'refresh_token') {
       if (!clientOk(req, res, form, grantType)) return;
       const entry = refreshTokens.get(form.refresh_token ?? '');
-      if (!entry || !entry.alive || (entry.expiresAt !== null && entry.expiresAt <= Date.now())) return oauthError(req, res, dialect.name === 'github' ? 'bad_refresh_token' : 'invalid_grant');
+      if (!entry || !entry.alive || (entry.expiresAt !== null && entry.expiresAt <= Date.now()))
+        return oauthError(req, res, dialect.name === 'github' ? 'bad_refresh_token' : 'invalid_grant');
       const grant: Grant = { kind: 'refresh', scope: entry.scope, params: {}, consentedBefore: true };
       if (dialect.rotatesRefreshTokens) {
         entry.alive = false;
@@ -239,10 +284,19 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
       }
       // A refresh that keeps the refresh token: answer without one (RFC 6749 section 6).
       const access = token(`${dialect.name}-at-`);
-      accessTokens.set(access, { user: entry.user, expiresAt: dialect.accessTtl === undefined ? null : Date.now() + dialect.accessTtl * 1000, alive: true });
-      const answer: Record<string, unknown> = { access_token: access, token_type: dialect.tokenType, scope: entry.scope };
+      accessTokens.set(access, {
+        user: entry.user,
+        expiresAt: dialect.accessTtl === undefined ? null : Date.now() + dialect.accessTtl * 1000,
+        alive: true,
+      });
+      const answer: Record<string, unknown> = {
+        access_token: access,
+        token_type: dialect.tokenType,
+        scope: entry.scope,
+      };
       if (dialect.accessTtl !== undefined) answer.expires_in = dialect.accessTtl;
-      if (dialect.idTokenIssuer && entry.scope.split(' ').includes('openid')) answer.id_token = await idToken(entry.user, undefined);
+      if (dialect.idTokenIssuer && entry.scope.split(' ').includes('openid'))
+        answer.id_token = await idToken(entry.user, undefined);
       return sendTokenAnswer(req, res, 200, answer);
     }
     if (grantType === 'urn:ietf:params:oauth:grant-type:device_code') {
@@ -261,7 +315,12 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
       if (entry.denied) return oauthError(req, res, 'access_denied');
       if (!entry.approved) return oauthError(req, res, 'authorization_pending');
       entry.used = true;
-      const grant: Grant = { kind: 'device', scope: entry.scope, params: {}, consentedBefore: consents.has(entry.approved.id) };
+      const grant: Grant = {
+        kind: 'device',
+        scope: entry.scope,
+        params: {},
+        consentedBefore: consents.has(entry.approved.id),
+      };
       consents.add(entry.approved.id);
       return issueTokens(req, res, entry.approved, entry.scope, grant);
     }
@@ -270,18 +329,26 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
 
   function authorize(res: ServerResponse, url: URL) {
     const p = Object.fromEntries(url.searchParams);
-    if (p.client_id !== dialect.clientId) return send(res, 400, page('Unknown application', '<p>The client_id is not registered.</p>'), { 'content-type': 'text/html' });
+    if (p.client_id !== dialect.clientId)
+      return send(res, 400, page('Unknown application', '<p>The client_id is not registered.</p>'), {
+        'content-type': 'text/html',
+      });
     const redirect = p.redirect_uri ? new URL(p.redirect_uri) : null;
     if (!redirect || redirect.protocol !== 'http:' || redirect.hostname !== '127.0.0.1') {
-      return send(res, 400, page('Bad redirect', '<p>The redirect_uri is not a loopback URI.</p>'), { 'content-type': 'text/html' });
+      return send(res, 400, page('Bad redirect', '<p>The redirect_uri is not a loopback URI.</p>'), {
+        'content-type': 'text/html',
+      });
     }
     const back = (params: Record<string, string>) => {
       for (const [k, v] of Object.entries(params)) redirect.searchParams.set(k, v);
       send(res, 302, '', { location: redirect.toString() });
     };
-    if (p.response_type !== 'code') return back({ error: 'unsupported_response_type', ...(p.state ? { state: p.state } : {}) });
-    if (p.code_challenge !== undefined && p.code_challenge_method !== 'S256') return back({ error: 'invalid_request', ...(p.state ? { state: p.state } : {}) });
-    if (dialect.pkceRequired && p.code_challenge === undefined) return back({ error: 'invalid_request', ...(p.state ? { state: p.state } : {}) });
+    if (p.response_type !== 'code')
+      return back({ error: 'unsupported_response_type', ...(p.state ? { state: p.state } : {}) });
+    if (p.code_challenge !== undefined && p.code_challenge_method !== 'S256')
+      return back({ error: 'invalid_request', ...(p.state ? { state: p.state } : {}) });
+    if (dialect.pkceRequired && p.code_challenge === undefined)
+      return back({ error: 'invalid_request', ...(p.state ? { state: p.state } : {}) });
     const id = b64url(randomBytes(12));
     pendingAuthorizations.set(id, p);
     const form = `<form method="post" action="/imitation/decide"><input type="hidden" name="request" value="${id}">
@@ -323,7 +390,16 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     const deviceCode = token(`${dialect.name}-dc-`);
     const userCode = `${randomBytes(2).toString('hex').toUpperCase()}-${randomBytes(2).toString('hex').toUpperCase()}`;
     const expiresIn = options.deviceExpiresIn ?? 900;
-    devices.set(deviceCode, { userCode, scope: form.scope ?? '', expiresAt: Date.now() + expiresIn * 1000, lastPoll: 0, interval, approved: null, denied: false, used: false });
+    devices.set(deviceCode, {
+      userCode,
+      scope: form.scope ?? '',
+      expiresAt: Date.now() + expiresIn * 1000,
+      lastPoll: 0,
+      interval,
+      approved: null,
+      denied: false,
+      used: false,
+    });
     sendTokenAnswer(req, res, 200, {
       device_code: deviceCode,
       user_code: userCode,
@@ -342,10 +418,13 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
 
   function deviceDecide(res: ServerResponse, form: Record<string, string>) {
     const entry = [...devices.values()].find((d) => d.userCode === (form.user_code ?? '').trim().toUpperCase());
-    if (!entry) return send(res, 400, page('Unknown code', '<p>That code is not valid.</p>'), { 'content-type': 'text/html' });
+    if (!entry)
+      return send(res, 400, page('Unknown code', '<p>That code is not valid.</p>'), { 'content-type': 'text/html' });
     if (form.decision === 'allow') entry.approved = user;
     else entry.denied = true;
-    send(res, 200, page(form.decision === 'allow' ? 'Device connected' : 'Device denied', ''), { 'content-type': 'text/html' });
+    send(res, 200, page(form.decision === 'allow' ? 'Device connected' : 'Device denied', ''), {
+      'content-type': 'text/html',
+    });
   }
 
   function revoke(req: IncomingMessage, res: ServerResponse, form: Record<string, string>) {
@@ -366,7 +445,10 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     const match = /^(?:Bearer|token) (.+)$/i.exec(header);
     const entry = match ? accessTokens.get(match[1]!) : undefined;
     if (!entry || !entry.alive || (entry.expiresAt !== null && entry.expiresAt <= Date.now())) {
-      return send(res, 401, JSON.stringify({ message: 'Bad credentials' }), { 'content-type': 'application/json', 'www-authenticate': 'Bearer error="invalid_token"' });
+      return send(res, 401, JSON.stringify({ message: 'Bad credentials' }), {
+        'content-type': 'application/json',
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
     }
     sendJson(res, 200, { id: entry.user.id, login: entry.user.login, name: entry.user.name, email: entry.user.email });
   }
@@ -374,9 +456,16 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const form = req.method === 'POST' ? await readForm(req) : {};
-    requests.push({ method: req.method ?? '', path: url.pathname, form, accept: req.headers.accept ?? '', authorization: req.headers.authorization !== undefined });
+    requests.push({
+      method: req.method ?? '',
+      path: url.pathname,
+      form,
+      accept: req.headers.accept ?? '',
+      authorization: req.headers.authorization !== undefined,
+    });
     const paths = dialect.paths;
-    if (req.method === 'GET' && paths.discovery && url.pathname === paths.discovery && dialect.discovery) return sendJson(res, 200, dialect.discovery(origin));
+    if (req.method === 'GET' && paths.discovery && url.pathname === paths.discovery && dialect.discovery)
+      return sendJson(res, 200, dialect.discovery(origin));
     if (req.method === 'GET' && paths.jwks && url.pathname === paths.jwks) return sendJson(res, 200, { keys: [jwk] });
     if (req.method === 'GET' && url.pathname === paths.authorize) return authorize(res, url);
     if (req.method === 'POST' && url.pathname === '/imitation/decide') return decide(res, form);

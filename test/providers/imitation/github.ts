@@ -39,5 +39,9 @@ export function githubDialect(expiringTokens: boolean): Dialect {
 }
 
 export function startGitHub(options: ImitationOptions & { expiringTokens?: boolean } = {}) {
-  return startImitation(githubDialect(options.expiringTokens ?? false), { id: '583231', login: 'octocat', name: 'The Octocat', email: 'octocat@example.com' }, options);
+  return startImitation(
+    githubDialect(options.expiringTokens ?? false),
+    { id: '583231', login: 'octocat', name: 'The Octocat', email: 'octocat@example.com' },
+    options,
+  );
 }

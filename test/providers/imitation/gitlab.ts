@@ -41,7 +41,24 @@ export const gitlabDialect: Dialect = {
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     claim_types_supported: ['normal'],
-    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'sub_legacy', 'name', 'nickname', 'preferred_username', 'email', 'email_verified', 'website', 'profile', 'picture', 'groups', 'groups_direct'],
+    claims_supported: [
+      'iss',
+      'sub',
+      'aud',
+      'exp',
+      'iat',
+      'sub_legacy',
+      'name',
+      'nickname',
+      'preferred_username',
+      'email',
+      'email_verified',
+      'website',
+      'profile',
+      'picture',
+      'groups',
+      'groups_direct',
+    ],
     code_challenge_methods_supported: ['plain', 'S256'],
   }),
   errorStatus: (error) => (error === 'invalid_client' ? 401 : 400),
@@ -57,5 +74,9 @@ export const gitlabDialect: Dialect = {
 };
 
 export function startGitLab(options: ImitationOptions = {}) {
-  return startImitation(gitlabDialect, { id: '1234567', login: 'tanuki', name: 'Tanuki Example', email: 'tanuki@example.com' }, options);
+  return startImitation(
+    gitlabDialect,
+    { id: '1234567', login: 'tanuki', name: 'Tanuki Example', email: 'tanuki@example.com' },
+    options,
+  );
 }

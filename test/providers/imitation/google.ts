@@ -36,25 +36,45 @@ export const googleDialect: Dialect = {
     userinfo_endpoint: `${origin}/oauth2/v3/userinfo`,
     revocation_endpoint: `${origin}/revoke`,
     jwks_uri: `${origin}/oauth2/v3/certs`,
-    response_types_supported: ['code', 'token', 'id_token', 'code token', 'code id_token', 'token id_token', 'code token id_token', 'none'],
+    response_types_supported: [
+      'code',
+      'token',
+      'id_token',
+      'code token',
+      'code id_token',
+      'token id_token',
+      'code token id_token',
+      'none',
+    ],
     subject_types_supported: ['public'],
     id_token_signing_alg_values_supported: ['RS256'],
     scopes_supported: ['openid', 'email', 'profile'],
     token_endpoint_auth_methods_supported: ['client_secret_post', 'client_secret_basic'],
     code_challenge_methods_supported: ['plain', 'S256'],
-    grant_types_supported: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code', 'urn:ietf:params:oauth:grant-type:jwt-bearer'],
+    grant_types_supported: [
+      'authorization_code',
+      'refresh_token',
+      'urn:ietf:params:oauth:grant-type:device_code',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ],
   }),
   errorStatus: (error) => ({ authorization_pending: 428, slow_down: 403, invalid_client: 401 })[error] ?? 400,
   formUnlessJson: false,
   pkceRequired: false,
   deviceUriMember: 'verification_url',
   idTokenIssuer: (origin) => new URL(origin).host,
-  issuesRefreshToken: (grant) => grant.kind === 'device' || (grant.kind === 'code' && grant.params.access_type === 'offline' && !grant.consentedBefore),
+  issuesRefreshToken: (grant) =>
+    grant.kind === 'device' ||
+    (grant.kind === 'code' && grant.params.access_type === 'offline' && !grant.consentedBefore),
   rotatesRefreshTokens: false,
   accessTtl: 3599,
   tokenType: 'Bearer',
 };
 
 export function startGoogle(options: ImitationOptions = {}) {
-  return startImitation(googleDialect, { id: '110169484474386276334', login: 'ann', name: 'Ann Example', email: 'ann@example.com' }, options);
+  return startImitation(
+    googleDialect,
+    { id: '110169484474386276334', login: 'ann', name: 'Ann Example', email: 'ann@example.com' },
+    options,
+  );
 }

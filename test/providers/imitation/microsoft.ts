@@ -45,7 +45,23 @@ export function microsoftDialect(tenant: string, issuerTenant?: string): Dialect
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${origin}/${tenant}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'acr',
+        'nonce',
+        'preferred_username',
+        'name',
+        'tid',
+        'ver',
+        'at_hash',
+        'c_hash',
+        'email',
+      ],
       kerberos_endpoint: `${origin}/${tenant}/kerberos`,
       tenant_region_scope: null,
       cloud_instance_name: 'microsoftonline.com',
@@ -63,7 +79,15 @@ export function microsoftDialect(tenant: string, issuerTenant?: string): Dialect
 }
 
 /** `issuerTenant`: sign ID tokens with this tenant in iss whatever the tid (a token for another tenant). */
-export function startMicrosoft(options: ImitationOptions & { tenant?: string; userTenant?: string; issuerTenant?: string } = {}) {
-  const user = { id: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ', login: 'adele@contoso.example', name: 'Adele Vance', email: 'adele@contoso.example', tid: options.userTenant ?? HOME_TENANT };
+export function startMicrosoft(
+  options: ImitationOptions & { tenant?: string; userTenant?: string; issuerTenant?: string } = {},
+) {
+  const user = {
+    id: 'AAAAAAAAAAAAAAAAAAAAAIkzqFVrSaSaFHy782bbtaQ',
+    login: 'adele@contoso.example',
+    name: 'Adele Vance',
+    email: 'adele@contoso.example',
+    tid: options.userTenant ?? HOME_TENANT,
+  };
   return startImitation(microsoftDialect(options.tenant ?? 'common', options.issuerTenant), user, options);
 }
