@@ -42,7 +42,8 @@ export class AxiosHttpClient implements HttpClient {
   }
 
   async #sendOnce(hop: Hop, signal: AbortSignal): Promise<RawResponse> {
-    this.#axios ??= (axiosModule ??= import('axios')).then((module) => module.default.create());
+    axiosModule ??= import('axios');
+    this.#axios ??= axiosModule.then((module) => module.default.create());
     const axios = await this.#axios;
     const agent = await this.#agentFor(hop.url);
     const response = await axios.request<Readable>({

@@ -45,13 +45,15 @@ export class FetchHttpClient implements HttpClient {
       dispatcher = makeDispatcher(proxy, this.#options.ca);
       this.#dispatchers.set(key, dispatcher);
     }
-    const undici = await (undiciModule ??= import('undici'));
+    undiciModule ??= import('undici');
+    const undici = await undiciModule;
     return sendOnce(hop, signal, undici.fetch as never, await dispatcher);
   }
 }
 
 async function makeDispatcher(proxy: URL | null, ca: HttpClientOptions['ca']): Promise<Dispatcher> {
-  const [undici, { rootCertificates }] = await Promise.all([(undiciModule ??= import('undici')), import('node:tls')]);
+  undiciModule ??= import('undici');
+  const [undici, { rootCertificates }] = await Promise.all([undiciModule, import('node:tls')]);
   const trusted = trustedCas(ca, rootCertificates);
   const tls = trusted === undefined ? {} : { ca: trusted };
   if (proxy === null) return new undici.Agent({ connect: tls });

@@ -31,10 +31,13 @@ function loaderArgs(): string[] {
   const out: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i] ?? '';
+    const value = argv[i + 1];
     if (/^--(import|require|loader|experimental-loader)=/.test(arg)) out.push(arg);
-    else if (/^--(import|require|loader|experimental-loader)$/.test(arg) && i + 1 < argv.length)
-      out.push(arg, argv[++i]!);
+    else if (/^--(import|require|loader|experimental-loader)$/.test(arg) && value !== undefined) {
+      out.push(arg, value);
+      i++;
+    }
   }
   return out;
 }

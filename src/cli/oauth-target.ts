@@ -145,5 +145,7 @@ export function targetOfProfile(profile: Extract<Profile, { provider: 'oauth2' }
 /** The token store key of a login to `target` (the protocol's own rule: issuer, else token endpoint). */
 export function targetStorageKey(target: OAuthTarget, clientId: string): string {
   const options = targetProtocolOptions(target);
-  return `oauth2:${options.issuer ?? options.endpoints!.token}#${clientId}`;
+  const where = options.issuer ?? options.endpoints?.token;
+  if (where === undefined) throw new UsageError('--issuer, --provider or --token-endpoint is required.');
+  return `oauth2:${where}#${clientId}`;
 }

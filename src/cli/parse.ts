@@ -37,7 +37,7 @@ export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
 function attachDashValues(argv: string[], options: Record<string, { type: string; short?: string }>): string[] {
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
+    const token = argv[i] ?? '';
     const next = argv[i + 1];
     const name = token.startsWith('--') ? token.slice(2) : undefined;
     if (

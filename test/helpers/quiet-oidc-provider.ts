@@ -20,6 +20,7 @@ export const dropped = { count: 0 };
 
 function filtered(write: (...args: unknown[]) => void) {
   return (...args: unknown[]) => {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: strips ANSI colour codes, which start with ESC.
     const text = typeof args[0] === 'string' ? args[0].replace(/\u001b\[[0-9;]*m/g, '') : '';
     if (EXPECTED.some((prefix) => text.startsWith(prefix))) {
       dropped.count += 1;

@@ -218,7 +218,7 @@ test('getAllItems stops early when the consumer breaks out', async (t) => {
 
 test("syncSince sends since and state=all, splits changed from deleted, returns the first page's cursor", async (t) => {
   const http = new FakePocketHttp({
-    '/v3/get': (request, callIndex) => {
+    '/v3/get': (_request, callIndex) => {
       const pages = [[rawItem(1, { status: '1' }), { item_id: '2', status: '2' }], [rawItem(3, { favorite: '1' })]];
       return getAnswer(pages[callIndex] ?? [], 1_700_000_500 + callIndex);
     },

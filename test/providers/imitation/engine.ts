@@ -121,10 +121,10 @@ export interface Imitation {
 
 const b64url = (bytes: Buffer) => bytes.toString('base64url');
 const sha256 = (value: string) => b64url(createHash('sha256').update(value).digest());
-const escape = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 function page(title: string, body: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>${escape(title)}</title></head><body><h1>${escape(title)}</h1>${body}</body></html>`;
+  return `<!doctype html><html><head><meta charset="utf-8"><title>${escapeHtml(title)}</title></head><body><h1>${escapeHtml(title)}</h1>${body}</body></html>`;
 }
 
 async function readForm(req: IncomingMessage): Promise<Record<string, string>> {
@@ -275,7 +275,7 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     if (grantType === 'refresh_token') {
       if (!clientOk(req, res, form, grantType)) return;
       const entry = refreshTokens.get(form.refresh_token ?? '');
-      if (!entry || !entry.alive || (entry.expiresAt !== null && entry.expiresAt <= Date.now()))
+      if (!entry?.alive || (entry.expiresAt !== null && entry.expiresAt <= Date.now()))
         return oauthError(req, res, dialect.name === 'github' ? 'bad_refresh_token' : 'invalid_grant');
       const grant: Grant = { kind: 'refresh', scope: entry.scope, params: {}, consentedBefore: true };
       if (dialect.rotatesRefreshTokens) {
@@ -334,7 +334,7 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
         'content-type': 'text/html',
       });
     const redirect = p.redirect_uri ? new URL(p.redirect_uri) : null;
-    if (!redirect || redirect.protocol !== 'http:' || redirect.hostname !== '127.0.0.1') {
+    if (redirect?.protocol !== 'http:' || redirect.hostname !== '127.0.0.1') {
       return send(res, 400, page('Bad redirect', '<p>The redirect_uri is not a loopback URI.</p>'), {
         'content-type': 'text/html',
       });
@@ -352,7 +352,7 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     const id = b64url(randomBytes(12));
     pendingAuthorizations.set(id, p);
     const form = `<form method="post" action="/imitation/decide"><input type="hidden" name="request" value="${id}">
-      <p>${escape(dialect.name)} imitation: allow this application to act for ${escape(user.login)} (scope ${escape(p.scope ?? '')})?</p>
+      <p>${escapeHtml(dialect.name)} imitation: allow this application to act for ${escapeHtml(user.login)} (scope ${escapeHtml(p.scope ?? '')})?</p>
       <button id="approve" type="submit" name="decision" value="allow">Authorize</button>
       <button id="deny" type="submit" name="decision" value="deny">Cancel</button></form>`;
     send(res, 200, page('Authorize application', form), { 'content-type': 'text/html; charset=utf-8' });
@@ -427,7 +427,7 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     });
   }
 
-  function revoke(req: IncomingMessage, res: ServerResponse, form: Record<string, string>) {
+  function revoke(_req: IncomingMessage, res: ServerResponse, form: Record<string, string>) {
     const t = form.token ?? '';
     const refresh = refreshTokens.get(t);
     if (refresh) {
@@ -444,7 +444,7 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     const header = req.headers.authorization ?? '';
     const match = /^(?:Bearer|token) (.+)$/i.exec(header);
     const entry = match ? accessTokens.get(match[1]!) : undefined;
-    if (!entry || !entry.alive || (entry.expiresAt !== null && entry.expiresAt <= Date.now())) {
+    if (!entry?.alive || (entry.expiresAt !== null && entry.expiresAt <= Date.now())) {
       return send(res, 401, JSON.stringify({ message: 'Bad credentials' }), {
         'content-type': 'application/json',
         'www-authenticate': 'Bearer error="invalid_token"',
@@ -495,7 +495,7 @@ export async function startImitation(dialect: Dialect, user: User, options: Imit
     },
     accepts(t) {
       const entry = accessTokens.get(t);
-      return entry !== undefined && entry.alive && (entry.expiresAt === null || entry.expiresAt > Date.now());
+      return entry?.alive === true && (entry.expiresAt === null || entry.expiresAt > Date.now());
     },
     close: () =>
       new Promise<void>((resolve) => {
