@@ -51,7 +51,7 @@ test('login, call with a refresh, a copied token refused, a new key at login --f
   const home = join(dir, 'dpop-user');
   const env = { AUTHMACHINE_CONFIG_DIR: join(home, 'config'), HOME: home };
   const tokenFile = join(home, 'tokens.json');
-  const entryKey = `oauth2:${server.issuer}#${CLIENT_ID}`;
+  const entryKey = `oauth2:${server.issuer}#${CLIENT_ID}#profile=default`;
   const stored = async (): Promise<StoredToken | undefined> => {
     const entry = JSON.parse(await readFile(tokenFile, 'utf8'))[entryKey] as string | undefined;
     return entry === undefined ? undefined : (JSON.parse(entry) as { token: StoredToken }).token;
