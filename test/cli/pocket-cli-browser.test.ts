@@ -54,7 +54,7 @@ test('login in Chromium: Authorize -> logged in, token in the keychain, items li
   t.notRegex(login.stderr, /it should open by itself/, 'no display: the CLI does not promise a browser');
   t.is(login.stdout, 'Logged in to Pocket as demo. Token kept in the system keychain (Secret Service).\n');
   t.is((await keychainEntries(sb.service)).length, 2);
-  const status = await sb.run(['status', '--json']);
+  const status = await sb.run(['status', '--json', '--profile', 'default']);
   t.like(JSON.parse(status.stdout), { loggedIn: true, username: 'demo' });
   const items = await sb.run(['items', '--ndjson']);
   t.is(items.stdout.trimEnd().split('\n').length, 10);
