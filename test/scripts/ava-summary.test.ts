@@ -37,7 +37,10 @@ test('throws after its end', async (t) => { setTimeout(() => { throw new Error('
 function runAva(files: string[]): Promise<{ output: string; status: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'ava-summary-'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module', ava: { files: ['*.test.mjs'], timeout: '2m' } }));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ type: 'module', ava: { files: ['*.test.mjs'], timeout: '2m' } }),
+  );
   for (const file of files) writeFileSync(join(dir, file), FILES[file]!);
   const cli = join(root, 'node_modules/ava/entrypoints/cli.mjs');
   return new Promise((resolve) => {
