@@ -53,7 +53,10 @@ test('as root with no sudo installed, apt-get runs directly', (t) => {
   t.is(r.status, 0, r.stderr);
   t.is(r.calls.length, 2);
   t.regex(r.calls[0]!, /^apt-get update -q \(uid-as-seen: direct\)$/);
-  t.regex(r.calls[1]!, /^apt-get install -y -q --no-install-recommends dbus .*redis-server \(uid-as-seen: direct\)$/);
+  t.regex(
+    r.calls[1]!,
+    /^apt-get install -y -q --no-install-recommends dbus .*redis-server .*tinyproxy.*\(uid-as-seen: direct\)$/,
+  );
   t.false(r.policyLeft, 'the temporary no-service-start policy is removed');
 });
 
