@@ -85,7 +85,7 @@ test('system opener: a launcher still running after the watch window counts as o
 test('system opener: aborting while watching the launcher rejects with ERR_CANCELLED', async (t) => {
   const dir = await tempDir(t);
   const launcher = join(dir, 'slow-browser');
-  await writeFile(launcher, '#!/bin/sh\nexec sleep 2\n');
+  await writeFile(launcher, '#!/bin/sh\nexec sleep 30\n'); // far longer than any scheduling delay: the abort must win
   await chmod(launcher, 0o755);
   const controller = new AbortController();
   const pending = new SystemBrowserOpener({ app: { name: launcher }, exitWatchMs: 10_000 }).open(
