@@ -8,6 +8,7 @@ import type { JWK } from 'jose';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, DevicePollResult, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import { oauth2StorageKey } from '../storage-key.js';
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
 import { pollDeviceToken, startDeviceAuthorization } from './device.js';
 import { discover, tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
@@ -387,7 +388,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
 
   return {
     name: 'oauth2',
-    storageKey: `oauth2:${config.storageIssuer}#${options.clientId}`,
+    storageKey: config.storageKey,
     mode: config.mode,
     metadata,
 
@@ -514,7 +515,7 @@ interface ResolvedConfig {
   clockSkewMs: number;
   dpop: boolean | 'auto';
   resource?: string;
-  storageIssuer: string;
+  storageKey: string;
   fixedMetadata?: ServerMetadata;
 }
 
@@ -525,10 +526,8 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
   const scope = options.scope ?? DEFAULT_SCOPE;
   const scopes = scope.split(' ');
   const oidc = scopes.includes('openid');
-  const storageIssuer = options.issuer ?? options.endpoints?.token;
-  if (storageIssuer === undefined) {
-    throw new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.');
-  }
+  // Also the check that the server is named at all (ERR_CONFIG otherwise).
+  const storageKey = oauth2StorageKey(options);
   if (options.issuer !== undefined) assertSafeUrl(options.issuer, 'issuer');
   if (oidc && options.issuer === undefined) {
     throw new AuthError('ERR_CONFIG', 'OpenID Connect (scope "openid") needs the issuer to check ID tokens.');
@@ -541,7 +540,7 @@ function resolveOptions(options: OAuth2ProtocolOptions): ResolvedConfig {
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     clockSkewMs: options.clockSkewMs ?? 60_000,
     dpop: options.dpop ?? 'auto',
-    storageIssuer,
+    storageKey,
   };
   const prompt =
     options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;
