@@ -134,7 +134,7 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       };
     }),
 
-    requestToken: fromPromise<StartResult, { redirectUri: string | null }>(({ input, signal }) =>
+    startAuthorization: fromPromise<StartResult, { redirectUri: string | null }>(({ input, signal }) =>
       guarded(() => protocol.start(ctx(signal), input)),
     ),
 

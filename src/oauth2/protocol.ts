@@ -9,7 +9,7 @@ import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, DevicePollResult, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import { authorizationRequestParams, buildUrl } from './authorize-url.js';
-import { pollDeviceToken, startDeviceAuthorization } from './device.js';
+import { sendDeviceAccessTokenRequest, sendDeviceAuthorizationRequest } from './device.js';
 import { discover, tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
 import { chooseDpopAlg, dpopThumbprint, generateDpopKey, type DPoPKey } from './dpop.js';
 import { DPoPNonceCache, type DPoPBinding } from './dpop-request.js';
@@ -20,10 +20,10 @@ import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
 import { pushAuthorizationRequest } from './par.js';
 import { createPkce } from './pkce.js';
 import { fetchResource, type ResourceRequest, type ResourceResponse } from './resource.js';
-import { revokeTokens } from './revoke.js';
+import { sendRevocationRequests } from './revoke.js';
 import { asDeviceSession, asRedirectSession, type OAuth2DeviceSession, type OAuth2RedirectSession } from './session.js';
 import { constantTimeEqual, randomValue } from './state.js';
-import { requestToken } from './token-endpoint.js';
+import { sendAccessTokenRequest, sendRefreshRequest } from './token-endpoint.js';
 import { assertSafeUrl } from './url-safety.js';
 
 /** Endpoints given by hand, for servers without discovery. */
@@ -138,7 +138,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
   /** A new key for a new login, when DPoP is to be used with this server (RFC 9449 section 5.1). */
   async function newDpopKey(meta: ServerMetadata): Promise<DPoPKey | undefined> {
     if (config.dpop === false) return undefined;
-    const offered = meta.dpopSigningAlgValuesSupported;
+    const offered = meta.dpop_signing_alg_values_supported;
     if (config.dpop === 'auto' && offered === undefined) return undefined;
     const alg = chooseDpopAlg(offered);
     if (alg === undefined) {
@@ -177,7 +177,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
 
   function authMethodFor(meta: ServerMetadata): ClientAuthMethod {
     if (options.clientAuthMethod) return options.clientAuthMethod;
-    const listed = meta.tokenEndpointAuthMethodsSupported;
+    const listed = meta.token_endpoint_auth_methods_supported;
     if (listed === undefined) return config.fixedMetadata ? 'client_secret_post' : 'client_secret_basic';
     if (listed.includes('client_secret_basic')) return 'client_secret_basic';
     if (listed.includes('client_secret_post')) return 'client_secret_post';
@@ -245,7 +245,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       now: ctx.clock.now(),
       skewMs: config.clockSkewMs,
     });
-    const { jwksUri } = await metadata(ctx);
+    const { jwks_uri: jwksUri } = await metadata(ctx);
     if (jwksUri !== undefined)
       await verifyJwtSignature(jwt, (refresh) => loadKeys(ctx, jwksUri, refresh), { signal: ctx.signal });
     if (previous?.idToken) {
@@ -256,13 +256,17 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     return { ...token, username: displayName(claims) };
   }
 
-  async function startRedirect(ctx: ProtocolContext, redirectUri: string | null): Promise<StartResult> {
+  /**
+   * The authorization request (RFC 6749 section 4.1.1 with PKCE, OIDC nonce, DPoP `dpop_jkt`):
+   * the URL the browser goes to, pushed first (RFC 9126) where the server offers or requires it.
+   */
+  async function prepareAuthorizationRequest(ctx: ProtocolContext, redirectUri: string | null): Promise<StartResult> {
     if (!redirectUri)
       throw new AuthError('ERR_CONFIG', 'The redirect mode needs a redirect URI (the loopback listener).');
     const meta = await metadata(ctx);
-    if (!meta.authorizationEndpoint)
+    if (!meta.authorization_endpoint)
       throw new AuthError('ERR_CONFIG', 'The authorization server has no authorization endpoint.');
-    if (meta.codeChallengeMethodsSupported && !meta.codeChallengeMethodsSupported.includes('S256')) {
+    if (meta.code_challenge_methods_supported && !meta.code_challenge_methods_supported.includes('S256')) {
       throw new AuthError('ERR_CONFIG', 'The authorization server does not support PKCE S256.');
     }
     const pkce = createPkce(ctx.random);
@@ -286,8 +290,8 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       state,
       codeVerifier: pkce.verifier,
       redirectUri,
-      tokenEndpoint: meta.tokenEndpoint,
-      requireIss: meta.authorizationResponseIssParameterSupported,
+      tokenEndpoint: meta.token_endpoint,
+      requireIss: meta.authorization_response_iss_parameter_supported,
     };
     if (nonce !== undefined) session.nonce = nonce;
     if (meta.issuer !== undefined) session.issuer = meta.issuer;
@@ -297,12 +301,12 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       params['dpop_jkt'] = await dpopThumbprint(dpopKey);
     }
 
-    const parEndpoint = meta.pushedAuthorizationRequestEndpoint;
+    const parEndpoint = meta.pushed_authorization_request_endpoint;
     const usePar =
-      meta.requirePushedAuthorizationRequests ||
+      meta.require_pushed_authorization_requests ||
       config.usePar === 'always' ||
       (config.usePar === 'auto' && parEndpoint !== undefined);
-    if (!usePar) return { session, authorizationUrl: buildUrl(meta.authorizationEndpoint, params) };
+    if (!usePar) return { session, authorizationUrl: buildUrl(meta.authorization_endpoint, params) };
     if (!parEndpoint)
       throw new AuthError(
         'ERR_CONFIG',
@@ -311,22 +315,23 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     const pushed = await pushAuthorizationRequest(ctx, parEndpoint, clientFor(meta), params, timeoutMs, bind(dpopKey));
     return {
       session,
-      authorizationUrl: buildUrl(meta.authorizationEndpoint, {
+      authorizationUrl: buildUrl(meta.authorization_endpoint, {
         client_id: options.clientId,
         request_uri: pushed.requestUri,
       }),
     };
   }
 
-  async function startDevice(ctx: ProtocolContext): Promise<StartResult> {
+  /** The device authorization request (RFC 8628 section 3.1): the user code and the page for it. */
+  async function startDeviceAuthorization(ctx: ProtocolContext): Promise<StartResult> {
     const meta = await metadata(ctx);
-    if (!meta.deviceAuthorizationEndpoint)
+    if (!meta.device_authorization_endpoint)
       throw new AuthError('ERR_CONFIG', 'The authorization server does not offer the device grant.');
     const dpopKey = await newDpopKey(meta);
     const startedAt = ctx.clock.now();
-    const device = await startDeviceAuthorization(
+    const device = await sendDeviceAuthorizationRequest(
       ctx,
-      meta.deviceAuthorizationEndpoint,
+      meta.device_authorization_endpoint,
       clientFor(meta),
       config.scope,
       timeoutMs,
@@ -338,7 +343,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       kind: 'oauth2-device',
       state: null,
       deviceCode: device.deviceCode,
-      tokenEndpoint: meta.tokenEndpoint,
+      tokenEndpoint: meta.token_endpoint,
       expiresAt: startedAt + device.expiresInMs,
     };
     if (meta.issuer !== undefined) session.issuer = meta.issuer;
@@ -352,7 +357,11 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     };
   }
 
-  function checkCallback(session: OAuth2RedirectSession, callback: CallbackResult): string {
+  /**
+   * The authorization response (RFC 6749 section 4.1.2): `state`, then `iss` (RFC 9207 section
+   * 2.4), then an error response (section 4.1.2.1), and the code it carries.
+   */
+  function readAuthorizationResponse(session: OAuth2RedirectSession, callback: CallbackResult): string {
     if (callback.kind !== 'redirect') {
       throw new AuthError('ERR_CONFIG', 'OAuth 2.0 needs the redirect itself; a manual confirmation carries no code.');
     }
@@ -380,7 +389,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
         'The authorization response lacks the issuer the server promised to include.',
       );
     }
-    if (params.error !== undefined) throw oauthError(params.error, 'authorize');
+    if (params.error !== undefined) throw oauthError(params.error, 'authorization-response');
     if (!params.code) throw new AuthError('ERR_BAD_RESPONSE', 'The redirect carried neither a code nor an error.');
     return params.code;
   }
@@ -392,23 +401,19 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
     metadata,
 
     start(ctx, input) {
-      return config.mode === 'device' ? startDevice(ctx) : startRedirect(ctx, input.redirectUri);
+      return config.mode === 'device'
+        ? startDeviceAuthorization(ctx)
+        : prepareAuthorizationRequest(ctx, input.redirectUri);
     },
 
     async exchange(ctx, input) {
       const session = asRedirectSession(input.session);
-      const code = checkCallback(session, input.callback);
-      const token = await requestToken(
+      const code = readAuthorizationResponse(session, input.callback);
+      const token = await sendAccessTokenRequest(
         ctx,
         session.tokenEndpoint,
         clientFor(await metadata(ctx)),
-        {
-          grant_type: 'authorization_code',
-          code,
-          redirect_uri: session.redirectUri,
-          code_verifier: session.codeVerifier,
-        },
-        'code',
+        { code, redirectUri: session.redirectUri, codeVerifier: session.codeVerifier },
         timeoutMs,
         bind(session.dpopKey),
       );
@@ -420,7 +425,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
       if (ctx.clock.now() >= session.expiresAt) {
         throw new AuthError('ERR_EXPIRED', 'The device code expired before it was approved: start again.');
       }
-      const result = await pollDeviceToken(
+      const result = await sendDeviceAccessTokenRequest(
         ctx,
         session.tokenEndpoint,
         clientFor(await metadata(ctx)),
@@ -438,12 +443,11 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
         throw new AuthError('ERR_TOKEN_INVALID', 'There is no refresh token: a new login is needed.');
       const meta = await metadata(ctx);
       // The refresh token of a DPoP login is bound to the login's key (RFC 9449 section 5).
-      const fresh = await requestToken(
+      const fresh = await sendRefreshRequest(
         ctx,
-        meta.tokenEndpoint,
+        meta.token_endpoint,
         clientFor(meta),
-        { grant_type: 'refresh_token', refresh_token: old.refreshToken },
-        'refresh',
+        old.refreshToken,
         timeoutMs,
         bind(old.dpopKey),
       );
@@ -460,8 +464,8 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
 
     async revoke(ctx, input) {
       const meta = await metadata(ctx);
-      if (!meta.revocationEndpoint) return;
-      await revokeTokens(ctx, meta.revocationEndpoint, clientFor(meta), input.token, timeoutMs);
+      if (!meta.revocation_endpoint) return;
+      await sendRevocationRequests(ctx, meta.revocation_endpoint, clientFor(meta), input.token, timeoutMs);
     },
 
     keepFromStored(fresh, stored) {
@@ -555,20 +559,20 @@ function metadataFromEndpoints(endpoints: OAuth2Endpoints, issuer: string | unde
   const check = (url: string | undefined, what: string): string | undefined =>
     url === undefined ? undefined : assertSafeUrl(url, what) && url;
   const meta: ServerMetadata = {
-    tokenEndpoint: assertSafeUrl(endpoints.token, 'token endpoint') && endpoints.token,
-    requirePushedAuthorizationRequests: false,
-    authorizationResponseIssParameterSupported: false,
+    token_endpoint: assertSafeUrl(endpoints.token, 'token endpoint') && endpoints.token,
+    require_pushed_authorization_requests: false,
+    authorization_response_iss_parameter_supported: false,
   };
   const optional = {
     issuer,
-    authorizationEndpoint: check(endpoints.authorization, 'authorization endpoint'),
-    revocationEndpoint: check(endpoints.revocation, 'revocation endpoint'),
-    deviceAuthorizationEndpoint: check(endpoints.deviceAuthorization, 'device authorization endpoint'),
-    pushedAuthorizationRequestEndpoint: check(
+    authorization_endpoint: check(endpoints.authorization, 'authorization endpoint'),
+    revocation_endpoint: check(endpoints.revocation, 'revocation endpoint'),
+    device_authorization_endpoint: check(endpoints.deviceAuthorization, 'device authorization endpoint'),
+    pushed_authorization_request_endpoint: check(
       endpoints.pushedAuthorizationRequest,
       'pushed authorization request endpoint',
     ),
-    jwksUri: check(endpoints.jwks, 'JWKS URI'),
+    jwks_uri: check(endpoints.jwks, 'JWKS URI'),
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) Object.assign(meta, { [key]: value });
   return meta;
