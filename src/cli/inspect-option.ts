@@ -16,9 +16,9 @@ export interface InspectOption {
 
 const NO_INSPECT: InspectOption = { observer: null, finish: async () => {} };
 
-/** `--inspect` given: set up the inspector; otherwise nothing. */
-export async function inspectOption(enabled: unknown, io: CliIO): Promise<InspectOption> {
-  if (!enabled) return NO_INSPECT;
+/** `--inspect` given (`enabled`): set up the inspector; otherwise nothing. */
+export async function inspectOption(io: CliIO, options: { enabled: boolean }): Promise<InspectOption> {
+  if (!options.enabled) return NO_INSPECT;
   const running = await findInspector(io.env);
   if (running) {
     const { createRemoteInspector } = await import('../inspect/remote-inspector.js');

@@ -189,7 +189,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
 
   return {
     name: 'oauth2',
-    storageKey: `oauth2:${config.storageIssuer}#${options.clientId}`,
+    storageKey: config.storageKey,
     mode: config.mode,
     metadata,
 

@@ -2,10 +2,10 @@
  * Pocket's login as an AuthProtocol: request token, browser approval, exchange for an access
  * token, then data calls. Pocket has no refresh and no revocation, so those stay undefined.
  */
-import { createHash } from 'node:crypto';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import { pocketStorageKey } from '../storage-key.js';
 import type { PocketAction } from './actions.js';
 import {
   DEFAULT_POCKET_OAUTH_MAX_BYTES,
@@ -56,10 +56,8 @@ export interface PocketProtocol extends AuthProtocol<PocketRequest, PocketResult
 /** 128 bits of state, as the loopback receiver will see it come back. */
 const STATE_BYTES = 16;
 
-/** "pocket:" + the first 16 hex digits of SHA-256(consumer key): stable, short, not reversible. */
-export function pocketStorageKey(consumerKey: string): string {
-  return `pocket:${createHash('sha256').update(consumerKey, 'utf8').digest('hex').slice(0, 16)}`;
-}
+/** The protocol's own store key (see storage-key.ts). */
+export { pocketStorageKey };
 
 /** Appends `state=<state>` to a redirect URI, keeping the rest of it exactly as given. */
 export function redirectUriWithState(redirectUri: string, state: string): string {

@@ -110,7 +110,7 @@ export const call: Command = {
     if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}.`, 'call');
     const headers = parseHeaders(v['header']);
 
-    const skew = refreshSkewMs(v['refresh-skew'], 'call');
+    const skew = refreshSkewMs(args, { command: 'call' });
     const account = await openAccount(v['profile'], io, 'Run `authmachine login --issuer URL --client-id ID`');
     const profile = account.profile;
     if (profile.provider !== 'oauth2') {

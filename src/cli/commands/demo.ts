@@ -70,7 +70,7 @@ export const demo: Command = {
           "client plays the browser, following the redirect back to this login's loopback listener.\n",
       );
     }
-    const inspect = await inspectOption(args.values['inspect'], io);
+    const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const store = await demoStore(requested, io);
     const { flow } = pocketFlow(
       {
@@ -83,7 +83,11 @@ export const demo: Command = {
       io,
     );
     try {
-      const result = await runLogin(flow, io, 'Pocket', true, simulate ? 'simulated' : 'browser');
+      const result = await runLogin(flow, io, {
+        providerName: 'Pocket',
+        force: true,
+        opener: simulate ? 'simulated' : 'browser',
+      });
       io.stderr.write(
         `Logged in as ${result.username ?? 'unknown'}; token kept in ${store.location}.\nFetching your articles...\n`,
       );

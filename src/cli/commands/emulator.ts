@@ -42,12 +42,12 @@ export const emulator: Command = {
     'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key',
   ],
   async run(args, io) {
-    const port = portOption(args, 'port', 'emulator') ?? 0;
+    const port = portOption(args, 'port', { command: 'emulator' }) ?? 0;
     const approval = (args.values['approval'] ?? 'page') as (typeof APPROVALS)[number];
     if (!APPROVALS.includes(approval))
       throw new UsageError(`--approval must be one of ${APPROVALS.join(', ')}.`, 'emulator');
-    const items = wholeNumberOption(args, 'items', 'emulator', { min: 0 });
-    const pageCap = wholeNumberOption(args, 'page-cap', 'emulator', { min: 1 });
+    const items = wholeNumberOption(args, 'items', { command: 'emulator', min: 0 });
+    const pageCap = wholeNumberOption(args, 'page-cap', { command: 'emulator', min: 1 });
     const { startPocketEmulator } = await import('../../pocket/emulator/index.js');
     const server = await startPocketEmulator({
       port,

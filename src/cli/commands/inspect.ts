@@ -19,7 +19,7 @@ export const inspect: Command = {
   },
   examples: ['authmachine inspect', 'authmachine demo --inspect    # in another terminal'],
   async run(args, io) {
-    const port = portOption(args, 'port', 'inspect') ?? 0;
+    const port = portOption(args, 'port', { command: 'inspect' }) ?? 0;
     const { startInspectorServer } = await import('../../inspect/inspector-server.js');
     const key = randomBytes(24).toString('base64url');
     const server = await startInspectorServer({ port, ingestKey: key });

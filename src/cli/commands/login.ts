@@ -134,8 +134,8 @@ export const login: Command = {
     // Stored absolute: later commands may run from another folder.
     const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
-    const timeoutMs = secondsOption(args, 'timeout', 'login');
-    const inspect = await inspectOption(args.values['inspect'], io);
+    const timeoutMs = secondsOption(args, 'timeout', { command: 'login' });
+    const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = wantsOAuth(args)
       ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
