@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
 import type { TokenSet } from '../../machines/types.js';
-import { storageKeyOf, consumerKeyEntry } from '../../src/cli/account.js';
-import { writeProfile, type Profile } from '../../src/cli/profile.js';
+import { storageKeyOf, consumerKeyEntry } from '../../src/cli/storage/account.js';
+import { writeProfile, type Profile } from '../../src/cli/storage/profile.js';
 import { consumerKeyFingerprint } from '../../src/storage-key.js';
 
 export interface StoredPocketLogin {
