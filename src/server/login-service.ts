@@ -113,12 +113,12 @@ export class LoginService<Req = unknown, Res = unknown> {
     this.#protocol = options.protocol;
     this.#flows = options.flows;
     this.#clock = options.clock ?? systemClock;
-    const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    const lockTimeoutMs = options.lockTimeoutMs ?? options.config?.lockTimeoutMs ?? 30_000;
     this.#config = {
       ...DEFAULT_FLOW_CONFIG,
       ...options.config,
       mode: 'redirect',
-      refreshSkewMs: options.refreshSkewMs ?? 60_000,
+      refreshSkewMs: options.refreshSkewMs ?? options.config?.refreshSkewMs ?? 60_000,
       lockTimeoutMs,
     };
     const storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
