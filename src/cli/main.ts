@@ -12,7 +12,7 @@ import { UsageError } from './command.js';
 import { runKeychainInChild } from './storage/stores.js';
 
 export async function main(argv: string[], io?: CliIO): Promise<number> {
-  // As its own process (no io handed in), keychain calls run in a helper child: see stores.ts.
+  // As its own process (no io handed in), keychain calls run in a helper child: see storage/stores.ts.
   if (io === undefined) runKeychainInChild();
   return run(argv, io ?? processIO());
 }

@@ -1,6 +1,6 @@
 /**
  * Writes a logged-in Pocket profile for the CLI without running a login: profiles/default.json plus a
- * 0600 token file, in the CLI's own formats (profile.ts, pocket-flow.ts, token-codec.ts), so a
+ * 0600 token file, in the CLI's own formats (storage/profile.ts, storage/account.ts, token-codec.ts), so a
  * later `authmachine items` or `status` in that config dir finds a usable login.
  */
 import { join } from 'node:path';

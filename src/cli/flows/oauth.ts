@@ -37,7 +37,7 @@ export interface OAuthFlowOptions {
   /** Base URL that `authmachine call` resolves relative paths against. */
   resource?: string;
   store: TokenStore;
-  /** The login's store entry (see profile.ts); default: the protocol's own key. */
+  /** The login's store entry (storageKeyOf in storage/account.ts); default: the protocol's own key. */
   storageKey?: string;
   /** Makes renewing (and logging in) single-flight across processes. */
   lock?: Lock | null;

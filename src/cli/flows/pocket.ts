@@ -28,7 +28,7 @@ export interface PocketFlowOptions {
   baseUrl: string;
   consumerKey: string;
   store: TokenStore;
-  /** The login's store entry (see profile.ts); default: the protocol's own key. */
+  /** The login's store entry (storageKeyOf in storage/account.ts); default: the protocol's own key. */
   storageKey?: string;
   lock?: Lock | null;
   browser?: BrowserOpener;
