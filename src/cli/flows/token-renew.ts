@@ -3,11 +3,11 @@
  * machine with the OAuth protocol, under the account's lock (single-flight across processes).
  * Never starts a login and never opens a browser.
  */
-import { AuthError } from '../../adapters/errors.js';
-import type { TokenSet } from '../../machines/types.js';
-import { profileNote, type Account } from './account.js';
-import type { CliIO } from './io.js';
-import { oauthFlow, oauthOptionsFromProfile } from './oauth-flow.js';
+import { AuthError } from '../../../adapters/errors.js';
+import type { TokenSet } from '../../../machines/types.js';
+import { profileNote, type Account } from '../storage/account.js';
+import type { CliIO } from '../output/io.js';
+import { oauthFlow, oauthOptionsFromProfile } from './oauth.js';
 
 export async function renewToken(account: Account, io: CliIO, refreshSkewMs: number): Promise<TokenSet> {
   if (account.profile.provider !== 'oauth2') {
