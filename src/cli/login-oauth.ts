@@ -95,7 +95,11 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
     const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']), opener);
     await writeProfile(io.env, options.profile, settings);
     const who = result.username ? ` as ${result.username}` : '';
-    const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';
+    const how = !result.fromStore
+      ? ''
+      : result.waitedFor
+        ? ' (the login another authmachine process just completed)'
+        : ' (stored login reused; use --force for a new one)';
     return {
       summary: {
         provider: 'oauth2',

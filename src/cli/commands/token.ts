@@ -5,6 +5,7 @@
  * token that needs renewing loads the machine (token-renew.ts).
  */
 import { AuthError } from '../../../adapters/errors.js';
+import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
 import { openAccount, profileNote } from '../account.js';
@@ -12,6 +13,7 @@ import type { Command } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
+import { wholeNumberOption } from '../number-option.js';
 import { refreshSkewMs } from '../refresh-skew.js';
 import { summaryOf } from '../registry.js';
 import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../token-output.js';
@@ -46,11 +48,17 @@ function printable(token: TokenSet, wantIdToken: boolean, now: number, skewMs: n
 export const token: Command = {
   name: 'token',
   summary: summaryOf('token'),
-  usage: 'authmachine token [--profile NAME] [--json | --format plain|json|exec-credential|env] [--id-token]',
+  usage:
+    'authmachine token [--profile NAME] [--json | --format plain|json|exec-credential|env] [--id-token] [--wait SECONDS]',
   details: [
     'Prints the access token of the stored login on stdout, renewed first when it is expired or within',
     '--refresh-skew of expiry (single-flight: other authmachine processes wait and use the same new',
     'token). Never opens a browser and never asks anything: exits 3 when a login is needed.',
+    '',
+    'While another authmachine process is logging in to the same account (waiting for your approval),',
+    'it waits for that login, up to --wait seconds (default 300), and prints its token; it says on stderr',
+    'which process it waits for. If that login ends without a token (declined, failed, or the process',
+    'was killed), it exits 3 at once. --wait 0: never wait.',
     '',
     'Formats: plain (the token and a newline), json ({token, token_type, expires_at (RFC 3339),',
     'expires_at_epoch_seconds, scope}), exec-credential (the client.authentication.k8s.io/v1',
@@ -63,6 +71,11 @@ export const token: Command = {
       description: 'Output format (default plain)',
     },
     'id-token': { type: 'boolean', description: 'Print the OpenID Connect ID token instead of the access token' },
+    wait: {
+      type: 'string',
+      valueName: 'seconds',
+      description: 'How long to wait for a login another authmachine is completing (default 300; 0: none)',
+    },
     ...PROFILE_OPTION,
     ...REFRESH_SKEW_OPTION,
     ...JSON_OPTION,
@@ -76,18 +89,28 @@ export const token: Command = {
     const format = parseFormat(args);
     const skewMs = refreshSkewMs(args.values['refresh-skew'], 'token');
     const wantIdToken = Boolean(args.values['id-token']);
+    const waitMs = wholeNumberOption(args, 'wait', 'token', { min: 0, max: 86_400 }, 300) * 1000;
     const account = await openAccount(args.values['profile'], io);
     const secret = await account.store.get(account.storageKey);
-    if (secret === null)
-      throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`);
-    let stored = decodeTokenSet(secret, account.store.location);
+    let stored: TokenSet;
+    if (secret === null) {
+      // Only a login in progress elsewhere can help: wait for it (the machine's slow path).
+      const busy = waitMs > 0 && (await account.lock?.holder?.(loginLockKey(account.storageKey))) != null;
+      if (!busy || account.profile.provider !== 'oauth2')
+        throw new AuthError(
+          'ERR_NOT_LOGGED_IN',
+          `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`,
+        );
+      const { renewToken } = await import('../token-renew.js');
+      stored = await renewToken(account, io, skewMs, waitMs);
+    } else stored = decodeTokenSet(secret, account.store.location);
     let printed = printable(stored, wantIdToken, Date.now(), skewMs);
     if (printed === null) {
       if (wantIdToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
         throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
       }
       const { renewToken } = await import('../token-renew.js');
-      stored = await renewToken(account, io, skewMs);
+      stored = await renewToken(account, io, skewMs, waitMs);
       printed = printable(stored, wantIdToken, Date.now(), 0);
       if (printed === null)
         throw new AuthError(
