@@ -5,8 +5,10 @@
  */
 import type { Lock, TokenStore } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
+import { oauth2StorageKey, storageKey } from '../storage-key.js';
 import type { CliIO } from './io.js';
-import { profileName, readProfile, storageKeyOf, type Profile } from './profile.js';
+import { targetOfProfile, targetProtocolOptions } from './oauth-target.js';
+import { profileName, readProfile, type Profile } from './profile.js';
 import { openLock, openStore } from './stores.js';
 
 export interface Account {
@@ -39,6 +41,20 @@ export async function openAccount(option: unknown, io: CliIO, hint = 'Run `authm
       `Not logged in${profileNote(name)}. ${hint}${name === 'default' ? '' : ` --profile ${name}`}.`,
     );
   return accountOf(name, profile, io.env);
+}
+
+/**
+ * The store key of a profile's login, by the library's rule (storage-key.ts): provider, issuer
+ * (else token endpoint) or Pocket base URL, client, profile. Contains no secret.
+ */
+export function storageKeyOf(profile: Profile, name: string): string {
+  if (profile.provider === 'pocket')
+    return storageKey({ protocol: 'pocket', server: profile.baseUrl, client: profile.keyFingerprint, profile: name });
+  return oauth2StorageKey({
+    ...targetProtocolOptions(targetOfProfile(profile)),
+    clientId: profile.clientId,
+    profile: name,
+  });
 }
 
 /** " (profile work)" for a named profile, nothing for the default one. */

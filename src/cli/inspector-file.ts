@@ -2,8 +2,9 @@
  * Where a running `authmachine inspect` tells other authmachine processes how to reach it:
  * <config dir>/inspector.json, mode 0600 (it holds the ingest key).
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ensurePrivateDirectory } from '../../adapters/private-dir.js';
 import { configDir } from './profile.js';
 
 export interface InspectorAddress {
@@ -15,7 +16,8 @@ const fileOf = (env: NodeJS.ProcessEnv) => join(configDir(env), 'inspector.json'
 
 export async function publishInspector(env: NodeJS.ProcessEnv, address: InspectorAddress): Promise<string> {
   const file = fileOf(env);
-  await mkdir(configDir(env), { recursive: true, mode: 0o700 });
+  // The same private folder the profiles use, checked the same way (it holds a key).
+  await ensurePrivateDirectory(configDir(env));
   await writeFile(file, `${JSON.stringify(address)}\n`, { mode: 0o600 });
   return file;
 }

@@ -49,12 +49,13 @@ export function processKeytar(): KeytarLike & { ready(): Promise<void> } {
   let nextId = 1;
   const pending = new Map<number, Pending>();
 
-  const setRef = (on: boolean) => {
-    if (!helper) return;
-    for (const handle of [helper, helper.stdin, helper.stdout] as Array<{ ref(): void; unref(): void }>) {
-      if (on) handle.ref();
-      else handle.unref();
-    }
+  const handles = () => (helper ? [helper, helper.stdin, helper.stdout] : []) as Array<{ ref(): void; unref(): void }>;
+  /** While a call is pending the helper keeps the CLI alive; idle, it does not. */
+  const hold = () => {
+    for (const handle of handles()) handle.ref();
+  };
+  const release = () => {
+    for (const handle of handles()) handle.unref();
   };
 
   const start = (): Helper => {
@@ -70,13 +71,13 @@ export function processKeytar(): KeytarLike & { ready(): Promise<void> } {
         return;
       }
       if (message.ready) {
-        if (pending.size === 0) setRef(false);
+        if (pending.size === 0) release();
         return signalReady?.();
       }
       const waiter = pending.get(message.id);
       if (!waiter) return;
       pending.delete(message.id);
-      if (pending.size === 0) setRef(false);
+      if (pending.size === 0) release();
       if (message.ok) waiter.resolve(message.value);
       else waiter.reject(new Error(message.message ?? 'keychain call failed'));
     });
@@ -101,7 +102,7 @@ export function processKeytar(): KeytarLike & { ready(): Promise<void> } {
     helper ??= start();
     const id = nextId++;
     const result = new Promise<unknown>((resolve, reject) => pending.set(id, { resolve, reject }));
-    setRef(true);
+    hold();
     helper.stdin.write(`${JSON.stringify({ id, op, service, account, password })}\n`);
     return result;
   };
@@ -109,7 +110,7 @@ export function processKeytar(): KeytarLike & { ready(): Promise<void> } {
   return {
     ready: async () => {
       helper ??= start();
-      setRef(true);
+      hold();
       await readyPromise;
     },
     getPassword: (service, account) => call('get', service, account) as Promise<string | null>,

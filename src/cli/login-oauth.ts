@@ -10,24 +10,19 @@ import type { LoginOptions, LoginOutcome } from './login-options.js';
 import { readClientSecret } from './client-secret.js';
 import { oauthFlow } from './oauth-flow.js';
 import { targetFields, targetFromArgs, targetProtocolOptions } from './oauth-target.js';
-import { profileNote } from './account.js';
-import { storageKeyOf, writeProfile, type Profile } from './profile.js';
+import { profileNote, storageKeyOf } from './account.js';
+import { writeProfile, type Profile } from './profile.js';
 import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';
 import { openLock, openStore } from './stores.js';
 import { UsageError } from './usage-error.js';
-import { wholeNumberOption } from './number-option.js';
+import { stringOption, wholeNumberOption } from './number-option.js';
 import { resolve } from 'node:path';
 
 /** Pocket's options make no sense with --issuer: say so rather than ignore them. */
 const POCKET_ONLY = ['consumer-key-file', 'manual'] as const;
 
-function optionalString(args: ParsedArgs, name: string): string | undefined {
-  const value = args.values[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} needs a value.`, 'login');
-  return value.trim();
-}
+const optionalString = (args: ParsedArgs, name: string) => stringOption(args, name, { command: 'login' });
 
 export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
   const target = targetFromArgs(args);
@@ -53,7 +48,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
   const device = Boolean(args.values['device']);
   const caFileArg = optionalString(args, 'ca-file');
   const caFile = caFileArg === undefined ? undefined : resolve(caFileArg);
-  const redirectPort = wholeNumberOption(args, 'redirect-port', 'login', { min: 1, max: 65535 });
+  const redirectPort = wholeNumberOption(args, 'redirect-port', { command: 'login', min: 1, max: 65535 });
   if (redirectPort !== undefined && device)
     throw new UsageError('--redirect-port has no use with --device (nothing is redirected).', 'login');
 
@@ -92,7 +87,11 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
   );
   try {
     const opener = !device && !args.values['no-browser'] && hasDisplay(io) ? 'browser' : 'person';
-    const result = await runLogin(flow, io, new URL(issuer).host, Boolean(args.values['force']), opener);
+    const result = await runLogin(flow, io, {
+      providerName: new URL(issuer).host,
+      force: Boolean(args.values['force']),
+      opener,
+    });
     await writeProfile(io.env, options.profile, settings);
     const who = result.username ? ` as ${result.username}` : '';
     const how = !result.fromStore

@@ -2,9 +2,10 @@ import { AuthError, isAuthError } from '../../adapters/errors.js';
 import type { ParsedArgs } from './command.js';
 import type { CliIO } from './io.js';
 import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from './pocket-flow.js';
-import { consumerKeyEntry, fingerprintOf } from './pocket-keys.js';
-import { accountOf, profileNote } from './account.js';
-import { readProfile, storageKeyOf, writeProfile, type Profile } from './profile.js';
+import { consumerKeyFingerprint } from '../storage-key.js';
+import { consumerKeyEntry } from './pocket-keys.js';
+import { accountOf, profileNote, storageKeyOf } from './account.js';
+import { readProfile, writeProfile, type Profile } from './profile.js';
 import { runLogin } from './run-login.js';
 import { hasDisplay } from './environment.js';
 import { CONSUMER_KEY_ENV, readConsumerKey } from './secrets-input.js';
@@ -32,7 +33,7 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
       'login',
     );
   }
-  const fingerprint = fingerprintOf(consumerKey);
+  const fingerprint = consumerKeyFingerprint(consumerKey);
   const settings: Profile = {
     provider: 'pocket',
     baseUrl,
@@ -57,7 +58,11 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
   );
   try {
     const opener = !args.values['no-browser'] && hasDisplay(io) ? 'browser' : 'person';
-    const result = await runLogin(flow, io, 'Pocket', Boolean(args.values['force']), opener).catch((error: unknown) => {
+    const result = await runLogin(flow, io, {
+      providerName: 'Pocket',
+      force: Boolean(args.values['force']),
+      opener,
+    }).catch((error: unknown) => {
       throw withKeySource(error, keySource);
     });
     await store.set(consumerKeyEntry(fingerprint), consumerKey).catch((error: unknown) => {

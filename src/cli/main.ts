@@ -10,11 +10,11 @@ import { parseCommandArgs } from './parse.js';
 import { COMMANDS } from './registry.js';
 import { reportFailure } from './report.js';
 import { UsageError } from './usage-error.js';
-import { keychainInChild } from './stores.js';
+import { runKeychainInChild } from './stores.js';
 
 export async function main(argv: string[], io?: CliIO): Promise<number> {
   // As its own process (no io handed in), keychain calls run in a helper child: see stores.ts.
-  if (io === undefined) keychainInChild(true);
+  if (io === undefined) runKeychainInChild();
   return run(argv, io ?? processIO());
 }
 

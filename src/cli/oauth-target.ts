@@ -7,6 +7,7 @@ import type { OAuth2Endpoints, OAuth2ProtocolOptions } from '../oauth2/index.js'
 import { isProviderName, PROVIDER_NAMES, providerSettings, type ProviderName } from '../oauth2/providers/index.js';
 import type { ParsedArgs } from './command.js';
 import type { OAuthTargetFields, Profile } from './profile.js';
+import { stringOption } from './number-option.js';
 import { UsageError } from './usage-error.js';
 
 export interface OAuthTarget {
@@ -29,12 +30,7 @@ export const ENDPOINT_FLAGS = {
   'revocation-endpoint': 'revocation',
 } as const;
 
-function value(args: ParsedArgs, name: string): string | undefined {
-  const v = args.values[name];
-  if (v === undefined) return undefined;
-  if (typeof v !== 'string' || v.trim() === '') throw new UsageError(`--${name} needs a value.`, 'login');
-  return v.trim();
-}
+const value = (args: ParsedArgs, name: string) => stringOption(args, name, { command: 'login' });
 
 /** True when the command line asks for an OAuth login (rather than Pocket). */
 export function wantsOAuth(args: ParsedArgs): boolean {
@@ -140,12 +136,4 @@ export function targetOfProfile(profile: Extract<Profile, { provider: 'oauth2' }
     ...(profile.baseUrl === undefined ? {} : { baseUrl: profile.baseUrl }),
     ...(profile.endpoints === undefined ? {} : { endpoints: profile.endpoints }),
   };
-}
-
-/** The token store key of a login to `target` (the protocol's own rule: issuer, else token endpoint). */
-export function targetStorageKey(target: OAuthTarget, clientId: string): string {
-  const options = targetProtocolOptions(target);
-  const where = options.issuer ?? options.endpoints?.token;
-  if (where === undefined) throw new UsageError('--issuer, --provider or --token-endpoint is required.');
-  return `oauth2:${where}#${clientId}`;
 }

@@ -2,8 +2,9 @@
  * Profiles: named accounts, each with the non-secret settings its login left behind (provider,
  * issuer or base URL, client, store), so later commands know which login to use. One file per
  * profile: <config dir>/profiles/<name>.json, mode 0600 in 0700 folders. Secrets never go here:
- * tokens and consumer keys live in the token store, under a key made of the provider, the issuer
- * (or Pocket base URL), the client and the profile, so two profiles never share a login.
+ * tokens and consumer keys live in the token store, under the library's storage key of the
+ * provider, the issuer (or Pocket base URL), the client and the profile (see account.ts), so two
+ * profiles never share a login.
  */
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
@@ -68,13 +69,6 @@ export function configDir(env: NodeJS.ProcessEnv): string {
 
 const profilesDir = (env: NodeJS.ProcessEnv) => join(configDir(env), 'profiles');
 const fileOf = (env: NodeJS.ProcessEnv, name: string) => join(profilesDir(env), `${name}.json`);
-
-/** The store key of a profile's login: provider, issuer (or Pocket base URL), client, profile. Contains no secret. */
-export function storageKeyOf(profile: Profile, name: string): string {
-  return profile.provider === 'oauth2'
-    ? `oauth2:${profile.issuer}#${profile.clientId}#profile=${name}`
-    : `pocket:${profile.baseUrl}#${profile.keyFingerprint}#profile=${name}`;
-}
 
 export async function readProfile(env: NodeJS.ProcessEnv, name: string): Promise<Profile | null> {
   const path = fileOf(env, name);

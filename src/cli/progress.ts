@@ -35,8 +35,7 @@ export function waitingText(holder: number | null): string {
 export function showProgress<Req, Res>(
   flow: AuthFlow<Req, Res>,
   io: CliIO,
-  providerName: string,
-  opener: UrlOpener,
+  { providerName, opener }: { providerName: string; opener: UrlOpener },
 ): () => void {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   let last = '';

@@ -7,14 +7,21 @@ import { cancelOnSignal } from './cancel-on-signal.js';
 import type { CliIO } from './io.js';
 import { showProgress, type UrlOpener } from './progress.js';
 
+export interface RunLoginOptions {
+  /** How progress lines name the provider ("Pocket", the issuer's host). */
+  providerName: string;
+  /** Log in again even when a stored login is usable. */
+  force: boolean;
+  /** Who opens the authorization URL, as the progress lines say. */
+  opener: UrlOpener;
+}
+
 export async function runLogin<Req, Res>(
   flow: AuthFlow<Req, Res>,
   io: CliIO,
-  providerName: string,
-  force: boolean,
-  opener: UrlOpener,
+  { providerName, force, opener }: RunLoginOptions,
 ): Promise<LoginResult> {
-  const stopProgress = showProgress(flow, io, providerName, opener);
+  const stopProgress = showProgress(flow, io, { providerName, opener });
   const stopSignals = cancelOnSignal(() => flow.cancel());
   try {
     // Before the browser step: a locked keychain or read-only token folder found after the

@@ -32,8 +32,8 @@ let inChild = false;
  * cannot keep the CLI alive. main() turns it on when it runs as its own process; in-process
  * hosts of main() (the CLI tests) keep keytar in-process.
  */
-export function keychainInChild(on: boolean): void {
-  inChild = on;
+export function runKeychainInChild(): void {
+  inChild = true;
 }
 
 export function openStore(kind: StoreKind, tokenFile: string | undefined, env: NodeJS.ProcessEnv): TokenStore {

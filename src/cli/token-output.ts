@@ -5,6 +5,8 @@
  * (apiVersion client.authentication.k8s.io/v1, kind ExecCredential, status.token and
  * status.expirationTimestamp in RFC 3339).
  */
+import { decodeJwt } from '../oauth2/id-token.js';
+
 export type TokenFormat = 'plain' | 'json' | 'exec-credential' | 'env';
 export const TOKEN_FORMATS: TokenFormat[] = ['plain', 'json', 'exec-credential', 'env'];
 
@@ -57,12 +59,11 @@ export function formatToken(printed: PrintedToken, format: TokenFormat): string 
 
 /** An ID token's `exp` (epoch ms) read from its payload, without verifying it (it was verified when received). */
 export function idTokenExpiry(idToken: string): number | null {
-  const payload = idToken.split('.')[1];
-  if (!payload) return null;
+  let exp: unknown;
   try {
-    const exp = (JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { exp?: unknown }).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null;
+    exp = decodeJwt(idToken).payload['exp'];
   } catch {
     return null;
   }
+  return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null;
 }

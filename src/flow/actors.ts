@@ -55,8 +55,12 @@ export interface FlowAdapters {
    * no such wait (a server whose logins finish on other instances).
    */
   loginLock?: Lock | null;
-  /** The store entry (and lock key) of this login: protocol, issuer or base URL, client, profile. */
-  storageKey: string;
+  /**
+   * The store entry (and lock key) of this login: protocol, issuer or base URL, client, profile.
+   * A function: the key of each running login, found from its actor system (`actor.system` of the
+   * root actor; one per login), for a host that runs many logins from one provided machine.
+   */
+  storageKey: string | ((system: object) => string);
 }
 
 /** The events one lock-holding actor sends back to the machine. */
@@ -67,11 +71,12 @@ interface LockEvents {
 }
 
 /**
- * A callback actor that holds `lock` on `key` while it lives: ACQUIRE takes it (answered with
+ * A callback actor that holds `lock` on its login's key while it lives: ACQUIRE takes it (answered with
  * `events`), RELEASE lets it go, stopping it aborts the wait or releases. No lock: granted at once.
  */
-function lockHolder(lock: Lock | null, key: string, events: LockEvents) {
-  return fromCallback<LockCommand, void>(({ sendBack, receive }) => {
+function lockHolder(lock: Lock | null, keyFor: (system: object) => string, events: LockEvents) {
+  return fromCallback<LockCommand, void>(({ sendBack, receive, system }) => {
+    const key = keyFor(system);
     let abort: AbortController | null = null;
     let lease: LockLease | null = null;
     const release = () => {
@@ -142,7 +147,8 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
     signal,
   });
   const store = adapters.store;
-  const key = adapters.storageKey;
+  const storageKey = adapters.storageKey;
+  const keyOf = typeof storageKey === 'string' ? () => storageKey : storageKey;
   const storeCall = <T>(work: Promise<T>, what: string) =>
     withDeadline(
       work,
@@ -152,9 +158,9 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
     );
 
   return {
-    loadToken: fromPromise<TokenSet | null, void>(({ signal }) =>
+    loadToken: fromPromise<TokenSet | null, void>(({ signal, system }) =>
       guarded(async () => {
-        const secret = await storeCall(store.get(key), 'reading the login');
+        const secret = await storeCall(store.get(keyOf(system)), 'reading the login');
         if (signal.aborted || secret === null) return null;
         const token = decodeTokenSet(secret, store.location);
         return isUsable(token, adapters.clock.now()) ? token : null;
@@ -198,7 +204,7 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       };
     }),
 
-    requestToken: fromPromise<StartResult, { redirectUri: string | null }>(({ input, signal }) =>
+    startAuthorization: fromPromise<StartResult, { redirectUri: string | null }>(({ input, signal }) =>
       guarded(() => protocol.start(ctx(signal), input)),
     ),
 
@@ -218,26 +224,8 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       guarded(() => protocol.exchange(ctx(signal), input)),
     ),
 
-    saveToken: fromPromise<void, { token: TokenSet }>(({ input }) =>
-      guarded(async () => {
-        let token = input.token;
-        if (protocol.keepFromStored && token.refreshToken === undefined) {
-          // Only what the protocol says to keep, and only from an entry we can read.
-          const stored = await storeCall(store.get(key), 'reading the login').catch(() => null);
-          const previous =
-            stored === null
-              ? null
-              : (() => {
-                  try {
-                    return decodeTokenSet(stored, store.location);
-                  } catch {
-                    return null;
-                  }
-                })();
-          if (previous) token = protocol.keepFromStored(token, previous);
-        }
-        await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
-      }),
+    saveToken: fromPromise<void, { token: TokenSet }>(({ input, system }) =>
+      guarded(() => saveTokenSet(protocol, store, keyOf(system), input.token, storeCall)),
     ),
 
     fetchResource: fromPromise<unknown, { token: TokenSet; request: unknown }>(({ input, signal }) =>
@@ -254,8 +242,9 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
     // Compare-and-delete: an entry that holds another token (renewed or logged in again by
     // another process) is not this token's to remove. The lock is held here, so nothing of ours
     // writes the entry between the read and the delete.
-    clearToken: fromPromise<void, { token: TokenSet }>(({ input }) =>
+    clearToken: fromPromise<void, { token: TokenSet }>(({ input, system }) =>
       guarded(async () => {
+        const key = keyOf(system);
         const secret = await storeCall(store.get(key), 'reading the login');
         if (secret === null) return;
         let stored: TokenSet | null = null;
@@ -269,9 +258,9 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       }),
     ),
 
-    rereadToken: fromPromise<RereadResult, { token: TokenSet; refreshSkewMs: number }>(({ input }) =>
+    rereadToken: fromPromise<RereadResult, { token: TokenSet; refreshSkewMs: number }>(({ input, system }) =>
       guarded(async () => {
-        const secret = await storeCall(store.get(key), 'reading the login');
+        const secret = await storeCall(store.get(keyOf(system)), 'reading the login');
         if (secret === null) return { stored: null, renewed: false };
         const stored = decodeTokenSet(secret, store.location);
         const renewed = !sameToken(stored, input.token) && isFresh(stored, adapters.clock.now(), input.refreshSkewMs);
@@ -279,12 +268,12 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       }),
     ),
 
-    holdLock: lockHolder(adapters.lock, renewalLockKey(key), {
+    holdLock: lockHolder(adapters.lock, (system) => renewalLockKey(keyOf(system)), {
       acquired: { type: 'LOCK_ACQUIRED' },
       failed: (error) => ({ type: 'LOCK_FAILED', error }),
     }),
 
-    holdLoginLock: lockHolder(adapters.loginLock ?? null, loginLockKey(key), {
+    holdLoginLock: lockHolder(adapters.loginLock ?? null, (system) => loginLockKey(keyOf(system)), {
       busy: (holder) => ({ type: 'LOGIN_LOCK_BUSY', holder }),
       acquired: { type: 'LOGIN_LOCK_ACQUIRED' },
       failed: (error) => ({ type: 'LOGIN_LOCK_FAILED', error }),
@@ -292,8 +281,9 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
 
     // Compare-and-set under the renewal lock: write only over the very token this renewal was
     // made from. Anything else there is newer (a login saved meanwhile) or gone (a logout).
-    saveRenewedToken: fromPromise<RenewalSave, { token: TokenSet; renewedFrom: TokenSet }>(({ input }) =>
+    saveRenewedToken: fromPromise<RenewalSave, { token: TokenSet; renewedFrom: TokenSet }>(({ input, system }) =>
       guarded(async () => {
+        const key = keyOf(system);
         const secret = await storeCall(store.get(key), 'reading the login');
         if (secret === null) return { saved: false, stored: null };
         const stored = decodeTokenSet(secret, store.location);
@@ -308,8 +298,9 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       }),
     ),
 
-    logout: fromPromise<void, { token: TokenSet }>(({ input, signal }) =>
+    logout: fromPromise<void, { token: TokenSet }>(({ input, signal, system }) =>
       guarded(async () => {
+        const key = keyOf(system);
         // Forget the token locally even when the server cannot be told: a logout must not leave
         // a usable secret behind because the network is down. The revocation error is reported.
         let revokeError: unknown = null;
@@ -319,4 +310,30 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       }),
     ),
   };
+}
+
+/**
+ * Saves a token set under `key`, keeping from the stored one what the protocol says to keep
+ * (a refresh token the provider sends only once, say).
+ */
+export async function saveTokenSet<Req, Res>(
+  protocol: AuthProtocol<Req, Res>,
+  store: TokenStore,
+  key: string,
+  fresh: TokenSet,
+  storeCall: <T>(work: Promise<T>, what: string) => Promise<T>,
+): Promise<void> {
+  let token = fresh;
+  if (protocol.keepFromStored && token.refreshToken === undefined) {
+    // Only what the protocol says to keep, and only from an entry we can read.
+    const stored = await storeCall(store.get(key), 'reading the login').catch(() => null);
+    let previous: TokenSet | null = null;
+    try {
+      previous = stored === null ? null : decodeTokenSet(stored, store.location);
+    } catch {
+      previous = null;
+    }
+    if (previous) token = protocol.keepFromStored(token, previous);
+  }
+  await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
 }

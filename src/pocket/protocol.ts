@@ -2,10 +2,10 @@
  * Pocket's login as an AuthProtocol: request token, browser approval, exchange for an access
  * token, then data calls. Pocket has no refresh and no revocation, so those stay undefined.
  */
-import { createHash } from 'node:crypto';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import { pocketStorageKey } from '../storage-key.js';
 import type { PocketAction } from './actions.js';
 import {
   DEFAULT_POCKET_OAUTH_MAX_BYTES,
@@ -56,10 +56,8 @@ export interface PocketProtocol extends AuthProtocol<PocketRequest, PocketResult
 /** 128 bits of state, as the loopback receiver will see it come back. */
 const STATE_BYTES = 16;
 
-/** "pocket:" + the first 16 hex digits of SHA-256(consumer key): stable, short, not reversible. */
-export function pocketStorageKey(consumerKey: string): string {
-  return `pocket:${createHash('sha256').update(consumerKey, 'utf8').digest('hex').slice(0, 16)}`;
-}
+/** The protocol's own store key (see storage-key.ts). */
+export { pocketStorageKey };
 
 /** Appends `state=<state>` to a redirect URI, keeping the rest of it exactly as given. */
 export function redirectUriWithState(redirectUri: string, state: string): string {
@@ -119,6 +117,17 @@ export function createPocketProtocol(options: PocketOptions): PocketProtocol {
     timeoutMs: config.timeoutMs,
   });
 
+  /** Pocket's first step, "obtain a request token" (POST /v3/oauth/request). The token is a secret. */
+  async function obtainRequestToken(ctx: ProtocolContext, redirectUri: string): Promise<string> {
+    const { answer } = await callPocket(ctx.http, oauthTarget(ctx), 'request', '/v3/oauth/request', {
+      consumer_key: config.consumerKey,
+      redirect_uri: redirectUri,
+    });
+    const requestToken = nonEmptyString(answer.code);
+    if (!requestToken) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered without a request token.');
+    return requestToken;
+  }
+
   return {
     name: 'pocket',
     storageKey: pocketStorageKey(config.consumerKey),
@@ -135,13 +144,7 @@ export function createPocketProtocol(options: PocketOptions): PocketProtocol {
           ? `${config.baseUrl}${config.redirectPath}`
           : redirectUriWithState(redirectUri, state);
 
-      const { answer } = await callPocket(ctx.http, oauthTarget(ctx), 'request', '/v3/oauth/request', {
-        consumer_key: config.consumerKey,
-        redirect_uri: sentRedirectUri,
-      });
-      const requestToken = nonEmptyString(answer.code);
-      if (!requestToken) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered without a request token.');
-
+      const requestToken = await obtainRequestToken(ctx, sentRedirectUri);
       // The request token must travel in this URL: that is Pocket's design, not a leak of ours.
       const authorizationUrl =
         `${config.baseUrl}/auth/authorize?request_token=${encodeURIComponent(requestToken)}` +

@@ -7,8 +7,10 @@ import { join } from 'node:path';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
 import type { TokenSet } from '../../machines/types.js';
-import { consumerKeyEntry, fingerprintOf } from '../../src/cli/pocket-keys.js';
-import { storageKeyOf, writeProfile, type Profile } from '../../src/cli/profile.js';
+import { storageKeyOf } from '../../src/cli/account.js';
+import { consumerKeyEntry } from '../../src/cli/pocket-keys.js';
+import { writeProfile, type Profile } from '../../src/cli/profile.js';
+import { consumerKeyFingerprint } from '../../src/storage-key.js';
 
 export interface StoredPocketLogin {
   baseUrl: string;
@@ -20,7 +22,7 @@ export interface StoredPocketLogin {
 /** Returns the token file's path. */
 export async function writePocketLogin(configDir: string, login: StoredPocketLogin): Promise<string> {
   const tokenFile = join(configDir, 'tokens.json');
-  const fingerprint = fingerprintOf(login.consumerKey);
+  const fingerprint = consumerKeyFingerprint(login.consumerKey);
   const store = new FileTokenStore({ path: tokenFile });
   await store.set(consumerKeyEntry(fingerprint), login.consumerKey);
   const profile: Profile = {
@@ -38,10 +40,10 @@ export async function writePocketLogin(configDir: string, login: StoredPocketLog
   return tokenFile;
 }
 
-/** The store key under which the CLI keeps a Pocket login (see storageKeyOf in src/cli/profile.ts). */
+/** The store key under which the CLI keeps a Pocket login (see storageKeyOf in src/cli/account.ts). */
 export function pocketLoginKey(baseUrl: string, consumerKey: string, profile = 'default'): string {
   return storageKeyOf(
-    { provider: 'pocket', baseUrl, store: 'keychain', keyFingerprint: fingerprintOf(consumerKey) },
+    { provider: 'pocket', baseUrl, store: 'keychain', keyFingerprint: consumerKeyFingerprint(consumerKey) },
     profile,
   );
 }

@@ -87,7 +87,7 @@ test('the other login left nothing usable (declined, failed, killed): this proce
   await flush();
   t.true(h.actor.getSnapshot().matches('signingIn'));
   h.actor.send({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI });
-  h.controller.pending('requestToken').resolve(START);
+  h.controller.pending('startAuthorization').resolve(START);
   await flush();
   t.true(h.actor.getSnapshot().matches({ signingIn: 'awaitingUser' }));
   t.true(h.controller.loginLockWanted, 'held while this process waits for its person');
@@ -170,7 +170,7 @@ test('the login lock is held until the new login is saved, and let go when the a
     h.actor.send({ type: 'LOGIN_LOCK_ACQUIRED' });
     await flush();
     h.actor.send({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI });
-    h.controller.pending('requestToken').resolve(START);
+    h.controller.pending('startAuthorization').resolve(START);
     await flush();
     h.actor.send({ type: 'CALLBACK', params: { state: 'state-1', code: 'c' } });
     await flush();
@@ -263,7 +263,7 @@ test('a new login is saved only once the renewal lock is held; a lock that fails
     h.actor.send({ type: 'LOGIN_LOCK_ACQUIRED' });
     await flush();
     h.actor.send({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI });
-    h.controller.pending('requestToken').resolve(START);
+    h.controller.pending('startAuthorization').resolve(START);
     await flush();
     h.actor.send({ type: 'CALLBACK', params: { state: 'state-1', code: 'c' } });
     await flush();

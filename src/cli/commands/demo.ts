@@ -13,7 +13,6 @@ import { runLogin } from '../run-login.js';
 import { SimulatedBrowser } from '../simulated-browser.js';
 import { openStore, parseStoreKind } from '../stores.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 /** The keychain when there is one; otherwise memory, said out loud (a demo token dies with the demo). */
 async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO): Promise<TokenStore> {
@@ -34,7 +33,6 @@ async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO
 
 export const demo: Command = {
   name: 'demo',
-  summary: summaryOf('demo'),
   usage: 'authmachine demo [--browser | --simulate] [--store keychain|memory] [--inspect] [--json]',
   details: [
     'Starts the built-in Pocket emulator on 127.0.0.1 and runs the whole login machine against it:',
@@ -72,7 +70,7 @@ export const demo: Command = {
           "client plays the browser, following the redirect back to this login's loopback listener.\n",
       );
     }
-    const inspect = await inspectOption(args.values['inspect'], io);
+    const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const store = await demoStore(requested, io);
     const { flow } = pocketFlow(
       {
@@ -85,7 +83,11 @@ export const demo: Command = {
       io,
     );
     try {
-      const result = await runLogin(flow, io, 'Pocket', true, simulate ? 'simulated' : 'browser');
+      const result = await runLogin(flow, io, {
+        providerName: 'Pocket',
+        force: true,
+        opener: simulate ? 'simulated' : 'browser',
+      });
       io.stderr.write(
         `Logged in as ${result.username ?? 'unknown'}; token kept in ${store.location}.\nFetching your articles...\n`,
       );

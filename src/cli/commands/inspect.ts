@@ -3,11 +3,9 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { publishInspector, withdrawInspector } from '../inspector-file.js';
 import { portOption } from '../number-option.js';
-import { summaryOf } from '../registry.js';
 
 export const inspect: Command = {
   name: 'inspect',
-  summary: summaryOf('inspect'),
   usage: 'authmachine inspect [--port N]',
   details: [
     'Serves a page on 127.0.0.1 that draws the login statechart, highlights the current state as',
@@ -21,7 +19,7 @@ export const inspect: Command = {
   },
   examples: ['authmachine inspect', 'authmachine demo --inspect    # in another terminal'],
   async run(args, io) {
-    const port = portOption(args, 'port', 'inspect') ?? 0;
+    const port = portOption(args, 'port', { command: 'inspect' }) ?? 0;
     const { startInspectorServer } = await import('../../inspect/inspector-server.js');
     const key = randomBytes(24).toString('base64url');
     const server = await startInspectorServer({ port, ingestKey: key });

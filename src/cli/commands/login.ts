@@ -10,11 +10,9 @@ import { parseStoreKind } from '../stores.js';
 import { secondsOption } from '../number-option.js';
 import { wantsOAuth } from '../oauth-target.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 export const login: Command = {
   name: 'login',
-  summary: summaryOf('login'),
   usage:
     'authmachine login [--base-url URL] [--consumer-key-file PATH] | --issuer URL | --provider NAME | --token-endpoint URL ... --client-id ID [options]',
   details: [
@@ -136,8 +134,8 @@ export const login: Command = {
     // Stored absolute: later commands may run from another folder.
     const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
-    const timeoutMs = secondsOption(args, 'timeout', 'login');
-    const inspect = await inspectOption(args.values['inspect'], io);
+    const timeoutMs = secondsOption(args, 'timeout', { command: 'login' });
+    const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = wantsOAuth(args)
       ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)

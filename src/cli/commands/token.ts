@@ -15,7 +15,6 @@ import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { wholeNumberOption } from '../number-option.js';
 import { refreshSkewMs } from '../refresh-skew.js';
-import { summaryOf } from '../registry.js';
 import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../token-output.js';
 import { UsageError } from '../usage-error.js';
 
@@ -29,8 +28,16 @@ function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
   throw new UsageError(`--format must be one of ${TOKEN_FORMATS.join(', ')}.`, 'token');
 }
 
+interface PrintChoice {
+  /** --id-token: the OpenID Connect ID token rather than the access token. */
+  idToken: boolean;
+  now: number;
+  /** How close to expiry a token may be and still be handed out (ms). */
+  skewMs: number;
+}
+
 /** The token to print, or null when it is missing or too close to expiry to hand out. */
-function printable(token: TokenSet, wantIdToken: boolean, now: number, skewMs: number): PrintedToken | null {
+function printable(token: TokenSet, { idToken: wantIdToken, now, skewMs }: PrintChoice): PrintedToken | null {
   if (!isFresh(token, now, skewMs)) return null;
   if (!wantIdToken)
     return {
@@ -47,7 +54,6 @@ function printable(token: TokenSet, wantIdToken: boolean, now: number, skewMs: n
 
 export const token: Command = {
   name: 'token',
-  summary: summaryOf('token'),
   usage:
     'authmachine token [--profile NAME] [--json | --format plain|json|exec-credential|env] [--id-token] [--wait SECONDS]',
   details: [
@@ -87,9 +93,9 @@ export const token: Command = {
   ],
   async run(args, io) {
     const format = parseFormat(args);
-    const skewMs = refreshSkewMs(args.values['refresh-skew'], 'token');
+    const skewMs = refreshSkewMs(args, { command: 'token' });
     const wantIdToken = Boolean(args.values['id-token']);
-    const waitMs = wholeNumberOption(args, 'wait', 'token', { min: 0, max: 86_400 }, 300) * 1000;
+    const waitMs = wholeNumberOption(args, 'wait', { command: 'token', min: 0, max: 86_400, fallback: 300 }) * 1000;
     const account = await openAccount(args.values['profile'], io);
     const secret = await account.store.get(account.storageKey);
     let stored: TokenSet;
@@ -104,14 +110,14 @@ export const token: Command = {
       const { renewToken } = await import('../token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
     } else stored = decodeTokenSet(secret, account.store.location);
-    let printed = printable(stored, wantIdToken, Date.now(), skewMs);
+    let printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs });
     if (printed === null) {
       if (wantIdToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
         throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
       }
       const { renewToken } = await import('../token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
-      printed = printable(stored, wantIdToken, Date.now(), 0);
+      printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs: 0 });
       if (printed === null)
         throw new AuthError(
           'ERR_TOKEN_INVALID',
