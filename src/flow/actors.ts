@@ -76,7 +76,6 @@ interface LockEvents {
  */
 function lockHolder(lock: Lock | null, keyFor: (system: object) => string, events: LockEvents) {
   return fromCallback<LockCommand, void>(({ sendBack, receive, system }) => {
-    const key = keyFor(system);
     let abort: AbortController | null = null;
     let lease: LockLease | null = null;
     const release = () => {
@@ -90,6 +89,13 @@ function lockHolder(lock: Lock | null, keyFor: (system: object) => string, event
       if (command.type === 'RELEASE') return release();
       if (lease || abort) return lease ? sendBack(events.acquired) : undefined;
       if (!lock) return sendBack(events.acquired);
+      // Found when asked for, not when the actor starts: a host may bind the login to its system later.
+      let key: string;
+      try {
+        key = keyFor(system);
+      } catch (error) {
+        return sendBack(events.failed(toAuthError(error).toJSON()) as never);
+      }
       const waiting = new AbortController();
       abort = waiting;
       // BUSY always reaches the machine before ACQUIRED: it decides whether to look again.
