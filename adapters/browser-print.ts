@@ -3,6 +3,7 @@ import type { BrowserOpener } from './contracts.js';
 import { AuthError } from './errors.js';
 import { checkBrowserUrl } from './browser-url.js';
 
+/** Options of {@link PrintBrowserOpener}. */
 export interface PrintBrowserOpenerOptions {
   /** Where the line goes. Default: process.stderr (stdout stays free for a program's output). */
   output?: Writable;

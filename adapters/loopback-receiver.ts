@@ -13,6 +13,7 @@ import type { CallbackResult, RedirectListenOptions, RedirectReceiver, RedirectS
 import { AuthError } from './errors.js';
 import { sendPage } from './loopback-pages.js';
 
+/** Options of {@link LoopbackReceiver}. It binds 127.0.0.1 (and [::1] when asked) only. */
 export interface LoopbackReceiverOptions {
   /** Port to bind; 0 (the default) lets the OS pick a free one. */
   port?: number;

@@ -3,6 +3,7 @@ import type { FlowStore } from './contracts.js';
 import { AuthError } from './errors.js';
 import { redisCall, redisLocation } from './redis-client.js';
 
+/** Options of {@link RedisFlowStore} and {@link RedisTokenStore}. */
 export interface RedisStoreOptions {
   /** Prepended to every key, so several services can share one Redis. Default "authmachine:". */
   prefix?: string;

@@ -57,6 +57,12 @@ export function storageKeyOf(profile: Profile, name: string): string {
   });
 }
 
+/**
+ * Where the CLI keeps Pocket's consumer key: in the token store next to the token, under a key
+ * named by the consumer key's fingerprint (consumerKeyFingerprint in storage-key.ts).
+ */
+export const consumerKeyEntry = (fingerprint: string) => `pocket-consumer-key:${fingerprint}`;
+
 /** " (profile work)" for a named profile, nothing for the default one. */
 export function profileNote(name: string): string {
   return name === 'default' ? '' : ` (profile ${name})`;

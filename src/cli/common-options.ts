@@ -1,4 +1,6 @@
-import type { OptionSpec } from './command.js';
+import { DEFAULT_FLOW_CONFIG } from '../../machines/types.js';
+import type { OptionSpec, ParsedArgs } from './command.js';
+import { type OptionReading, secondsOption } from './number-option.js';
 
 /** Where the token goes, for commands that log in. */
 export const STORE_OPTIONS = {
@@ -35,3 +37,11 @@ export const REFRESH_SKEW_OPTION = {
     description: 'Renew a token this close to its expiry before using it (default 60)',
   },
 } satisfies Record<string, OptionSpec>;
+
+/** How close to expiry a token is renewed before use, by default (ms): the flow's own default. */
+export const DEFAULT_REFRESH_SKEW_MS = DEFAULT_FLOW_CONFIG.refreshSkewMs;
+
+/** --refresh-skew <seconds> in ms (0 or more); the flow's default when not given. */
+export function refreshSkewMs(args: ParsedArgs, reading: OptionReading): number {
+  return secondsOption(args, 'refresh-skew', { ...reading, allowZero: true }) ?? DEFAULT_REFRESH_SKEW_MS;
+}

@@ -4,18 +4,17 @@
  * without metadata: a native client with PKCE and a loopback redirect, or the device grant with
  * --device. Saves the non-secret settings as the profile later commands use.
  */
-import type { ParsedArgs } from './command.js';
+import { type ParsedArgs, UsageError } from './command.js';
 import type { CliIO } from './io.js';
 import type { LoginOptions, LoginOutcome } from './login-options.js';
-import { readClientSecret } from './client-secret.js';
+import { readClientSecret } from './secrets-input.js';
 import { oauthFlow } from './oauth-flow.js';
 import { targetFields, targetFromArgs, targetProtocolOptions } from './oauth-target.js';
 import { profileNote, storageKeyOf } from './account.js';
 import { writeProfile, type Profile } from './profile.js';
 import { runLogin } from './run-login.js';
-import { hasDisplay } from './environment.js';
+import { hasDisplay } from './simulated-browser.js';
 import { openLock, openStore } from './stores.js';
-import { UsageError } from './usage-error.js';
 import { stringOption, wholeNumberOption } from './number-option.js';
 import { resolve } from 'node:path';
 

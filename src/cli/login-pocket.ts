@@ -1,16 +1,14 @@
 import { AuthError, isAuthError } from '../../adapters/errors.js';
-import type { ParsedArgs } from './command.js';
+import { type ParsedArgs, UsageError } from './command.js';
 import type { CliIO } from './io.js';
 import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from './pocket-flow.js';
 import { consumerKeyFingerprint } from '../storage-key.js';
-import { consumerKeyEntry } from './pocket-keys.js';
-import { accountOf, profileNote, storageKeyOf } from './account.js';
+import { consumerKeyEntry, accountOf, profileNote, storageKeyOf } from './account.js';
 import { readProfile, writeProfile, type Profile } from './profile.js';
 import { runLogin } from './run-login.js';
-import { hasDisplay } from './environment.js';
+import { hasDisplay } from './simulated-browser.js';
 import { CONSUMER_KEY_ENV, readConsumerKey } from './secrets-input.js';
 import { openLock, openStore } from './stores.js';
-import { UsageError } from './usage-error.js';
 import type { LoginOptions, LoginOutcome } from './login-options.js';
 
 /** `authmachine login` for Pocket: consumer key from the environment or a file, never argv. */

@@ -2,14 +2,13 @@
  * The `authmachine` command. Loads only the command it runs, so `--help` and commands that make
  * no request never load an HTTP library.
  */
-import type { CliIO } from './io.js';
-import { processIO } from './io.js';
+import { type CliIO, processIO } from './io.js';
 import { EXIT } from './exit-codes.js';
 import { commandHelp, mainHelp } from './help.js';
 import { parseCommandArgs } from './parse.js';
 import { COMMANDS } from './registry.js';
 import { reportFailure } from './report.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from './command.js';
 import { runKeychainInChild } from './stores.js';
 
 export async function main(argv: string[], io?: CliIO): Promise<number> {

@@ -18,8 +18,8 @@ import {
   type ResourceRequest,
   type ResourceResponse,
 } from '../oauth2/index.js';
-import { readClientSecret } from './client-secret.js';
-import { hasDisplay } from './environment.js';
+import { readClientSecret } from './secrets-input.js';
+import { hasDisplay } from './simulated-browser.js';
 import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
 import type { CliIO } from './io.js';
 import type { Account } from './account.js';

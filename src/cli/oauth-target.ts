@@ -5,10 +5,9 @@
  */
 import type { OAuth2Endpoints, OAuth2ProtocolOptions } from '../oauth2/index.js';
 import { isProviderName, PROVIDER_NAMES, providerSettings, type ProviderName } from '../oauth2/providers/index.js';
-import type { ParsedArgs } from './command.js';
+import { type ParsedArgs, UsageError } from './command.js';
 import type { OAuthTargetFields, Profile } from './profile.js';
 import { stringOption } from './number-option.js';
-import { UsageError } from './usage-error.js';
 
 export interface OAuthTarget {
   /** What the login is called in messages, and the origin `call` may send the token to. */

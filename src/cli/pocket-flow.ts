@@ -16,10 +16,9 @@ import {
   type PocketRequest,
   type PocketResult,
 } from '../pocket/protocol.js';
-import { consumerKeyEntry } from './pocket-keys.js';
-import { hasDisplay } from './environment.js';
+import { consumerKeyEntry, type Account } from './account.js';
+import { hasDisplay } from './simulated-browser.js';
 import type { CliIO } from './io.js';
-import type { Account } from './account.js';
 
 export const DEFAULT_POCKET_URL = 'https://getpocket.com';
 

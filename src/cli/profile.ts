@@ -13,7 +13,7 @@ import type { OAuth2Endpoints } from '../oauth2/protocol.js';
 import type { ProviderName } from '../oauth2/providers/types.js';
 import { homeDirectory } from '../../adapters/file-store.js';
 import { ensurePrivateDirectory } from '../../adapters/private-dir.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from './command.js';
 
 export type StoreKind = 'keychain' | 'file' | 'memory';
 

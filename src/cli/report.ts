@@ -6,7 +6,7 @@ import { isAuthError, toAuthError } from '../../adapters/errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { hintFor } from './hints.js';
 import type { CliIO } from './io.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from './command.js';
 
 export function reportFailure(error: unknown, io: CliIO): number {
   if (error instanceof UsageError) {

@@ -3,7 +3,6 @@
  * it cleanly. Shared by `login` and `demo`.
  */
 import type { AuthFlow, LoginResult } from '../flow/auth-flow.js';
-import { cancelOnSignal } from './cancel-on-signal.js';
 import type { CliIO } from './io.js';
 import { showProgress, type UrlOpener } from './progress.js';
 
@@ -32,4 +31,15 @@ export async function runLogin<Req, Res>(
     stopSignals();
     stopProgress();
   }
+}
+
+/** Ctrl-C cancels the flow (aborting every request and closing the listener) instead of killing it mid-write. */
+export function cancelOnSignal(cancel: () => void): () => void {
+  const onSignal = () => cancel();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }

@@ -1,12 +1,21 @@
 /**
- * Plays the browser's part for the demo on a machine with no display: opens the authorization
- * URL on the emulator (which approves on the person's behalf, as announced) and follows its
- * redirect to the loopback listener. It visits loopback addresses only, over plain node:http.
+ * The browsers the CLI can use. The system browser only where there is a display (hasDisplay).
+ * On a machine with none, the demo's SimulatedBrowser plays the browser's part: it opens the
+ * authorization URL on the emulator (which approves on the person's behalf, as announced) and
+ * follows its redirect to the loopback listener, visiting loopback addresses only, over plain
+ * node:http.
  */
 import { request } from 'node:http';
 import type { BrowserOpener } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import { isLoopbackHost } from '../../adapters/url-policy.js';
+import type { CliIO } from './io.js';
+
+/** A display a browser could open on. Over SSH or on a server there is none. */
+export function hasDisplay(io: CliIO): boolean {
+  if (process.platform === 'darwin' || process.platform === 'win32') return !io.env['SSH_CONNECTION'];
+  return Boolean(io.env['DISPLAY'] || io.env['WAYLAND_DISPLAY']);
+}
 
 const MAX_HOPS = 5;
 

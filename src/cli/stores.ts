@@ -8,7 +8,7 @@ import { FileLock } from '../../adapters/file-lock.js';
 import { FileTokenStore, defaultTokenFilePath } from '../../adapters/file-store.js';
 import { KeytarTokenStore } from '../../adapters/keytar-store.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from './command.js';
 import { configDir, type StoreKind } from './profile.js';
 
 export const STORE_KINDS: StoreKind[] = ['keychain', 'file', 'memory'];

@@ -7,7 +7,7 @@ import { AuthError, isAuthError } from '../../adapters/errors.js';
 import type { TokenSet } from '../../machines/types.js';
 import { profileNote, type Account } from './account.js';
 import type { CliIO } from './io.js';
-import { cancelOnSignal } from './cancel-on-signal.js';
+import { cancelOnSignal } from './run-login.js';
 import { oauthFlow, oauthOptionsFromProfile } from './oauth-flow.js';
 import { waitingText } from './progress.js';
 

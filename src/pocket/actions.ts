@@ -55,6 +55,7 @@ export type PocketAction =
   | PocketTagRenameAction
   | PocketTagDeleteAction;
 
+/** The names of the actions `/v3/send` takes: "archive", "add", "tags_add", "tag_rename"... */
 export type PocketActionName = PocketAction['action'];
 
 /** Tags on the wire are one comma-separated string, so a tag may not contain a comma. */

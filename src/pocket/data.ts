@@ -80,16 +80,25 @@ export interface PocketAddedItem {
   raw: PocketRawItem;
 }
 
+/** What `/v3/add` saves: one URL, with an optional title, tags and tweet id. */
 export interface PocketAddParams {
+  /** The page to save (absolute URL). */
   url: string;
+  /** Used when Pocket cannot read the page's own title. */
   title?: string;
+  /** Tags to file it under; none may contain a comma (ERR_CONFIG). */
   tags?: string[];
+  /** `tweet_id`, when the URL is a tweet. */
   tweetId?: string;
 }
 
+/** What `/v3/add` answered. */
 export interface PocketAddResult {
+  /** Pocket's `status`: 1 on success; 0 when the answer carried none. */
   status: number;
+  /** The saved item as Pocket resolved it. */
   item: PocketAddedItem;
+  /** The `X-Limit-*` headers of the answer. */
   rateLimits: PocketRateLimits;
 }
 
@@ -109,11 +118,15 @@ export interface PocketActionOutcome {
   error?: PocketActionError;
 }
 
+/** What `/v3/send` answered, one outcome per action. */
 export interface PocketSendResult {
   /** True when every action succeeded. */
   ok: boolean;
+  /** Pocket's `status`: 1 on success; 0 when the answer carried none. */
   status: number;
+  /** One per action sent, in the same order. */
   outcomes: PocketActionOutcome[];
+  /** The `X-Limit-*` headers of the answer. */
   rateLimits: PocketRateLimits;
 }
 
@@ -125,11 +138,13 @@ export interface PocketSyncResult {
   deletedIds: string[];
 }
 
+/** How a paged read of the whole list walks it. */
 export interface PocketPagingOptions {
   /** Items per call (`count`), default 500. */
   pageSize?: number;
 }
 
+/** Items per `/v3/get` call when paging: 500, the most Pocket's documentation allows per call. */
 export const DEFAULT_POCKET_PAGE_SIZE = 500;
 
 function targetFor(ctx: PocketCallContext): PocketTarget {

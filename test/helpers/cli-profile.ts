@@ -7,8 +7,7 @@ import { join } from 'node:path';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
 import type { TokenSet } from '../../machines/types.js';
-import { storageKeyOf } from '../../src/cli/account.js';
-import { consumerKeyEntry } from '../../src/cli/pocket-keys.js';
+import { storageKeyOf, consumerKeyEntry } from '../../src/cli/account.js';
 import { writeProfile, type Profile } from '../../src/cli/profile.js';
 import { consumerKeyFingerprint } from '../../src/storage-key.js';
 

@@ -1,13 +1,11 @@
 import { AuthError } from '../../../adapters/errors.js';
 import type { HttpMethod } from '../../../adapters/contracts.js';
 import type { ResourceRequest } from '../../oauth2/index.js';
-import type { Command } from '../command.js';
+import { type Command, UsageError } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { openAccount, profileNote } from '../account.js';
-import { PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
-import { refreshSkewMs } from '../refresh-skew.js';
-import { UsageError } from '../usage-error.js';
+import { PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../common-options.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 /** RFC 9110 field-name characters. */

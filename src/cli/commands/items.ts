@@ -1,13 +1,11 @@
-import type { PocketGetParams } from '../../pocket/data.js';
-import { pagesOf } from '../../pocket/data.js';
-import type { Command } from '../command.js';
+import { type PocketGetParams, pagesOf } from '../../pocket/data.js';
+import { type Command, UsageError } from '../command.js';
 import { PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { itemRow, TABLE_HEADER } from '../item-table.js';
 import { openStoredPocket } from '../stored-pocket.js';
 import { wholeNumberOption } from '../number-option.js';
-import { UsageError } from '../usage-error.js';
 
 const CHOICES = {
   state: ['unread', 'archive', 'all'],

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Command } from '../command.js';
+import { type Command, UsageError } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { inspectOption } from '../inspect-option.js';
@@ -9,7 +9,6 @@ import { profileName } from '../profile.js';
 import { parseStoreKind } from '../stores.js';
 import { secondsOption } from '../number-option.js';
 import { wantsOAuth } from '../oauth-target.js';
-import { UsageError } from '../usage-error.js';
 
 export const login: Command = {
   name: 'login',

@@ -2,7 +2,7 @@ import type { Command } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
-import { accountOf, profileNote } from '../account.js';
+import { accountOf, consumerKeyEntry, profileNote } from '../account.js';
 import { profileName, readProfile, removeProfile } from '../profile.js';
 import { isAuthError } from '../../../adapters/errors.js';
 
@@ -27,7 +27,6 @@ export const logout: Command = {
     let revoked = false;
     if (profile.provider === 'pocket') {
       const { pocketFromProfile, pocketFlow } = await import('../pocket-flow.js');
-      const { consumerKeyEntry } = await import('../pocket-keys.js');
       const { flow } = pocketFlow(await pocketFromProfile(account), io);
       try {
         await flow.logout();

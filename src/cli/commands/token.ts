@@ -9,14 +9,12 @@ import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
 import { openAccount, profileNote } from '../account.js';
-import type { Command } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
+import { type Command, UsageError } from '../command.js';
+import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { wholeNumberOption } from '../number-option.js';
-import { refreshSkewMs } from '../refresh-skew.js';
 import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../token-output.js';
-import { UsageError } from '../usage-error.js';
 
 function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
   const format = args.values['format'];
