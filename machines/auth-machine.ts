@@ -17,7 +17,7 @@
  * there through signingIn and exchanging until the new login is saved (or the attempt ends), so a
  * second process waits for the first one's outcome and uses it instead of opening a second page.
  */
-import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import { flowError, toFlowError } from './errors.js';
 import { backoffDelay, backoffState, errorParams, retryTransition } from './retry.js';
 import {
@@ -231,7 +231,12 @@ const machine = setup({
   actions: {
     resetAttempts: assign({ attempt: 0, retryAfterMs: null }),
     /** Lets the account's login lock go (wherever a login attempt ends). */
-    releaseLoginLock: sendTo('loginLock', { type: 'RELEASE' } satisfies LockCommand),
+    // Only to a running holder: while the actor stops, its children go first (and a stopped holder
+    // has let its lock go already).
+    releaseLoginLock: enqueueActions(({ enqueue, self }) => {
+      if ((self.getSnapshot() as { children?: Record<string, unknown> } | undefined)?.children?.['loginLock'])
+        enqueue.sendTo('loginLock', { type: 'RELEASE' } satisfies LockCommand);
+    }),
     /** A LOGIN event's options, for the whole attempt (RETRY repeats them). */
     rememberLogin: assign(({ event }) =>
       event.type === 'LOGIN'
