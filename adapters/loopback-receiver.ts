@@ -27,7 +27,15 @@ export interface LoopbackReceiverOptions {
   requestTimeoutMs?: number;
 }
 
-/** Binds a fresh loopback server per listen(). */
+/**
+ * Receives the authorization response on a loopback listener (RFC 8252 section 7.3): a fresh
+ * server per listen() on 127.0.0.1 (and [::1] when asked), one path, the expected `state`
+ * checked (a forged or stray hit gets 400 and the wait goes on); the flow closes it when it
+ * leaves awaitingUser.
+ * @throws AuthError from `listen`: ERR_LISTENER (the port cannot be bound), ERR_CONFIG (a path
+ *   without a leading "/"), ERR_CANCELLED.
+ * @see RFC 8252 section 7.3, RFC 6749 section 10.12
+ */
 export class LoopbackReceiver implements RedirectReceiver {
   readonly #options: LoopbackReceiverOptions;
 

@@ -24,7 +24,11 @@ export interface ManualReceiverOptions {
 /** The prompt {@link ManualReceiver} prints when `prompt` is not given. */
 export const DEFAULT_MANUAL_PROMPT = 'Press Enter once you have approved access in the browser';
 
-/** Waits for a newline on `input` after printing the prompt. */
+/**
+ * Waits for a newline on `input` after printing the prompt: for a person who confirms by hand
+ * (no listener; Pocket's manual mode).
+ * @throws AuthError ERR_CANCELLED when the input closes or the login is cancelled first.
+ */
 export class ManualReceiver implements RedirectReceiver {
   readonly #options: ManualReceiverOptions;
 

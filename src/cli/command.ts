@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { CliIO } from './io.js';
+import type { CliIO } from './output/io.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
   /** One line for --help; the value name in angle brackets when the option takes one. */

@@ -213,7 +213,12 @@ function decodeGetAnswer(answer: PocketAnswer, rateLimits: PocketRateLimits): Po
   return result;
 }
 
-/** One /v3/get call. An empty list (`[]` or `{}`) gives `items: []`. */
+/**
+ * One /v3/get call. An empty list (`[]` or `{}`) gives `items: []`.
+ * @throws AuthError ERR_TOKEN_INVALID (401: log in again), ERR_FORBIDDEN, ERR_INVALID_CLIENT,
+ *   ERR_RATE_LIMITED, ERR_SERVER, ERR_INVALID_REQUEST, ERR_PROTOCOL, ERR_BAD_RESPONSE,
+ *   ERR_RESPONSE_TOO_LARGE, ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED
+ */
 export async function getItems(
   ctx: PocketCallContext,
   creds: PocketCredentials,
@@ -296,6 +301,9 @@ export async function* getAllItems(
  * Everything that changed since a cursor (state defaults to `all`, so archived and deleted
  * items are seen). The new cursor is the `since` of the first page: changes made while paging
  * come again next time rather than being missed.
+ * @throws AuthError ERR_TOKEN_INVALID (401: log in again), ERR_FORBIDDEN, ERR_INVALID_CLIENT,
+ *   ERR_RATE_LIMITED, ERR_SERVER, ERR_INVALID_REQUEST, ERR_PROTOCOL, ERR_BAD_RESPONSE,
+ *   ERR_RESPONSE_TOO_LARGE, ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED (the pages' errors).
  */
 export async function syncSince(
   ctx: PocketCallContext,
@@ -329,7 +337,12 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Saves one URL with /v3/add. */
+/**
+ * Saves one URL with /v3/add.
+ * @throws AuthError ERR_CONFIG (no URL, a tag with a comma), and every error of a data call:
+ *   ERR_TOKEN_INVALID, ERR_FORBIDDEN, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE, ERR_NETWORK,
+ *   ERR_TIMEOUT, ERR_CANCELLED...
+ */
 export async function addItem(
   ctx: PocketCallContext,
   creds: PocketCredentials,
@@ -371,7 +384,13 @@ function actionError(value: unknown): PocketActionError | undefined {
   return error;
 }
 
-/** Runs actions with /v3/send; the outcome of each is at its index. */
+/**
+ * Runs actions with /v3/send; the outcome of each is at its index (a refused action is an
+ * outcome, not an error).
+ * @throws AuthError ERR_CONFIG (an action that cannot be encoded), and every error of a data call:
+ *   ERR_TOKEN_INVALID, ERR_FORBIDDEN, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE, ERR_NETWORK,
+ *   ERR_TIMEOUT, ERR_CANCELLED...
+ */
 export async function sendActions(
   ctx: PocketCallContext,
   creds: PocketCredentials,

@@ -240,6 +240,7 @@ export function convertItem(raw: unknown, listKey?: string): PocketItem {
 /**
  * Converts Pocket's `list`: `{"<id>": item}`, or `[]` / `{}` / null when empty. Items come
  * back in Pocket's order (`sort_id`), since the object's own key order is numeric.
+ * @throws AuthError ERR_BAD_RESPONSE for a list of another shape or an item without an id.
  */
 export function convertItemList(list: unknown): PocketItem[] {
   if (list === null || list === undefined) return [];

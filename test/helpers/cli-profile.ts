@@ -1,14 +1,14 @@
 /**
  * Writes a logged-in Pocket profile for the CLI without running a login: profiles/default.json plus a
- * 0600 token file, in the CLI's own formats (profile.ts, pocket-flow.ts, token-codec.ts), so a
+ * 0600 token file, in the CLI's own formats (storage/profile.ts, storage/account.ts, token-codec.ts), so a
  * later `authmachine items` or `status` in that config dir finds a usable login.
  */
 import { join } from 'node:path';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
 import type { TokenSet } from '../../machines/types.js';
-import { storageKeyOf, consumerKeyEntry } from '../../src/cli/account.js';
-import { writeProfile, type Profile } from '../../src/cli/profile.js';
+import { storageKeyOf, consumerKeyEntry } from '../../src/cli/storage/account.js';
+import { writeProfile, type Profile } from '../../src/cli/storage/profile.js';
 import { consumerKeyFingerprint } from '../../src/storage-key.js';
 
 export interface StoredPocketLogin {

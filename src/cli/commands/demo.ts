@@ -2,14 +2,14 @@ import type { TokenStore } from '../../../adapters/contracts.js';
 import { isAuthError } from '../../../adapters/errors.js';
 import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
 import { type Command, UsageError } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { hasDisplay, SimulatedBrowser } from '../simulated-browser.js';
-import { inspectOption } from '../inspect-option.js';
-import { type CliIO, write } from '../io.js';
-import { itemRow, TABLE_HEADER } from '../item-table.js';
-import { pocketFlow } from '../pocket-flow.js';
-import { runLogin } from '../run-login.js';
-import { openStore, parseStoreKind } from '../stores.js';
+import { EXIT } from '../output/exit-codes.js';
+import { hasDisplay, SimulatedBrowser } from '../flows/browser.js';
+import { inspectOption } from '../options/inspect.js';
+import { type CliIO, write } from '../output/io.js';
+import { itemRow, TABLE_HEADER } from '../output/item-table.js';
+import { pocketFlow } from '../flows/pocket.js';
+import { runLogin } from '../login/run.js';
+import { openStore, parseStoreKind } from '../storage/stores.js';
 
 /** The keychain when there is one; otherwise memory, said out loud (a demo token dies with the demo). */
 async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO): Promise<TokenStore> {

@@ -1,9 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { type Command, UsageError } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { configDir } from '../profile.js';
-import { portOption, wholeNumberOption } from '../number-option.js';
+import { EXIT } from '../output/exit-codes.js';
+import { configDir } from '../storage/profile.js';
+import { portOption, wholeNumberOption } from '../options/number.js';
 
 const APPROVALS = ['page', 'auto-approve', 'auto-decline'] as const;
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { publishInspector, withdrawInspector } from '../inspector-file.js';
-import { portOption } from '../number-option.js';
+import { EXIT } from '../output/exit-codes.js';
+import { publishInspector, withdrawInspector } from '../storage/inspector-file.js';
+import { portOption } from '../options/number.js';
 
 export const inspect: Command = {
   name: 'inspect',

@@ -1,11 +1,11 @@
 import { type PocketGetParams, pagesOf } from '../../pocket/data.js';
 import { type Command, UsageError } from '../command.js';
-import { PROFILE_OPTION } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { itemRow, TABLE_HEADER } from '../item-table.js';
-import { openStoredPocket } from '../stored-pocket.js';
-import { wholeNumberOption } from '../number-option.js';
+import { PROFILE_OPTION } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { itemRow, TABLE_HEADER } from '../output/item-table.js';
+import { openStoredPocket } from '../flows/stored-pocket.js';
+import { wholeNumberOption } from '../options/number.js';
 
 const CHOICES = {
   state: ['unread', 'archive', 'all'],

@@ -1,14 +1,14 @@
 import { resolve } from 'node:path';
 import { type Command, UsageError } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { inspectOption } from '../inspect-option.js';
-import { write } from '../io.js';
-import { loginPocket } from '../login-pocket.js';
-import { profileName } from '../profile.js';
-import { parseStoreKind } from '../stores.js';
-import { secondsOption } from '../number-option.js';
-import { wantsOAuth } from '../oauth-target.js';
+import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { inspectOption } from '../options/inspect.js';
+import { write } from '../output/io.js';
+import { loginPocket } from '../login/pocket.js';
+import { profileName } from '../storage/profile.js';
+import { parseStoreKind } from '../storage/stores.js';
+import { secondsOption } from '../options/number.js';
+import { wantsOAuth } from '../flows/oauth-target.js';
 
 export const login: Command = {
   name: 'login',
@@ -137,7 +137,7 @@ export const login: Command = {
     const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = wantsOAuth(args)
-      ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
+      ? await (await import('../login/oauth.js')).loginOAuth(args, io, options)
       : await loginPocket(args, io, options);
     await write(io.stdout, args.values['json'] ? `${JSON.stringify(outcome.summary)}\n` : `${outcome.text}\n`);
     await inspect.finish();

@@ -1,10 +1,10 @@
 import { decodeTokenSet, isUsable } from '../../flow/token-codec.js';
-import { accountOf, profileNote } from '../account.js';
+import { accountOf, profileNote } from '../storage/account.js';
 import type { Command } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { listProfiles, profileName, PROFILE_ENV, readProfile, type Profile } from '../profile.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { listProfiles, profileName, PROFILE_ENV, readProfile, type Profile } from '../storage/profile.js';
 
 interface LoginStatus {
   info: Record<string, unknown>;

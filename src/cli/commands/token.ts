@@ -8,13 +8,13 @@ import { AuthError } from '../../../adapters/errors.js';
 import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
-import { openAccount, profileNote } from '../account.js';
+import { openAccount, profileNote } from '../storage/account.js';
 import { type Command, UsageError } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { wholeNumberOption } from '../number-option.js';
-import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../token-output.js';
+import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
+import { wholeNumberOption } from '../options/number.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../output/token.js';
 
 function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
   const format = args.values['format'];
@@ -105,7 +105,7 @@ export const token: Command = {
           'ERR_NOT_LOGGED_IN',
           `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`,
         );
-      const { renewToken } = await import('../token-renew.js');
+      const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
     } else stored = decodeTokenSet(secret, account.store.location);
     let printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs });
@@ -113,7 +113,7 @@ export const token: Command = {
       if (wantIdToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
         throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
       }
-      const { renewToken } = await import('../token-renew.js');
+      const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
       printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs: 0 });
       if (printed === null)

@@ -2,7 +2,7 @@
  * Exit codes scripts can rely on. One per kind of outcome a script would branch on, never per
  * error message. Every AuthError code has one (a Record over the codes: a new code cannot miss it).
  */
-import type { AuthError, AuthErrorCode } from '../../adapters/errors.js';
+import type { AuthError, AuthErrorCode } from '../../../adapters/errors.js';
 
 export const EXIT = {
   ok: 0,

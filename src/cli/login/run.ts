@@ -2,8 +2,8 @@
  * Runs a flow's login with the person kept informed (progress on stderr) and Ctrl-C cancelling
  * it cleanly. Shared by `login` and `demo`.
  */
-import type { AuthFlow, LoginResult } from '../flow/auth-flow.js';
-import type { CliIO } from './io.js';
+import type { AuthFlow, LoginResult } from '../../flow/auth-flow.js';
+import type { CliIO } from '../output/io.js';
 import { showProgress, type UrlOpener } from './progress.js';
 
 export interface RunLoginOptions {

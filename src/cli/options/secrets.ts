@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { UsageError } from './command.js';
+import { UsageError } from '../command.js';
 
 export const CONSUMER_KEY_ENV = 'AUTHMACHINE_POCKET_CONSUMER_KEY';
 

@@ -3,11 +3,11 @@
  * key and the lock that makes renewing its login single-flight across authmachine processes.
  * Loads no HTTP library and no machine: `status` and `token` start from here.
  */
-import type { Lock, TokenStore } from '../../adapters/contracts.js';
-import { AuthError } from '../../adapters/errors.js';
-import { oauth2StorageKey, storageKey } from '../storage-key.js';
-import type { CliIO } from './io.js';
-import { targetOfProfile, targetProtocolOptions } from './oauth-target.js';
+import type { Lock, TokenStore } from '../../../adapters/contracts.js';
+import { AuthError } from '../../../adapters/errors.js';
+import { oauth2StorageKey, storageKey } from '../../storage-key.js';
+import type { CliIO } from '../output/io.js';
+import { targetOfProfile, targetProtocolOptions } from '../flows/oauth-target.js';
 import { profileName, readProfile, type Profile } from './profile.js';
 import { openLock, openStore } from './stores.js';
 

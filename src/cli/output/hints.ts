@@ -4,7 +4,7 @@
  * told to approve faster. `said` recognises a message that already gives the advice, so it is
  * never printed twice.
  */
-import type { AuthError, AuthErrorCode } from '../../adapters/errors.js';
+import type { AuthError, AuthErrorCode } from '../../../adapters/errors.js';
 
 interface Hint {
   text: string;

@@ -10,7 +10,7 @@ import { extname } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import type { KeytarLike } from '../../adapters/keytar-store.js';
+import type { KeytarLike } from '../../../adapters/keytar-store.js';
 
 type Helper = ChildProcessByStdio<Writable, Readable, null>;
 type Pending = { resolve: (value: unknown) => void; reject: (error: Error) => void };

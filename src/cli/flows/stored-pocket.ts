@@ -2,10 +2,10 @@
  * For data commands: the Pocket login of a profile, loaded from the store without a browser.
  * Fails with ERR_NOT_LOGGED_IN (exit 3) rather than starting a login.
  */
-import { AuthError } from '../../adapters/errors.js';
-import { openAccount, profileNote } from './account.js';
-import type { CliIO } from './io.js';
-import { pocketFlow, pocketFromProfile, type PocketFlow } from './pocket-flow.js';
+import { AuthError } from '../../../adapters/errors.js';
+import { openAccount, profileNote } from '../storage/account.js';
+import type { CliIO } from '../output/io.js';
+import { pocketFlow, pocketFromProfile, type PocketFlow } from './pocket.js';
 
 /** `profile`: the --profile option as given (else $AUTHMACHINE_PROFILE, else "default"). */
 export async function openStoredPocket(io: CliIO, profile?: unknown): Promise<PocketFlow> {

@@ -6,10 +6,10 @@
  * node:http.
  */
 import { request } from 'node:http';
-import type { BrowserOpener } from '../../adapters/contracts.js';
-import { AuthError } from '../../adapters/errors.js';
-import { isLoopbackHost } from '../../adapters/url-policy.js';
-import type { CliIO } from './io.js';
+import type { BrowserOpener } from '../../../adapters/contracts.js';
+import { AuthError } from '../../../adapters/errors.js';
+import { isLoopbackHost } from '../../../adapters/url-policy.js';
+import type { CliIO } from '../output/io.js';
 
 /** A display a browser could open on. Over SSH or on a server there is none. */
 export function hasDisplay(io: CliIO): boolean {

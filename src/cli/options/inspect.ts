@@ -4,8 +4,8 @@
  * finished flow can be stepped through. The inspector modules load only when the option is given.
  */
 import type { InspectionEvent, Observer } from 'xstate';
-import { findInspector } from './inspector-file.js';
-import type { CliIO } from './io.js';
+import { findInspector } from '../storage/inspector-file.js';
+import type { CliIO } from '../output/io.js';
 
 /** What `--inspect` sets up: an observer for the flow, and what to do once it ends. */
 export interface InspectOption {
@@ -21,12 +21,12 @@ export async function inspectOption(io: CliIO, options: { enabled: boolean }): P
   if (!options.enabled) return NO_INSPECT;
   const running = await findInspector(io.env);
   if (running) {
-    const { createRemoteInspector } = await import('../inspect/remote-inspector.js');
+    const { createRemoteInspector } = await import('../../inspect/remote-inspector.js');
     const remote = createRemoteInspector(running);
     io.stderr.write(`Inspector: reporting this flow to ${running.url}\n`);
     return { observer: remote.inspect, finish: () => remote.flush() };
   }
-  const { startInspectorServer } = await import('../inspect/inspector-server.js');
+  const { startInspectorServer } = await import('../../inspect/inspector-server.js');
   const server = await startInspectorServer({});
   io.stderr.write(`Inspector: open ${server.url} to watch the flow live.\n`);
   return {

@@ -4,7 +4,7 @@
  */
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ensurePrivateDirectory } from '../../adapters/private-dir.js';
+import { ensurePrivateDirectory } from '../../../adapters/private-dir.js';
 import { configDir } from './profile.js';
 
 export interface InspectorAddress {

@@ -2,23 +2,23 @@
  * Builds a Pocket login flow for the CLI from the command line and the saved profile: protocol,
  * axios over loopback-checked URLs, the loopback (or manual) receiver, the browser, the store.
  */
-import { AxiosHttpClient } from '../../adapters/http-axios.js';
-import { ManualReceiver } from '../../adapters/manual-receiver.js';
-import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
-import { SystemBrowserOpener } from '../../adapters/browser-open.js';
-import type { BrowserOpener, Lock, RedirectReceiver, TokenStore } from '../../adapters/contracts.js';
-import { AuthError } from '../../adapters/errors.js';
+import { AxiosHttpClient } from '../../../adapters/http-axios.js';
+import { ManualReceiver } from '../../../adapters/manual-receiver.js';
+import { LoopbackReceiver } from '../../../adapters/loopback-receiver.js';
+import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
+import type { BrowserOpener, Lock, RedirectReceiver, TokenStore } from '../../../adapters/contracts.js';
+import { AuthError } from '../../../adapters/errors.js';
 import type { InspectionEvent, Observer } from 'xstate';
-import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
+import { createAuthFlow, type AuthFlow } from '../../flow/auth-flow.js';
 import {
   createPocketProtocol,
   type PocketProtocol,
   type PocketRequest,
   type PocketResult,
-} from '../pocket/protocol.js';
-import { consumerKeyEntry, type Account } from './account.js';
-import { hasDisplay } from './simulated-browser.js';
-import type { CliIO } from './io.js';
+} from '../../pocket/protocol.js';
+import { consumerKeyEntry, type Account } from '../storage/account.js';
+import { hasDisplay } from './browser.js';
+import type { CliIO } from '../output/io.js';
 
 export const DEFAULT_POCKET_URL = 'https://getpocket.com';
 
@@ -28,7 +28,7 @@ export interface PocketFlowOptions {
   baseUrl: string;
   consumerKey: string;
   store: TokenStore;
-  /** The login's store entry (see profile.ts); default: the protocol's own key. */
+  /** The login's store entry (storageKeyOf in storage/account.ts); default: the protocol's own key. */
   storageKey?: string;
   lock?: Lock | null;
   browser?: BrowserOpener;

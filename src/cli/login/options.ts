@@ -1,5 +1,5 @@
-import type { InspectOption } from './inspect-option.js';
-import type { StoreKind } from './profile.js';
+import type { InspectOption } from '../options/inspect.js';
+import type { StoreKind } from '../storage/profile.js';
 
 /** What `authmachine login` hands to the provider-specific login (Pocket or OAuth). */
 export interface LoginOptions {

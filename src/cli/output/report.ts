@@ -2,11 +2,11 @@
  * Turns a failure into one clear message on stderr and an exit code. Messages come from
  * AuthError (which never holds a secret); anything else is reported without its text.
  */
-import { isAuthError, toAuthError } from '../../adapters/errors.js';
+import { isAuthError, toAuthError } from '../../../adapters/errors.js';
 import { EXIT, exitCodeFor } from './exit-codes.js';
 import { hintFor } from './hints.js';
 import type { CliIO } from './io.js';
-import { UsageError } from './command.js';
+import { UsageError } from '../command.js';
 
 export function reportFailure(error: unknown, io: CliIO): number {
   if (error instanceof UsageError) {

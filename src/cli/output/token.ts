@@ -5,7 +5,7 @@
  * (apiVersion client.authentication.k8s.io/v1, kind ExecCredential, status.token and
  * status.expirationTimestamp in RFC 3339).
  */
-import { decodeJwt } from '../oauth2/id-token.js';
+import { decodeJwt } from '../../oauth2/id-token.js';
 
 export type TokenFormat = 'plain' | 'json' | 'exec-credential' | 'env';
 export const TOKEN_FORMATS: TokenFormat[] = ['plain', 'json', 'exec-credential', 'env'];

@@ -3,11 +3,11 @@
  * an issuer (discovery), a provider preset (--provider, with --tenant or --base-url), or
  * endpoints given by hand for servers that publish no metadata. None of it is secret.
  */
-import type { OAuth2Endpoints, OAuth2ProtocolOptions } from '../oauth2/index.js';
-import { isProviderName, PROVIDER_NAMES, providerSettings, type ProviderName } from '../oauth2/providers/index.js';
-import { type ParsedArgs, UsageError } from './command.js';
-import type { OAuthTargetFields, Profile } from './profile.js';
-import { stringOption } from './number-option.js';
+import type { OAuth2Endpoints, OAuth2ProtocolOptions } from '../../oauth2/index.js';
+import { isProviderName, PROVIDER_NAMES, providerSettings, type ProviderName } from '../../oauth2/providers/index.js';
+import { type ParsedArgs, UsageError } from '../command.js';
+import type { OAuthTargetFields, Profile } from '../storage/profile.js';
+import { stringOption } from '../options/number.js';
 
 export interface OAuthTarget {
   /** What the login is called in messages, and the origin `call` may send the token to. */

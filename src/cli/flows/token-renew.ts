@@ -3,13 +3,13 @@
  * machine with the OAuth protocol, under the account's lock (single-flight across processes).
  * Never starts a login and never opens a browser; waits for a login another process is completing.
  */
-import { AuthError, isAuthError } from '../../adapters/errors.js';
-import type { TokenSet } from '../../machines/types.js';
-import { profileNote, type Account } from './account.js';
-import type { CliIO } from './io.js';
-import { cancelOnSignal } from './run-login.js';
-import { oauthFlow, oauthOptionsFromProfile } from './oauth-flow.js';
-import { waitingText } from './progress.js';
+import { AuthError, isAuthError } from '../../../adapters/errors.js';
+import type { TokenSet } from '../../../machines/types.js';
+import { waitingText } from '../login/progress.js';
+import { cancelOnSignal } from '../login/run.js';
+import type { CliIO } from '../output/io.js';
+import { profileNote, type Account } from '../storage/account.js';
+import { oauthFlow, oauthOptionsFromProfile } from './oauth.js';
 
 export async function renewToken(
   account: Account,

@@ -8,12 +8,12 @@
  */
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { AuthError } from '../../adapters/errors.js';
-import type { OAuth2Endpoints } from '../oauth2/protocol.js';
-import type { ProviderName } from '../oauth2/providers/types.js';
-import { homeDirectory } from '../../adapters/file-store.js';
-import { ensurePrivateDirectory } from '../../adapters/private-dir.js';
-import { UsageError } from './command.js';
+import { AuthError } from '../../../adapters/errors.js';
+import type { OAuth2Endpoints } from '../../oauth2/protocol.js';
+import type { ProviderName } from '../../oauth2/providers/types.js';
+import { homeDirectory } from '../../../adapters/file-store.js';
+import { ensurePrivateDirectory } from '../../../adapters/private-dir.js';
+import { UsageError } from '../command.js';
 
 export type StoreKind = 'keychain' | 'file' | 'memory';
 

@@ -3,12 +3,12 @@
  * (--store file), and then the CLI says where it went.
  */
 import { join } from 'node:path';
-import type { Lock, TokenStore } from '../../adapters/contracts.js';
-import { FileLock } from '../../adapters/file-lock.js';
-import { FileTokenStore, defaultTokenFilePath } from '../../adapters/file-store.js';
-import { KeytarTokenStore } from '../../adapters/keytar-store.js';
-import { MemoryTokenStore } from '../../adapters/memory-store.js';
-import { UsageError } from './command.js';
+import type { Lock, TokenStore } from '../../../adapters/contracts.js';
+import { FileLock } from '../../../adapters/file-lock.js';
+import { FileTokenStore, defaultTokenFilePath } from '../../../adapters/file-store.js';
+import { KeytarTokenStore } from '../../../adapters/keytar-store.js';
+import { MemoryTokenStore } from '../../../adapters/memory-store.js';
+import { UsageError } from '../command.js';
 import { configDir, type StoreKind } from './profile.js';
 
 export const STORE_KINDS: StoreKind[] = ['keychain', 'file', 'memory'];

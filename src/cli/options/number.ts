@@ -3,7 +3,7 @@
  * hex or blank), within stated bounds, and a message of our own that names the option and its
  * range. Strings: trimmed, and never blank when given.
  */
-import { type ParsedArgs, UsageError } from './command.js';
+import { type ParsedArgs, UsageError } from '../command.js';
 
 /** Which command reads the option (named in the message pointing to its --help). */
 export interface OptionReading {

@@ -1,4 +1,4 @@
-import type { PocketItem } from '../pocket/items.js';
+import type { PocketItem } from '../../pocket/items.js';
 
 /** One readable line per item: id, date added, title (or URL), tags. */
 export function itemRow(item: PocketItem, width: number): string {

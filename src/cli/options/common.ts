@@ -1,6 +1,6 @@
-import { DEFAULT_FLOW_CONFIG } from '../../machines/types.js';
-import type { OptionSpec, ParsedArgs } from './command.js';
-import { type OptionReading, secondsOption } from './number-option.js';
+import { DEFAULT_FLOW_CONFIG } from '../../../machines/types.js';
+import type { OptionSpec, ParsedArgs } from '../command.js';
+import { type OptionReading, secondsOption } from './number.js';
 
 /** Where the token goes, for commands that log in. */
 export const STORE_OPTIONS = {

@@ -4,9 +4,9 @@
  * and each retry with its reason. Never prints a secret: it reads state names, the URL the person
  * must open, and error codes.
  */
-import type { AuthFlow } from '../flow/auth-flow.js';
-import { stateName } from '../flow/auth-flow.js';
-import type { CliIO } from './io.js';
+import type { AuthFlow } from '../../flow/auth-flow.js';
+import { stateName } from '../../flow/auth-flow.js';
+import type { CliIO } from '../output/io.js';
 
 const STEP_TEXT: Record<string, string> = {
   checkingStore: 'Looking for a stored login',

@@ -1,15 +1,15 @@
-import { AuthError, isAuthError } from '../../adapters/errors.js';
-import { type ParsedArgs, UsageError } from './command.js';
-import type { CliIO } from './io.js';
-import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from './pocket-flow.js';
-import { consumerKeyFingerprint } from '../storage-key.js';
-import { consumerKeyEntry, accountOf, profileNote, storageKeyOf } from './account.js';
-import { readProfile, writeProfile, type Profile } from './profile.js';
-import { runLogin } from './run-login.js';
-import { hasDisplay } from './simulated-browser.js';
-import { CONSUMER_KEY_ENV, readConsumerKey } from './secrets-input.js';
-import { openLock, openStore } from './stores.js';
-import type { LoginOptions, LoginOutcome } from './login-options.js';
+import { AuthError, isAuthError } from '../../../adapters/errors.js';
+import { type ParsedArgs, UsageError } from '../command.js';
+import type { CliIO } from '../output/io.js';
+import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from '../flows/pocket.js';
+import { consumerKeyFingerprint } from '../../storage-key.js';
+import { consumerKeyEntry, accountOf, profileNote, storageKeyOf } from '../storage/account.js';
+import { readProfile, writeProfile, type Profile } from '../storage/profile.js';
+import { runLogin } from './run.js';
+import { hasDisplay } from '../flows/browser.js';
+import { CONSUMER_KEY_ENV, readConsumerKey } from '../options/secrets.js';
+import { openLock, openStore } from '../storage/stores.js';
+import type { LoginOptions, LoginOutcome } from './options.js';
 
 /** `authmachine login` for Pocket: consumer key from the environment or a file, never argv. */
 export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {

@@ -4,18 +4,18 @@
  * without metadata: a native client with PKCE and a loopback redirect, or the device grant with
  * --device. Saves the non-secret settings as the profile later commands use.
  */
-import { type ParsedArgs, UsageError } from './command.js';
-import type { CliIO } from './io.js';
-import type { LoginOptions, LoginOutcome } from './login-options.js';
-import { readClientSecret } from './secrets-input.js';
-import { oauthFlow } from './oauth-flow.js';
-import { targetFields, targetFromArgs, targetProtocolOptions } from './oauth-target.js';
-import { profileNote, storageKeyOf } from './account.js';
-import { writeProfile, type Profile } from './profile.js';
-import { runLogin } from './run-login.js';
-import { hasDisplay } from './simulated-browser.js';
-import { openLock, openStore } from './stores.js';
-import { stringOption, wholeNumberOption } from './number-option.js';
+import { type ParsedArgs, UsageError } from '../command.js';
+import type { CliIO } from '../output/io.js';
+import type { LoginOptions, LoginOutcome } from './options.js';
+import { readClientSecret } from '../options/secrets.js';
+import { oauthFlow } from '../flows/oauth.js';
+import { targetFields, targetFromArgs, targetProtocolOptions } from '../flows/oauth-target.js';
+import { profileNote, storageKeyOf } from '../storage/account.js';
+import { writeProfile, type Profile } from '../storage/profile.js';
+import { runLogin } from './run.js';
+import { hasDisplay } from '../flows/browser.js';
+import { openLock, openStore } from '../storage/stores.js';
+import { stringOption, wholeNumberOption } from '../options/number.js';
 import { resolve } from 'node:path';
 
 /** Pocket's options make no sense with --issuer: say so rather than ignore them. */

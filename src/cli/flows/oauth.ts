@@ -5,24 +5,24 @@
  */
 import { readFileSync } from 'node:fs';
 import type { InspectionEvent, Observer } from 'xstate';
-import { SystemBrowserOpener } from '../../adapters/browser-open.js';
-import type { BrowserOpener, Lock, TokenStore } from '../../adapters/contracts.js';
-import { AuthError } from '../../adapters/errors.js';
-import { AxiosHttpClient } from '../../adapters/http-axios.js';
-import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
-import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
-import { createAuthFlow, type AuthFlow } from '../flow/auth-flow.js';
+import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
+import type { BrowserOpener, Lock, TokenStore } from '../../../adapters/contracts.js';
+import { AuthError } from '../../../adapters/errors.js';
+import { AxiosHttpClient } from '../../../adapters/http-axios.js';
+import { LoopbackReceiver } from '../../../adapters/loopback-receiver.js';
+import { cryptoRandom, systemClock } from '../../../adapters/system-clock.js';
+import { createAuthFlow, type AuthFlow } from '../../flow/auth-flow.js';
 import {
   createOAuth2Protocol,
   type OAuth2Protocol,
   type ResourceRequest,
   type ResourceResponse,
-} from '../oauth2/index.js';
-import { readClientSecret } from './secrets-input.js';
-import { hasDisplay } from './simulated-browser.js';
+} from '../../oauth2/index.js';
+import { readClientSecret } from '../options/secrets.js';
+import { hasDisplay } from './browser.js';
 import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
-import type { CliIO } from './io.js';
-import type { Account } from './account.js';
+import type { CliIO } from '../output/io.js';
+import type { Account } from '../storage/account.js';
 
 export type OAuthFlow = AuthFlow<ResourceRequest, ResourceResponse>;
 
@@ -37,7 +37,7 @@ export interface OAuthFlowOptions {
   /** Base URL that `authmachine call` resolves relative paths against. */
   resource?: string;
   store: TokenStore;
-  /** The login's store entry (see profile.ts); default: the protocol's own key. */
+  /** The login's store entry (storageKeyOf in storage/account.ts); default: the protocol's own key. */
   storageKey?: string;
   /** Makes renewing single-flight, and interactive logins one at a time, across processes. */
   lock?: Lock | null;
