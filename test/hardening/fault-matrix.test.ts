@@ -45,7 +45,10 @@ const FLOW_CONFIG = {
  * Per-request deadline: short where the fault is a stall (so a cell ends in ~5 s), generous
  * elsewhere so a loaded machine (the whole suite in parallel) cannot turn an answer into a timeout.
  */
-const timeoutFor = (fault: Fault) => (fault === 'stall' || fault === 'endless' ? 1500 : 5000);
+// An oversize answer is read up to the client's limit (10 MiB and more) before it is refused: give it
+// room, so a loaded machine cannot turn the size refusal into a timeout and a retry.
+const timeoutFor = (fault: Fault) =>
+  fault === 'stall' || fault === 'endless' ? 1500 : fault === 'oversize' ? 60_000 : 5000;
 /** The machine step (actor) each row's call belongs to: only its retries are counted. */
 const STEP: Record<Row, string> = {
   request: 'startAuthorization',
