@@ -4,7 +4,7 @@
  */
 import type { AuthErrorData, CallbackResult } from '../vocabulary/index.js';
 
-export type { AuthErrorCode, AuthErrorData, CallbackResult } from '../vocabulary/index.js';
+export type { AuthErrorCode, AuthErrorData, CallbackResult, RedirectOutcome } from '../vocabulary/index.js';
 
 /**
  * A DPoP proof key (RFC 9449): the JWS algorithm and the private key as a JWK (its public members
@@ -121,6 +121,12 @@ export interface RereadResult {
   renewed: boolean;
 }
 
+/** An error redirect's `error` and `error_description`, cleaned (printable ASCII, bounded). */
+export interface StrayError {
+  error: string;
+  description?: string;
+}
+
 /** The machine's context: plain JSON, so a persisted snapshot resumes in another process. */
 export interface AuthContext {
   config: FlowConfig;
@@ -140,6 +146,11 @@ export interface AuthContext {
   userDeadlineMs: number;
   browser: 'opening' | 'opened' | 'failed' | null;
   strayCallbacks: number;
+  /**
+   * What the last untrusted error redirect (no or wrong state) said, cleaned, so a timeout names
+   * it instead of claiming nobody came back. Not a secret.
+   */
+  strayError: StrayError | null;
   /** secret: holds the authorization code. */
   callback: CallbackResult | null;
   /** secret: only ever set in authorized and fetching. */
@@ -198,7 +209,8 @@ export type RetryingStep = 'requestToken' | 'pollDevice' | 'exchangeCode' | 'log
 export type AuthEmitted =
   | { type: 'authorizationUrl'; url: string; userCode: string | null }
   | { type: 'browserFailed' }
-  | { type: 'strayCallback' }
+  /** A hit without this login's state, ignored; `providerError` is what an error redirect said, cleaned. */
+  | { type: 'strayCallback'; providerError: string | null }
   | { type: 'retrying'; step: RetryingStep; attempt: number; delayMs: number; code: string }
   | { type: 'fetched'; id: string; result: unknown }
   | { type: 'fetchFailed'; id: string; error: AuthErrorData };
