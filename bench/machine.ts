@@ -21,7 +21,7 @@ function instantActors() {
   const resolved = (value: unknown) => fromPromise(async () => value);
   return {
     loadToken: resolved(null),
-    requestToken: resolved(START),
+    startAuthorization: resolved(START),
     openBrowser: resolved(undefined),
     exchangeCode: resolved(TOKEN),
     saveToken: resolved(undefined),
@@ -78,7 +78,7 @@ async function machineLoops(loops: number): Promise<{ ms: number; transitions: n
 async function plainLoops(loops: number): Promise<number> {
   const actors = {
     loadToken: null,
-    requestToken: START,
+    startAuthorization: START,
     openBrowser: undefined,
     exchangeCode: TOKEN,
     saveToken: undefined,
@@ -90,7 +90,7 @@ async function plainLoops(loops: number): Promise<number> {
   for (let i = 0; i < loops; i++) {
     if ((await call(actors.loadToken)) !== null) throw new Error('unexpected');
     await new Promise<void>((resolve) => queueMicrotask(resolve)); // receiver ready
-    const started = await call(actors.requestToken);
+    const started = await call(actors.startAuthorization);
     void call(actors.openBrowser);
     await new Promise<void>((resolve) => queueMicrotask(resolve)); // callback
     if (started.session.state !== 'state-1') throw new Error('unexpected');

@@ -156,7 +156,7 @@ export const authMachine = setup({
         error: flowError('ERR_CONFIG', 'The host did not provide the "receiveRedirect" actor.'),
       });
     }),
-    requestToken: required<StartResult, { redirectUri: string | null }>('requestToken'),
+    startAuthorization: required<StartResult, { redirectUri: string | null }>('startAuthorization'),
     openBrowser: required<void, { url: string }>('openBrowser'),
     pollDevice: required<DevicePollResult, { session: FlowSession }>('pollDevice'),
     exchangeCode: required<TokenSet, { session: FlowSession; callback: CallbackResult }>('exchangeCode'),
@@ -332,15 +332,15 @@ export const authMachine = setup({
 
         requestingToken: {
           description:
-            'Starts the login at the server: a Pocket request token, or OAuth discovery, PKCE and state (and PAR or a device code).',
+            'Starts the login at the server: Pocket obtains a request token; OAuth prepares the authorization request (discovery, PKCE, state, PAR) or sends the device authorization request.',
           initial: 'attempt',
           entry: 'resetAttempts',
           states: {
             attempt: {
-              description: 'One try of the start request.',
+              description: 'One try of startAuthorization.',
               invoke: {
-                id: 'requestToken',
-                src: 'requestToken',
+                id: 'startAuthorization',
+                src: 'startAuthorization',
                 input: ({ context }) => ({ redirectUri: context.redirectUri }),
                 onDone: {
                   target: '#auth.signingIn.awaitingUser',
@@ -364,7 +364,7 @@ export const authMachine = setup({
                     ),
                   ],
                 },
-                onError: [retryTransition('requestToken'), failWithError],
+                onError: [retryTransition('startAuthorization'), failWithError],
               },
             },
             backoff: backoffState,

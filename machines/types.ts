@@ -203,7 +203,13 @@ export interface ExpectEvent {
 }
 
 /** The network steps that retry transient failures, named after the actor each one invokes. */
-export type RetryingStep = 'requestToken' | 'pollDevice' | 'exchangeCode' | 'logout' | 'fetchResource' | 'refreshToken';
+export type RetryingStep =
+  | 'startAuthorization'
+  | 'pollDevice'
+  | 'exchangeCode'
+  | 'logout'
+  | 'fetchResource'
+  | 'refreshToken';
 
 /** Events a host can listen to with actor.on(type, handler). */
 export type AuthEmitted =

@@ -28,7 +28,11 @@ export interface AuthProtocol<Request = unknown, Result = unknown> {
   /** 'redirect': the person comes back to a redirect URI; 'device': RFC 8628 polling. */
   readonly mode: 'redirect' | 'device';
 
-  /** requestingToken: get a request token / build PKCE + state (+ PAR) / start the device grant. */
+  /**
+   * requestingToken (the machine's `startAuthorization` actor): Pocket obtains a request token;
+   * OAuth prepares the authorization request (PKCE, state, PAR) or sends the device authorization
+   * request (RFC 8628 section 3.1).
+   */
   start(ctx: ProtocolContext, input: { redirectUri: string | null }): Promise<StartResult>;
   /** exchanging: turn what came back into tokens. */
   exchange(ctx: ProtocolContext, input: { session: FlowSession; callback: CallbackResult }): Promise<TokenSet>;

@@ -7,10 +7,9 @@ export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
   valueName?: string;
 };
 
-/** One subcommand: its help and how to run it. */
+/** One subcommand: its help and how to run it. Its one-line summary lives in the registry (registry.ts). */
 export interface Command {
   name: string;
-  summary: string;
   /** e.g. "authmachine items [options]" */
   usage: string;
   /** Paragraphs printed under the usage line. */

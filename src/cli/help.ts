@@ -1,7 +1,7 @@
 import type { Command } from './command.js';
 import { EXIT_CODES_HELP } from './exit-codes.js';
 import { HELP_OPTION } from './parse.js';
-import { COMMANDS } from './registry.js';
+import { COMMANDS, summaryOf } from './registry.js';
 
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -35,7 +35,7 @@ export function commandHelp(command: Command): string {
   return [
     `Usage: ${command.usage}`,
     '',
-    `${command.summary}.`,
+    `${summaryOf(command.name)}.`,
     ...(command.details ? ['', command.details] : []),
     '',
     'Options:',

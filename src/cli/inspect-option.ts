@@ -1,4 +1,10 @@
+/**
+ * `--inspect`: report the flow to a running `authmachine inspect` if there is one, else serve
+ * the local inspector page from this process and keep it up after the flow until Ctrl-C, so the
+ * finished flow can be stepped through. The inspector modules load only when the option is given.
+ */
 import type { InspectionEvent, Observer } from 'xstate';
+import { findInspector } from './inspector-file.js';
 import type { CliIO } from './io.js';
 
 /** What `--inspect` sets up: an observer for the flow, and what to do once it ends. */
@@ -10,8 +16,28 @@ export interface InspectOption {
 
 const NO_INSPECT: InspectOption = { observer: null, finish: async () => {} };
 
-/** `--inspect` given: set up the inspector (loaded only then); otherwise nothing. */
+/** `--inspect` given: set up the inspector; otherwise nothing. */
 export async function inspectOption(enabled: unknown, io: CliIO): Promise<InspectOption> {
   if (!enabled) return NO_INSPECT;
-  return (await import('./inspect-setup.js')).startInspectOption(io);
+  const running = await findInspector(io.env);
+  if (running) {
+    const { createRemoteInspector } = await import('../inspect/remote-inspector.js');
+    const remote = createRemoteInspector(running);
+    io.stderr.write(`Inspector: reporting this flow to ${running.url}\n`);
+    return { observer: remote.inspect, finish: () => remote.flush() };
+  }
+  const { startInspectorServer } = await import('../inspect/inspector-server.js');
+  const server = await startInspectorServer({});
+  io.stderr.write(`Inspector: open ${server.url} to watch the flow live.\n`);
+  return {
+    observer: server.inspect,
+    async finish() {
+      io.stderr.write(`The flow is over; step through it at ${server.url}. Ctrl-C stops the inspector.\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await server.close();
+    },
+  };
 }

@@ -146,7 +146,7 @@ export async function oauthFromProfile(
   const signal = AbortSignal.timeout(15_000);
   const revocable = await protocol
     .metadata({ http: cliHttpClient(options.caFile), random: cryptoRandom, clock: systemClock, signal })
-    .then((meta) => meta.revocationEndpoint !== undefined)
+    .then((meta) => meta.revocation_endpoint !== undefined)
     .catch(() => false);
   return { flow, store: options.store, revocable, storageKey: account.storageKey };
 }

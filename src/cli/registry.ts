@@ -1,15 +1,23 @@
 /**
  * The command list, kept free of imports so `authmachine --help` loads nothing else. Each
- * command module is imported only when it runs.
+ * command module is imported only when it runs. The registry owns each command's one-line
+ * summary: command modules never import the registry or the help (no import cycle).
  */
 import type { Command } from './command.js';
+
+export interface CommandEntry {
+  name: string;
+  /** One line, as `authmachine --help` lists it and `<command> --help` opens with. */
+  summary: string;
+  load: () => Promise<Command>;
+}
 
 /** The one-line summary of a command, as `authmachine --help` lists it. */
 export function summaryOf(name: string): string {
   return COMMANDS.find((command) => command.name === name)?.summary ?? '';
 }
 
-export const COMMANDS: Array<{ name: string; summary: string; load: () => Promise<Command> }> = [
+export const COMMANDS: CommandEntry[] = [
   {
     name: 'demo',
     summary: 'Log in to the embedded Pocket emulator and list its articles (no account or network needed)',

@@ -49,8 +49,12 @@ export interface FlowAdapters {
    * store: the file lock for CLI processes, Redis for many instances. null: this process only.
    */
   lock: Lock | null;
-  /** The store entry (and lock key) of this login: protocol, issuer or base URL, client, profile. */
-  storageKey: string;
+  /**
+   * The store entry (and lock key) of this login: protocol, issuer or base URL, client, profile.
+   * A function: the key of each running login, found from its actor system (`actor.system` of the
+   * root actor; one per login), for a host that runs many logins from one provided machine.
+   */
+  storageKey: string | ((system: object) => string);
 }
 
 /** Rethrows as an AuthError so the machine records a stable code, never a foreign message. */
@@ -119,7 +123,8 @@ function buildActors<Req, Res>(
     signal,
   });
   const store = adapters.store;
-  const key = adapters.storageKey;
+  const storageKey = adapters.storageKey;
+  const keyOf = typeof storageKey === 'string' ? () => storageKey : storageKey;
   const storeCall = <T>(work: Promise<T>, what: string) =>
     withDeadline(
       work,
@@ -129,9 +134,9 @@ function buildActors<Req, Res>(
     );
 
   return {
-    loadToken: fromPromise<TokenSet | null, void>(({ signal }) =>
+    loadToken: fromPromise<TokenSet | null, void>(({ signal, system }) =>
       guarded(async () => {
-        const secret = await storeCall(store.get(key), 'reading the login');
+        const secret = await storeCall(store.get(keyOf(system)), 'reading the login');
         if (signal.aborted || secret === null) return null;
         const token = decodeTokenSet(secret, store.location);
         return isUsable(token, adapters.clock.now()) ? token : null;
@@ -191,7 +196,7 @@ function buildActors<Req, Res>(
       };
     }),
 
-    requestToken: fromPromise<StartResult, { redirectUri: string | null }>(({ input, signal }) =>
+    startAuthorization: fromPromise<StartResult, { redirectUri: string | null }>(({ input, signal }) =>
       guarded(() => protocol.start(ctx(signal), input)),
     ),
 
@@ -211,26 +216,8 @@ function buildActors<Req, Res>(
       guarded(() => protocol.exchange(ctx(signal), input)),
     ),
 
-    saveToken: fromPromise<void, { token: TokenSet }>(({ input }) =>
-      guarded(async () => {
-        let token = input.token;
-        if (protocol.keepFromStored && token.refreshToken === undefined) {
-          // Only what the protocol says to keep, and only from an entry we can read.
-          const stored = await storeCall(store.get(key), 'reading the login').catch(() => null);
-          const previous =
-            stored === null
-              ? null
-              : (() => {
-                  try {
-                    return decodeTokenSet(stored, store.location);
-                  } catch {
-                    return null;
-                  }
-                })();
-          if (previous) token = protocol.keepFromStored(token, previous);
-        }
-        await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
-      }),
+    saveToken: fromPromise<void, { token: TokenSet }>(({ input, system }) =>
+      guarded(() => saveTokenSet(protocol, store, keyOf(system), input.token, storeCall)),
     ),
 
     fetchResource: fromPromise<unknown, { token: TokenSet; request: unknown }>(({ input, signal }) =>
@@ -247,8 +234,9 @@ function buildActors<Req, Res>(
     // Compare-and-delete: an entry that holds another token (renewed or logged in again by
     // another process) is not this token's to remove. The lock is held here, so nothing of ours
     // writes the entry between the read and the delete.
-    clearToken: fromPromise<void, { token: TokenSet }>(({ input }) =>
+    clearToken: fromPromise<void, { token: TokenSet }>(({ input, system }) =>
       guarded(async () => {
+        const key = keyOf(system);
         const secret = await storeCall(store.get(key), 'reading the login');
         if (secret === null) return;
         let stored: TokenSet | null = null;
@@ -262,9 +250,9 @@ function buildActors<Req, Res>(
       }),
     ),
 
-    rereadToken: fromPromise<RereadResult, { token: TokenSet; refreshSkewMs: number }>(({ input }) =>
+    rereadToken: fromPromise<RereadResult, { token: TokenSet; refreshSkewMs: number }>(({ input, system }) =>
       guarded(async () => {
-        const secret = await storeCall(store.get(key), 'reading the login');
+        const secret = await storeCall(store.get(keyOf(system)), 'reading the login');
         if (secret === null) return { stored: null, renewed: false };
         const stored = decodeTokenSet(secret, store.location);
         const renewed = !sameToken(stored, input.token) && isFresh(stored, adapters.clock.now(), input.refreshSkewMs);
@@ -272,7 +260,7 @@ function buildActors<Req, Res>(
       }),
     ),
 
-    holdLock: fromCallback<LockCommand, void>(({ sendBack, receive }) => {
+    holdLock: fromCallback<LockCommand, void>(({ sendBack, receive, system }) => {
       let abort: AbortController | null = null;
       let lease: LockLease | null = null;
       const release = () => {
@@ -288,7 +276,7 @@ function buildActors<Req, Res>(
         if (!adapters.lock) return sendBack({ type: 'LOCK_ACQUIRED' });
         const waiting = new AbortController();
         abort = waiting;
-        adapters.lock.acquire(key, { signal: waiting.signal }).then(
+        adapters.lock.acquire(keyOf(system), { signal: waiting.signal }).then(
           (acquired) => {
             if (waiting.signal.aborted) return void acquired.release().catch(() => {});
             lease = acquired;
@@ -305,8 +293,9 @@ function buildActors<Req, Res>(
       return release;
     }),
 
-    logout: fromPromise<void, { token: TokenSet }>(({ input, signal }) =>
+    logout: fromPromise<void, { token: TokenSet }>(({ input, signal, system }) =>
       guarded(async () => {
+        const key = keyOf(system);
         // Forget the token locally even when the server cannot be told: a logout must not leave
         // a usable secret behind because the network is down. The revocation error is reported.
         let revokeError: unknown = null;
@@ -316,4 +305,30 @@ function buildActors<Req, Res>(
       }),
     ),
   };
+}
+
+/**
+ * Saves a token set under `key`, keeping from the stored one what the protocol says to keep
+ * (a refresh token the provider sends only once, say).
+ */
+export async function saveTokenSet<Req, Res>(
+  protocol: AuthProtocol<Req, Res>,
+  store: TokenStore,
+  key: string,
+  fresh: TokenSet,
+  storeCall: <T>(work: Promise<T>, what: string) => Promise<T>,
+): Promise<void> {
+  let token = fresh;
+  if (protocol.keepFromStored && token.refreshToken === undefined) {
+    // Only what the protocol says to keep, and only from an entry we can read.
+    const stored = await storeCall(store.get(key), 'reading the login').catch(() => null);
+    let previous: TokenSet | null = null;
+    try {
+      previous = stored === null ? null : decodeTokenSet(stored, store.location);
+    } catch {
+      previous = null;
+    }
+    if (previous) token = protocol.keepFromStored(token, previous);
+  }
+  await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
 }

@@ -30,7 +30,7 @@ interface RedactedBase {
   rootId: string;
   /** sessionId of the actor the event is about (the recipient, for @xstate.event). */
   sessionId: string;
-  /** That actor's id, e.g. "requestToken" for an invoked actor. */
+  /** That actor's id, e.g. "startAuthorization" for an invoked actor. */
   actorId: string;
 }
 

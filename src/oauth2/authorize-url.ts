@@ -1,7 +1,7 @@
 /** The authorization request (RFC 6749 section 4.1.1 with PKCE and OIDC additions). */
 
 /** Parameters of one authorization request. None of them is a secret except `state`. */
-export interface AuthorizationParams {
+export interface AuthorizationRequest {
   clientId: string;
   redirectUri: string;
   scope: string;
@@ -12,7 +12,7 @@ export interface AuthorizationParams {
 }
 
 /** The request as name/value pairs, in a stable order. */
-export function authorizationRequestParams(params: AuthorizationParams): Record<string, string> {
+export function authorizationRequestParams(params: AuthorizationRequest): Record<string, string> {
   const out: Record<string, string> = {
     response_type: 'code',
     client_id: params.clientId,

@@ -1,4 +1,7 @@
-/** The device authorization grant (RFC 8628): ask for a user code, then poll the token endpoint. */
+/**
+ * The device authorization grant (RFC 8628): the device authorization request (section 3.1), then
+ * device access token requests (section 3.4) until the person approves.
+ */
 import { AuthError, isAuthError } from '../../adapters/errors.js';
 import type { DevicePollResult, ProtocolContext } from '../protocol.js';
 import {
@@ -12,7 +15,7 @@ import {
   type ClientCredentials,
 } from './http.js';
 import type { DPoPBinding } from './dpop-request.js';
-import { DEVICE_CODE_GRANT, readTokenResponse } from './token-endpoint.js';
+import { DEVICE_CODE_GRANT, readAccessTokenResponse } from './token-endpoint.js';
 import { assertSafeUrl } from './url-safety.js';
 
 const WHAT = 'device authorization endpoint';
@@ -20,7 +23,8 @@ const WHAT = 'device authorization endpoint';
 /** RFC 8628 section 3.2: without `interval` the client waits 5 seconds between polls. */
 export const DEFAULT_DEVICE_INTERVAL_MS = 5000;
 
-export interface DeviceAuthorization {
+/** The device authorization response (RFC 8628 section 3.2), with times in milliseconds. */
+export interface DeviceAuthorizationResponse {
   /** Secret: only the token endpoint may see it. */
   deviceCode: string;
   userCode: string;
@@ -30,7 +34,8 @@ export interface DeviceAuthorization {
   intervalMs: number;
 }
 
-export interface DeviceStartOptions {
+/** Provider habits the device authorization request may accept. */
+export interface DeviceAuthorizationRequestOptions {
   /**
    * Also read the page from `verification_url`, the name Google's device endpoint uses. Only a
    * provider preset turns this on: RFC 8628 section 3.2 requires `verification_uri`.
@@ -38,17 +43,18 @@ export interface DeviceStartOptions {
   acceptVerificationUrl?: boolean;
 }
 
-export async function startDeviceAuthorization(
+/** The device authorization request (RFC 8628 section 3.1): asks for a device code and a user code. */
+export async function sendDeviceAuthorizationRequest(
   ctx: ProtocolContext,
   endpoint: string,
   client: ClientCredentials,
   scope: string,
   timeoutMs: number,
-  options: DeviceStartOptions = {},
-): Promise<DeviceAuthorization> {
+  options: DeviceAuthorizationRequestOptions = {},
+): Promise<DeviceAuthorizationResponse> {
   const response = await postForm(ctx, endpoint, WHAT, { scope }, timeoutMs, undefined, client);
-  if (response.status !== 200) throw failureFor(response, 'device-start', WHAT, ctx.clock.now());
-  const refused = errorIn2xx(response, 'device-start', ctx.clock.now());
+  if (response.status !== 200) throw failureFor(response, 'device-authorization', WHAT, ctx.clock.now());
+  const refused = errorIn2xx(response, 'device-authorization', ctx.clock.now());
   if (refused) throw refused;
   const json = parseJsonObject(response.body, WHAT, 200);
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);
@@ -61,7 +67,7 @@ export async function startDeviceAuthorization(
   const complete = optionalString(json, 'verification_uri_complete', WHAT);
   if (complete !== undefined) assertSafeUrl(complete, 'verification URI');
   const interval = optionalSeconds(json, 'interval', WHAT);
-  const result: DeviceAuthorization = {
+  const result: DeviceAuthorizationResponse = {
     deviceCode: requiredString(json, 'device_code', WHAT),
     userCode: requiredString(json, 'user_code', WHAT),
     verificationUri,
@@ -73,12 +79,12 @@ export async function startDeviceAuthorization(
 }
 
 /**
- * One poll. authorization_pending and slow_down are answers, not failures, whatever the status
+ * One device access token request (RFC 8628 section 3.4). authorization_pending and slow_down are answers, not failures, whatever the status
  * they came with (400 per RFC 8628, 200 from GitHub). The caller waits: after slow_down 5 s longer
  * from then on, or the new `interval` the server sent if that is longer (RFC 8628 section 3.5);
  * a Retry-After on either answer is honoured too.
  */
-export async function pollDeviceToken(
+export async function sendDeviceAccessTokenRequest(
   ctx: ProtocolContext,
   endpoint: string,
   client: ClientCredentials,
@@ -97,7 +103,10 @@ export async function pollDeviceToken(
     client,
   );
   try {
-    return { status: 'approved', token: readTokenResponse(response, 'device', sentAt, ctx.clock.now(), dpop) };
+    return {
+      status: 'approved',
+      token: readAccessTokenResponse(response, 'device-access-token', sentAt, ctx.clock.now(), dpop),
+    };
   } catch (error) {
     if (!isAuthError(error)) throw error;
     const timing = error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs };

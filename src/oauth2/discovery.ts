@@ -9,29 +9,43 @@ import { httpStatusError, shownIssuer } from './errors.js';
 import { parseJsonObject } from './http.js';
 import { assertSafeUrl } from './url-safety.js';
 
-/** The endpoints and capabilities the protocol uses, in camelCase and validated. Plain JSON. */
+/**
+ * Authorization server metadata (RFC 8414 section 2), validated: the fields this client uses, under
+ * the names the server sends them. Every endpoint passed the https-or-loopback rule. Plain JSON.
+ *
+ * @see RFC 8414 section 2, OpenID Connect Discovery 1.0 section 3
+ */
 export interface ServerMetadata {
-  /** Absent only when the host configured endpoints by hand and named no issuer. */
+  /** The issuer identifier. Absent only when the host configured endpoints by hand and named no issuer. */
   issuer?: string;
-  authorizationEndpoint?: string;
-  tokenEndpoint: string;
-  revocationEndpoint?: string;
-  deviceAuthorizationEndpoint?: string;
-  pushedAuthorizationRequestEndpoint?: string;
-  requirePushedAuthorizationRequests: boolean;
-  jwksUri?: string;
-  /** RFC 9207: the server puts `iss` in every authorization response. */
-  authorizationResponseIssParameterSupported: boolean;
-  codeChallengeMethodsSupported?: string[];
-  /** How the token endpoint takes a client secret (RFC 8414: absent means client_secret_basic). */
-  tokenEndpointAuthMethodsSupported?: string[];
+  /** RFC 6749 section 3.1; absent on servers that offer only the device grant. */
+  authorization_endpoint?: string;
+  /** RFC 6749 section 3.2. */
+  token_endpoint: string;
+  /** RFC 7009 section 2 (named in RFC 8414 section 2). */
+  revocation_endpoint?: string;
+  /** RFC 8628 section 4. */
+  device_authorization_endpoint?: string;
+  /** RFC 9126 section 5. */
+  pushed_authorization_request_endpoint?: string;
+  /** RFC 9126 section 5: only pushed authorization requests are accepted. False when absent. */
+  require_pushed_authorization_requests: boolean;
+  /** The JWK Set that signs ID tokens; without it only their claims are checked. */
+  jwks_uri?: string;
+  /** RFC 9207 section 3: the server puts `iss` in every authorization response. False when absent. */
+  authorization_response_iss_parameter_supported: boolean;
+  /** RFC 8414 section 2: PKCE methods; absent means the server did not say. */
+  code_challenge_methods_supported?: string[];
+  /** How the token endpoint takes a client secret (RFC 8414 section 2: absent means client_secret_basic). */
+  token_endpoint_auth_methods_supported?: string[];
+  /** RFC 9449 section 5.1: the server accepts DPoP proofs signed with these algorithms. */
+  dpop_signing_alg_values_supported?: string[];
   /**
-   * The issuer holds the literal `{tenantid}` (Microsoft's multi-tenant `common` and
-   * `organizations`): each ID token's `iss` is this with its own `tid` put in.
+   * Not a server field: set by authmachine when the issuer holds the literal `{tenantid}`
+   * (Microsoft's multi-tenant `common` and `organizations`), so each ID token's `iss` is this with
+   * its own `tid` put in.
    */
   issuerIsTenantTemplate?: boolean;
-  /** RFC 9449 section 5.1: the server accepts DPoP proofs signed with these algorithms. */
-  dpopSigningAlgValuesSupported?: string[];
 }
 
 /** Where a multi-tenant issuer keeps the tenant. */
@@ -93,6 +107,20 @@ export async function discover(
   throw lastFailure ?? new AuthError('ERR_CONFIG', 'No authorization server metadata found for the issuer.');
 }
 
+const OPTIONAL_ENDPOINTS = [
+  'authorization_endpoint',
+  'revocation_endpoint',
+  'device_authorization_endpoint',
+  'pushed_authorization_request_endpoint',
+  'jwks_uri',
+] as const;
+
+const STRING_LISTS = [
+  'code_challenge_methods_supported',
+  'token_endpoint_auth_methods_supported',
+  'dpop_signing_alg_values_supported',
+] as const;
+
 /** Validates a metadata document against the issuer that was asked for. */
 export function parseMetadata(
   json: Record<string, unknown>,
@@ -119,34 +147,22 @@ export function parseMetadata(
   if (tokenEndpoint === undefined) {
     throw new AuthError('ERR_BAD_RESPONSE', 'The discovery document has no token_endpoint.');
   }
-  const methods = json.code_challenge_methods_supported;
   const metadata: ServerMetadata = {
     issuer: tenantTemplate ? (json.issuer as string) : expectedIssuer,
-    tokenEndpoint,
-    requirePushedAuthorizationRequests: json.require_pushed_authorization_requests === true,
-    authorizationResponseIssParameterSupported: json.authorization_response_iss_parameter_supported === true,
+    token_endpoint: tokenEndpoint,
+    require_pushed_authorization_requests: json.require_pushed_authorization_requests === true,
+    authorization_response_iss_parameter_supported: json.authorization_response_iss_parameter_supported === true,
   };
-  const optional = {
-    authorizationEndpoint: endpoint('authorization_endpoint'),
-    revocationEndpoint: endpoint('revocation_endpoint'),
-    deviceAuthorizationEndpoint: endpoint('device_authorization_endpoint'),
-    pushedAuthorizationRequestEndpoint: endpoint('pushed_authorization_request_endpoint'),
-    jwksUri: endpoint('jwks_uri'),
-  };
-  for (const [key, value] of Object.entries(optional))
-    if (value !== undefined) Object.assign(metadata, { [key]: value });
-  if (Array.isArray(methods) && methods.every((m) => typeof m === 'string')) {
-    metadata.codeChallengeMethodsSupported = methods as string[];
+  for (const key of OPTIONAL_ENDPOINTS) {
+    const value = endpoint(key);
+    if (value !== undefined) metadata[key] = value;
   }
-  const authMethods = json.token_endpoint_auth_methods_supported;
-  if (Array.isArray(authMethods) && authMethods.every((m) => typeof m === 'string')) {
-    metadata.tokenEndpointAuthMethodsSupported = authMethods as string[];
+  for (const key of STRING_LISTS) {
+    const list = json[key];
+    // A malformed list is treated as absent: the server said nothing usable.
+    if (Array.isArray(list) && list.every((m) => typeof m === 'string')) metadata[key] = list as string[];
   }
   if (tenantTemplate) metadata.issuerIsTenantTemplate = true;
-  const dpopAlgs = json.dpop_signing_alg_values_supported;
-  if (Array.isArray(dpopAlgs) && dpopAlgs.every((a) => typeof a === 'string')) {
-    metadata.dpopSigningAlgValuesSupported = dpopAlgs as string[];
-  }
   return metadata;
 }
 

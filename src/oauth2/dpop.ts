@@ -28,6 +28,28 @@ export function chooseDpopAlg(serverAlgs: readonly string[] | undefined): string
   return serverAlgs.find((alg) => DPOP_ALGS.includes(alg));
 }
 
+/**
+ * A new key for a new login when DPoP is to be used with this server (RFC 9449 section 5.1):
+ * `setting` 'auto' uses it when the metadata lists `dpop_signing_alg_values_supported` with one of
+ * ours; true always (ERR_CONFIG when the server lists none of ours); false never.
+ */
+export async function dpopKeyForLogin(
+  setting: boolean | 'auto',
+  offered: readonly string[] | undefined,
+): Promise<DPoPKey | undefined> {
+  if (setting === false) return undefined;
+  if (setting === 'auto' && offered === undefined) return undefined;
+  const alg = chooseDpopAlg(offered);
+  if (alg === undefined) {
+    if (setting === 'auto') return undefined;
+    throw new AuthError(
+      'ERR_CONFIG',
+      'DPoP was asked for, but the server accepts none of the algorithms authmachine signs proofs with.',
+    );
+  }
+  return generateDpopKey(alg);
+}
+
 /** A new key pair for one login (RFC 9449 section 2). @throws AuthError ERR_CONFIG for an unknown alg. */
 export async function generateDpopKey(alg = 'ES256'): Promise<DPoPKey> {
   if (!DPOP_ALGS.includes(alg))

@@ -7,7 +7,21 @@ import type { HttpResponse } from '../../adapters/contracts.js';
 import { AuthError, type AuthErrorCode } from '../../adapters/errors.js';
 
 /** Which call failed: the same `error` means different things at different endpoints. */
-export type OAuthErrorContext = 'authorize' | 'code' | 'refresh' | 'device' | 'par' | 'revoke' | 'device-start';
+export type OAuthErrorContext =
+  /** The error response at the redirect URI (RFC 6749 section 4.1.2.1). */
+  | 'authorization-response'
+  /** The access token request with an authorization code (RFC 6749 section 4.1.3). */
+  | 'access-token'
+  /** The refresh request (RFC 6749 section 6). */
+  | 'refresh'
+  /** The device access token request (RFC 8628 section 3.4). */
+  | 'device-access-token'
+  /** The device authorization request (RFC 8628 section 3.1). */
+  | 'device-authorization'
+  /** The pushed authorization request (RFC 9126 section 2.1). */
+  | 'par'
+  /** The revocation request (RFC 7009 section 2.1). */
+  | 'revocation';
 
 /**
  * What an OAuth error code looks like: every registered one (RFC 6749, 7009, 8628, 9126, OIDC)
@@ -30,7 +44,7 @@ function codeFor(error: string, context: OAuthErrorContext): AuthErrorCode {
     case 'interaction_required':
     case 'login_required':
     case 'account_selection_required':
-      return context === 'authorize' ? 'ERR_DECLINED' : 'ERR_PROTOCOL';
+      return context === 'authorization-response' ? 'ERR_DECLINED' : 'ERR_PROTOCOL';
     case 'invalid_client':
     case 'unauthorized_client':
       return 'ERR_INVALID_CLIENT';
@@ -38,11 +52,11 @@ function codeFor(error: string, context: OAuthErrorContext): AuthErrorCode {
     case 'server_error':
       return 'ERR_SERVER';
     case 'invalid_request':
-      return context === 'authorize' ? 'ERR_PROTOCOL' : 'ERR_INVALID_REQUEST';
+      return context === 'authorization-response' ? 'ERR_PROTOCOL' : 'ERR_INVALID_REQUEST';
     case 'invalid_grant':
-      if (context === 'code') return 'ERR_CODE_INVALID';
+      if (context === 'access-token') return 'ERR_CODE_INVALID';
       if (context === 'refresh') return 'ERR_TOKEN_INVALID';
-      if (context === 'device') return 'ERR_EXPIRED';
+      if (context === 'device-access-token') return 'ERR_EXPIRED';
       return 'ERR_PROTOCOL';
     case 'expired_token':
       return 'ERR_EXPIRED';
@@ -83,7 +97,7 @@ export function oauthError(
   const code = codeFor(error, context);
   const retryable =
     error === 'temporarily_unavailable' ||
-    (code === 'ERR_SERVER' && context !== 'authorize') ||
+    (code === 'ERR_SERVER' && context !== 'authorization-response') ||
     (extra.status !== undefined && extra.status >= 500);
   const base = MESSAGES[code] ?? `The authorization server refused the request (${providerCode}).`;
   const message =

@@ -7,11 +7,15 @@ import type { ProtocolContext } from '../protocol.js';
 import type { DPoPBinding } from './dpop-request.js';
 import { errorIn2xx, failureFor, parseJsonObject, postForm, type ClientCredentials } from './http.js';
 
-export interface PushedRequest {
+/** The pushed authorization response (RFC 9126 section 2.2). */
+export interface PushedAuthorizationResponse {
+  /** `request_uri`: the reference the browser carries to the authorization endpoint. */
   requestUri: string;
+  /** `expires_in`, in seconds. */
   expiresIn: number;
 }
 
+/** The pushed authorization request (RFC 9126 section 2.1): POSTs the authorization request's parameters. */
 export async function pushAuthorizationRequest(
   ctx: ProtocolContext,
   endpoint: string,
@@ -20,7 +24,7 @@ export async function pushAuthorizationRequest(
   timeoutMs: number,
   /** RFC 9449 section 10.1: a proof here binds the authorization code to the key. */
   dpop?: DPoPBinding,
-): Promise<PushedRequest> {
+): Promise<PushedAuthorizationResponse> {
   const what = 'pushed authorization request endpoint';
   const response = await postForm(ctx, endpoint, what, params, timeoutMs, dpop, client);
   if (response.status !== 201 && response.status !== 200) {

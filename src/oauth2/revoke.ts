@@ -5,11 +5,11 @@ import { errorIn2xx, failureFor, postForm, type ClientCredentials } from './http
 const WHAT = 'revocation endpoint';
 
 /**
- * Revokes the refresh token first (on most servers that ends the whole grant), then the access
- * token. A server that does not know a token type (unsupported_token_type) is not an error:
- * there is nothing more we can do about that token.
+ * The revocation request (RFC 7009 section 2.1), once per token: the refresh token first (on
+ * most servers that ends the whole grant), then the access token. A server that does not know a
+ * token type (unsupported_token_type) is not an error: nothing more can be done about that token.
  */
-export async function revokeTokens(
+export async function sendRevocationRequests(
   ctx: ProtocolContext,
   endpoint: string,
   client: ClientCredentials,
@@ -32,8 +32,8 @@ export async function revokeTokens(
     // RFC 7009 section 2.2: 200 is success, unless its body is an OAuth error after all.
     const failure =
       response.status === 200
-        ? errorIn2xx(response, 'revoke', ctx.clock.now())
-        : failureFor(response, 'revoke', WHAT, ctx.clock.now());
+        ? errorIn2xx(response, 'revocation', ctx.clock.now())
+        : failureFor(response, 'revocation', WHAT, ctx.clock.now());
     if (failure === undefined) continue;
     if (failure.providerCode === 'unsupported_token_type') continue;
     throw failure;

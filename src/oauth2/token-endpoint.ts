@@ -22,31 +22,75 @@ const WHAT = 'token endpoint';
 
 export const DEVICE_CODE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code';
 
-/**
- * POSTs one grant to the token endpoint and returns the tokens. `context` picks the meaning of
- * `invalid_grant`: a bad code ('code'), a dead refresh token ('refresh'), an expired device code.
- * With `dpop` the request carries a proof (RFC 9449 section 5) and the tokens keep the key.
- */
-export async function requestToken(
-  ctx: ProtocolContext,
-  endpoint: string,
-  client: ClientCredentials,
-  grant: Record<string, string | undefined>,
-  context: OAuthErrorContext,
-  timeoutMs: number,
-  dpop?: DPoPBinding,
-): Promise<TokenSet> {
-  // Expiry counts from before the request left: the token is never believed to live longer than it does.
-  const sentAt = ctx.clock.now();
-  const response = await postForm(ctx, endpoint, WHAT, grant, timeoutMs, dpop, client);
-  return readTokenResponse(response, context, sentAt, ctx.clock.now(), dpop);
+/** What an access token request sends besides the client's credentials (RFC 6749 section 4.1.3). */
+export interface AccessTokenRequest {
+  /** The authorization code from the authorization response. Secret. */
+  code: string;
+  /** The redirect URI exactly as sent in the authorization request. */
+  redirectUri: string;
+  /** The PKCE verifier (RFC 7636 section 4.5). Secret. */
+  codeVerifier: string;
 }
 
 /**
- * The tokens in a token endpoint answer, or the AuthError it stands for: any status but 200, and
- * also a 200 whose body is an OAuth error (RFC 6749 section 5.2; GitHub does this).
+ * The access token request (RFC 6749 section 4.1.3): trades the authorization code for tokens.
+ * An `invalid_grant` answer means the code is bad or used (ERR_CODE_INVALID). With `dpop` the
+ * request carries a proof (RFC 9449 section 5) and the tokens keep the key.
  */
-export function readTokenResponse(
+export function sendAccessTokenRequest(
+  ctx: ProtocolContext,
+  endpoint: string,
+  client: ClientCredentials,
+  request: AccessTokenRequest,
+  timeoutMs: number,
+  dpop?: DPoPBinding,
+): Promise<TokenSet> {
+  const params = {
+    grant_type: 'authorization_code',
+    code: request.code,
+    redirect_uri: request.redirectUri,
+    code_verifier: request.codeVerifier,
+  };
+  return postToTokenEndpoint(ctx, endpoint, client, params, 'access-token', timeoutMs, dpop);
+}
+
+/**
+ * The refresh request (RFC 6749 section 6). An `invalid_grant` answer means the refresh token is
+ * dead (ERR_TOKEN_INVALID). The refresh token of a DPoP login is bound to its key (RFC 9449
+ * section 5), so `dpop` must carry that key.
+ */
+export function sendRefreshRequest(
+  ctx: ProtocolContext,
+  endpoint: string,
+  client: ClientCredentials,
+  refreshToken: string,
+  timeoutMs: number,
+  dpop?: DPoPBinding,
+): Promise<TokenSet> {
+  const params = { grant_type: 'refresh_token', refresh_token: refreshToken };
+  return postToTokenEndpoint(ctx, endpoint, client, params, 'refresh', timeoutMs, dpop);
+}
+
+async function postToTokenEndpoint(
+  ctx: ProtocolContext,
+  endpoint: string,
+  client: ClientCredentials,
+  params: Record<string, string>,
+  context: OAuthErrorContext,
+  timeoutMs: number,
+  dpop: DPoPBinding | undefined,
+): Promise<TokenSet> {
+  // Expiry counts from before the request left: the token is never believed to live longer than it does.
+  const sentAt = ctx.clock.now();
+  const response = await postForm(ctx, endpoint, WHAT, params, timeoutMs, dpop, client);
+  return readAccessTokenResponse(response, context, sentAt, ctx.clock.now(), dpop);
+}
+
+/**
+ * The tokens in an access token response, or the AuthError it stands for: any status but 200,
+ * and also a 200 whose body is an OAuth error (RFC 6749 section 5.2; GitHub does this).
+ */
+export function readAccessTokenResponse(
   response: HttpResponse,
   context: OAuthErrorContext,
   sentAt: number,
@@ -56,17 +100,17 @@ export function readTokenResponse(
   if (response.status !== 200) throw failureFor(response, context, WHAT, now);
   const refused = errorIn2xx(response, context, now);
   if (refused) throw refused;
-  const token = parseTokenResponse(parseJsonObject(response.body, WHAT, 200), sentAt, dpop !== undefined);
+  const token = parseAccessTokenResponse(parseJsonObject(response.body, WHAT, 200), sentAt, dpop !== undefined);
   // A Bearer answer to a proof still keeps the key: public clients' refresh tokens are bound to it (section 5).
   return dpop ? { ...token, dpopKey: dpop.key } : token;
 }
 
 /**
- * Reads a successful token response (RFC 6749 section 5.1). Bearer tokens are accepted, and DPoP
+ * Reads a successful access token response (RFC 6749 section 5.1). Bearer tokens are accepted, and DPoP
  * ones (RFC 9449 section 5) only when the request carried a proof: a DPoP token without its key
  * could never be used.
  */
-export function parseTokenResponse(json: Record<string, unknown>, issuedAt: number, proved = false): TokenSet {
+export function parseAccessTokenResponse(json: Record<string, unknown>, issuedAt: number, proved = false): TokenSet {
   const accessToken = requiredString(json, 'access_token', WHAT);
   const tokenType = requiredString(json, 'token_type', WHAT).toLowerCase();
   if (tokenType === 'dpop' && !proved) {

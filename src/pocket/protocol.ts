@@ -119,6 +119,17 @@ export function createPocketProtocol(options: PocketOptions): PocketProtocol {
     timeoutMs: config.timeoutMs,
   });
 
+  /** Pocket's first step, "obtain a request token" (POST /v3/oauth/request). The token is a secret. */
+  async function obtainRequestToken(ctx: ProtocolContext, redirectUri: string): Promise<string> {
+    const { answer } = await callPocket(ctx.http, oauthTarget(ctx), 'request', '/v3/oauth/request', {
+      consumer_key: config.consumerKey,
+      redirect_uri: redirectUri,
+    });
+    const requestToken = nonEmptyString(answer.code);
+    if (!requestToken) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered without a request token.');
+    return requestToken;
+  }
+
   return {
     name: 'pocket',
     storageKey: pocketStorageKey(config.consumerKey),
@@ -135,13 +146,7 @@ export function createPocketProtocol(options: PocketOptions): PocketProtocol {
           ? `${config.baseUrl}${config.redirectPath}`
           : redirectUriWithState(redirectUri, state);
 
-      const { answer } = await callPocket(ctx.http, oauthTarget(ctx), 'request', '/v3/oauth/request', {
-        consumer_key: config.consumerKey,
-        redirect_uri: sentRedirectUri,
-      });
-      const requestToken = nonEmptyString(answer.code);
-      if (!requestToken) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered without a request token.');
-
+      const requestToken = await obtainRequestToken(ctx, sentRedirectUri);
       // The request token must travel in this URL: that is Pocket's design, not a leak of ours.
       const authorizationUrl =
         `${config.baseUrl}/auth/authorize?request_token=${encodeURIComponent(requestToken)}` +

@@ -14,7 +14,7 @@ import { DEFAULT_FLOW_CONFIG, type FlowConfig, type TokenSet } from '../../machi
 import type { AuthProtocol } from '../protocol.js';
 import { decodeFlowRecord, encodeFlowRecord } from './flow-record.js';
 import { bindUser, provideServiceMachine, type ServiceActor, type ServiceMachine } from './service-machine.js';
-import { UserTokens, type UserToken } from './user-tokens.js';
+import { publicToken, UserLogouts, type UserToken } from './user-tokens.js';
 import { userStorageKey } from './user-key.js';
 
 export interface LoginServiceOptions<Req = unknown, Res = unknown> {
@@ -66,8 +66,10 @@ export class LoginService<Req = unknown, Res = unknown> {
   readonly #machine: ServiceMachine;
   readonly #config: FlowConfig;
   readonly #clock: Clock;
-  readonly #users: UserTokens<Req, Res>;
+  readonly #users: UserLogouts<Req, Res>;
   readonly #closing = new AbortController();
+  /** Logins and renewals running now: close() cancels them. */
+  readonly #running = new Set<ServiceActor>();
 
   constructor(options: LoginServiceOptions<Req, Res>) {
     if (options.protocol.mode !== 'redirect') {
@@ -79,9 +81,15 @@ export class LoginService<Req = unknown, Res = unknown> {
     this.#protocol = options.protocol;
     this.#flows = options.flows;
     this.#clock = options.clock ?? systemClock;
-    this.#config = { ...DEFAULT_FLOW_CONFIG, ...options.config, mode: 'redirect' };
-    const storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
     const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    this.#config = {
+      ...DEFAULT_FLOW_CONFIG,
+      ...options.config,
+      mode: 'redirect',
+      refreshSkewMs: options.refreshSkewMs ?? 60_000,
+      lockTimeoutMs,
+    };
+    const storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
     const random = options.random ?? cryptoRandom;
     this.#machine = provideServiceMachine(options.protocol, {
       http: options.http,
@@ -92,9 +100,8 @@ export class LoginService<Req = unknown, Res = unknown> {
       random,
       storeTimeoutMs,
       lockTimeoutMs,
-      signal: this.#closing.signal,
     });
-    this.#users = new UserTokens({
+    this.#users = new UserLogouts({
       protocol: options.protocol,
       http: options.http,
       tokens: options.tokens,
@@ -103,7 +110,6 @@ export class LoginService<Req = unknown, Res = unknown> {
       random,
       storeTimeoutMs,
       lockTimeoutMs,
-      refreshSkewMs: options.refreshSkewMs ?? 60_000,
       signal: this.#closing.signal,
     });
   }
@@ -116,8 +122,7 @@ export class LoginService<Req = unknown, Res = unknown> {
    */
   async begin(userId: string): Promise<BegunLogin> {
     userStorageKey(this.#protocol.storageKey, userId);
-    const actor = createActor(this.#machine, { input: { config: this.#config } });
-    actor.start();
+    const actor = this.#start(createActor(this.#machine, { input: { config: this.#config } }));
     try {
       const reached = this.#settle(actor, (s) => s.matches({ signingIn: 'awaitingUser' }));
       actor.send({ type: 'LOGIN', force: true });
@@ -134,7 +139,7 @@ export class LoginService<Req = unknown, Res = unknown> {
       await this.#flows.save(state, encodeFlowRecord({ userId, snapshot }), ttlMs);
       return { authorizationUrl: s.context.authorizationUrl, state, expiresAt: this.#clock.now() + ttlMs };
     } finally {
-      actor.stop();
+      this.#stop(actor);
     }
   }
 
@@ -168,8 +173,8 @@ export class LoginService<Req = unknown, Res = unknown> {
       snapshot: record.snapshot as Snapshot<unknown>,
       input: { config: this.#config },
     });
-    bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId));
-    actor.start();
+    bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId), 'login');
+    this.#start(actor);
     try {
       if (!actor.getSnapshot().matches({ signingIn: { awaitingUser: 'waitingForRedirect' } })) {
         throw new AuthError(
@@ -183,20 +188,34 @@ export class LoginService<Req = unknown, Res = unknown> {
       const token = s.context.token as TokenSet;
       return { userId: record.userId, username: token.username ?? null, expiresAt: token.expiresAt ?? null };
     } finally {
-      actor.stop();
+      this.#stop(actor);
     }
   }
 
   /**
-   * A usable access token for `userId`, refreshed when it is within `refreshSkewMs` of expiry.
-   * Single-flight across instances: one instance refreshes under the user's lock, the others wait
-   * and use what it saved, so a provider that rotates refresh tokens never sees one used twice.
-   * @throws AuthError ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID (refused; the login is removed),
-   *   ERR_TIMEOUT (lock), ERR_STORAGE, network and provider errors.
+   * A usable access token for `userId`, renewed when it is within `refreshSkewMs` of expiry.
+   * The machine's own renewal, as for the CLI: under the user's lock (waiting at most
+   * `lockTimeoutMs`) it reads the entry again, uses a token another instance already renewed,
+   * else refreshes and saves; a refused token is removed only if the entry still holds it. So a
+   * provider that rotates refresh tokens never sees one used twice.
+   * @throws AuthError ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID (refused or removed meanwhile: log in
+   *   again), ERR_TIMEOUT (lock), ERR_STORAGE, ERR_CANCELLED (close), network and provider errors.
    * @see RFC 6749 section 6, RFC 9700 section 4.14.2 (refresh token rotation)
    */
-  token(userId: string): Promise<UserToken> {
-    return this.#users.token(userStorageKey(this.#protocol.storageKey, userId));
+  async token(userId: string): Promise<UserToken> {
+    const actor = createActor(this.#machine, { input: { config: this.#config } });
+    bindUser(actor, userStorageKey(this.#protocol.storageKey, userId), 'renew');
+    this.#start(actor);
+    try {
+      // LOGIN, not forced: checkingStore hands over the stored entry (the service never signs in here).
+      const loaded = this.#settle(actor, (s) => s.matches({ authorized: 'ready' }));
+      actor.send({ type: 'LOGIN', force: false });
+      await loaded;
+      await this.#renewed(actor);
+      return publicToken(actor.getSnapshot().context.token as TokenSet);
+    } finally {
+      this.#stop(actor);
+    }
   }
 
   /**
@@ -209,9 +228,46 @@ export class LoginService<Req = unknown, Res = unknown> {
     return this.#users.logout(userStorageKey(this.#protocol.storageKey, userId));
   }
 
-  /** Aborts refreshes and revocations in progress. The stores' clients are the host's to close. */
+  /** Cancels logins, renewals and revocations in progress. The stores' clients are the host's to close. */
   close(): void {
     this.#closing.abort();
+    for (const actor of this.#running) actor.send({ type: 'CANCEL' });
+  }
+
+  #start(actor: ServiceActor): ServiceActor {
+    this.#running.add(actor);
+    actor.start();
+    return actor;
+  }
+
+  #stop(actor: ServiceActor): void {
+    this.#running.delete(actor);
+    actor.stop();
+  }
+
+  /** REFRESH from authorized.ready: resolves once the token in context may be sent. */
+  #renewed(actor: ServiceActor): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const subs = [
+        actor.on('fetched', () => {
+          done();
+          resolve();
+        }),
+        actor.on('fetchFailed', (e) => {
+          done();
+          reject(AuthError.fromData(e.error));
+        }),
+        actor.subscribe((s) => {
+          if (!s.matches('failed')) return;
+          done();
+          reject(failure(s));
+        }),
+      ];
+      const done = () => {
+        for (const sub of subs) sub.unsubscribe();
+      };
+      actor.send({ type: 'REFRESH', id: 'token', now: this.#clock.now() });
+    });
   }
 
   /** Resolves when `done` holds; rejects with the flow's error when it fails. */
@@ -219,22 +275,20 @@ export class LoginService<Req = unknown, Res = unknown> {
     return new Promise<ReturnType<ServiceActor['getSnapshot']>>((resolve, reject) => {
       const sub = actor.subscribe((s) => {
         if (done(s)) resolve(s);
-        else if (s.matches('failed'))
-          reject(
-            AuthError.fromData(
-              s.context.error ?? {
-                code: 'ERR_UNEXPECTED',
-                message: 'The login failed without saying why.',
-                retryable: false,
-              },
-            ),
-          );
+        else if (s.matches('failed')) reject(failure(s));
         else if (s.matches('idle')) reject(new AuthError('ERR_CANCELLED', 'The login was cancelled.'));
         else return;
         sub.unsubscribe();
       });
     });
   }
+}
+
+/** The error the machine failed with. */
+function failure(s: ReturnType<ServiceActor['getSnapshot']>): AuthError {
+  return AuthError.fromData(
+    s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The login failed without saying why.', retryable: false },
+  );
 }
 
 /** "300 ms", "45 s", "5 min": how long a login may wait, for messages. */

@@ -1,13 +1,13 @@
 /**
- * Each user's stored login, as the service hands it out: read, refreshed single-flight under the
- * user's lock, removed on logout. Every write of a user's entry (a completed login's save, a
- * refresh, a removal) holds that user's lock, so a removal after a refused refresh is a
- * compare-and-delete: it only ever removes the very entry that was refused.
+ * Each user's stored login as the service hands it out, and its removal on logout. Renewing it
+ * is the machine's own work (see service-machine.ts). Every write of a user's entry (a completed
+ * login's save, a renewal, a removal) holds that user's lock, so the machine's removal of a
+ * refused token is a compare-and-delete: it only ever removes the very entry that was refused.
  */
 import type { Clock, HttpClient, Lock, RandomSource, TokenStore } from '../../adapters/contracts.js';
-import { AuthError, toAuthError } from '../../adapters/errors.js';
+import { toAuthError } from '../../adapters/errors.js';
 import type { TokenSet } from '../../machines/types.js';
-import { decodeTokenSet, encodeTokenSet } from '../flow/token-codec.js';
+import { decodeTokenSet } from '../flow/token-codec.js';
 import { withDeadline } from '../flow/with-deadline.js';
 import type { AuthProtocol, ProtocolContext } from '../protocol.js';
 import { withLock } from './with-lock.js';
@@ -23,7 +23,7 @@ export interface UserToken {
   username: string | null;
 }
 
-export interface UserTokensOptions<Req, Res> {
+export interface UserLogoutsOptions<Req, Res> {
   protocol: AuthProtocol<Req, Res>;
   http: HttpClient;
   tokens: TokenStore;
@@ -32,32 +32,14 @@ export interface UserTokensOptions<Req, Res> {
   random: RandomSource;
   storeTimeoutMs: number;
   lockTimeoutMs: number;
-  refreshSkewMs: number;
   signal: AbortSignal;
 }
 
-export class UserTokens<Req, Res> {
-  readonly #o: UserTokensOptions<Req, Res>;
+export class UserLogouts<Req, Res> {
+  readonly #o: UserLogoutsOptions<Req, Res>;
 
-  constructor(options: UserTokensOptions<Req, Res>) {
+  constructor(options: UserLogoutsOptions<Req, Res>) {
     this.#o = options;
-  }
-
-  async token(key: string): Promise<UserToken> {
-    try {
-      const seen = await this.#read(key);
-      if (seen === null) throw notLoggedIn();
-      if (this.#fresh(seen)) return publicToken(seen);
-      return await this.#locked(key, async () => {
-        // Another instance may have refreshed while this one waited: use what it saved.
-        const current = await this.#read(key);
-        if (current === null) throw notLoggedIn();
-        if (this.#fresh(current)) return publicToken(current);
-        return publicToken(await this.#refresh(key, current));
-      });
-    } catch (error) {
-      throw toAuthError(error);
-    }
   }
 
   async logout(key: string): Promise<boolean> {
@@ -73,28 +55,6 @@ export class UserTokens<Req, Res> {
     } catch (error) {
       throw toAuthError(error);
     }
-  }
-
-  /** Under the lock, `current` is what the store holds: refresh it, or remove it if refused. */
-  async #refresh(key: string, current: TokenSet): Promise<TokenSet> {
-    const { protocol } = this.#o;
-    let next: TokenSet;
-    try {
-      if (!protocol.refresh || typeof current.refreshToken !== 'string') {
-        throw new AuthError('ERR_TOKEN_INVALID', 'The login expired and cannot be refreshed.');
-      }
-      next = await protocol.refresh(this.#ctx(), { token: current });
-    } catch (error) {
-      if (toAuthError(error).code !== 'ERR_TOKEN_INVALID') throw error;
-      await this.#store(this.#o.tokens.delete(key), 'removing a refused login');
-      throw new AuthError('ERR_TOKEN_INVALID', 'The login is no longer valid and was removed. Log in again.');
-    }
-    await this.#store(this.#o.tokens.set(key, encodeTokenSet(next)), 'saving the refreshed login');
-    return next;
-  }
-
-  #fresh(token: TokenSet): boolean {
-    return token.expiresAt === undefined || token.expiresAt - this.#o.refreshSkewMs > this.#o.clock.now();
   }
 
   async #read(key: string): Promise<TokenSet | null> {
@@ -121,11 +81,8 @@ export class UserTokens<Req, Res> {
   }
 }
 
-function notLoggedIn(): AuthError {
-  return new AuthError('ERR_NOT_LOGGED_IN', 'This user has not connected an account yet: begin a login first.');
-}
-
-function publicToken(token: TokenSet): UserToken {
+/** The token set without its refresh token, ID token or DPoP key. */
+export function publicToken(token: TokenSet): UserToken {
   return {
     accessToken: token.accessToken,
     tokenType: token.tokenType ?? null,

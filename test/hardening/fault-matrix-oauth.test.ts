@@ -50,11 +50,11 @@ const FLOW_CONFIG = {
 const timeoutFor = (fault: Fault) => (fault === 'stall' || fault === 'endless' ? 1500 : 5000);
 /** The machine step (actor) each row's call belongs to: only its retries are counted. */
 const STEP: Record<Row, string> = {
-  discovery: 'requestToken',
-  par: 'requestToken',
+  discovery: 'startAuthorization',
+  par: 'startAuthorization',
   token: 'exchangeCode',
   refresh: 'refreshToken',
-  'device-auth': 'requestToken',
+  'device-auth': 'startAuthorization',
   'device-poll': 'pollDevice',
   revocation: 'logout',
   resource: 'fetchResource',

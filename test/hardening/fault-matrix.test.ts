@@ -48,7 +48,7 @@ const FLOW_CONFIG = {
 const timeoutFor = (fault: Fault) => (fault === 'stall' || fault === 'endless' ? 1500 : 5000);
 /** The machine step (actor) each row's call belongs to: only its retries are counted. */
 const STEP: Record<Row, string> = {
-  request: 'requestToken',
+  request: 'startAuthorization',
   authorize: 'exchangeCode',
   get: 'fetchResource',
   add: 'fetchResource',

@@ -14,7 +14,7 @@ import { decodeTokenSet } from '../../src/flow/token-codec.js';
 import { parseMetadata } from '../../src/oauth2/discovery.js';
 import { oauthError, parseRetryAfter } from '../../src/oauth2/errors.js';
 import { failureFor, parseJsonObject } from '../../src/oauth2/http.js';
-import { parseTokenResponse } from '../../src/oauth2/token-endpoint.js';
+import { parseAccessTokenResponse } from '../../src/oauth2/token-endpoint.js';
 import { pocketError } from '../../src/pocket/errors.js';
 import { convertItem, convertItemList } from '../../src/pocket/items.js';
 import { readRateLimits, retryAfterMs } from '../../src/pocket/rate-limit.js';
@@ -189,22 +189,22 @@ test('Pocket: convertItem and convertItemList', (t) => {
 
 test('OAuth: token responses, error responses, Retry-After', (t) => {
   const token = shaped(['access_token', 'token_type', 'expires_in', 'refresh_token', 'scope', 'id_token']);
-  check(t, 'parseTokenResponse', fc.oneof(token, record), (j) => {
-    const set = parseTokenResponse(j as Record<string, unknown>, 1_700_000_000_000);
+  check(t, 'parseAccessTokenResponse', fc.oneof(token, record), (j) => {
+    const set = parseAccessTokenResponse(j as Record<string, unknown>, 1_700_000_000_000);
     if (typeof set.accessToken !== 'string' || set.accessToken === '') throw new Error('token without access token');
     if (set.expiresAt !== undefined && !Number.isFinite(set.expiresAt))
       throw new Error(`bad expiresAt ${set.expiresAt}`);
   });
   check(t, 'parseJsonObject', body, (b) => parseJsonObject(b, 'token endpoint', 200));
   const contexts = fc.constantFrom(
-    'authorize',
-    'code',
+    'authorization-response',
+    'access-token',
     'refresh',
-    'device',
+    'device-access-token',
     'par',
-    'revoke',
-    'device-start',
-  ) as fc.Arbitrary<'code'>;
+    'revocation',
+    'device-authorization',
+  ) as fc.Arbitrary<'access-token'>;
   const errorBody = fc.oneof(
     body,
     shaped(['error', 'error_description', 'error_uri']).map((v) => JSON.stringify(v)),
@@ -263,7 +263,7 @@ test('OAuth: discovery documents', (t) => {
   );
   check(t, 'parseMetadata', fc.oneof(doc, record), (d) => {
     const meta = parseMetadata(d as Record<string, unknown>, issuer);
-    if (typeof meta.tokenEndpoint !== 'string') throw new Error('metadata without token endpoint');
+    if (typeof meta.token_endpoint !== 'string') throw new Error('metadata without token endpoint');
   });
   t.pass();
 });

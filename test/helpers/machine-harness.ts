@@ -9,7 +9,7 @@ import type { AuthInput, ExpectEvent, LockCommand } from '../../machines/types.j
 
 export const PROMISE_ACTORS = [
   'loadToken',
-  'requestToken',
+  'startAuthorization',
   'openBrowser',
   'pollDevice',
   'exchangeCode',

@@ -32,7 +32,7 @@ export interface ModelPath {
 /** One output per kind of success each actor can have. */
 const OUTPUTS: Record<(typeof PROMISE_ACTORS)[number], unknown[]> = {
   loadToken: [null, TOKEN, TOKEN_WITH_REFRESH],
-  requestToken: [START, START_MANUAL, START_DEVICE],
+  startAuthorization: [START, START_MANUAL, START_DEVICE],
   openBrowser: [undefined],
   pollDevice: [{ status: 'pending' }, { status: 'slow_down' }, { status: 'approved', token: TOKEN_WITH_REFRESH }],
   exchangeCode: [TOKEN, TOKEN_WITH_REFRESH],

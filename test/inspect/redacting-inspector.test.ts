@@ -28,7 +28,7 @@ test('a whole flow emits every state and event type and no secret', async (t) =>
     'CALLBACK',
     'FETCH',
     'LOGOUT',
-    'xstate.done.actor.requestToken',
+    'xstate.done.actor.startAuthorization',
     'xstate.done.actor.exchangeCode',
     'xstate.done.actor.fetchResource',
   ]) {

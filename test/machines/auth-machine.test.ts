@@ -22,7 +22,7 @@ async function startDeviceWait(): Promise<Harness> {
   h.actor.send({ type: 'LOGIN', force: true });
   h.actor.send({ type: 'REDIRECT_READY', redirectUri: null });
   await flush();
-  h.controller.pending('requestToken').resolve(START_DEVICE);
+  h.controller.pending('startAuthorization').resolve(START_DEVICE);
   await flush();
   return h;
 }
@@ -33,7 +33,7 @@ async function toAwaitingUser(h: Harness, start: object = START) {
   h.controller.pending('loadToken').resolve(null);
   await flush();
   h.actor.send({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI });
-  h.controller.pending('requestToken').resolve(start);
+  h.controller.pending('startAuthorization').resolve(start);
   await flush();
 }
 
@@ -56,7 +56,7 @@ test('a stored token goes straight to authorized: no receiver, no browser', asyn
   t.true(h.actor.getSnapshot().matches({ authorized: 'ready' }));
   t.is(h.controller.receiverStarts, 0);
   t.is(h.controller.calls('openBrowser').length, 0);
-  t.is(h.controller.calls('requestToken').length, 0);
+  t.is(h.controller.calls('startAuthorization').length, 0);
 });
 
 test('a forced login ignores the store and opens the browser', async (t) => {
@@ -66,7 +66,7 @@ test('a forced login ignores the store and opens the browser', async (t) => {
   t.is(h.controller.calls('loadToken').length, 0);
   t.true(h.actor.getSnapshot().matches({ signingIn: 'preparing' }));
   h.actor.send({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI });
-  h.controller.pending('requestToken').resolve(START);
+  h.controller.pending('startAuthorization').resolve(START);
   await flush();
   t.is(h.controller.calls('openBrowser').length, 1);
   t.deepEqual(h.controller.calls('openBrowser')[0]!.input, { url: START.authorizationUrl });
@@ -79,7 +79,7 @@ test('the full redirect flow: the receiver learns the state, the callback is exc
   await toAwaitingUser(h);
   t.deepEqual(h.controller.expected, [{ type: 'EXPECT', state: 'state-1' }]);
   t.deepEqual(urls, [START.authorizationUrl]);
-  t.deepEqual(h.controller.calls('requestToken')[0]!.input, { redirectUri: REDIRECT_URI });
+  t.deepEqual(h.controller.calls('startAuthorization')[0]!.input, { redirectUri: REDIRECT_URI });
   h.actor.send({ type: 'CALLBACK', params: { state: 'state-1', code: 'the-code' } });
   await flush();
   t.false(h.controller.receiverOpen, 'the listener is closed as soon as awaitingUser is left');
@@ -167,25 +167,25 @@ test('transient errors are retried with exponential back-off up to the limit, th
   h.actor.send({ type: 'LOGIN', force: true });
   h.actor.send({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI });
   await flush();
-  h.controller.pending('requestToken').reject(errors.network);
+  h.controller.pending('startAuthorization').reject(errors.network);
   await flush();
   t.true(h.actor.getSnapshot().matches({ signingIn: { requestingToken: 'backoff' } }));
   h.clock.increment(99);
   await flush();
-  t.false(h.controller.has('requestToken'), 'no retry before the back-off has passed');
+  t.false(h.controller.has('startAuthorization'), 'no retry before the back-off has passed');
   h.clock.increment(1);
   await flush();
-  h.controller.pending('requestToken').reject(errors.network);
+  h.controller.pending('startAuthorization').reject(errors.network);
   await flush();
   h.clock.increment(200);
   await flush();
-  h.controller.pending('requestToken').reject(errors.network);
+  h.controller.pending('startAuthorization').reject(errors.network);
   await flush();
   t.deepEqual(retries, [
     { attempt: 1, delayMs: 100 },
     { attempt: 2, delayMs: 200 },
   ]);
-  t.is(h.controller.calls('requestToken').length, 3);
+  t.is(h.controller.calls('startAuthorization').length, 3);
   t.is(h.actor.getSnapshot().context.error?.code, 'ERR_NETWORK');
 });
 
@@ -194,7 +194,7 @@ test('a server asking to wait longer than allowed fails instead of stalling', as
   h.actor.send({ type: 'LOGIN', force: true });
   h.actor.send({ type: 'REDIRECT_READY', redirectUri: REDIRECT_URI });
   await flush();
-  h.controller.pending('requestToken').reject(errors.rateLimitedLong);
+  h.controller.pending('startAuthorization').reject(errors.rateLimitedLong);
   await flush();
   t.is(h.actor.getSnapshot().context.error?.code, 'ERR_RATE_LIMITED');
 });

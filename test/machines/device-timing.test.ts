@@ -13,7 +13,7 @@ async function polling(start: object = { ...START_DEVICE, expiresInMs: 600_000 }
   h.actor.send({ type: 'LOGIN', force: true });
   h.actor.send({ type: 'REDIRECT_READY', redirectUri: null });
   await flush();
-  h.controller.pending('requestToken').resolve(start);
+  h.controller.pending('startAuthorization').resolve(start);
   await flush();
   return h;
 }

@@ -24,7 +24,7 @@ test('falls back to oauth-authorization-server when openid-configuration is miss
   });
   const protocol = createOAuth2Protocol({ issuer, clientId: 'app' });
   const meta = await protocol.metadata(scriptedContext(http));
-  t.is(meta.tokenEndpoint, `${ISSUER}/token`);
+  t.is(meta.token_endpoint, `${ISSUER}/token`);
   t.deepEqual(
     http.requests.map((r) => r.url),
     [`${ISSUER}/tenant/.well-known/openid-configuration`, `${ISSUER}/.well-known/oauth-authorization-server/tenant`],

@@ -4,11 +4,9 @@ import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { openStoredPocket } from '../stored-pocket.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 export const add: Command = {
   name: 'add',
-  summary: summaryOf('add'),
   usage: 'authmachine add <url> [--title TEXT] [--tags a,b]',
   positionals: { name: 'url', min: 1, max: 1 },
   options: {

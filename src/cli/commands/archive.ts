@@ -4,11 +4,9 @@ import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { openStoredPocket } from '../stored-pocket.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 export const archive: Command = {
   name: 'archive',
-  summary: summaryOf('archive'),
   usage: 'authmachine archive <item-id> [<item-id>...]',
   details: 'Item ids are the first column of `authmachine items`. Exits 1 if any item could not be archived.',
   positionals: { name: 'item-id', min: 1, max: 500 },

@@ -8,7 +8,6 @@ import { openAccount, profileNote } from '../account.js';
 import { PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
 import { refreshSkewMs } from '../refresh-skew.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 /** RFC 9110 field-name characters. */
@@ -64,7 +63,6 @@ function targetUrl(input: string, issuer: string, resource: string | undefined):
 
 export const call: Command = {
   name: 'call',
-  summary: summaryOf('call'),
   usage:
     "authmachine call <url-or-path> [--method GET|POST|PUT|DELETE] [--data BODY] [--header 'Name: value']... [--include]",
   positionals: { name: 'url-or-path', min: 1, max: 1 },

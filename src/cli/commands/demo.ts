@@ -13,7 +13,6 @@ import { runLogin } from '../run-login.js';
 import { SimulatedBrowser } from '../simulated-browser.js';
 import { openStore, parseStoreKind } from '../stores.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 /** The keychain when there is one; otherwise memory, said out loud (a demo token dies with the demo). */
 async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO): Promise<TokenStore> {
@@ -34,7 +33,6 @@ async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO
 
 export const demo: Command = {
   name: 'demo',
-  summary: summaryOf('demo'),
   usage: 'authmachine demo [--browser | --simulate] [--store keychain|memory] [--inspect] [--json]',
   details: [
     'Starts the built-in Pocket emulator on 127.0.0.1 and runs the whole login machine against it:',

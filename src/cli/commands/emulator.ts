@@ -5,13 +5,11 @@ import { EXIT } from '../exit-codes.js';
 import { configDir } from '../profile.js';
 import { portOption, wholeNumberOption } from '../number-option.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 const APPROVALS = ['page', 'auto-approve', 'auto-decline'] as const;
 
 export const emulator: Command = {
   name: 'emulator',
-  summary: summaryOf('emulator'),
   usage: 'authmachine emulator [--port N] [--approval page|auto-approve|auto-decline] [--items N] [--page-cap N]',
   details: [
     "Pocket's API was switched off in November 2025; this emulator speaks it as the real one did",

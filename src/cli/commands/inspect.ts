@@ -3,11 +3,9 @@ import type { Command } from '../command.js';
 import { EXIT } from '../exit-codes.js';
 import { publishInspector, withdrawInspector } from '../inspector-file.js';
 import { portOption } from '../number-option.js';
-import { summaryOf } from '../registry.js';
 
 export const inspect: Command = {
   name: 'inspect',
-  summary: summaryOf('inspect'),
   usage: 'authmachine inspect [--port N]',
   details: [
     'Serves a page on 127.0.0.1 that draws the login statechart, highlights the current state as',

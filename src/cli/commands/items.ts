@@ -8,7 +8,6 @@ import { itemRow, TABLE_HEADER } from '../item-table.js';
 import { openStoredPocket } from '../stored-pocket.js';
 import { wholeNumberOption } from '../number-option.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 const CHOICES = {
   state: ['unread', 'archive', 'all'],
@@ -24,7 +23,6 @@ function choice<K extends keyof typeof CHOICES>(name: K, value: unknown): (typeo
 
 export const items: Command = {
   name: 'items',
-  summary: summaryOf('items'),
   usage: 'authmachine items [filters] [--all] [--json | --ndjson]',
   details: [
     "Shows a readable table by default (* favourite, A archived). --json prints Pocket's own items",

@@ -10,11 +10,9 @@ import { parseStoreKind } from '../stores.js';
 import { secondsOption } from '../number-option.js';
 import { wantsOAuth } from '../oauth-target.js';
 import { UsageError } from '../usage-error.js';
-import { summaryOf } from '../registry.js';
 
 export const login: Command = {
   name: 'login',
-  summary: summaryOf('login'),
   usage:
     'authmachine login [--base-url URL] [--consumer-key-file PATH] | --issuer URL | --provider NAME | --token-endpoint URL ... --client-id ID [options]',
   details: [

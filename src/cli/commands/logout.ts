@@ -4,12 +4,10 @@ import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { accountOf, profileNote } from '../account.js';
 import { profileName, readProfile, removeProfile } from '../profile.js';
-import { summaryOf } from '../registry.js';
 import { isAuthError } from '../../../adapters/errors.js';
 
 export const logout: Command = {
   name: 'logout',
-  summary: summaryOf('logout'),
   usage: 'authmachine logout [--profile NAME] [--json]',
   details:
     'Pocket has no revocation: its token is deleted here (revoke the app on Pocket\'s site to end it there).\nOAuth providers that offer RFC 7009 revocation are told first; the token is deleted here either way.\nIt says "revoked" only when the provider answered 200; otherwise the token may stay valid there until it expires.\nOnly the profile\'s own login is touched (--profile, else $AUTHMACHINE_PROFILE, else "default").',

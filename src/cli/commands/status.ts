@@ -5,7 +5,6 @@ import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { listProfiles, profileName, PROFILE_ENV, readProfile, type Profile } from '../profile.js';
-import { summaryOf } from '../registry.js';
 
 interface LoginStatus {
   info: Record<string, unknown>;
@@ -62,7 +61,6 @@ function relative(ms: number): string {
 /** Reads the store only: no network, no HTTP library loaded. */
 export const status: Command = {
   name: 'status',
-  summary: summaryOf('status'),
   usage: 'authmachine status [--profile NAME] [--json]',
   details: [
     'Lists every stored login, one line per profile, with when its access token expires. With',

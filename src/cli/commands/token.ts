@@ -13,7 +13,6 @@ import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-opti
 import { EXIT } from '../exit-codes.js';
 import { write } from '../io.js';
 import { refreshSkewMs } from '../refresh-skew.js';
-import { summaryOf } from '../registry.js';
 import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../token-output.js';
 import { UsageError } from '../usage-error.js';
 
@@ -45,7 +44,6 @@ function printable(token: TokenSet, wantIdToken: boolean, now: number, skewMs: n
 
 export const token: Command = {
   name: 'token',
-  summary: summaryOf('token'),
   usage: 'authmachine token [--profile NAME] [--json | --format plain|json|exec-credential|env] [--id-token]',
   details: [
     'Prints the access token of the stored login on stdout, renewed first when it is expired or within',

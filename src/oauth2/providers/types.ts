@@ -1,6 +1,6 @@
 /** What a provider preset is: where the provider lives, how it differs from the RFCs, what it asks for by default. */
 import type { ClientAuthMethod } from '../http.js';
-import type { OAuth2Endpoints, ProviderHabits } from '../protocol.js';
+import type { OAuth2Endpoints, ProviderHabits } from '../options.js';
 
 /** The presets `login --provider` knows. */
 export const PROVIDER_NAMES = ['github', 'google', 'microsoft', 'gitlab'] as const;
