@@ -11,7 +11,7 @@
  * rereading -> refreshing -> savingRefreshed, re-reads the stored entry once it holds it, and
  * uses a token another process already renewed instead of spending a rotated refresh token.
  */
-import { assign, emit, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import { safeProviderText } from '../vocabulary/index.js';
 import { flowError, toFlowError } from './errors.js';
 import { backoffDelay, backoffState, errorParams, retryTransition } from './retry.js';
@@ -733,7 +733,10 @@ export const authMachine = setup({
     failed: {
       description: 'A permanent failure, with its typed error in context. RETRY or LOGIN tries again; CANCEL rests.',
       entry: [
-        { type: 'tellRedirectOutcome', params: ({ context }) => ({ outcome: outcomeOfError(context.error) }) },
+        // What the error in context means for the held page: declined, cancelled or failed.
+        enqueueActions(({ context, enqueue }) =>
+          enqueue({ type: 'tellRedirectOutcome', params: { outcome: outcomeOfError(context.error) } }),
+        ),
         'forgetSecrets',
       ],
       exit: assign({ error: null }),

@@ -2,7 +2,6 @@
  * Builds a Pocket login flow for the CLI from the command line and the saved profile: protocol,
  * axios over loopback-checked URLs, the loopback (or manual) receiver, the browser, the store.
  */
-import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { ManualReceiver } from '../../adapters/manual-receiver.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { SystemBrowserOpener } from '../../adapters/browser-open.js';
@@ -16,6 +15,7 @@ import {
   type PocketRequest,
   type PocketResult,
 } from '../pocket/protocol.js';
+import { cliHttpClient } from './http-client.js';
 import { consumerKeyEntry } from './pocket-keys.js';
 import { hasDisplay } from './environment.js';
 import type { CliIO } from './io.js';
@@ -37,6 +37,8 @@ export interface PocketFlowOptions {
   noBrowser?: boolean;
   userTimeoutMs?: number;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** PEM file of extra certificate authorities trusted for an https --base-url (--ca-file). */
+  caFile?: string;
 }
 
 export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: PocketFlow; protocol: PocketProtocol } {
@@ -47,7 +49,7 @@ export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: Pocke
   const browser = options.browser ?? (options.noBrowser || !hasDisplay(io) ? undefined : new SystemBrowserOpener());
   const flow = createAuthFlow({
     protocol,
-    http: new AxiosHttpClient(),
+    http: cliHttpClient(options.caFile),
     receiver,
     store: options.store,
     ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
@@ -77,5 +79,6 @@ export async function pocketFromProfile(account: Account): Promise<PocketFlowOpt
     storageKey: account.storageKey,
     lock: account.lock,
     noBrowser: true,
+    ...(profile.caFile === undefined ? {} : { caFile: profile.caFile }),
   };
 }

@@ -77,6 +77,21 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
   return createFlowImplementations(protocol, adapters).actors;
 }
 
+/** What {@link createFlowImplementations} returns. */
+export interface FlowImplementations<Req, Res> {
+  /** The actors of {@link createFlowActors}. */
+  actors: ReturnType<typeof buildActors<Req, Res>>;
+  /** The machine's host-provided actions. */
+  actions: {
+    /** Answers the browser page the redirect receiver holds with how the login ended; nothing when none is held. */
+    tellRedirectOutcome: (args: unknown, params: { outcome: RedirectOutcome }) => void;
+  };
+  /** Resolves once the outcome page last told is written (at once when none is owed). */
+  pageSent(): Promise<void>;
+  /** Answers a page still held with the neutral one (the flow is stopped before it knew). */
+  releasePage(): void;
+}
+
 /**
  * Everything a host provides to the statechart, for
  * `authMachine.provide({ actors, actions })`: the actors of {@link createFlowActors} and the
@@ -85,7 +100,10 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
  * exit waits for it); `releasePage()` answers it with the neutral page (the flow is stopped).
  * @see RFC 8252 section 7.3 (the loopback redirect)
  */
-export function createFlowImplementations<Req, Res>(protocol: AuthProtocol<Req, Res>, adapters: FlowAdapters) {
+export function createFlowImplementations<Req, Res>(
+  protocol: AuthProtocol<Req, Res>,
+  adapters: FlowAdapters,
+): FlowImplementations<Req, Res> {
   // The receiver's session outlives its actor from the genuine callback until the outcome is
   // known: leaving signingIn for exchanging must not answer the page yet.
   let heldSession: RedirectSession | null = null;
