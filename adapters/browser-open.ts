@@ -9,6 +9,7 @@ import type { BrowserOpener } from './contracts.js';
 import { AuthError } from './errors.js';
 import { checkBrowserUrl } from './browser-url.js';
 
+/** Options of {@link SystemBrowserOpener}. */
 export interface SystemBrowserOpenerOptions {
   /**
    * A specific program instead of the system's default handler, as `open`'s `app` option:

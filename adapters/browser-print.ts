@@ -3,6 +3,7 @@ import type { BrowserOpener } from './contracts.js';
 import { AuthError } from './errors.js';
 import { checkBrowserUrl } from './browser-url.js';
 
+/** Options of {@link PrintBrowserOpener}. */
 export interface PrintBrowserOpenerOptions {
   /** Where the line goes. Default: process.stderr (stdout stays free for a program's output). */
   output?: Writable;
@@ -11,6 +12,8 @@ export interface PrintBrowserOpenerOptions {
 /**
  * For machines with no display (servers, SSH): prints "Open this URL in a browser: <url>" and
  * leaves the opening to the person.
+ * @throws AuthError from `open`: ERR_CONFIG (not an absolute http(s) URL, or control
+ *   characters), ERR_BROWSER (the output could not be written), ERR_CANCELLED.
  */
 export class PrintBrowserOpener implements BrowserOpener {
   readonly #output: Writable;

@@ -6,26 +6,32 @@ import type { CallbackResult, RedirectOutcome } from '../vocabulary/index.js';
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
+/** The HTTP methods the protocols use. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
+/** One HTTP request, as a protocol hands it to an {@link HttpClient}. */
 export interface HttpRequest {
   method: HttpMethod;
   url: string;
   /** Header names are sent as given. */
   headers?: Record<string, string>;
+  /** The request body, already encoded (form or JSON text). */
   body?: string;
-  /** Whole-request deadline. Required: no call may wait forever. */
+  /** Whole-request deadline, in milliseconds. Required: no call may wait forever. */
   timeoutMs: number;
   /** Aborts the call when the state that made it is left. */
   signal?: AbortSignal;
-  /** Largest body accepted; a larger one rejects with ERR_RESPONSE_TOO_LARGE. */
+  /** Largest response body accepted, in bytes; a larger one rejects with ERR_RESPONSE_TOO_LARGE. */
   maxBodyBytes?: number;
 }
 
+/** What came back: any status, the headers, and the body decoded as UTF-8 text. */
 export interface HttpResponse {
+  /** The HTTP status code; every status resolves, none rejects. */
   status: number;
   /** Header names in lower case. */
   headers: Record<string, string>;
+  /** The body as text (empty when there was none). */
   body: string;
 }
 
@@ -35,6 +41,10 @@ export interface HttpResponse {
  * ERR_REDIRECT_REFUSED (a redirect to another host is never followed).
  */
 export interface HttpClient {
+  /**
+   * Sends `request` and resolves with the response whatever its status.
+   * @throws AuthError ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED, ERR_RESPONSE_TOO_LARGE, ERR_REDIRECT_REFUSED
+   */
   send(request: HttpRequest): Promise<HttpResponse>;
 }
 
@@ -42,6 +52,10 @@ export interface HttpClient {
 
 /** Shows the authorization URL to the person. Failing to open is not fatal for the flow. */
 export interface BrowserOpener {
+  /**
+   * Opens `url` (or shows it); resolves once handed over. A rejection (an AuthError) is reported
+   * to the host as `browserFailed` and the login goes on: the URL was printed too.
+   */
   open(url: string, signal: AbortSignal): Promise<void>;
 }
 
@@ -62,8 +76,9 @@ export interface StrayErrorRedirect {
   errorDescription?: string;
 }
 
-/** What {@link RedirectReceiver.listen} is told: when to stop, which path, whom to tell about strays. */
+/** What {@link RedirectReceiver.listen} is given: when to stop, which path, whom to tell about strays. */
 export interface RedirectListenOptions {
+  /** Aborting it stops the listener (the login left awaitingUser). */
   signal: AbortSignal;
   /** Path to serve, e.g. "/callback". */
   path?: string;
@@ -71,6 +86,7 @@ export interface RedirectListenOptions {
   onStrayError?: (stray: StrayErrorRedirect) => void;
 }
 
+/** A listening receiver: where to send the person back, and the callback once it comes. */
 export interface RedirectSession {
   /** Where the provider should send the person back; null when nothing listens (manual confirmation). */
   readonly redirectUri: string | null;
@@ -93,7 +109,16 @@ export interface RedirectSession {
   close(): Promise<void>;
 }
 
+/**
+ * Receives the authorization response (RFC 6749 section 4.1.2): a loopback listener
+ * (RFC 8252 section 7.3) or a person confirming by hand.
+ */
 export interface RedirectReceiver {
+  /**
+   * Starts listening and resolves once ready, with the redirect URI to send.
+   * @throws AuthError ERR_LISTENER when no listener can be bound, ERR_CONFIG for a path without a
+   *   leading "/", ERR_CANCELLED
+   */
   listen(options: RedirectListenOptions): Promise<RedirectSession>;
 }
 
@@ -103,7 +128,9 @@ export interface RedirectReceiver {
 export interface TokenStore {
   /** Where secrets go, for the person: "the system keychain (Secret Service)", a file path... */
   readonly location: string;
+  /** The secret kept under `key`, or null when there is none. @throws AuthError ERR_STORAGE, ERR_STORAGE_UNAVAILABLE */
   get(key: string): Promise<string | null>;
+  /** Keeps `secret` under `key`, replacing what was there. @throws AuthError ERR_STORAGE, ERR_STORAGE_UNAVAILABLE */
   set(key: string, secret: string): Promise<void>;
   /** True if something was deleted. */
   delete(key: string): Promise<boolean>;
@@ -117,11 +144,13 @@ export interface TokenStore {
 
 // ---- Time and randomness ---------------------------------------------------------------------
 
+/** The time the flow reads (expiry, Retry-After, device deadlines). Replace it in tests. */
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
 }
 
+/** Where `state`, PKCE verifiers, nonces and DPoP `jti` values come from. */
 export interface RandomSource {
   /** Cryptographically strong random bytes. */
   bytes(length: number): Uint8Array;
@@ -131,6 +160,7 @@ export interface RandomSource {
 
 /** A held lock. Releasing twice is harmless. */
 export interface LockLease {
+  /** Lets the lock go. @throws AuthError ERR_STORAGE when the lock's backing store fails */
   release(): Promise<void>;
 }
 
@@ -142,6 +172,7 @@ export interface LockLease {
  * ERR_STORAGE when the lock's backing store fails. Deadlines are the caller's: abort the signal.
  */
 export interface Lock {
+  /** Waits until `key` is free and takes it. @throws AuthError ERR_CANCELLED, ERR_STORAGE */
   acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease>;
 }
 

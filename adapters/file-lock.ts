@@ -16,6 +16,7 @@ import type { Lock, LockLease } from './contracts.js';
 import { AuthError } from './errors.js';
 import { codeOf, ensurePrivateDirectory } from './private-dir.js';
 
+/** Options of {@link FileLock}. */
 export interface FileLockOptions {
   /**
    * Where the lock file for a key lives. Either a folder (the key is hashed to a file name in it)
@@ -23,6 +24,7 @@ export interface FileLockOptions {
    * is used as it is, never re-moded.
    */
   directory?: string;
+  /** The lock file for `key`, instead of a hashed name in `directory`. */
   pathFor?: (key: string) => string;
   /** Longest pause between two attempts while waiting, in ms. Default 50. */
   maxPollMs?: number;

@@ -16,6 +16,7 @@ import { AuthError, isAuthError } from './errors.js';
 import { FileLock } from './file-lock.js';
 import { checkPrivateDirectory, checkPrivateFile, codeOf, ensurePrivateDirectory } from './private-dir.js';
 
+/** Options of {@link FileTokenStore}. */
 export interface FileTokenStoreOptions {
   /** The JSON file; a relative path is resolved against the current directory. Default: defaultTokenFilePath(). */
   path?: string;
@@ -59,6 +60,13 @@ type Entries = Record<string, string>;
  *   be read, created or written (e.g. a read-only folder); is owned by another user; is readable
  *   or writable by group or others; is corrupted; or another process held the lock longer than
  *   `lockTimeoutMs`.
+ * @example
+ * ```ts
+ * // Mode 0600 in a 0700 folder, written atomically; default path: defaultTokenFilePath().
+ * const store = new FileTokenStore({ path: '/home/me/.config/my-cli/tokens.json' });
+ * const flow = createAuthFlow({ protocol, http: new FetchHttpClient(), receiver: new LoopbackReceiver(), store });
+ * console.error(`Tokens are kept in ${store.location}`);
+ * ```
  */
 export class FileTokenStore implements TokenStore {
   /** The absolute file path, for the person: "tokens were saved to ...". */

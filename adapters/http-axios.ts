@@ -21,6 +21,10 @@ import {
   type RawResponse,
 } from './http-shared.js';
 
+/**
+ * Options of {@link AxiosHttpClient}: `maxBodyBytes` (default 10 MiB), `maxRedirects` (same-origin
+ * only, default 3), `ca` (extra trusted PEM certificates).
+ */
 export type AxiosHttpClientOptions = HttpClientOptions;
 
 /** One import for the process: a client per login must not pay a module resolution each time. */

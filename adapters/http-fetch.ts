@@ -17,6 +17,10 @@ import {
   type RawResponse,
 } from './http-shared.js';
 
+/**
+ * Options of {@link FetchHttpClient}: `maxBodyBytes` (default 10 MiB), `maxRedirects` (same-origin
+ * only, default 3), `ca` (extra trusted PEM certificates).
+ */
 export type FetchHttpClientOptions = HttpClientOptions;
 
 type Undici = typeof import('undici');

@@ -12,11 +12,15 @@ import { AuthError, isAuthError } from './errors.js';
 
 /** The part of keytar this store uses. Injectable for tests and for hosts with their own build. */
 export interface KeytarLike {
+  /** The secret filed under service and account, or null. */
   getPassword(service: string, account: string): Promise<string | null>;
+  /** Files `password` under service and account, replacing what was there. */
   setPassword(service: string, account: string, password: string): Promise<void>;
+  /** Removes the entry; true if there was one. */
   deletePassword(service: string, account: string): Promise<boolean>;
 }
 
+/** Options of {@link KeytarTokenStore}. */
 export interface KeytarTokenStoreOptions {
   /** Service name the entries are filed under. Default "authmachine". */
   service?: string;
@@ -26,6 +30,7 @@ export interface KeytarTokenStoreOptions {
   loadKeytar?: () => Promise<KeytarLike>;
 }
 
+/** The message (and remedy) of ERR_STORAGE_UNAVAILABLE when no Secret Service or keychain answers. */
 export const KEYCHAIN_HELP =
   'No system keychain is reachable. On Linux install and run a Secret Service ' +
   '(e.g. gnome-keyring with a D-Bus session, or KeePassXC; keytar needs libsecret), ' +
@@ -53,7 +58,20 @@ async function importKeytar(): Promise<KeytarLike> {
   return module.default ?? module;
 }
 
-/** Keeps each secret as a keychain entry: service = `service`, account = key. */
+/**
+ * {@link TokenStore} in the system keychain through keytar (Secret Service on Linux, Keychain on
+ * macOS, Credential Vault on Windows): one entry per key, service = `service`, account = key.
+ * Calls that take longer than `timeoutMs` (default 10,000 ms) fail with ERR_STORAGE.
+ *
+ * @throws AuthError ERR_STORAGE_UNAVAILABLE (no keychain here; the message says what to install),
+ *   ERR_STORAGE (locked, failed or timed out; the message says how to unlock it), from every method.
+ * @example
+ * ```ts
+ * const store = new KeytarTokenStore({ service: 'my-cli' });
+ * await store.probe(); // before the browser step: a missing keychain is reported first
+ * const flow = createAuthFlow({ protocol, http: new FetchHttpClient(), receiver: new LoopbackReceiver(), store });
+ * ```
+ */
 export class KeytarTokenStore implements TokenStore {
   readonly location = 'the system keychain (Secret Service)';
   readonly #service: string;

@@ -25,6 +25,7 @@ import type {
 import { AuthError } from './errors.js';
 import { sendOutcomePage, sendPage, sendStrayErrorPage } from './loopback-pages.js';
 
+/** Options of {@link LoopbackReceiver}. It binds 127.0.0.1 (and [::1] when asked) only. */
 export interface LoopbackReceiverOptions {
   /** Port to bind; 0 (the default) lets the OS pick a free one. */
   port?: number;
@@ -43,7 +44,15 @@ export interface LoopbackReceiverOptions {
   outcomeWaitMs?: number;
 }
 
-/** Binds a fresh loopback server per listen(). */
+/**
+ * Receives the authorization response on a loopback listener (RFC 8252 section 7.3): a fresh
+ * server per listen() on 127.0.0.1 (and [::1] when asked), one path, the expected `state`
+ * checked (a forged or stray hit gets 400 and the wait goes on); the flow closes it when it
+ * leaves awaitingUser.
+ * @throws AuthError from `listen`: ERR_LISTENER (the port cannot be bound), ERR_CONFIG (a path
+ *   without a leading "/"), ERR_CANCELLED.
+ * @see RFC 8252 section 7.3, RFC 6749 section 10.12
+ */
 export class LoopbackReceiver implements RedirectReceiver {
   readonly #options: LoopbackReceiverOptions;
 

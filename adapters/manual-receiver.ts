@@ -6,6 +6,7 @@ import type { Readable, Writable } from 'node:stream';
 import type { CallbackResult, RedirectListenOptions, RedirectReceiver, RedirectSession } from './contracts.js';
 import { AuthError } from './errors.js';
 
+/** Options of {@link ManualReceiver}. */
 export interface ManualReceiverOptions {
   /**
    * The redirect URI handed to the provider (nothing listens there). Default null: the protocol
@@ -20,9 +21,14 @@ export interface ManualReceiverOptions {
   prompt?: string;
 }
 
+/** The prompt {@link ManualReceiver} prints when `prompt` is not given. */
 export const DEFAULT_MANUAL_PROMPT = 'Press Enter once you have approved access in the browser';
 
-/** Waits for a newline on `input` after printing the prompt. */
+/**
+ * Waits for a newline on `input` after printing the prompt: for a person who confirms by hand
+ * (no listener; Pocket's manual mode).
+ * @throws AuthError ERR_CANCELLED when the input closes or the login is cancelled first.
+ */
 export class ManualReceiver implements RedirectReceiver {
   readonly #options: ManualReceiverOptions;
 

@@ -5,6 +5,7 @@ import { systemClock } from './system-clock.js';
 /**
  * {@link FlowStore} in this process only: for tests and for a host that runs one instance. An
  * entry past its time to live is gone, exactly as if it had never been saved.
+ * @throws AuthError ERR_STORAGE from `save` when a flow is already kept under that state.
  */
 export class MemoryFlowStore implements FlowStore {
   readonly location = 'memory (this process only)';

@@ -7,6 +7,7 @@
 import { Redis } from 'ioredis';
 import { AuthError } from './errors.js';
 
+/** Options of {@link createRedisClient}. */
 export interface RedisClientOptions {
   /** redis:// or rediss:// URL. Default redis://127.0.0.1:6379. */
   url?: string;

@@ -3,6 +3,7 @@ import type { FlowStore } from './contracts.js';
 import { AuthError } from './errors.js';
 import { redisCall, redisLocation } from './redis-client.js';
 
+/** Options of {@link RedisFlowStore} and {@link RedisTokenStore}. */
 export interface RedisStoreOptions {
   /** Prepended to every key, so several services can share one Redis. Default "authmachine:". */
   prefix?: string;
@@ -12,6 +13,8 @@ export interface RedisStoreOptions {
  * {@link FlowStore} on Redis: `SET key flow PX ttl NX` to save, `GETDEL key` to take (Redis 6.2+),
  * so two instances given the same callback cannot both resume the login, and Redis itself
  * forgets a flow nobody completed. One key per flow: `<prefix>flow:{<state>}`.
+ * @throws AuthError ERR_STORAGE when Redis fails or does not answer in time, or when a flow is
+ *   already kept under that state.
  */
 export class RedisFlowStore implements FlowStore {
   readonly location: string;

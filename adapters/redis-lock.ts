@@ -16,6 +16,7 @@ import type { Lock, LockLease } from './contracts.js';
 import { AuthError } from './errors.js';
 import { redisCall } from './redis-client.js';
 
+/** Options of {@link RedisLock}. */
 export interface RedisLockOptions {
   /** Prepended to every key. Default "authmachine:". */
   prefix?: string;
@@ -28,6 +29,10 @@ export interface RedisLockOptions {
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RELEASE_SHA = createHash('sha1').update(RELEASE).digest('hex');
 
+/**
+ * {@link Lock} on one Redis node (see the file comment for what it guarantees and what not).
+ * One key per lock: `<prefix>lock:{<key>}`.
+ */
 export class RedisLock implements Lock {
   readonly #client: Redis;
   readonly #prefix: string;
@@ -41,6 +46,7 @@ export class RedisLock implements Lock {
     this.#retryMaxMs = options.retryMaxMs ?? 50;
   }
 
+  /** The Redis key that holds `key`'s lease: `<prefix>lock:{<key>}`. */
   keyOf(key: string): string {
     return `${this.#prefix}lock:{${key}}`;
   }

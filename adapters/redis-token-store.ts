@@ -20,6 +20,7 @@ export class RedisTokenStore implements TokenStore {
     this.location = redisLocation(client);
   }
 
+  /** The Redis key that holds `key`'s token: `<prefix>token:{<key>}`. */
   keyOf(key: string): string {
     return `${this.#prefix}token:{${key}}`;
   }

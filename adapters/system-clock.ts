@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { Clock, RandomSource } from './contracts.js';
 
+/** The real clock: `Date.now()`, milliseconds since the epoch. */
 export const systemClock: Clock = { now: () => Date.now() };
 
+/** Cryptographically strong bytes from node:crypto `randomBytes`. */
 export const cryptoRandom: RandomSource = { bytes: (length) => new Uint8Array(randomBytes(length)) };
 
 /** A clock that moves only when told to. For tests. */
@@ -11,6 +13,7 @@ export class ManualClock implements Clock {
   now(): number {
     return this.time;
   }
+  /** Moves the clock forward by `ms` milliseconds. */
   advance(ms: number): void {
     this.time += ms;
   }

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { AxiosHttpClient } from '../adapters/http-axios.js';
 import { LoopbackReceiver } from '../adapters/loopback-receiver.js';
 import { MemoryTokenStore } from '../adapters/memory-store.js';
-import { SimulatedBrowser } from '../src/cli/simulated-browser.js';
+import { SimulatedBrowser } from '../src/cli/flows/browser.js';
 import { createAuthFlow } from '../src/flow/auth-flow.js';
 import { encodeTokenSet } from '../src/flow/token-codec.js';
 import { startPocketEmulator, type PocketEmulator } from '../src/pocket/emulator/index.js';

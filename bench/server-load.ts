@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request as httpRequest } from 'node:http';
 import { createInterface } from 'node:readline';
+import { loadavg } from 'node:os';
 import type { Redis } from 'ioredis';
 import { createRedisClient } from '../adapters/redis-client.js';
 import { startPocketEmulator } from '../src/pocket/emulator/index.js';
@@ -212,6 +213,13 @@ export async function serverLoad(): Promise<Figure[]> {
     return median(sizes);
   }
 
+  // Other work on the machine slows both paths, but not alike (the machine path retries requests
+  // that time out): the load average is printed with the figures.
+  const load = () =>
+    loadavg()
+      .map((n) => n.toFixed(1))
+      .join(', ');
+  const loadBefore = load();
   try {
     await round('m', WARMUP);
     await round('b', WARMUP);
@@ -237,7 +245,9 @@ export async function serverLoad(): Promise<Figure[]> {
     const errors = countBy(
       all.flatMap((r) => Object.entries(r.errors).flatMap(([code, n]) => Array<string>(n).fill(code))),
     );
-    const how = `${LOGINS} logins started at once per round, begun on one of 2 instance processes and completed on the other, one redis-server, the Pocket emulator (auto-approve) in the driver process; ${ROUNDS} rounds per path, alternating, after ${WARMUP} warm-up logins each`;
+    const loadAfter = load();
+    console.log(`  load average (1, 5, 15 min): ${loadBefore} before; ${loadAfter} after`);
+    const how = `Load average ${loadBefore} before, ${loadAfter} after (2 CPUs). ${LOGINS} logins started at once per round, begun on one of 2 instance processes and completed on the other, one redis-server, the Pocket emulator (auto-approve) in the driver process; ${ROUNDS} rounds per path, alternating, after ${WARMUP} warm-up logins each`;
     return [
       {
         label: `server logins/s (${LOGINS} concurrent, 2 instances)`,

@@ -139,7 +139,7 @@ const pendingRefresh = ({ event }: { event: { id: string } }): PendingFetch => (
   refreshOnly: true,
 });
 
-export const authMachine = setup({
+const machine = setup({
   types: {
     context: {} as AuthContext,
     events: {} as AuthEvent,
@@ -749,4 +749,26 @@ export const authMachine = setup({
   },
 });
 
-export type AuthMachine = typeof authMachine;
+/** The type of {@link authMachine}: what `createActor` and `.provide()` are typed against. */
+export type AuthMachine = typeof machine;
+
+/**
+ * The login statechart (XState v5), without I/O: idle -> checkingStore -> signingIn
+ * (preparing -> requestingToken -> awaitingUser) -> exchanging -> authorized <-> fetching, and
+ * failed (RETRY). Every effect is an actor the host provides with `.provide({ actors })`:
+ * loadToken, receiveRedirect, startAuthorization, openBrowser, pollDevice, exchangeCode,
+ * saveToken, fetchResource, refreshToken, clearToken, logout, rereadToken (one left out fails
+ * its state with ERR_CONFIG) and holdLock (by default granted at once: one process, no lock). Delays (retry backoff, user timeout, device polling) are
+ * XState delays, so a SimulatedClock drives them. {@link createAuthFlow} wires it to a protocol and
+ * adapters; use the machine directly only to bring actors of your own.
+ *
+ * @example
+ * ```ts
+ * const actor = createActor(
+ *   authMachine.provide({ actors: createFlowActors(protocol, adapters) }),
+ *   { input: { config: { userTimeoutMs: 120_000 } } },
+ * ).start();
+ * actor.send({ type: 'LOGIN' });
+ * ```
+ */
+export const authMachine: AuthMachine = machine;

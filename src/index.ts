@@ -22,5 +22,12 @@ export type { AuthProtocol, ProtocolContext } from './protocol.js';
 export { createFlowActors, createFlowImplementations, type FlowAdapters } from './flow/actors.js';
 export { AuthFlow, createAuthFlow, stateName, type AuthFlowOptions, type LoginResult } from './flow/auth-flow.js';
 export { createPocketProtocol, type PocketProtocol, type PocketRequest, type PocketResult } from './pocket/protocol.js';
+export {
+  consumerKeyFingerprint,
+  oauth2StorageKey,
+  pocketStorageKey,
+  storageKey,
+  type StorageKeyParts,
+} from './storage-key.js';
 export { createOAuth2Protocol, type OAuth2Protocol, type OAuth2ProtocolOptions } from './oauth2/index.js';
 export * from './inspect/index.js';

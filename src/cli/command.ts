@@ -1,5 +1,5 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { CliIO } from './io.js';
+import type { CliIO } from './output/io.js';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
   /** One line for --help; the value name in angle brackets when the option takes one. */
@@ -24,4 +24,15 @@ export interface Command {
 export interface ParsedArgs {
   values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
+}
+
+/** A mistake on the command line; printed with a pointer to --help, exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  constructor(
+    message: string,
+    readonly command: string | null = null,
+  ) {
+    super(message);
+  }
 }

@@ -1,5 +1,5 @@
 import type { Command } from './command.js';
-import { EXIT_CODES_HELP } from './exit-codes.js';
+import { EXIT_CODES_HELP } from './output/exit-codes.js';
 import { HELP_OPTION } from './parse.js';
 import { COMMANDS, summaryOf } from './registry.js';
 

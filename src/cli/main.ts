@@ -2,19 +2,18 @@
  * The `authmachine` command. Loads only the command it runs, so `--help` and commands that make
  * no request never load an HTTP library.
  */
-import type { CliIO } from './io.js';
-import { processIO } from './io.js';
-import { EXIT } from './exit-codes.js';
+import { type CliIO, processIO } from './output/io.js';
+import { EXIT } from './output/exit-codes.js';
 import { commandHelp, mainHelp } from './help.js';
 import { parseCommandArgs } from './parse.js';
 import { COMMANDS } from './registry.js';
-import { reportFailure } from './report.js';
-import { UsageError } from './usage-error.js';
-import { keychainInChild } from './stores.js';
+import { reportFailure } from './output/report.js';
+import { UsageError } from './command.js';
+import { runKeychainInChild } from './storage/stores.js';
 
 export async function main(argv: string[], io?: CliIO): Promise<number> {
-  // As its own process (no io handed in), keychain calls run in a helper child: see stores.ts.
-  if (io === undefined) keychainInChild(true);
+  // As its own process (no io handed in), keychain calls run in a helper child: see storage/stores.ts.
+  if (io === undefined) runKeychainInChild();
   return run(argv, io ?? processIO());
 }
 

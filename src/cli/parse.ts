@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Command, ParsedArgs } from './command.js';
-import { UsageError } from './usage-error.js';
+import { type Command, type ParsedArgs, UsageError } from './command.js';
 
 /** Options every command takes. */
 export const HELP_OPTION = { help: { type: 'boolean', short: 'h', description: 'Show this help' } } as const;

@@ -80,7 +80,9 @@ type AuthActor = Actor<typeof authMachine>;
  * for hosts that want to watch or drive the machine itself.
  */
 export class AuthFlow<Req = unknown, Res = unknown> {
+  /** The running XState actor of {@link authMachine}. */
   readonly actor: AuthActor;
+  /** Where this flow keeps its login (the `store` option, or memory). */
   readonly store: TokenStore;
   readonly #storageKey: string;
   readonly #clock: Clock;
@@ -115,7 +117,15 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     this.actor.start();
   }
 
-  /** Logs in (or reuses a stored login). Rejects with the AuthError the flow failed with. */
+  /**
+   * Logs in, or reuses a stored login that is still usable unless `force` is set.
+   * @throws AuthError the code the flow failed with: ERR_DECLINED, ERR_TIMEOUT (the person did not
+   *   come back within `userTimeoutMs`), ERR_STATE_MISMATCH, ERR_ISSUER_MISMATCH, ERR_CODE_INVALID,
+   *   ERR_INVALID_CLIENT, ERR_EXPIRED (device code), ERR_NETWORK, ERR_SERVER, ERR_RATE_LIMITED,
+   *   ERR_BAD_RESPONSE, ERR_PROTOCOL, ERR_INSECURE_URL, ERR_LISTENER, ERR_STORAGE,
+   *   ERR_STORAGE_UNAVAILABLE, ERR_CONFIG, ERR_CANCELLED.
+   * @see RFC 6749 section 4.1, RFC 8628 section 3
+   */
   login(options: { force?: boolean } = {}): Promise<LoginResult> {
     if (this.actor.getSnapshot().matches({ authorized: 'ready' }) && !options.force)
       return Promise.resolve(this.#loginResult(true));
@@ -137,6 +147,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
   /**
    * Loads a usable stored login, and never starts a new one (no listener, no browser, no request
    * to the provider): for commands that act on an existing login. Null when there is none.
+   * @throws AuthError ERR_STORAGE, ERR_STORAGE_UNAVAILABLE (the store failed).
    */
   async resume(): Promise<LoginResult | null> {
     if (this.actor.getSnapshot().matches({ authorized: 'ready' })) return this.#loginResult(true);
@@ -159,6 +170,10 @@ export class AuthFlow<Req = unknown, Res = unknown> {
   /**
    * One authenticated call through the machine. A token within `refreshSkewMs` of its expiry is
    * renewed first; a 401 renews it once. Renewal is single-flight under the flow's lock.
+   * @throws AuthError ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID (dead and not renewable: log in again),
+   *   ERR_FORBIDDEN (Pocket), ERR_NETWORK, ERR_TIMEOUT, ERR_SERVER, ERR_RATE_LIMITED, ERR_STORAGE,
+   *   ERR_UNEXPECTED (an answer of another kind), and the protocol's own errors.
+   * @see RFC 6750 section 3.1, RFC 6749 section 6
    */
   fetch<R extends Req>(request: R): Promise<AnswerTo<Res, R>> {
     return this.#ask({ type: 'FETCH', request }).then((answer) => {
@@ -172,6 +187,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
    * The current token set, renewed first (single-flight, under the lock) when it is expired or
    * within `refreshSkewMs` of expiry. Never starts a login: rejects with ERR_NOT_LOGGED_IN when
    * there is none, ERR_TOKEN_INVALID when it can no longer be renewed. Holds secrets.
+   * @throws AuthError ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID, ERR_NETWORK, ERR_TIMEOUT, ERR_SERVER, ERR_STORAGE
    */
   async freshToken(): Promise<TokenSet> {
     await this.#ask({ type: 'REFRESH' });
@@ -211,7 +227,11 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     });
   }
 
-  /** Revokes where the protocol can and deletes the stored token. */
+  /**
+   * Revokes where the protocol can (RFC 7009) and deletes the stored token.
+   * @throws AuthError ERR_STORAGE (the entry could not be removed), and the revocation endpoint's
+   *   ERR_NETWORK, ERR_TIMEOUT, ERR_SERVER.
+   */
   async logout(): Promise<void> {
     // An unreadable entry counts as nothing usable; a store that fails shows on the delete below.
     if ((await this.resume().catch(() => null)) === null) {

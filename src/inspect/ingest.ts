@@ -7,6 +7,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { RedactedInspectionEvent } from './inspection-event.js';
 
+/** The request header that carries the inspector server's ingest key (see {@link InspectorServerOptions.ingestKey}). */
 export const INGEST_KEY_HEADER = 'x-authmachine-inspector-key';
 const MAX_BODY_BYTES = 1024 * 1024;
 

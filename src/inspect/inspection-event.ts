@@ -34,25 +34,34 @@ interface RedactedBase {
   actorId: string;
 }
 
+/** XState's `@xstate.actor`: an actor was created (the flow, or an invoked actor). */
 export interface RedactedActorEvent extends RedactedBase {
   type: '@xstate.actor';
+  /** The parent's sessionId; null for the root. */
   parentSessionId: string | null;
   /** The machine's id for machine actors (e.g. "auth"), else null. */
   machineId: string | null;
+  /** Its first snapshot, redacted. */
   snapshot: RedactedSnapshot;
   /** Machines only: the machine's configuration (states, transitions), functions replaced by their names. */
   definition?: JsonValue;
 }
 
+/** XState's `@xstate.event`: an event was sent to an actor. */
 export interface RedactedEventEvent extends RedactedBase {
   type: '@xstate.event';
+  /** The sender's sessionId; null when the host sent it. */
   sourceSessionId: string | null;
+  /** The event, secrets replaced by "[redacted]". */
   event: { type: string; [key: string]: JsonValue };
 }
 
+/** XState's `@xstate.snapshot`: an actor's snapshot after an event. */
 export interface RedactedSnapshotEvent extends RedactedBase {
   type: '@xstate.snapshot';
+  /** The event that led to it, redacted. */
   event: { type: string; [key: string]: JsonValue };
+  /** The new snapshot, redacted. */
   snapshot: RedactedSnapshot;
 }
 
@@ -63,18 +72,28 @@ export interface RedactedTransition {
   targets: string[];
 }
 
+/** XState's `@xstate.microstep`: one step of a macrostep, with the transitions it took. */
 export interface RedactedMicrostepEvent extends RedactedBase {
   type: '@xstate.microstep';
+  /** The event being processed, redacted. */
   event: { type: string; [key: string]: JsonValue };
+  /** The snapshot after the step, redacted. */
   snapshot: RedactedSnapshot;
+  /** The transitions taken, by state id. */
   transitions: RedactedTransition[];
 }
 
+/** XState's `@xstate.action`: an action ran. */
 export interface RedactedActionEvent extends RedactedBase {
   type: '@xstate.action';
+  /** The action's name and its params, redacted. */
   action: { type: string; params: JsonValue };
 }
 
+/**
+ * One XState inspection event as plain JSON with every secret replaced by "[redacted]": what
+ * the redacting inspector hands on, and what the inspector page and remote inspectors receive.
+ */
 export type RedactedInspectionEvent =
   | RedactedActorEvent
   | RedactedEventEvent

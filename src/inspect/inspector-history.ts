@@ -7,6 +7,7 @@
 import type { RedactedInspectionEvent } from './inspection-event.js';
 import type { JsonValue } from './redactor.js';
 
+/** One step of the flow as the inspector page shows it. */
 export interface InspectorStep {
   /** 0, 1, 2... */
   index: number;
@@ -16,7 +17,9 @@ export interface InspectorStep {
   event: { type: string; [key: string]: JsonValue };
   /** Active leaf state ids, e.g. ["auth.signingIn.awaitingUser.waitingForRedirect"]. */
   stateIds: string[];
+  /** The actor's status: "active", "done", "error" or "stopped". */
   status: string;
+  /** The machine's context, redacted. */
   context: JsonValue;
 }
 

@@ -20,6 +20,7 @@ import { createRedactingInspector, type RedactingInspector } from './redacting-i
 import type { Redactor } from './redactor.js';
 import { ingest } from './ingest.js';
 
+/** Options of {@link startInspectorServer}. */
 export interface InspectorServerOptions {
   /** Default 0: any free port. */
   port?: number;
@@ -41,9 +42,11 @@ export interface InspectorServerOptions {
   ingestKey?: string;
 }
 
+/** A running local inspector (see {@link startInspectorServer}). */
 export interface InspectorServer {
   /** e.g. "http://127.0.0.1:49321/". */
   readonly url: string;
+  /** The port it listens on, on 127.0.0.1. */
   readonly port: number;
   /** Pass this as `inspect` to createAuthFlow or createActor. */
   readonly inspect: RedactingInspector;
@@ -73,6 +76,19 @@ function plain(res: ServerResponse, status: number, text: string): void {
   res.writeHead(status, { ...SECURITY_HEADERS, 'content-type': 'text/plain; charset=utf-8' }).end(text);
 }
 
+/**
+ * Starts the local inspector: a 127.0.0.1-only page that shows the statechart and each step of
+ * the flow (redacted) live, with no internet needed. Open `url` in a browser.
+ *
+ * @throws AuthError ERR_CONFIG for a host other than 127.0.0.1, a port outside 0-65535, or
+ *   drawings that cannot be read; ERR_LISTENER when the port cannot be bound.
+ * @example
+ * ```ts
+ * const inspector = await startInspectorServer();
+ * console.log(`Inspector: ${inspector.url}`);
+ * const flow = createAuthFlow({ ...options, inspect: inspector.inspect });
+ * ```
+ */
 export async function startInspectorServer(options: InspectorServerOptions = {}): Promise<InspectorServer> {
   const host = options.host ?? '127.0.0.1';
   if (host !== '127.0.0.1') throw new AuthError('ERR_CONFIG', 'The inspector server listens on 127.0.0.1 only.');

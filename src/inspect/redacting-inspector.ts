@@ -8,6 +8,7 @@ import type { RedactedInspectionEvent, RedactedSnapshot, RedactedTransition } fr
 import { createRedactor, type JsonValue, type Redactor } from './redactor.js';
 import { leafStateIds } from './state-ids.js';
 
+/** Options of {@link createRedactingInspector}. */
 export interface RedactingInspectorOptions {
   /** Clock for the `at` field. Default Date.now. */
   now?: () => number;
@@ -22,7 +23,9 @@ export interface RedactingInspectorOptions {
 
 /** The observer to pass as `inspect`; also exposes its redactor for redacting related output. */
 export interface RedactingInspector extends Observer<InspectionEvent> {
+  /** Takes one XState inspection event and forwards it redacted. */
   next(event: InspectionEvent): void;
+  /** The redactor it uses (remembers the secrets it has seen). */
   readonly redactor: Redactor;
 }
 

@@ -18,6 +18,7 @@ const MAX_DEPTH = 24;
 const MAX_ARRAY_ITEMS = 200;
 const MAX_STRING_LENGTH = 4_096;
 
+/** Turns values into plain JSON without their secrets (see {@link createRedactor}). */
 export interface Redactor {
   /** Remembers the secrets found under denied keys in `value`, without returning anything. */
   learn(value: unknown): void;
@@ -60,6 +61,11 @@ function isPlainRecord(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
+/**
+ * A new redactor. It redacts by key (token, code, verifier, secret, request_token, ...) and
+ * remembers each secret it saw, to cut it out of any later string (an authorization URL, an error
+ * message). Strings over 4,096 characters, arrays over 200 items and depth over 24 are cut short.
+ */
 export function createRedactor(): Redactor {
   const secrets = new Set<string>();
   // Longest first, so a secret that contains another is cut out whole.

@@ -7,12 +7,19 @@ import { createRedactingInspector, type RedactingInspector } from './redacting-i
 import type { RedactedInspectionEvent } from './inspection-event.js';
 import { INGEST_KEY_HEADER } from './ingest.js';
 
+/** What {@link createRemoteInspector} returns. */
 export interface RemoteInspector {
+  /** Pass this as `inspect` to createAuthFlow or createActor. */
   readonly inspect: RedactingInspector;
   /** Sends what is still queued; call before the process exits. */
   flush(): Promise<void>;
 }
 
+/**
+ * Sends this process's flow, redacted, to an inspector server in another process (`authmachine
+ * inspect`): `target.url` is the server's URL, `target.key` its ingest key. Events go in batches
+ * every `batchMs` milliseconds (default 50); a server that is gone never breaks the flow.
+ */
 export function createRemoteInspector(target: { url: string; key: string }, batchMs = 50): RemoteInspector {
   const endpoint = new URL('ingest', target.url);
   let queue: RedactedInspectionEvent[] = [];

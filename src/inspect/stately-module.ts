@@ -7,17 +7,25 @@ import { AuthError } from '../../adapters/errors.js';
 /** The part of a Stately inspector we use. */
 export interface StatelyInspector {
   /** An XState inspection observer; it reads `actorRef.sessionId`, `.id`, `._parent`, `.logic.config` and `.getSnapshot()`. */
-  inspect: { next?: (event: unknown) => void };
+  inspect: {
+    /** Takes one XState inspection event. */
+    next?: (event: unknown) => void;
+  };
+  /** Starts the inspector (opens its connection or window). */
   start?(): void;
+  /** Stops it (closes its connection). */
   stop?(): void;
 }
 
 /** The part of the @statelyai/inspect module we use. */
 export interface StatelyModule {
+  /** An inspector that opens stately.ai/inspect (or fills an iframe); browsers only. */
   createBrowserInspector(options?: Record<string, unknown>): StatelyInspector;
+  /** An inspector that sends events over a WebSocket (`{ url }`). */
   createWebSocketInspector(options?: Record<string, unknown>): StatelyInspector;
 }
 
+/** The optional peer package {@link createStatelyInspect} loads; install it to use the Stately inspector. */
 export const STATELY_PACKAGE = '@statelyai/inspect';
 
 const importStately = (): Promise<unknown> => import('@statelyai/inspect');

@@ -12,6 +12,7 @@ import { createRedactingInspector, type RedactingInspector } from './redacting-i
 import type { Redactor } from './redactor.js';
 import { loadStatelyModule, type StatelyInspector, type StatelyModule } from './stately-module.js';
 
+/** Options of {@link createStatelyInspect}: where the Stately inspector runs. */
 export type StatelyInspectOptions = (
   | {
       /** Sends events over a WebSocket, e.g. to `@statelyai/inspect`'s receiver or a relay. */
@@ -34,6 +35,7 @@ export type StatelyInspectOptions = (
   importModule?: () => Promise<unknown>;
 };
 
+/** What {@link createStatelyInspect} returns. */
 export interface StatelyInspection {
   /** Pass this as `inspect` to createAuthFlow or createActor. */
   inspect: RedactingInspector;

@@ -3,6 +3,7 @@
  * when the protocol is made, before any login starts.
  */
 import { AuthError } from '../../adapters/errors.js';
+import { oauth2StorageKey } from '../storage-key.js';
 import type { ServerMetadata } from './discovery.js';
 import type { ClientAuthMethod } from './http.js';
 import { assertSafeUrl } from './url-safety.js';
@@ -94,7 +95,8 @@ export interface ResolvedOptions {
   clockSkewMs: number;
   dpop: boolean | 'auto';
   resource?: string;
-  storageIssuer: string;
+  /** The token-store key of this login (storage-key.ts). */
+  storageKey: string;
   fixedMetadata?: ServerMetadata;
 }
 
@@ -105,10 +107,8 @@ export function resolveOptions(options: OAuth2ProtocolOptions): ResolvedOptions 
   const scope = options.scope ?? DEFAULT_SCOPE;
   const scopes = scope.split(' ');
   const oidc = scopes.includes('openid');
-  const storageIssuer = options.issuer ?? options.endpoints?.token;
-  if (storageIssuer === undefined) {
-    throw new AuthError('ERR_CONFIG', 'Either issuer (for discovery) or endpoints is required.');
-  }
+  // Also the check that the server is named at all (ERR_CONFIG otherwise).
+  const storageKey = oauth2StorageKey(options);
   if (options.issuer !== undefined) assertSafeUrl(options.issuer, 'issuer');
   if (oidc && options.issuer === undefined) {
     throw new AuthError('ERR_CONFIG', 'OpenID Connect (scope "openid") needs the issuer to check ID tokens.');
@@ -121,7 +121,7 @@ export function resolveOptions(options: OAuth2ProtocolOptions): ResolvedOptions 
     timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
     clockSkewMs: options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS,
     dpop: options.dpop ?? 'auto',
-    storageIssuer,
+    storageKey,
   };
   const prompt =
     options.prompt === undefined ? (oidc && scopes.includes('offline_access') ? 'consent' : undefined) : options.prompt;

@@ -39,9 +39,12 @@ export type OAuth2Protocol = Required<AuthProtocol<ResourceRequest, ResourceResp
  *
  * Its steps reject with AuthError: ERR_CONFIG (options or server metadata unusable),
  * ERR_INSECURE_URL, ERR_STATE_MISMATCH, ERR_ISSUER_MISMATCH, ERR_DECLINED, ERR_CODE_INVALID,
- * ERR_INVALID_CLIENT, ERR_BAD_RESPONSE, ERR_TOKEN_INVALID, ERR_NETWORK, ERR_TIMEOUT, ERR_SERVER,
- * ERR_RATE_LIMITED.
+ * ERR_INVALID_CLIENT, ERR_INVALID_REQUEST, ERR_EXPIRED (device code), ERR_BAD_RESPONSE,
+ * ERR_PROTOCOL, ERR_TOKEN_INVALID, ERR_NETWORK, ERR_TIMEOUT, ERR_SERVER, ERR_RATE_LIMITED.
  *
+ * @throws AuthError ERR_CONFIG (no clientId, neither issuer nor endpoints, "openid" without an
+ *   issuer) or ERR_INSECURE_URL (an issuer, endpoint or resource URL on plain http off loopback),
+ *   at once.
  * @see RFC 8252, RFC 6749 section 4.1, RFC 7636 section 4, RFC 9207 section 2.4
  * @example
  * ```ts
@@ -189,7 +192,7 @@ export function createOAuth2Protocol(options: OAuth2ProtocolOptions): OAuth2Prot
 
   return {
     name: 'oauth2',
-    storageKey: `oauth2:${config.storageIssuer}#${options.clientId}`,
+    storageKey: config.storageKey,
     mode: config.mode,
     metadata,
 

@@ -7,16 +7,23 @@ import { assertSafeUrl } from './url-safety.js';
 
 /** What the host asks for: the URL is absolute, or relative to the protocol's resource base. */
 export interface ResourceRequest {
+  /** Absolute, or relative to the `resource` option; https, or http on loopback only. */
   url: string;
+  /** Default GET. */
   method?: HttpMethod;
+  /** Extra headers; `Authorization` and `DPoP` are always set by the protocol and never taken from here. */
   headers?: Record<string, string>;
+  /** The body, already encoded. */
   body?: string;
 }
 
+/** The resource server's answer: every status but 401 comes back to the caller as it is. */
 export interface ResourceResponse {
+  /** The HTTP status (never 401: that is ERR_TOKEN_INVALID). */
   status: number;
   /** Lower-case names. */
   headers: Record<string, string>;
+  /** The body as text. */
   body: string;
 }
 

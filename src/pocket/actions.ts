@@ -55,9 +55,13 @@ export type PocketAction =
   | PocketTagRenameAction
   | PocketTagDeleteAction;
 
+/** The names of the actions `/v3/send` takes: "archive", "add", "tags_add", "tag_rename"... */
 export type PocketActionName = PocketAction['action'];
 
-/** Tags on the wire are one comma-separated string, so a tag may not contain a comma. */
+/**
+ * Tags on the wire are one comma-separated string, so a tag may not contain a comma.
+ * @throws AuthError ERR_CONFIG for an empty tag or one with a comma.
+ */
 export function encodeTags(tags: readonly string[]): string {
   for (const tag of tags) {
     if (typeof tag !== 'string' || tag.trim() === '' || tag.includes(',')) {

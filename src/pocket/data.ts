@@ -80,16 +80,25 @@ export interface PocketAddedItem {
   raw: PocketRawItem;
 }
 
+/** What `/v3/add` saves: one URL, with an optional title, tags and tweet id. */
 export interface PocketAddParams {
+  /** The page to save (absolute URL). */
   url: string;
+  /** Used when Pocket cannot read the page's own title. */
   title?: string;
+  /** Tags to file it under; none may contain a comma (ERR_CONFIG). */
   tags?: string[];
+  /** `tweet_id`, when the URL is a tweet. */
   tweetId?: string;
 }
 
+/** What `/v3/add` answered. */
 export interface PocketAddResult {
+  /** Pocket's `status`: 1 on success; 0 when the answer carried none. */
   status: number;
+  /** The saved item as Pocket resolved it. */
   item: PocketAddedItem;
+  /** The `X-Limit-*` headers of the answer. */
   rateLimits: PocketRateLimits;
 }
 
@@ -109,11 +118,15 @@ export interface PocketActionOutcome {
   error?: PocketActionError;
 }
 
+/** What `/v3/send` answered, one outcome per action. */
 export interface PocketSendResult {
   /** True when every action succeeded. */
   ok: boolean;
+  /** Pocket's `status`: 1 on success; 0 when the answer carried none. */
   status: number;
+  /** One per action sent, in the same order. */
   outcomes: PocketActionOutcome[];
+  /** The `X-Limit-*` headers of the answer. */
   rateLimits: PocketRateLimits;
 }
 
@@ -125,11 +138,13 @@ export interface PocketSyncResult {
   deletedIds: string[];
 }
 
+/** How a paged read of the whole list walks it. */
 export interface PocketPagingOptions {
   /** Items per call (`count`), default 500. */
   pageSize?: number;
 }
 
+/** Items per `/v3/get` call when paging: 500, the most Pocket's documentation allows per call. */
 export const DEFAULT_POCKET_PAGE_SIZE = 500;
 
 function targetFor(ctx: PocketCallContext): PocketTarget {
@@ -198,7 +213,12 @@ function decodeGetAnswer(answer: PocketAnswer, rateLimits: PocketRateLimits): Po
   return result;
 }
 
-/** One /v3/get call. An empty list (`[]` or `{}`) gives `items: []`. */
+/**
+ * One /v3/get call. An empty list (`[]` or `{}`) gives `items: []`.
+ * @throws AuthError ERR_TOKEN_INVALID (401: log in again), ERR_FORBIDDEN, ERR_INVALID_CLIENT,
+ *   ERR_RATE_LIMITED, ERR_SERVER, ERR_INVALID_REQUEST, ERR_PROTOCOL, ERR_BAD_RESPONSE,
+ *   ERR_RESPONSE_TOO_LARGE, ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED
+ */
 export async function getItems(
   ctx: PocketCallContext,
   creds: PocketCredentials,
@@ -281,6 +301,9 @@ export async function* getAllItems(
  * Everything that changed since a cursor (state defaults to `all`, so archived and deleted
  * items are seen). The new cursor is the `since` of the first page: changes made while paging
  * come again next time rather than being missed.
+ * @throws AuthError ERR_TOKEN_INVALID (401: log in again), ERR_FORBIDDEN, ERR_INVALID_CLIENT,
+ *   ERR_RATE_LIMITED, ERR_SERVER, ERR_INVALID_REQUEST, ERR_PROTOCOL, ERR_BAD_RESPONSE,
+ *   ERR_RESPONSE_TOO_LARGE, ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED (the pages' errors).
  */
 export async function syncSince(
   ctx: PocketCallContext,
@@ -314,7 +337,12 @@ function text(value: unknown): string | undefined {
   return undefined;
 }
 
-/** Saves one URL with /v3/add. */
+/**
+ * Saves one URL with /v3/add.
+ * @throws AuthError ERR_CONFIG (no URL, a tag with a comma), and every error of a data call:
+ *   ERR_TOKEN_INVALID, ERR_FORBIDDEN, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE, ERR_NETWORK,
+ *   ERR_TIMEOUT, ERR_CANCELLED...
+ */
 export async function addItem(
   ctx: PocketCallContext,
   creds: PocketCredentials,
@@ -356,7 +384,13 @@ function actionError(value: unknown): PocketActionError | undefined {
   return error;
 }
 
-/** Runs actions with /v3/send; the outcome of each is at its index. */
+/**
+ * Runs actions with /v3/send; the outcome of each is at its index (a refused action is an
+ * outcome, not an error).
+ * @throws AuthError ERR_CONFIG (an action that cannot be encoded), and every error of a data call:
+ *   ERR_TOKEN_INVALID, ERR_FORBIDDEN, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE, ERR_NETWORK,
+ *   ERR_TIMEOUT, ERR_CANCELLED...
+ */
 export async function sendActions(
   ctx: PocketCallContext,
   creds: PocketCredentials,

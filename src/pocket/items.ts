@@ -15,25 +15,41 @@ export type PocketItemStatus = 'unread' | 'archived' | 'deleted';
 /** `has_image` / `has_video`: "0" none, "1" the item has some, "2" the item is one. */
 export type PocketMediaFlag = 'none' | 'has' | 'is';
 
+/** An item's author (`detailType=complete`). */
 export interface PocketAuthor {
+  /** `author_id`. */
   id: string;
+  /** The author's name. */
   name?: string;
+  /** The author's page. */
   url?: string;
 }
 
+/** An image in an item (`detailType=complete`); sizes in pixels, absent when Pocket sends 0. */
 export interface PocketImage {
+  /** `image_id`. */
   id: string;
+  /** The image URL. */
   src?: string;
+  /** Width in pixels. */
   width?: number;
+  /** Height in pixels. */
   height?: number;
+  /** Caption text. */
   caption?: string;
+  /** Credit text. */
   credit?: string;
 }
 
+/** A video in an item (`detailType=complete`); sizes in pixels, absent when Pocket sends 0. */
 export interface PocketVideo {
+  /** `video_id`. */
   id: string;
+  /** The video URL. */
   src?: string;
+  /** Width in pixels. */
   width?: number;
+  /** Height in pixels. */
   height?: number;
   /** Pocket's video type: 1 YouTube, 2 and 3 Vimeo, 4 HTML5... */
   type?: number;
@@ -224,6 +240,7 @@ export function convertItem(raw: unknown, listKey?: string): PocketItem {
 /**
  * Converts Pocket's `list`: `{"<id>": item}`, or `[]` / `{}` / null when empty. Items come
  * back in Pocket's order (`sort_id`), since the object's own key order is numeric.
+ * @throws AuthError ERR_BAD_RESPONSE for a list of another shape or an item without an id.
  */
 export function convertItemList(list: unknown): PocketItem[] {
   if (list === null || list === undefined) return [];

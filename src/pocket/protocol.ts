@@ -2,10 +2,10 @@
  * Pocket's login as an AuthProtocol: request token, browser approval, exchange for an access
  * token, then data calls. Pocket has no refresh and no revocation, so those stay undefined.
  */
-import { createHash } from 'node:crypto';
 import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
+import { pocketStorageKey } from '../storage-key.js';
 import type { PocketAction } from './actions.js';
 import {
   DEFAULT_POCKET_OAUTH_MAX_BYTES,
@@ -38,28 +38,38 @@ export type PocketResult =
   | { kind: 'add'; result: PocketAddResult }
   | { kind: 'send'; result: PocketSendResult };
 
-/** Kept between start and exchange. `requestToken` is a secret. */
+/** Kept between start and exchange: plain JSON. */
 export interface PocketSession extends FlowSession {
   /** The state appended to the redirect URI; null in manual confirmation mode. */
   state: string | null;
+  /** Pocket's request token (the `code` of /v3/oauth/request). Secret. */
   requestToken: string;
   /** The redirect URI exactly as sent to Pocket (state included). */
   redirectUri: string;
 }
 
+/**
+ * The Pocket protocol object (see {@link createPocketProtocol}): no refresh, no revocation, no
+ * device grant. Its steps reject with AuthError only.
+ */
 export interface PocketProtocol extends AuthProtocol<PocketRequest, PocketResult> {
+  /** Always "pocket". */
   readonly name: 'pocket';
+  /** Always 'redirect': Pocket has no device grant. */
   readonly mode: 'redirect';
+  /**
+   * Obtains a request token (POST /v3/oauth/request) and builds the authorize URL that carries it.
+   * @throws AuthError ERR_INVALID_CLIENT, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE,
+   *   ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED
+   */
   start(ctx: ProtocolContext, input: { redirectUri: string | null }): Promise<StartResult & { session: PocketSession }>;
 }
 
 /** 128 bits of state, as the loopback receiver will see it come back. */
 const STATE_BYTES = 16;
 
-/** "pocket:" + the first 16 hex digits of SHA-256(consumer key): stable, short, not reversible. */
-export function pocketStorageKey(consumerKey: string): string {
-  return `pocket:${createHash('sha256').update(consumerKey, 'utf8').digest('hex').slice(0, 16)}`;
-}
+/** The protocol's own store key (see storage-key.ts). */
+export { pocketStorageKey };
 
 /** Appends `state=<state>` to a redirect URI, keeping the rest of it exactly as given. */
 export function redirectUriWithState(redirectUri: string, state: string): string {
@@ -99,8 +109,27 @@ function nonEmptyString(value: unknown): string | undefined {
 /**
  * The Pocket protocol for the login machine. `consumerKey` is required; `baseUrl` defaults to
  * https://getpocket.com (plain http only on loopback); `redirectPath` is the page on baseUrl
- * Pocket sends the browser to in manual confirmation mode. Throws ERR_CONFIG / ERR_INSECURE_URL
- * at once for bad options.
+ * Pocket sends the browser to in manual confirmation mode; `timeoutMs` is the per-request deadline.
+ *
+ * Its steps reject with AuthError: ERR_INVALID_CLIENT (consumer key), ERR_DECLINED (158),
+ * ERR_CODE_INVALID (request token unknown or used), ERR_STATE_MISMATCH, ERR_TOKEN_INVALID (401 on
+ * a data call), ERR_FORBIDDEN, ERR_RATE_LIMITED, ERR_SERVER, ERR_INVALID_REQUEST, ERR_PROTOCOL,
+ * ERR_BAD_RESPONSE, ERR_NETWORK, ERR_TIMEOUT, ERR_CANCELLED.
+ *
+ * @throws AuthError ERR_CONFIG (no consumer key, bad options) or ERR_INSECURE_URL (plain http to a
+ *   host that is not loopback), at once.
+ * @example
+ * ```ts
+ * const flow = createAuthFlow({
+ *   protocol: createPocketProtocol({ consumerKey: process.env.POCKET_KEY! }),
+ *   http: new AxiosHttpClient(),
+ *   receiver: new LoopbackReceiver(),
+ *   browser: new SystemBrowserOpener(),
+ *   store: new KeytarTokenStore(),
+ * });
+ * await flow.login();
+ * const { result } = await flow.fetch({ kind: 'get', params: { count: 10 } });
+ * ```
  */
 export function createPocketProtocol(options: PocketOptions): PocketProtocol {
   const config: PocketConfig = resolvePocketConfig(options);

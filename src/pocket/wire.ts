@@ -8,7 +8,9 @@ import type { HttpClient, HttpRequest, HttpResponse } from '../../adapters/contr
 import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { isPocketErrorResponse, pocketError, type PocketEndpointKind } from './errors.js';
 
+/** The Content-Type of every Pocket request: JSON, spelled as Pocket's documentation spells it. */
 export const POCKET_CONTENT_TYPE = 'application/json; charset=UTF8';
+/** The Accept header of every Pocket request: without it Pocket answers form-encoded. */
 export const POCKET_ACCEPT = 'application/json';
 
 /** Where and how to call: the checked base URL, the deadline and the caller's abort signal. */

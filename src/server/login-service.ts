@@ -17,9 +17,11 @@ import { bindUser, provideServiceMachine, type ServiceActor, type ServiceMachine
 import { publicToken, UserLogouts, type UserToken } from './user-tokens.js';
 import { userStorageKey } from './user-key.js';
 
+/** What a {@link LoginService} is built from. Times are milliseconds. */
 export interface LoginServiceOptions<Req = unknown, Res = unknown> {
   /** Pocket or OAuth 2.0, in 'redirect' mode. */
   protocol: AuthProtocol<Req, Res>;
+  /** How the service reaches the provider (FetchHttpClient, AxiosHttpClient). */
   http: HttpClient;
   /** The redirect URI the host serves (the same on every instance, e.g. behind a load balancer). */
   redirectUri: string;
@@ -29,7 +31,9 @@ export interface LoginServiceOptions<Req = unknown, Res = unknown> {
   tokens: TokenStore;
   /** Serialises each user's refresh, save and logout across instances (RedisLock). */
   lock: Lock;
+  /** Default: the system clock. */
   clock?: Clock;
+  /** Default: node:crypto. */
   random?: RandomSource;
   /** Retries and back-off of the machine; `userTimeoutMs` (default 5 min) is also the flows' time to live. */
   config?: Partial<Omit<FlowConfig, 'mode'>>;
@@ -43,6 +47,7 @@ export interface LoginServiceOptions<Req = unknown, Res = unknown> {
 
 /** What `begin` gives the host: send the person's browser to `authorizationUrl`. */
 export interface BegunLogin {
+  /** The authorization request (or Pocket's authorize page) to redirect the browser to. */
   authorizationUrl: string;
   /** The `state` the callback must bring back (not a secret; it names the flow). */
   state: string;
@@ -50,7 +55,9 @@ export interface BegunLogin {
   expiresAt: number;
 }
 
+/** What `complete` reports: whose login it was, and what the provider said about the person. */
 export interface CompletedLogin {
+  /** The user id given to `begin`. */
   userId: string;
   /** The provider's name for the person, where it gives one. */
   username: string | null;
@@ -60,6 +67,30 @@ export interface CompletedLogin {
 
 export type { UserToken };
 
+/**
+ * Logins for the many users of a server-side host with several instances: `begin` on any
+ * instance, `complete` on whichever instance the callback reaches (the flow is kept in a shared
+ * FlowStore under its `state` and taken exactly once), then `token` for a usable access token,
+ * refreshed single-flight under a shared lock. Redirect mode only (ERR_CONFIG for a device
+ * protocol, thrown by the constructor).
+ *
+ * @see RFC 6749 section 4.1, RFC 6749 section 10.12, RFC 9700 section 4.14.2
+ * @example
+ * ```ts
+ * const redis = await createRedisClient({ url: process.env.REDIS_URL });
+ * const logins = createLoginService({
+ *   protocol: createOAuth2Protocol({ issuer: 'https://id.example.com', clientId: 'web-app' }),
+ *   http: new FetchHttpClient(),
+ *   redirectUri: 'https://app.example.com/oauth/callback',
+ *   flows: new RedisFlowStore(redis),
+ *   tokens: new RedisTokenStore(redis),
+ *   lock: new RedisLock(redis),
+ * });
+ * // GET /connect:         res.redirect((await logins.begin(user.id)).authorizationUrl)
+ * // GET /oauth/callback:  await logins.complete(req.query)
+ * // anywhere:             const { accessToken } = await logins.token(user.id)
+ * ```
+ */
 export class LoginService<Req = unknown, Res = unknown> {
   readonly #protocol: AuthProtocol<Req, Res>;
   readonly #flows: FlowStore;
@@ -71,6 +102,7 @@ export class LoginService<Req = unknown, Res = unknown> {
   /** Logins and renewals running now: close() cancels them. */
   readonly #running = new Set<ServiceActor>();
 
+  /** @throws AuthError ERR_CONFIG when the protocol is not in redirect mode. */
   constructor(options: LoginServiceOptions<Req, Res>) {
     if (options.protocol.mode !== 'redirect') {
       throw new AuthError(
@@ -81,12 +113,12 @@ export class LoginService<Req = unknown, Res = unknown> {
     this.#protocol = options.protocol;
     this.#flows = options.flows;
     this.#clock = options.clock ?? systemClock;
-    const lockTimeoutMs = options.lockTimeoutMs ?? 30_000;
+    const lockTimeoutMs = options.lockTimeoutMs ?? options.config?.lockTimeoutMs ?? 30_000;
     this.#config = {
       ...DEFAULT_FLOW_CONFIG,
       ...options.config,
       mode: 'redirect',
-      refreshSkewMs: options.refreshSkewMs ?? 60_000,
+      refreshSkewMs: options.refreshSkewMs ?? options.config?.refreshSkewMs ?? 60_000,
       lockTimeoutMs,
     };
     const storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
@@ -117,7 +149,9 @@ export class LoginService<Req = unknown, Res = unknown> {
   /**
    * Starts a login for `userId`: asks the provider for a request token (Pocket) or builds PKCE,
    * state and nonce (and a PAR, where offered), and keeps the flow for `userTimeoutMs`.
-   * @throws AuthError from the provider (ERR_NETWORK, ERR_INVALID_CLIENT, ...), ERR_STORAGE, ERR_CONFIG.
+   * @throws AuthError ERR_CONFIG (a user id that is not 1-256 characters), ERR_STORAGE, and the
+   *   provider's and network's: ERR_INVALID_CLIENT, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE,
+   *   ERR_NETWORK, ERR_TIMEOUT.
    * @see RFC 6749 section 4.1.1, RFC 7636 section 4, RFC 9126
    */
   async begin(userId: string): Promise<BegunLogin> {
@@ -222,6 +256,8 @@ export class LoginService<Req = unknown, Res = unknown> {
    * Forgets the user's login (under the user's lock) and revokes it where the protocol can.
    * Resolves false when there was none. The entry is removed even when revocation fails; that
    * failure is then thrown.
+   * @throws AuthError ERR_CONFIG (bad user id), ERR_TIMEOUT (lock), ERR_STORAGE, and the revocation
+   *   endpoint's errors (ERR_NETWORK, ERR_SERVER, ...).
    * @see RFC 7009
    */
   logout(userId: string): Promise<boolean> {
@@ -297,7 +333,7 @@ function duration(ms: number): string {
   return ms < 120_000 ? `${Math.round(ms / 1_000)} s` : `${Math.round(ms / 60_000)} min`;
 }
 
-/** Creates a {@link LoginService}; see its options. */
+/** Creates a {@link LoginService}; see its options. @throws AuthError ERR_CONFIG for a device-mode protocol. */
 export function createLoginService<Req, Res>(options: LoginServiceOptions<Req, Res>): LoginService<Req, Res> {
   return new LoginService(options);
 }

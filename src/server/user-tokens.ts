@@ -14,12 +14,15 @@ import { withLock } from './with-lock.js';
 
 /** What a host gets from `token(userId)`: no refresh token, no ID token. */
 export interface UserToken {
+  /** The access token to send. Secret. */
   accessToken: string;
   /** "Bearer" for OAuth; absent for Pocket. */
   tokenType: string | null;
   /** Epoch ms; null when it does not expire (Pocket). */
   expiresAt: number | null;
+  /** The granted scope, where the provider said. */
   scope: string | null;
+  /** The provider's name for the person, where it gives one. */
   username: string | null;
 }
 

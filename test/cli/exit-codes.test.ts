@@ -5,9 +5,9 @@
 import test from 'ava';
 import { PassThrough } from 'node:stream';
 import { AUTH_ERROR_CODES, AuthError } from '../../adapters/errors.js';
-import { EXIT, exitCodeFor } from '../../src/cli/exit-codes.js';
-import { hintFor } from '../../src/cli/hints.js';
-import { reportFailure } from '../../src/cli/report.js';
+import { EXIT, exitCodeFor } from '../../src/cli/output/exit-codes.js';
+import { hintFor } from '../../src/cli/output/hints.js';
+import { reportFailure } from '../../src/cli/output/report.js';
 
 function report(error: unknown): { code: number; text: string } {
   const stderr = new PassThrough();

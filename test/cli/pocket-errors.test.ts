@@ -9,7 +9,7 @@ import { createServer, STATUS_CODES } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { existsSync, writeFileSync } from 'node:fs';
-import { fingerprintOf } from '../../src/cli/pocket-keys.js';
+import { consumerKeyFingerprint } from '../../src/storage-key.js';
 import { pocketLoginKey } from '../helpers/cli-profile.js';
 import {
   startPocketEmulator,
@@ -39,7 +39,7 @@ async function loggedIn(
 /** The stored token entry of a sandbox's Pocket login. */
 async function tokenEntry(sb: CliSandbox, consumerKey: string): Promise<string | undefined> {
   // The login of this consumer key, whatever base URL it was made against (default profile).
-  const fingerprint = fingerprintOf(consumerKey);
+  const fingerprint = consumerKeyFingerprint(consumerKey);
   return (await keychainEntries(sb.service)).find(
     (e) => e.account.startsWith('pocket:') && e.account.endsWith(`#${fingerprint}#profile=default`),
   )?.password;

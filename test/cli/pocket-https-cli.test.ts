@@ -12,7 +12,7 @@ import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CONSUMER_KEY_ENV } from '../../src/cli/secrets-input.js';
+import { CONSUMER_KEY_ENV } from '../../src/cli/options/secrets.js';
 import { startPocketEmulator, type PocketEmulator } from '../../src/pocket/emulator/index.js';
 import { runCli } from '../helpers/cli-run.js';
 import { makeThrowawayCa, type ThrowawayCa } from '../helpers/throwaway-ca.js';

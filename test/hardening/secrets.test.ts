@@ -71,7 +71,7 @@ test('Pocket flow: no secret in errors, inspector output or emitted events', asy
   const consumerKey = emulator.issueConsumerKey({ appName: 'secrets test' });
   const hay = new Haystack();
   const store = new MemoryTokenStore();
-  const protocol = createPocketProtocol({ consumerKey, baseUrl: emulator.url, timeoutMs: 2000 });
+  const protocol = createPocketProtocol({ consumerKey, baseUrl: emulator.url, timeoutMs: 15_000 });
   const flow = createAuthFlow({
     protocol,
     http: new AxiosHttpClient(),
@@ -202,7 +202,7 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
     clientId: 'secrets-client',
     clientSecret,
     scope: 'read offline_access',
-    timeoutMs: 2000,
+    timeoutMs: 15_000,
   });
   const store = new MemoryTokenStore();
   const flow = createAuthFlow({
@@ -243,7 +243,7 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
       clientId: 'secrets-client',
       clientSecret,
       scope: 'read',
-      timeoutMs: 2000,
+      timeoutMs: 15_000,
     }),
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
@@ -262,7 +262,12 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
   });
   t.teardown(() => junk.close());
   const broken = createAuthFlow({
-    protocol: createOAuth2Protocol({ issuer: junk.origin, clientId: 'secrets-client', scope: 'read', timeoutMs: 2000 }),
+    protocol: createOAuth2Protocol({
+      issuer: junk.origin,
+      clientId: 'secrets-client',
+      scope: 'read',
+      timeoutMs: 15_000,
+    }),
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
     browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
@@ -292,7 +297,7 @@ test('OAuth flow with DPoP: the private key is in no error, inspector output, em
     issuer: server.origin,
     clientId: 'secrets-client',
     scope: 'read offline_access',
-    timeoutMs: 2000,
+    timeoutMs: 15_000,
   });
   const store = new MemoryTokenStore();
   const flow = createAuthFlow({
@@ -338,7 +343,7 @@ test('OAuth flow with DPoP: the private key is in no error, inspector output, em
       issuer: server.origin,
       clientId: 'secrets-client',
       scope: 'read offline_access',
-      timeoutMs: 2000,
+      timeoutMs: 15_000,
     }),
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),

@@ -1,14 +1,15 @@
 /**
  * Writes a logged-in Pocket profile for the CLI without running a login: profiles/default.json plus a
- * 0600 token file, in the CLI's own formats (profile.ts, pocket-flow.ts, token-codec.ts), so a
+ * 0600 token file, in the CLI's own formats (storage/profile.ts, storage/account.ts, token-codec.ts), so a
  * later `authmachine items` or `status` in that config dir finds a usable login.
  */
 import { join } from 'node:path';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
 import type { TokenSet } from '../../machines/types.js';
-import { consumerKeyEntry, fingerprintOf } from '../../src/cli/pocket-keys.js';
-import { storageKeyOf, writeProfile, type Profile } from '../../src/cli/profile.js';
+import { storageKeyOf, consumerKeyEntry } from '../../src/cli/storage/account.js';
+import { writeProfile, type Profile } from '../../src/cli/storage/profile.js';
+import { consumerKeyFingerprint } from '../../src/storage-key.js';
 
 export interface StoredPocketLogin {
   baseUrl: string;
@@ -20,7 +21,7 @@ export interface StoredPocketLogin {
 /** Returns the token file's path. */
 export async function writePocketLogin(configDir: string, login: StoredPocketLogin): Promise<string> {
   const tokenFile = join(configDir, 'tokens.json');
-  const fingerprint = fingerprintOf(login.consumerKey);
+  const fingerprint = consumerKeyFingerprint(login.consumerKey);
   const store = new FileTokenStore({ path: tokenFile });
   await store.set(consumerKeyEntry(fingerprint), login.consumerKey);
   const profile: Profile = {
@@ -38,10 +39,10 @@ export async function writePocketLogin(configDir: string, login: StoredPocketLog
   return tokenFile;
 }
 
-/** The store key under which the CLI keeps a Pocket login (see storageKeyOf in src/cli/profile.ts). */
+/** The store key under which the CLI keeps a Pocket login (see storageKeyOf in src/cli/account.ts). */
 export function pocketLoginKey(baseUrl: string, consumerKey: string, profile = 'default'): string {
   return storageKeyOf(
-    { provider: 'pocket', baseUrl, store: 'keychain', keyFingerprint: fingerprintOf(consumerKey) },
+    { provider: 'pocket', baseUrl, store: 'keychain', keyFingerprint: consumerKeyFingerprint(consumerKey) },
     profile,
   );
 }

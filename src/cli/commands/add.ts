@@ -1,9 +1,8 @@
-import type { Command } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { openStoredPocket } from '../stored-pocket.js';
-import { UsageError } from '../usage-error.js';
+import { type Command, UsageError } from '../command.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { openStoredPocket } from '../flows/stored-pocket.js';
 
 export const add: Command = {
   name: 'add',

@@ -1,13 +1,11 @@
 import { AuthError } from '../../../adapters/errors.js';
 import type { HttpMethod } from '../../../adapters/contracts.js';
 import type { ResourceRequest } from '../../oauth2/index.js';
-import type { Command } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { openAccount, profileNote } from '../account.js';
-import { PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
-import { refreshSkewMs } from '../refresh-skew.js';
-import { UsageError } from '../usage-error.js';
+import { type Command, UsageError } from '../command.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { openAccount, profileNote } from '../storage/account.js';
+import { PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
 /** RFC 9110 field-name characters. */
@@ -110,7 +108,7 @@ export const call: Command = {
     if (!METHODS.includes(method)) throw new UsageError(`--method must be one of ${METHODS.join(', ')}.`, 'call');
     const headers = parseHeaders(v['header']);
 
-    const skew = refreshSkewMs(v['refresh-skew'], 'call');
+    const skew = refreshSkewMs(args, { command: 'call' });
     const account = await openAccount(v['profile'], io, 'Run `authmachine login --issuer URL --client-id ID`');
     const profile = account.profile;
     if (profile.provider !== 'oauth2') {
@@ -122,7 +120,7 @@ export const call: Command = {
     const given = args.positionals[0];
     if (given === undefined) throw new UsageError('missing <url-or-path>.', 'call');
     const url = targetUrl(given, profile.issuer, profile.resource);
-    const { oauthFlow, oauthOptionsFromProfile } = await import('../oauth-flow.js');
+    const { oauthFlow, oauthOptionsFromProfile } = await import('../flows/oauth.js');
     const { flow } = oauthFlow({ ...oauthOptionsFromProfile(account, io), refreshSkewMs: skew }, io);
     try {
       if ((await flow.resume()) === null) {

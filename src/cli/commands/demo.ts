@@ -1,18 +1,15 @@
 import type { TokenStore } from '../../../adapters/contracts.js';
 import { isAuthError } from '../../../adapters/errors.js';
 import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
-import type { Command } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { hasDisplay } from '../environment.js';
-import { inspectOption } from '../inspect-option.js';
-import type { CliIO } from '../io.js';
-import { write } from '../io.js';
-import { itemRow, TABLE_HEADER } from '../item-table.js';
-import { pocketFlow } from '../pocket-flow.js';
-import { runLogin } from '../run-login.js';
-import { SimulatedBrowser } from '../simulated-browser.js';
-import { openStore, parseStoreKind } from '../stores.js';
-import { UsageError } from '../usage-error.js';
+import { type Command, UsageError } from '../command.js';
+import { EXIT } from '../output/exit-codes.js';
+import { hasDisplay, SimulatedBrowser } from '../flows/browser.js';
+import { inspectOption } from '../options/inspect.js';
+import { type CliIO, write } from '../output/io.js';
+import { itemRow, TABLE_HEADER } from '../output/item-table.js';
+import { pocketFlow } from '../flows/pocket.js';
+import { runLogin } from '../login/run.js';
+import { openStore, parseStoreKind } from '../storage/stores.js';
 
 /** The keychain when there is one; otherwise memory, said out loud (a demo token dies with the demo). */
 async function demoStore(requested: ReturnType<typeof parseStoreKind>, io: CliIO): Promise<TokenStore> {
@@ -70,7 +67,7 @@ export const demo: Command = {
           "client plays the browser, following the redirect back to this login's loopback listener.\n",
       );
     }
-    const inspect = await inspectOption(args.values['inspect'], io);
+    const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const store = await demoStore(requested, io);
     const { flow } = pocketFlow(
       {
@@ -83,7 +80,11 @@ export const demo: Command = {
       io,
     );
     try {
-      const result = await runLogin(flow, io, 'Pocket', true, simulate ? 'simulated' : 'browser');
+      const result = await runLogin(flow, io, {
+        providerName: 'Pocket',
+        force: true,
+        opener: simulate ? 'simulated' : 'browser',
+      });
       io.stderr.write(
         `Logged in as ${result.username ?? 'unknown'}; token kept in ${store.location}.\nFetching your articles...\n`,
       );

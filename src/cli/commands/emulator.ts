@@ -1,10 +1,9 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Command } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { configDir } from '../profile.js';
-import { portOption, wholeNumberOption } from '../number-option.js';
-import { UsageError } from '../usage-error.js';
+import { type Command, UsageError } from '../command.js';
+import { EXIT } from '../output/exit-codes.js';
+import { configDir } from '../storage/profile.js';
+import { portOption, wholeNumberOption } from '../options/number.js';
 
 const APPROVALS = ['page', 'auto-approve', 'auto-decline'] as const;
 
@@ -42,12 +41,12 @@ export const emulator: Command = {
     'authmachine login --base-url http://127.0.0.1:8080 --consumer-key-file ~/.config/authmachine/emulator-consumer-key',
   ],
   async run(args, io) {
-    const port = portOption(args, 'port', 'emulator') ?? 0;
+    const port = portOption(args, 'port', { command: 'emulator' }) ?? 0;
     const approval = (args.values['approval'] ?? 'page') as (typeof APPROVALS)[number];
     if (!APPROVALS.includes(approval))
       throw new UsageError(`--approval must be one of ${APPROVALS.join(', ')}.`, 'emulator');
-    const items = wholeNumberOption(args, 'items', 'emulator', { min: 0 });
-    const pageCap = wholeNumberOption(args, 'page-cap', 'emulator', { min: 1 });
+    const items = wholeNumberOption(args, 'items', { command: 'emulator', min: 0 });
+    const pageCap = wholeNumberOption(args, 'page-cap', { command: 'emulator', min: 1 });
     const { startPocketEmulator } = await import('../../pocket/emulator/index.js');
     const server = await startPocketEmulator({
       port,

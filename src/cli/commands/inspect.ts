@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Command } from '../command.js';
-import { EXIT } from '../exit-codes.js';
-import { publishInspector, withdrawInspector } from '../inspector-file.js';
-import { portOption } from '../number-option.js';
+import { EXIT } from '../output/exit-codes.js';
+import { publishInspector, withdrawInspector } from '../storage/inspector-file.js';
+import { portOption } from '../options/number.js';
 
 export const inspect: Command = {
   name: 'inspect',
@@ -19,7 +19,7 @@ export const inspect: Command = {
   },
   examples: ['authmachine inspect', 'authmachine demo --inspect    # in another terminal'],
   async run(args, io) {
-    const port = portOption(args, 'port', 'inspect') ?? 0;
+    const port = portOption(args, 'port', { command: 'inspect' }) ?? 0;
     const { startInspectorServer } = await import('../../inspect/inspector-server.js');
     const key = randomBytes(24).toString('base64url');
     const server = await startInspectorServer({ port, ingestKey: key });

@@ -1,13 +1,11 @@
-import type { PocketGetParams } from '../../pocket/data.js';
-import { pagesOf } from '../../pocket/data.js';
-import type { Command } from '../command.js';
-import { PROFILE_OPTION } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { itemRow, TABLE_HEADER } from '../item-table.js';
-import { openStoredPocket } from '../stored-pocket.js';
-import { wholeNumberOption } from '../number-option.js';
-import { UsageError } from '../usage-error.js';
+import { type PocketGetParams, pagesOf } from '../../pocket/data.js';
+import { type Command, UsageError } from '../command.js';
+import { PROFILE_OPTION } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { itemRow, TABLE_HEADER } from '../output/item-table.js';
+import { openStoredPocket } from '../flows/stored-pocket.js';
+import { wholeNumberOption } from '../options/number.js';
 
 const CHOICES = {
   state: ['unread', 'archive', 'all'],
@@ -66,14 +64,14 @@ export const items: Command = {
     if (typeof v['tag'] === 'string') params.tag = v['tag'];
     if (typeof v['search'] === 'string') params.search = v['search'];
     if (typeof v['domain'] === 'string') params.domain = v['domain'];
-    const since = wholeNumberOption(args, 'since', 'items', { min: 0 });
+    const since = wholeNumberOption(args, 'since', { command: 'items', min: 0 });
     if (since !== undefined) params.since = since;
     if (v['complete']) params.detailType = 'complete';
-    params.offset = wholeNumberOption(args, 'offset', 'items', { min: 0 }, 0);
+    params.offset = wholeNumberOption(args, 'offset', { command: 'items', min: 0, fallback: 0 });
     const all = Boolean(v['all']);
     // Both are checked whichever is used: a bad value is never silently ignored.
-    const pageSizeAll = wholeNumberOption(args, 'page-size', 'items', { min: 1 }, 500);
-    const count = wholeNumberOption(args, 'count', 'items', { min: 1 }, 30);
+    const pageSizeAll = wholeNumberOption(args, 'page-size', { command: 'items', min: 1, fallback: 500 });
+    const count = wholeNumberOption(args, 'count', { command: 'items', min: 1, fallback: 30 });
     const pageSize = all ? pageSizeAll : count;
 
     const flow = await openStoredPocket(io, args.values['profile']);

@@ -1,15 +1,14 @@
 import { resolve } from 'node:path';
-import type { Command } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { inspectOption } from '../inspect-option.js';
-import { write } from '../io.js';
-import { loginPocket } from '../login-pocket.js';
-import { profileName } from '../profile.js';
-import { parseStoreKind } from '../stores.js';
-import { secondsOption } from '../number-option.js';
-import { wantsOAuth } from '../oauth-target.js';
-import { UsageError } from '../usage-error.js';
+import { type Command, UsageError } from '../command.js';
+import { JSON_OPTION, PROFILE_OPTION, STORE_OPTIONS } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { inspectOption } from '../options/inspect.js';
+import { write } from '../output/io.js';
+import { loginPocket } from '../login/pocket.js';
+import { profileName } from '../storage/profile.js';
+import { parseStoreKind } from '../storage/stores.js';
+import { secondsOption } from '../options/number.js';
+import { wantsOAuth } from '../flows/oauth-target.js';
 
 export const login: Command = {
   name: 'login',
@@ -134,11 +133,11 @@ export const login: Command = {
     // Stored absolute: later commands may run from another folder.
     const tokenFile = given === undefined ? undefined : resolve(given);
     if (tokenFile && storeKind !== 'file') throw new UsageError('--token-file goes with --store file.', 'login');
-    const timeoutMs = secondsOption(args, 'timeout', 'login');
-    const inspect = await inspectOption(args.values['inspect'], io);
+    const timeoutMs = secondsOption(args, 'timeout', { command: 'login' });
+    const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
     const outcome = wantsOAuth(args)
-      ? await (await import('../login-oauth.js')).loginOAuth(args, io, options)
+      ? await (await import('../login/oauth.js')).loginOAuth(args, io, options)
       : await loginPocket(args, io, options);
     await write(io.stdout, args.values['json'] ? `${JSON.stringify(outcome.summary)}\n` : `${outcome.text}\n`);
     await inspect.finish();

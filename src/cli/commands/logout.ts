@@ -1,9 +1,9 @@
 import type { Command } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { accountOf, profileNote } from '../account.js';
-import { profileName, readProfile, removeProfile } from '../profile.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { accountOf, consumerKeyEntry, profileNote } from '../storage/account.js';
+import { profileName, readProfile, removeProfile } from '../storage/profile.js';
 import { isAuthError } from '../../../adapters/errors.js';
 
 export const logout: Command = {
@@ -26,8 +26,7 @@ export const logout: Command = {
     let where: string;
     let revoked = false;
     if (profile.provider === 'pocket') {
-      const { pocketFromProfile, pocketFlow } = await import('../pocket-flow.js');
-      const { consumerKeyEntry } = await import('../pocket-keys.js');
+      const { pocketFromProfile, pocketFlow } = await import('../flows/pocket.js');
       const { flow } = pocketFlow(await pocketFromProfile(account), io);
       try {
         await flow.logout();
@@ -35,7 +34,7 @@ export const logout: Command = {
         flow.stop();
       }
       // The consumer key is shared by every profile of that Pocket app: keep it while one still uses it.
-      const { listProfiles } = await import('../profile.js');
+      const { listProfiles } = await import('../storage/profile.js');
       const others = (await listProfiles(io.env)).filter(
         (p) =>
           p.name !== name &&
@@ -46,7 +45,7 @@ export const logout: Command = {
       if (others.length === 0) await account.store.delete(consumerKeyEntry(profile.keyFingerprint));
       where = `Pocket: the token was deleted from ${account.store.location}, but Pocket offers no revocation, so it stays valid there until you remove the app in Pocket's settings`;
     } else {
-      const { oauthFromProfile } = await import('../oauth-flow.js');
+      const { oauthFromProfile } = await import('../flows/oauth.js');
       const { flow, store, revocable, storageKey } = await oauthFromProfile(account, io);
       let told: string | null = null;
       try {

@@ -1,10 +1,10 @@
-import { decodeTokenSet } from '../../flow/token-codec.js';
-import { accountOf, profileNote } from '../account.js';
+import { decodeTokenSet, isUsable } from '../../flow/token-codec.js';
+import { accountOf, profileNote } from '../storage/account.js';
 import type { Command } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { listProfiles, profileName, PROFILE_ENV, readProfile, type Profile } from '../profile.js';
+import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { listProfiles, profileName, PROFILE_ENV, readProfile, type Profile } from '../storage/profile.js';
 
 interface LoginStatus {
   info: Record<string, unknown>;
@@ -26,8 +26,9 @@ async function statusOf(name: string, profile: Profile, env: NodeJS.ProcessEnv, 
       usable: false,
     };
   const token = decodeTokenSet(secret, account.store.location);
+  // The flow's own rule (an expired token still counts while its refresh token is good).
+  const usable = isUsable(token, now);
   const expired = token.expiresAt !== undefined && token.expiresAt <= now;
-  const usable = !expired || Boolean(token.refreshToken);
   const info = {
     loggedIn: usable,
     ...base,

@@ -7,14 +7,12 @@
 import { AuthError } from '../../../adapters/errors.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
-import { openAccount, profileNote } from '../account.js';
-import type { Command } from '../command.js';
-import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION } from '../common-options.js';
-import { EXIT } from '../exit-codes.js';
-import { write } from '../io.js';
-import { refreshSkewMs } from '../refresh-skew.js';
-import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../token-output.js';
-import { UsageError } from '../usage-error.js';
+import { openAccount, profileNote } from '../storage/account.js';
+import { type Command, UsageError } from '../command.js';
+import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
+import { EXIT } from '../output/exit-codes.js';
+import { write } from '../output/io.js';
+import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../output/token.js';
 
 function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
   const format = args.values['format'];
@@ -26,8 +24,16 @@ function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
   throw new UsageError(`--format must be one of ${TOKEN_FORMATS.join(', ')}.`, 'token');
 }
 
+interface PrintChoice {
+  /** --id-token: the OpenID Connect ID token rather than the access token. */
+  idToken: boolean;
+  now: number;
+  /** How close to expiry a token may be and still be handed out (ms). */
+  skewMs: number;
+}
+
 /** The token to print, or null when it is missing or too close to expiry to hand out. */
-function printable(token: TokenSet, wantIdToken: boolean, now: number, skewMs: number): PrintedToken | null {
+function printable(token: TokenSet, { idToken: wantIdToken, now, skewMs }: PrintChoice): PrintedToken | null {
   if (!isFresh(token, now, skewMs)) return null;
   if (!wantIdToken)
     return {
@@ -72,21 +78,21 @@ export const token: Command = {
   ],
   async run(args, io) {
     const format = parseFormat(args);
-    const skewMs = refreshSkewMs(args.values['refresh-skew'], 'token');
+    const skewMs = refreshSkewMs(args, { command: 'token' });
     const wantIdToken = Boolean(args.values['id-token']);
     const account = await openAccount(args.values['profile'], io);
     const secret = await account.store.get(account.storageKey);
     if (secret === null)
       throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`);
     let stored = decodeTokenSet(secret, account.store.location);
-    let printed = printable(stored, wantIdToken, Date.now(), skewMs);
+    let printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs });
     if (printed === null) {
       if (wantIdToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
         throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
       }
-      const { renewToken } = await import('../token-renew.js');
+      const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs);
-      printed = printable(stored, wantIdToken, Date.now(), 0);
+      printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs: 0 });
       if (printed === null)
         throw new AuthError(
           'ERR_TOKEN_INVALID',

@@ -9,6 +9,7 @@ import type { PocketItemRecord } from './item-types.js';
 /** The `since` value of the seed's sample answer (unix seconds). */
 export const DEMO_SAMPLE_SINCE = 1514514495;
 
+/** The ten demo articles the emulator's account holds unless `syntheticItems` is set. */
 export const DEMO_ITEMS: readonly PocketItemRecord[] = [
   {
     excerpt:

@@ -14,6 +14,7 @@ export type EmulatorEndpoint =
   | '/v3/send'
   | '/auth/authorize';
 
+/** One fault the emulator plays on the next call to an endpoint (see `PocketEmulator.failNext`). */
 export type EmulatorFault =
   /** A 5xx answers with X-Error-Code 199; other statuses with the bare status. `retryAfter` in seconds. */
   | { status: number; retryAfter?: number }

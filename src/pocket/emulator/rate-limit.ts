@@ -4,6 +4,7 @@
  */
 import type { Clock } from '../../../adapters/contracts.js';
 
+/** The emulator's rate limits (Pocket's documented defaults). */
 export interface RateLimitOptions {
   /** Calls per window per user of one consumer key. Default 320. */
   userLimit?: number;

@@ -23,6 +23,7 @@ export const POCKET_ERRORS = {
   199: [503, 'Pocket server issue.'],
 } as const satisfies Record<number, readonly [number, string]>;
 
+/** The X-Error-Code values the emulator answers with, each with Pocket's status and X-Error text. */
 export type PocketErrorCode = keyof typeof POCKET_ERRORS;
 
 /** Headers sent with every answer, on top of the content headers. */

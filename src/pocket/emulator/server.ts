@@ -32,6 +32,7 @@ export interface EmulatorLogEvent {
   durationMs: number;
 }
 
+/** Options of {@link startPocketEmulator}. Times are milliseconds unless a name says seconds. */
 export interface PocketEmulatorOptions {
   /** Port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;

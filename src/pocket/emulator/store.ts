@@ -91,6 +91,7 @@ export class Account {
   }
 }
 
+/** What a consumer key issued by the emulator may do. */
 export interface IssueKeyOptions {
   /** Shown on the authorize page. Default "authmachine demo". */
   appName?: string;

@@ -9,9 +9,11 @@ import type { PocketItemRecord } from './item-types.js';
 
 /** time_added of item 0 (unix seconds, 2023-11-14). */
 export const SYNTHETIC_NEWEST_TIME = 1_700_000_000;
+/** Seconds between two synthetic items' time_added. */
 export const SYNTHETIC_STEP_SECONDS = 60;
 /** Synthetic item ids are this plus the index; added items use a lower range. */
 export const SYNTHETIC_ID_BASE = 4_000_000_000;
+/** The site every synthetic item is on. */
 export const SYNTHETIC_DOMAIN = 'bench.example';
 
 const WORDS = ['state', 'machine', 'token', 'browser', 'redirect', 'keychain', 'loopback', 'consent'];
@@ -27,6 +29,7 @@ export class SyntheticItems {
     return SYNTHETIC_NEWEST_TIME - index * SYNTHETIC_STEP_SECONDS;
   }
 
+  /** The item id of item `index`. */
   idAt(index: number): string {
     return String(SYNTHETIC_ID_BASE + index);
   }

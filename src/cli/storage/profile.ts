@@ -1,0 +1,127 @@
+/**
+ * Profiles: named accounts, each with the non-secret settings its login left behind (provider,
+ * issuer or base URL, client, store), so later commands know which login to use. One file per
+ * profile: <config dir>/profiles/<name>.json, mode 0600 in 0700 folders. Secrets never go here:
+ * tokens and consumer keys live in the token store, under the library's storage key of the
+ * provider, the issuer (or Pocket base URL), the client and the profile (see account.ts), so two
+ * profiles never share a login.
+ */
+import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { AuthError } from '../../../adapters/errors.js';
+import type { OAuth2Endpoints } from '../../oauth2/protocol.js';
+import type { ProviderName } from '../../oauth2/providers/types.js';
+import { homeDirectory } from '../../../adapters/file-store.js';
+import { ensurePrivateDirectory } from '../../../adapters/private-dir.js';
+import { UsageError } from '../command.js';
+
+export type StoreKind = 'keychain' | 'file' | 'memory';
+
+export type Profile =
+  | {
+      provider: 'pocket';
+      baseUrl: string;
+      store: StoreKind;
+      tokenFile?: string;
+      keyFingerprint: string;
+      /** --ca-file: extra certificate authorities for an https base URL, used by every later command. */
+      caFile?: string;
+    }
+  | ({
+      provider: 'oauth2';
+      issuer: string;
+      clientId: string;
+      scope?: string;
+      resource?: string;
+      store: StoreKind;
+      tokenFile?: string;
+      /** Where the client secret was read from at login (the secret itself is never saved here). */
+      clientSecretFile?: string;
+      /** --ca-file: extra certificate authorities for https, used by every later command. */
+      caFile?: string;
+    } & OAuthTargetFields);
+
+/** The non-secret parts of an OAuth target (see oauth-target.ts) a profile keeps. */
+export interface OAuthTargetFields {
+  /** false: `issuer` only names the login; the endpoints were given by hand. */
+  discover?: false;
+  preset?: ProviderName;
+  tenant?: string;
+  baseUrl?: string;
+  endpoints?: OAuth2Endpoints;
+}
+
+export const DEFAULT_PROFILE = 'default';
+export const PROFILE_ENV = 'AUTHMACHINE_PROFILE';
+const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** --profile, else $AUTHMACHINE_PROFILE, else "default". Names are file names: letters, digits, . _ - */
+export function profileName(option: unknown, env: NodeJS.ProcessEnv): string {
+  const given = typeof option === 'string' ? option : env[PROFILE_ENV] || DEFAULT_PROFILE;
+  if (!NAME.test(given)) {
+    throw new UsageError(
+      `"${given}" is not a profile name: use up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
+    );
+  }
+  return given;
+}
+
+/** $AUTHMACHINE_CONFIG_DIR, else $XDG_CONFIG_HOME/authmachine, else ~/.config/authmachine; always absolute. */
+export function configDir(env: NodeJS.ProcessEnv): string {
+  const own = env['AUTHMACHINE_CONFIG_DIR'];
+  if (own) return resolve(own);
+  const xdg = env['XDG_CONFIG_HOME'];
+  const base = xdg && isAbsolute(xdg) ? xdg : join(homeDirectory(env), '.config');
+  return join(base, 'authmachine');
+}
+
+const profilesDir = (env: NodeJS.ProcessEnv) => join(configDir(env), 'profiles');
+const fileOf = (env: NodeJS.ProcessEnv, name: string) => join(profilesDir(env), `${name}.json`);
+
+export async function readProfile(env: NodeJS.ProcessEnv, name: string): Promise<Profile | null> {
+  const path = fileOf(env, name);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+  try {
+    return JSON.parse(text) as Profile;
+  } catch {
+    throw new AuthError('ERR_CONFIG', `${path} is not valid JSON. Delete it and log in again.`);
+  }
+}
+
+/** Saves a profile's settings atomically; a relative token file is stored absolute. */
+export async function writeProfile(env: NodeJS.ProcessEnv, name: string, profile: Profile): Promise<string> {
+  const dir = profilesDir(env);
+  await ensurePrivateDirectory(dir);
+  const path = fileOf(env, name);
+  const saved = profile.tokenFile === undefined ? profile : { ...profile, tokenFile: resolve(profile.tokenFile) };
+  const temp = `${path}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(saved, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, path);
+  return path;
+}
+
+export async function removeProfile(env: NodeJS.ProcessEnv, name: string): Promise<void> {
+  await rm(fileOf(env, name), { force: true });
+}
+
+/** Every saved profile, by name. */
+export async function listProfiles(env: NodeJS.ProcessEnv): Promise<Array<{ name: string; profile: Profile }>> {
+  let files: string[];
+  try {
+    files = await readdir(profilesDir(env));
+  } catch {
+    return [];
+  }
+  const names = files
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .filter((n) => NAME.test(n))
+    .sort();
+  const found = await Promise.all(names.map(async (name) => ({ name, profile: await readProfile(env, name) })));
+  return found.filter((entry): entry is { name: string; profile: Profile } => entry.profile !== null);
+}

@@ -1,0 +1,68 @@
+/**
+ * Picks the token store. The keychain is the default; a plaintext file only when asked for
+ * (--store file), and then the CLI says where it went.
+ */
+import { join } from 'node:path';
+import type { Lock, TokenStore } from '../../../adapters/contracts.js';
+import { FileLock } from '../../../adapters/file-lock.js';
+import { FileTokenStore, defaultTokenFilePath } from '../../../adapters/file-store.js';
+import { KeytarTokenStore } from '../../../adapters/keytar-store.js';
+import { MemoryTokenStore } from '../../../adapters/memory-store.js';
+import { UsageError } from '../command.js';
+import { configDir, type StoreKind } from './profile.js';
+
+export const STORE_KINDS: StoreKind[] = ['keychain', 'file', 'memory'];
+
+export function parseStoreKind(value: unknown): StoreKind | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && (STORE_KINDS as string[]).includes(value)) return value as StoreKind;
+  throw new UsageError(`--store must be one of ${STORE_KINDS.join(', ')}.`);
+}
+
+/** AUTHMACHINE_KEYCHAIN_TIMEOUT_MS: how long one keychain call may take (default 10 000 ms). */
+function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const value = Number(env['AUTHMACHINE_KEYCHAIN_TIMEOUT_MS']);
+  return Number.isFinite(value) && value > 0 ? value : 10_000;
+}
+
+let inChild = false;
+
+/**
+ * Runs keytar in a helper child (keychain-process.ts) so a keychain call that never returns
+ * cannot keep the CLI alive. main() turns it on when it runs as its own process; in-process
+ * hosts of main() (the CLI tests) keep keytar in-process.
+ */
+export function runKeychainInChild(): void {
+  inChild = true;
+}
+
+export function openStore(kind: StoreKind, tokenFile: string | undefined, env: NodeJS.ProcessEnv): TokenStore {
+  switch (kind) {
+    case 'keychain':
+      return new KeytarTokenStore({
+        service: env['AUTHMACHINE_KEYCHAIN_SERVICE'] ?? 'authmachine',
+        timeoutMs: keychainTimeoutMs(env),
+        ...(inChild
+          ? {
+              loadKeytar: async () => {
+                const keytar = (await import('./keychain-process.js')).processKeytar();
+                await keytar.ready();
+                return keytar;
+              },
+            }
+          : {}),
+      });
+    case 'file':
+      return new FileTokenStore({ path: tokenFile ?? defaultTokenFilePath(env) });
+    case 'memory':
+      return new MemoryTokenStore();
+  }
+}
+
+/**
+ * The lock that serialises renewing and logging in across authmachine processes: lock files in
+ * <config dir>/locks (the kernel frees them when a holder dies). None for the memory store.
+ */
+export function openLock(kind: StoreKind, env: NodeJS.ProcessEnv): Lock | null {
+  return kind === 'memory' ? null : new FileLock({ directory: join(configDir(env), 'locks') });
+}
