@@ -173,7 +173,21 @@ export interface LockLease {
  */
 export interface Lock {
   /** Waits until `key` is free and takes it. @throws AuthError ERR_CANCELLED, ERR_STORAGE */
-  acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease>;
+  acquire(key: string, options: LockAcquireOptions): Promise<LockLease>;
+  /**
+   * Optional, informational: the process id of the key's current holder when it is known and
+   * alive, for messages such as "waiting for another authmachine (pid 123)"; else null. It may be
+   * stale by the time it is read.
+   */
+  holder?(key: string): Promise<number | null>;
+}
+
+/** How {@link Lock.acquire} waits. */
+export interface LockAcquireOptions {
+  /** Ends the wait: acquire then rejects with ERR_CANCELLED. */
+  signal: AbortSignal;
+  /** Called once, when the key is found held by someone else and the wait begins (never if it is free). */
+  onWait?: () => void;
 }
 
 // ---- Logins in flight (many instances) -------------------------------------------------------

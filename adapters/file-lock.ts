@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { constants, type FileHandle, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import type { Lock, LockLease } from './contracts.js';
+import type { Lock, LockAcquireOptions, LockLease } from './contracts.js';
 import { AuthError } from './errors.js';
 import { codeOf, ensurePrivateDirectory } from './private-dir.js';
 
@@ -86,8 +86,9 @@ export class FileLock implements Lock {
     return this.#pathFor(key);
   }
 
-  async acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease> {
+  async acquire(key: string, options: LockAcquireOptions): Promise<LockLease> {
     const { signal } = options;
+    let waiting = false;
     throwIfAborted(signal);
     const path = this.#pathFor(key);
     const native = await loadNativeLocks();
@@ -98,6 +99,10 @@ export class FileLock implements Lock {
       // (not while the lock was taken) must not turn a free lock into a failure.
       for (let pause = 1; !tryLock(native, handle, path); pause = Math.min(pause * 2, this.#maxPollMs)) {
         throwIfAborted(signal);
+        if (!waiting) {
+          waiting = true;
+          options.onWait?.();
+        }
         await sleep(pause * (0.5 + Math.random() / 2), signal);
       }
       await recordHolder(handle);

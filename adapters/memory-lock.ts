@@ -1,4 +1,4 @@
-import type { Lock, LockLease } from './contracts.js';
+import type { Lock, LockAcquireOptions, LockLease } from './contracts.js';
 import { AuthError } from './errors.js';
 
 interface Waiter {
@@ -16,7 +16,7 @@ export class MemoryLock implements Lock {
   /** Per held key: the waiters queued behind the holder. */
   readonly #queues = new Map<string, Waiter[]>();
 
-  acquire(key: string, options: { signal: AbortSignal }): Promise<LockLease> {
+  acquire(key: string, options: LockAcquireOptions): Promise<LockLease> {
     const { signal } = options;
     if (signal.aborted) return Promise.reject(cancelled());
     const queue = this.#queues.get(key);
@@ -38,6 +38,7 @@ export class MemoryLock implements Lock {
       };
       queue.push(waiter);
       signal.addEventListener('abort', onAbort, { once: true });
+      options.onWait?.();
     });
   }
 

@@ -10,6 +10,12 @@
  * invoked actor, so CANCEL and the lockTimeout delay end the wait) from acquiringLock through
  * rereading -> refreshing -> savingRefreshed, re-reads the stored entry once it holds it, and
  * uses a token another process already renewed instead of spending a rotated refresh token.
+ * Saving a renewal is a compare-and-set under that lock, and a new login is saved under it too.
+ *
+ * Interactive logins are one at a time per account: with no usable stored login, checkingStore
+ * waits for the account's login lock (waitingForLogin). The root's loginLock actor holds it from
+ * there through signingIn and exchanging until the new login is saved (or the attempt ends), so a
+ * second process waits for the first one's outcome and uses it instead of opening a second page.
  */
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import { safeProviderText } from '../vocabulary/index.js';
@@ -29,6 +35,7 @@ import {
   type PendingFetch,
   type RedirectOutcome,
   type RetryingStep,
+  type RenewalSave,
   type StrayError,
   type RereadResult,
   type StartResult,
@@ -65,20 +72,32 @@ const clearedLogin = {
   token: null,
   pendingFetch: null,
   refreshed: false,
+  renewedFrom: null,
 } satisfies Partial<AuthContext>;
 
 function initialContext(input: AuthInput | undefined): AuthContext {
   const config = { ...DEFAULT_FLOW_CONFIG, ...input?.config };
-  return { ...clearedLogin, config, force: false, userDeadlineMs: config.userTimeoutMs, error: null };
+  return {
+    ...clearedLogin,
+    config,
+    force: false,
+    signIn: true,
+    waitedForLogin: false,
+    userDeadlineMs: config.userTimeoutMs,
+    error: null,
+  };
 }
 
 /** Where every permanent failure goes: `failed`, with the error kept as plain JSON. */
 const failWithError = { target: '#auth.failed', actions: { type: 'failWithEventError', params: errorParams } } as const;
 
-/** LOGIN from a resting state: forced straight to signingIn, else the store is looked at first. */
+/**
+ * LOGIN from a resting state: forced straight to the login lock (then signingIn), else the store
+ * is looked at first.
+ */
 const loginTransitions = [
-  { guard: 'isForced', target: '#auth.signingIn', actions: 'rememberForced' },
-  { target: '#auth.checkingStore', actions: 'rememberNotForced' },
+  { guard: 'isForcedSignIn', target: '#auth.checkingStore.waitingForLogin', actions: 'rememberLogin' },
+  { target: '#auth.checkingStore', actions: 'rememberLogin' },
 ] as const;
 
 /** Input of the actors that act on the current token (save, fetch's refresh, logout). */
@@ -127,6 +146,8 @@ const serverWaitOf = (result: DevicePollResult) =>
 const nowParams = ({ event }: { event: { now?: number } }) => ({ now: event.now });
 const rereadParams = ({ event }: { event: { output: RereadResult } }) => ({ reread: event.output });
 const pollParams = ({ event }: { event: { output: DevicePollResult } }) => ({ result: event.output });
+const renewalSaveParams = ({ event }: { event: { output: RenewalSave } }) => ({ save: event.output });
+const storedParams = ({ event }: { event: { output: TokenSet | null } }) => ({ token: event.output });
 
 /** FETCH and REFRESH both park their id here until fetched / fetchFailed reports on them. */
 const pendingFetch = ({ event }: { event: { id: string; request: unknown } }): PendingFetch => ({
@@ -177,15 +198,37 @@ const machine = setup({
         if (command.type === 'ACQUIRE') sendBack({ type: 'LOCK_ACQUIRED' });
       });
     }),
+    /**
+     * Holds the account's login lock (a key distinct from the renewal lock): ACQUIRE takes it
+     * (LOGIN_LOCK_BUSY when another process holds it, then LOGIN_LOCK_ACQUIRED or
+     * LOGIN_LOCK_FAILED), RELEASE lets it go. Without a host lock it is granted at once.
+     */
+    holdLoginLock: fromCallback<LockCommand, void>(({ sendBack, receive }) => {
+      receive((command) => {
+        if (command.type === 'ACQUIRE') sendBack({ type: 'LOGIN_LOCK_ACQUIRED' });
+      });
+    }),
+    /**
+     * Saves a renewed token set only if the stored entry still holds the one it was renewed from
+     * (compare-and-set, under the renewal lock); else reports what the entry holds.
+     */
+    saveRenewedToken: required<RenewalSave, { token: TokenSet; renewedFrom: TokenSet }>('saveRenewedToken'),
     /** Read the stored entry again once the lock is held (see RereadResult). */
     rereadToken: required<RereadResult, { token: TokenSet; refreshSkewMs: number }>('rereadToken'),
   },
   guards: {
-    isForced: ({ event }) => event.type === 'LOGIN' && event.force === true,
+    /** A forced LOGIN while logged in; a token printer's LOGIN { signIn: false } never forces. */
+    isForcedSignIn: ({ event }) => event.type === 'LOGIN' && event.force === true && event.signIn !== false,
     /** The login that failed was a forced one: RETRY forces again. */
     wasForced: ({ context }) => context.force,
     isDeviceMode: ({ context }) => context.config.mode === 'device',
     hasStoredToken: (_, params: { token: TokenSet | null }) => params.token !== null,
+    /** This LOGIN may not open a sign-in here (LOGIN { signIn: false }). */
+    mayNotSignIn: ({ context }) => !context.signIn,
+    /** Another process held the login lock: its login may have been saved meanwhile. */
+    waitedForLogin: ({ context }) => context.waitedForLogin,
+    renewalSaved: (_, params: { save: RenewalSave }) => params.save.saved,
+    renewalLoggedOut: (_, params: { save: RenewalSave }) => !params.save.saved && params.save.stored === null,
     callbackStateMatches: ({ context, event }) =>
       event.type === 'CALLBACK' &&
       context.session !== null &&
@@ -212,12 +255,25 @@ const machine = setup({
     retryDelay: ({ context }) => backoffDelay(context.config, context.attempt, context.retryAfterMs),
     userTimeout: ({ context }) => context.userDeadlineMs,
     lockTimeout: ({ context }) => context.config.lockTimeoutMs,
+    loginWaitTimeout: ({ context }) => context.config.loginWaitMs ?? context.config.userTimeoutMs,
     // After a failed poll the server's Retry-After (429/503) wins over a shorter poll interval.
     pollInterval: ({ context }) => Math.max(context.pollIntervalMs, context.retryAfterMs ?? 0),
   },
   actions: {
     resetAttempts: assign({ attempt: 0, retryAfterMs: null }),
-    rememberForced: assign({ force: true }),
+    /** Lets the account's login lock go (wherever a login attempt ends). */
+    // Only to a running holder: while the actor stops, its children go first (and a stopped holder
+    // has let its lock go already).
+    releaseLoginLock: enqueueActions(({ enqueue, self }) => {
+      if ((self.getSnapshot() as { children?: Record<string, unknown> } | undefined)?.children?.['loginLock'])
+        enqueue.sendTo('loginLock', { type: 'RELEASE' } satisfies LockCommand);
+    }),
+    /** A LOGIN event's options, for the whole attempt (RETRY repeats them). */
+    rememberLogin: assign(({ event }) =>
+      event.type === 'LOGIN'
+        ? { force: event.force === true && event.signIn !== false, signIn: event.signIn !== false }
+        : {},
+    ),
     // RFC 8628 section 3.5: 5 s more from now on, or the interval the server named if longer.
     slowDown: assign(({ context }, params: { result: DevicePollResult }) => ({
       pollIntervalMs: Math.max(
@@ -231,7 +287,6 @@ const machine = setup({
       token: (_, params: { result: DevicePollResult }) =>
         params.result.status === 'approved' ? params.result.token : null,
     }),
-    rememberNotForced: assign({ force: false }),
     countAttempt: assign(({ context }, params: { error: unknown }) => ({
       attempt: context.attempt + 1,
       retryAfterMs: toFlowError(params.error).retryAfterMs ?? null,
@@ -247,6 +302,13 @@ const machine = setup({
     failTokenInvalid: assign({
       error: flowError('ERR_TOKEN_INVALID', 'The stored login is no longer valid and was removed. Log in again.'),
     }),
+    failNotLoggedIn: assign({
+      error: flowError('ERR_NOT_LOGGED_IN', 'No usable login is stored, and none was completed meanwhile. Log in.'),
+    }),
+    emitWaitingForLogin: emit((_, params: { holder: number | null }) => ({
+      type: 'waitingForLogin' as const,
+      holder: params.holder,
+    })),
     failLoginGone: assign({
       error: flowError(
         'ERR_TOKEN_INVALID',
@@ -254,6 +316,11 @@ const machine = setup({
       ),
     }),
     adoptStoredToken: assign({ token: (_, params: { reread: RereadResult }) => params.reread.stored, refreshed: true }),
+    /** The entry holds a newer login than the renewal: use that one, and let the renewal go. */
+    adoptNewerLogin: assign({
+      token: (_, params: { save: RenewalSave }) => (params.save.saved ? null : params.save.stored),
+      renewedFrom: null,
+    }),
     useStoredToken: assign({ token: (_, params: { reread: RereadResult }) => params.reread.stored }),
     emitFetched: emit(({ context }, params: { result: unknown }) => ({
       type: 'fetched' as const,
@@ -282,29 +349,96 @@ const machine = setup({
 }).createMachine({
   id: 'auth',
   context: ({ input }) => initialContext(input),
+  // The account's login lock lives as long as the machine: taken in checkingStore.waitingForLogin,
+  // held through signingIn and exchanging, let go when the attempt ends (idle, failed, ready).
+  invoke: { id: 'loginLock', src: 'holdLoginLock' },
   initial: 'idle',
   states: {
     idle: {
       description: 'Nothing is happening and no secret is held. LOGIN starts a login.',
-      entry: [{ type: 'tellRedirectOutcome', params: { outcome: { kind: 'cancelled' } } }, 'forgetSecrets'],
+      entry: [
+        { type: 'tellRedirectOutcome', params: { outcome: { kind: 'cancelled' } } },
+        'forgetSecrets',
+        'releaseLoginLock',
+      ],
       on: { LOGIN: loginTransitions },
     },
 
     checkingStore: {
-      description: 'Looks in the token store for a usable login, so a stored one needs no browser.',
+      description:
+        'Looks for a usable login: in the token store, else one that another process completes while this one waits.',
       on: { CANCEL: 'idle' },
-      invoke: {
-        id: 'loadToken',
-        src: 'loadToken',
-        onDone: [
-          {
-            guard: { type: 'hasStoredToken', params: ({ event }) => ({ token: event.output }) },
-            target: 'authorized.ready',
-            actions: assign({ token: ({ event }) => event.output }),
+      initial: 'reading',
+      states: {
+        reading: {
+          description: 'Reads the token store, so a stored login needs no browser.',
+          invoke: {
+            id: 'loadToken',
+            src: 'loadToken',
+            onDone: [
+              {
+                guard: { type: 'hasStoredToken', params: storedParams },
+                target: '#auth.authorized.ready',
+                actions: assign({ token: ({ event }) => event.output }),
+              },
+              { target: 'waitingForLogin' },
+            ],
+            onError: failWithError,
           },
-          { target: 'signingIn' },
-        ],
-        onError: failWithError,
+        },
+        waitingForLogin: {
+          description:
+            "Waits for the account's login lock: another process may be waiting for its person's approval, and its outcome is used.",
+          entry: [assign({ waitedForLogin: false }), sendTo('loginLock', { type: 'ACQUIRE' } satisfies LockCommand)],
+          on: {
+            LOGIN_LOCK_BUSY: {
+              actions: [
+                assign({ waitedForLogin: true }),
+                { type: 'emitWaitingForLogin', params: ({ event }) => ({ holder: event.holder }) },
+              ],
+            },
+            LOGIN_LOCK_ACQUIRED: [
+              // --force: a login of our own, but never while another one waits for the person.
+              { guard: 'wasForced', target: '#auth.signingIn' },
+              // Another login ended meanwhile: see what it left before starting one of our own.
+              { guard: 'waitedForLogin', target: 'rereading' },
+              { guard: 'mayNotSignIn', target: '#auth.failed', actions: 'failNotLoggedIn' },
+              { target: '#auth.signingIn' },
+            ],
+            LOGIN_LOCK_FAILED: failWithError,
+          },
+          after: {
+            loginWaitTimeout: {
+              target: '#auth.failed',
+              actions: assign({
+                error: flowError(
+                  'ERR_TIMEOUT',
+                  'Another authmachine process was still logging in to this account when the wait ran out. Try again.',
+                  true,
+                ),
+              }),
+            },
+          },
+        },
+        rereading: {
+          description:
+            'Reads the store again under the login lock: the login the other process just saved is used, not repeated.',
+          invoke: {
+            id: 'loadToken',
+            src: 'loadToken',
+            onDone: [
+              {
+                guard: { type: 'hasStoredToken', params: storedParams },
+                target: '#auth.authorized.ready',
+                actions: assign({ token: ({ event }) => event.output }),
+              },
+              { guard: 'mayNotSignIn', target: '#auth.failed', actions: 'failNotLoggedIn' },
+              // It died, or ended declined or failed: this process runs its own login.
+              { target: '#auth.signingIn' },
+            ],
+            onError: failWithError,
+          },
+        },
       },
     },
 
@@ -509,16 +643,42 @@ const machine = setup({
       description: 'A login is held: the token is saved, used for calls, renewed and finally logged out.',
       initial: 'ready',
       states: {
+        // Under the renewal lock too: a renewal in another process re-reads, refreshes and saves
+        // under it, so it sees this login instead of overwriting it with an older grant.
         saving: {
-          description: 'Saves the new token set in the token store; a store failure is reported, never hidden.',
+          description: 'Saves the new token set under the renewal lock; a store failure is reported, never hidden.',
           on: { CANCEL: '#auth.idle' },
-          invoke: {
-            id: 'saveToken',
-            src: 'saveToken',
-            input: tokenInContext,
-            onDone: 'ready',
-            // The keychain failed: say so. Never fall back to a plaintext file silently.
-            onError: failWithError,
+          invoke: { id: 'lock', src: 'holdLock' },
+          initial: 'acquiringLock',
+          states: {
+            acquiringLock: {
+              description: 'Waits for the renewal lock, held by another process only for the length of one refresh.',
+              entry: sendTo('lock', { type: 'ACQUIRE' } satisfies LockCommand),
+              on: { LOCK_ACQUIRED: 'writing', LOCK_FAILED: failWithError },
+              after: {
+                lockTimeout: {
+                  target: '#auth.failed',
+                  actions: assign({
+                    error: flowError(
+                      'ERR_TIMEOUT',
+                      'Another process kept this login locked for too long; the new login could not be saved. Log in again.',
+                      true,
+                    ),
+                  }),
+                },
+              },
+            },
+            writing: {
+              description: 'Writes the new token set to the token store.',
+              invoke: {
+                id: 'saveToken',
+                src: 'saveToken',
+                input: tokenInContext,
+                onDone: '#auth.authorized.ready',
+                // The keychain failed: say so. Never fall back to a plaintext file silently.
+                onError: failWithError,
+              },
+            },
           },
         },
         ready: {
@@ -526,7 +686,8 @@ const machine = setup({
           // Cleared here, not on leaving fetching: the transition out still reports its id.
           entry: [
             { type: 'tellRedirectOutcome', params: { outcome: { kind: 'authorized' } } },
-            assign({ pendingFetch: null }),
+            assign({ pendingFetch: null, renewedFrom: null }),
+            'releaseLoginLock',
           ],
           on: {
             FETCH: [
@@ -547,7 +708,11 @@ const machine = setup({
               { actions: emit(({ event }) => ({ type: 'fetched' as const, id: event.id, result: null })) },
             ],
             LOGOUT: 'loggingOut',
-            LOGIN: { guard: 'isForced', target: '#auth.signingIn', actions: assign({ force: true, token: null }) },
+            LOGIN: {
+              guard: 'isForcedSignIn',
+              target: '#auth.checkingStore.waitingForLogin',
+              actions: ['rememberLogin', assign({ token: null })],
+            },
           },
         },
         // A transient revocation failure is retried like any call; the stored token is deleted
@@ -669,9 +834,10 @@ const machine = setup({
             onError: failWithError,
           },
         },
-        // Another process already renewed the token: use it as it is.
+        // The token is fresh: renewed here and saved, or renewed (or logged in) by another process.
         renewedElsewhere: {
-          description: 'Another process renewed the token: it is used as stored, no refresh is spent.',
+          description:
+            'The token is fresh (renewed here or by another process): the call goes on, or REFRESH is answered.',
           always: [
             { guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' },
             { target: 'requesting' },
@@ -690,7 +856,11 @@ const machine = setup({
                 input: tokenInContext,
                 onDone: {
                   target: '#auth.fetching.savingRefreshed',
-                  actions: assign({ token: ({ event }) => event.output, refreshed: true }),
+                  actions: assign(({ context, event }) => ({
+                    renewedFrom: context.token,
+                    token: event.output,
+                    refreshed: true,
+                  })),
                 },
                 onError: [
                   retryTransition('refreshToken'),
@@ -702,15 +872,29 @@ const machine = setup({
             backoff: backoffState,
           },
         },
+        // Compare-and-set: a login saved meanwhile (or a logout) wins over this renewal.
         savingRefreshed: {
-          description: 'Saves the renewed token set before the call is made with it.',
+          description:
+            'Saves the renewed token set if the store still holds the one it was renewed from, before the call is made with it.',
           invoke: {
-            id: 'saveToken',
-            src: 'saveToken',
-            input: tokenInContext,
+            id: 'saveRenewedToken',
+            src: 'saveRenewedToken',
+            input: ({ context }) => ({
+              token: context.token as TokenSet,
+              renewedFrom: context.renewedFrom as TokenSet,
+            }),
             onDone: [
-              { guard: 'isRefreshOnly', target: '#auth.authorized.ready', actions: 'emitRefreshed' },
-              { target: 'requesting' },
+              {
+                guard: { type: 'renewalSaved', params: renewalSaveParams },
+                target: 'renewedElsewhere',
+                actions: assign({ renewedFrom: null }),
+              },
+              {
+                guard: { type: 'renewalLoggedOut', params: renewalSaveParams },
+                target: '#auth.failed',
+                actions: 'failLoginGone',
+              },
+              { target: 'renewedElsewhere', actions: { type: 'adoptNewerLogin', params: renewalSaveParams } },
             ],
             onError: failWithError,
           },
@@ -738,10 +922,11 @@ const machine = setup({
           enqueue({ type: 'tellRedirectOutcome', params: { outcome: outcomeOfError(context.error) } }),
         ),
         'forgetSecrets',
+        'releaseLoginLock',
       ],
       exit: assign({ error: null }),
       on: {
-        RETRY: [{ guard: 'wasForced', target: 'signingIn' }, { target: 'checkingStore' }],
+        RETRY: [{ guard: 'wasForced', target: 'checkingStore.waitingForLogin' }, { target: 'checkingStore' }],
         LOGIN: loginTransitions,
         CANCEL: 'idle',
       },

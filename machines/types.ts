@@ -88,6 +88,11 @@ export interface FlowConfig {
   refreshSkewMs: number;
   /** Longest wait for the login's lock while another process refreshes it (ms). */
   lockTimeoutMs: number;
+  /**
+   * Longest wait for another process's interactive login to the same account (ms); default: as
+   * long as the wait for the person (userTimeoutMs).
+   */
+  loginWaitMs?: number;
 }
 
 /** 3 tries, back-off 0.5 s doubling to 8 s, Retry-After up to 60 s, 5 minutes for the person. */
@@ -109,6 +114,12 @@ export interface PendingFetch {
   /** REFRESH: only make the token fresh; no request is sent. */
   refreshOnly?: boolean;
 }
+
+/**
+ * saveRenewedToken's output: `saved`, or not, because the stored entry no longer holds the token
+ * the renewal was made from; `stored` is then what it holds (a newer login; null: logged out).
+ */
+export type RenewalSave = { saved: true } | { saved: false /** secret */; stored: TokenSet | null };
 
 /**
  * rereadToken's output: the stored entry as found once the login's lock is held. `renewed`:
@@ -157,6 +168,15 @@ export interface AuthContext {
   token: TokenSet | null;
   /** A 401 or an expiring token is answered with one renewal (refresh or adoption) per fetch, never more. */
   refreshed: boolean;
+  /**
+   * secret: the token set a renewal was made from, while its result is saved; the save is a
+   * compare-and-set against it, so a renewal never overwrites a newer login saved meanwhile.
+   */
+  renewedFrom: TokenSet | null;
+  /** LOGIN { signIn: false }: use a stored login, or wait for one in progress elsewhere; never sign in here. */
+  signIn: boolean;
+  /** Another process held the account's login lock when this one asked for it (it waited for that login). */
+  waitedForLogin: boolean;
   pendingFetch: PendingFetch | null;
   /** Set exactly while in `failed`. */
   error: AuthErrorData | null;
@@ -169,7 +189,11 @@ export interface AuthInput {
 
 /** Events the machine accepts: from the host (LOGIN, CANCEL, RETRY, LOGOUT, FETCH, ...) and from its actors. */
 export type AuthEvent =
-  | { type: 'LOGIN'; force?: boolean }
+  /**
+   * Log in. `force`: ignore a stored login. `signIn: false` (a token printer): never start a
+   * sign-in here; use a stored login, or wait for one another process is completing.
+   */
+  | { type: 'LOGIN'; force?: boolean; signIn?: boolean }
   | { type: 'CANCEL' }
   | { type: 'RETRY' }
   | { type: 'LOGOUT' }
@@ -183,6 +207,13 @@ export type AuthEvent =
   /** From the lock actor: the login's lock is held / could not be taken. */
   | { type: 'LOCK_ACQUIRED' }
   | { type: 'LOCK_FAILED'; error: FlowError }
+  /**
+   * From the login-lock actor: the account's login lock is held by another process (its pid when
+   * known), which is waiting for its person; then acquired, or it could not be taken.
+   */
+  | { type: 'LOGIN_LOCK_BUSY'; holder: number | null }
+  | { type: 'LOGIN_LOCK_ACQUIRED' }
+  | { type: 'LOGIN_LOCK_FAILED'; error: FlowError }
   /** From the redirect receiver: bound and ready (null: nothing to listen on, e.g. device grant). */
   | { type: 'REDIRECT_READY'; redirectUri: string | null }
   /** From the redirect receiver, or from a host that receives redirects itself. */
@@ -191,7 +222,7 @@ export type AuthEvent =
   | { type: 'USER_CONFIRMED' }
   | { type: 'RECEIVER_FAILED'; error: AuthErrorData };
 
-/** Sent by the machine to the lock actor: take the login's lock, or let it go. */
+/** Sent by the machine to a lock actor (renewal or login lock): take the lock, or let it go. */
 export interface LockCommand {
   type: 'ACQUIRE' | 'RELEASE';
 }
@@ -215,6 +246,8 @@ export type RetryingStep =
 export type AuthEmitted =
   | { type: 'authorizationUrl'; url: string; userCode: string | null }
   | { type: 'browserFailed' }
+  /** Another process (pid, when known) is logging in to this account: its outcome is awaited. */
+  | { type: 'waitingForLogin'; holder: number | null }
   /** A hit without this login's state, ignored; `providerError` is what an error redirect said, cleaned. */
   | { type: 'strayCallback'; providerError: string | null }
   | { type: 'retrying'; step: RetryingStep; attempt: number; delayMs: number; code: string }

@@ -23,11 +23,13 @@ import type {
   FlowSession,
   CallbackResult,
   LockCommand,
+  RenewalSave,
   RereadResult,
   StartResult,
   TokenSet,
 } from '../../machines/types.js';
 import type { AuthProtocol, ProtocolContext } from '../protocol.js';
+import { loginLockKey, renewalLockKey } from './lock-keys.js';
 import { decodeTokenSet, encodeTokenSet, isFresh, isUsable, sameToken } from './token-codec.js';
 import { withDeadline } from './with-deadline.js';
 
@@ -50,11 +52,85 @@ export interface FlowAdapters {
    */
   lock: Lock | null;
   /**
+   * Makes interactive logins one at a time per account: a second process waits for the first
+   * one's outcome (under the key `<storageKey>#login`, distinct from the renewal lock's). null:
+   * no such wait (a server whose logins finish on other instances).
+   */
+  loginLock?: Lock | null;
+  /**
    * The store entry (and lock key) of this login: protocol, issuer or base URL, client, profile.
    * A function: the key of each running login, found from its actor system (`actor.system` of the
    * root actor; one per login), for a host that runs many logins from one provided machine.
    */
   storageKey: string | ((system: object) => string);
+}
+
+/** The events one lock-holding actor sends back to the machine. */
+interface LockEvents {
+  busy?: (holder: number | null) => { type: 'LOGIN_LOCK_BUSY'; holder: number | null };
+  acquired: { type: 'LOCK_ACQUIRED' } | { type: 'LOGIN_LOCK_ACQUIRED' };
+  failed: (error: ReturnType<AuthError['toJSON']>) => { type: 'LOCK_FAILED' | 'LOGIN_LOCK_FAILED'; error: unknown };
+}
+
+/**
+ * A callback actor that holds `lock` on its login's key while it lives: ACQUIRE takes it (answered with
+ * `events`), RELEASE lets it go, stopping it aborts the wait or releases. No lock: granted at once.
+ */
+function lockHolder(lock: Lock | null, keyFor: (system: object) => string, events: LockEvents) {
+  return fromCallback<LockCommand, void>(({ sendBack, receive, system }) => {
+    let abort: AbortController | null = null;
+    let lease: LockLease | null = null;
+    const release = () => {
+      abort?.abort();
+      abort = null;
+      const held = lease;
+      lease = null;
+      if (held) void held.release().catch(() => {});
+    };
+    receive((command) => {
+      if (command.type === 'RELEASE') return release();
+      if (lease || abort) return lease ? sendBack(events.acquired) : undefined;
+      if (!lock) return sendBack(events.acquired);
+      // Found when asked for, not when the actor starts: a host may bind the login to its system later.
+      let key: string;
+      try {
+        key = keyFor(system);
+      } catch (error) {
+        return sendBack(events.failed(toAuthError(error).toJSON()) as never);
+      }
+      const waiting = new AbortController();
+      abort = waiting;
+      // BUSY always reaches the machine before ACQUIRED: it decides whether to look again.
+      let told: Promise<void> = Promise.resolve();
+      const busy = events.busy;
+      const onWait = busy
+        ? () => {
+            // Who holds it is only for the person's message: a failure to tell is no failure.
+            told = Promise.resolve()
+              .then(() => lock.holder?.(key) ?? null)
+              .catch(() => null)
+              .then((holder) => {
+                if (!waiting.signal.aborted) sendBack(busy(holder));
+              });
+          }
+        : undefined;
+      lock.acquire(key, { signal: waiting.signal, ...(onWait ? { onWait } : {}) }).then(
+        (acquired) =>
+          told.then(() => {
+            if (waiting.signal.aborted) return void acquired.release().catch(() => {});
+            lease = acquired;
+            abort = null;
+            sendBack(events.acquired);
+          }),
+        (error: unknown) => {
+          if (waiting.signal.aborted) return;
+          abort = null;
+          sendBack(events.failed(toAuthError(error).toJSON()) as never);
+        },
+      );
+    });
+    return release;
+  });
 }
 
 /** Rethrows as an AuthError so the machine records a stable code, never a foreign message. */
@@ -278,38 +354,35 @@ function buildActors<Req, Res>(
       }),
     ),
 
-    holdLock: fromCallback<LockCommand, void>(({ sendBack, receive, system }) => {
-      let abort: AbortController | null = null;
-      let lease: LockLease | null = null;
-      const release = () => {
-        abort?.abort();
-        abort = null;
-        const held = lease;
-        lease = null;
-        if (held) void held.release().catch(() => {});
-      };
-      receive((command) => {
-        if (command.type === 'RELEASE') return release();
-        if (lease || abort) return lease ? sendBack({ type: 'LOCK_ACQUIRED' }) : undefined;
-        if (!adapters.lock) return sendBack({ type: 'LOCK_ACQUIRED' });
-        const waiting = new AbortController();
-        abort = waiting;
-        adapters.lock.acquire(keyOf(system), { signal: waiting.signal }).then(
-          (acquired) => {
-            if (waiting.signal.aborted) return void acquired.release().catch(() => {});
-            lease = acquired;
-            abort = null;
-            sendBack({ type: 'LOCK_ACQUIRED' });
-          },
-          (error: unknown) => {
-            if (waiting.signal.aborted) return;
-            abort = null;
-            sendBack({ type: 'LOCK_FAILED', error: toAuthError(error).toJSON() });
-          },
-        );
-      });
-      return release;
+    holdLock: lockHolder(adapters.lock, (system) => renewalLockKey(keyOf(system)), {
+      acquired: { type: 'LOCK_ACQUIRED' },
+      failed: (error) => ({ type: 'LOCK_FAILED', error }),
     }),
+
+    holdLoginLock: lockHolder(adapters.loginLock ?? null, (system) => loginLockKey(keyOf(system)), {
+      busy: (holder) => ({ type: 'LOGIN_LOCK_BUSY', holder }),
+      acquired: { type: 'LOGIN_LOCK_ACQUIRED' },
+      failed: (error) => ({ type: 'LOGIN_LOCK_FAILED', error }),
+    }),
+
+    // Compare-and-set under the renewal lock: write only over the very token this renewal was
+    // made from. Anything else there is newer (a login saved meanwhile) or gone (a logout).
+    saveRenewedToken: fromPromise<RenewalSave, { token: TokenSet; renewedFrom: TokenSet }>(({ input, system }) =>
+      guarded(async () => {
+        const key = keyOf(system);
+        const secret = await storeCall(store.get(key), 'reading the login');
+        if (secret === null) return { saved: false, stored: null };
+        const stored = decodeTokenSet(secret, store.location);
+        if (!sameToken(stored, input.renewedFrom)) return { saved: false, stored };
+        // A provider that does not rotate may leave the refresh token out: keep what it says to.
+        const token =
+          protocol.keepFromStored && input.token.refreshToken === undefined
+            ? protocol.keepFromStored(input.token, stored)
+            : input.token;
+        await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
+        return { saved: true };
+      }),
+    ),
 
     logout: fromPromise<void, { token: TokenSet }>(({ input, signal, system }) =>
       guarded(async () => {

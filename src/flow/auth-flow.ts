@@ -42,6 +42,15 @@ export interface AuthFlowOptions<Req, Res> {
    */
   lock?: Lock;
   /**
+   * Makes interactive logins one at a time per account: a login (or `login({ signIn: false })`)
+   * that finds no usable stored login while another process is waiting for its person waits for
+   * that login's outcome and uses it, instead of opening a second approval page. Held from the
+   * wait through the save, for as long as the person takes: give a lock whose leases outlive the
+   * user timeout (the CLI gives its FileLock, which the kernel frees when a holder dies). The key
+   * is `<storageKey>#login`, distinct from the renewal lock's. Default: none.
+   */
+  loginLock?: Lock;
+  /**
    * The store entry (and lock key) of this login. Default: the protocol's own key (issuer or
    * base URL and client); a host with several accounts per client adds the account to it.
    */
@@ -68,6 +77,11 @@ export interface LoginResult {
   fromStore: boolean;
   /** When the access token expires, in epoch milliseconds; null when the provider gives no expiry. */
   expiresAt: number | null;
+  /**
+   * Another process was logging in to the same account: this login waited for it (pid when
+   * known) and, with `fromStore`, uses the login it completed. null: no wait.
+   */
+  waitedFor: { pid: number | null } | null;
 }
 
 const noBrowser: BrowserOpener = { open: async () => {} };
@@ -105,6 +119,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       random: options.random ?? cryptoRandom,
       storeTimeoutMs: this.#storeTimeoutMs,
       lock: options.lock ?? null,
+      loginLock: options.loginLock ?? null,
       storageKey: this.#storageKey,
     });
     this.#page = { sent: pageSent, release: releasePage };
@@ -118,30 +133,37 @@ export class AuthFlow<Req = unknown, Res = unknown> {
   }
 
   /**
-   * Logs in, or reuses a stored login that is still usable unless `force` is set.
+   * Logs in, or reuses a stored login that is still usable unless `force` is set. `signIn: false`
+   * (a token printer): never starts a sign-in; uses a stored login, or waits for the one another
+   * process is completing (with `loginLock`), else rejects with ERR_NOT_LOGGED_IN.
    * @throws AuthError the code the flow failed with: ERR_DECLINED, ERR_TIMEOUT (the person did not
-   *   come back within `userTimeoutMs`), ERR_STATE_MISMATCH, ERR_ISSUER_MISMATCH, ERR_CODE_INVALID,
-   *   ERR_INVALID_CLIENT, ERR_EXPIRED (device code), ERR_NETWORK, ERR_SERVER, ERR_RATE_LIMITED,
-   *   ERR_BAD_RESPONSE, ERR_PROTOCOL, ERR_INSECURE_URL, ERR_LISTENER, ERR_STORAGE,
-   *   ERR_STORAGE_UNAVAILABLE, ERR_CONFIG, ERR_CANCELLED.
+   *   come back within `userTimeoutMs`, or another process's login outlasted `loginWaitMs`),
+   *   ERR_STATE_MISMATCH, ERR_ISSUER_MISMATCH, ERR_CODE_INVALID, ERR_INVALID_CLIENT, ERR_EXPIRED
+   *   (device code), ERR_NETWORK, ERR_SERVER, ERR_RATE_LIMITED, ERR_BAD_RESPONSE, ERR_PROTOCOL,
+   *   ERR_INSECURE_URL, ERR_LISTENER, ERR_STORAGE, ERR_STORAGE_UNAVAILABLE, ERR_CONFIG,
+   *   ERR_CANCELLED, ERR_NOT_LOGGED_IN (with `signIn: false`).
    * @see RFC 6749 section 4.1, RFC 8628 section 3
    */
-  login(options: { force?: boolean } = {}): Promise<LoginResult> {
-    if (this.actor.getSnapshot().matches({ authorized: 'ready' }) && !options.force)
-      return Promise.resolve(this.#loginResult(true));
+  login(options: { force?: boolean; signIn?: boolean } = {}): Promise<LoginResult> {
+    if (this.actor.getSnapshot().matches({ authorized: 'ready' }) && !(options.force && options.signIn !== false))
+      return Promise.resolve(this.#loginResult(true, null));
     let sawSignIn = false;
+    let waitedFor: { pid: number | null } | null = null;
+    const waiting = this.actor.on('waitingForLogin', (e) => (waitedFor = { pid: e.holder }));
     const settled = this.#waitFor((s) => {
       if (s.matches('signingIn')) sawSignIn = true;
       return s.matches({ authorized: 'ready' }) || s.matches('failed') || s.matches('idle');
     });
-    this.actor.send({ type: 'LOGIN', force: options.force ?? false });
+    this.actor.send({ type: 'LOGIN', force: options.force ?? false, signIn: options.signIn ?? true });
     // The browser's page tells the outcome before the caller hears it (and maybe exits).
-    return settled.then(async (s) => {
-      await this.#page.sent();
-      if (s.matches('failed')) throw failureOf(s);
-      if (s.matches('idle')) throw new AuthError('ERR_CANCELLED', 'The login was cancelled.');
-      return this.#loginResult(!sawSignIn);
-    });
+    return settled
+      .then(async (s) => {
+        await this.#page.sent();
+        if (s.matches('failed')) throw failureOf(s);
+        if (s.matches('idle')) throw new AuthError('ERR_CANCELLED', 'The login was cancelled.');
+        return this.#loginResult(!sawSignIn, waitedFor);
+      })
+      .finally(() => waiting.unsubscribe());
   }
 
   /**
@@ -150,7 +172,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
    * @throws AuthError ERR_STORAGE, ERR_STORAGE_UNAVAILABLE (the store failed).
    */
   async resume(): Promise<LoginResult | null> {
-    if (this.actor.getSnapshot().matches({ authorized: 'ready' })) return this.#loginResult(true);
+    if (this.actor.getSnapshot().matches({ authorized: 'ready' })) return this.#loginResult(true, null);
     const secret = await this.#storeCall(this.store.get(this.#storageKey), 'reading the login');
     if (secret === null || !isUsable(decodeTokenSet(secret, this.store.location), this.#clock.now())) return null;
     // Should the entry vanish in between, the machine would go on to sign in: stop it at the door.
@@ -291,9 +313,9 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     });
   }
 
-  #loginResult(fromStore: boolean): LoginResult {
+  #loginResult(fromStore: boolean, waitedFor: { pid: number | null } | null): LoginResult {
     const token = this.actor.getSnapshot().context.token as TokenSet;
-    return { username: token.username ?? null, fromStore, expiresAt: token.expiresAt ?? null };
+    return { username: token.username ?? null, fromStore, expiresAt: token.expiresAt ?? null, waitedFor };
   }
 
   #waitFor(done: (s: ReturnType<AuthActor['getSnapshot']>) => boolean) {

@@ -155,6 +155,7 @@ export class LoginService<Req = unknown, Res = unknown> {
    * @see RFC 6749 section 4.1.1, RFC 7636 section 4, RFC 9126
    */
   async begin(userId: string): Promise<BegunLogin> {
+    this.#ensureOpen();
     userStorageKey(this.#protocol.storageKey, userId);
     const actor = this.#start(createActor(this.#machine, { input: { config: this.#config } }));
     try {
@@ -195,6 +196,7 @@ export class LoginService<Req = unknown, Res = unknown> {
         'The callback carries no state, so it belongs to no login. Start the login again.',
       );
     }
+    this.#ensureOpen(); // before the flow is taken: a closing instance leaves it to the others
     const text = await this.#flows.take(state);
     if (text === null) {
       throw new AuthError(
@@ -237,6 +239,7 @@ export class LoginService<Req = unknown, Res = unknown> {
    * @see RFC 6749 section 6, RFC 9700 section 4.14.2 (refresh token rotation)
    */
   async token(userId: string): Promise<UserToken> {
+    this.#ensureOpen();
     const actor = createActor(this.#machine, { input: { config: this.#config } });
     bindUser(actor, userStorageKey(this.#protocol.storageKey, userId), 'renew');
     this.#start(actor);
@@ -245,6 +248,7 @@ export class LoginService<Req = unknown, Res = unknown> {
       const loaded = this.#settle(actor, (s) => s.matches({ authorized: 'ready' }));
       actor.send({ type: 'LOGIN', force: false });
       await loaded;
+      this.#ensureOpen(); // a CANCEL sent while the login was merely loaded found nothing to cancel
       await this.#renewed(actor);
       return publicToken(actor.getSnapshot().context.token as TokenSet);
     } finally {
@@ -264,10 +268,17 @@ export class LoginService<Req = unknown, Res = unknown> {
     return this.#users.logout(userStorageKey(this.#protocol.storageKey, userId));
   }
 
-  /** Cancels logins, renewals and revocations in progress. The stores' clients are the host's to close. */
+  /**
+   * Cancels logins, renewals and revocations in progress (ERR_CANCELLED), and refuses new ones.
+   * The stores' clients are the host's to close.
+   */
   close(): void {
     this.#closing.abort();
     for (const actor of this.#running) actor.send({ type: 'CANCEL' });
+  }
+
+  #ensureOpen(): void {
+    if (this.#closing.signal.aborted) throw new AuthError('ERR_CANCELLED', 'This login service was closed.');
   }
 
   #start(actor: ServiceActor): ServiceActor {

@@ -12,7 +12,6 @@ import { createFlowActors, saveTokenSet, type FlowAdapters } from '../flow/actor
 import { decodeTokenSet } from '../flow/token-codec.js';
 import { withDeadline } from '../flow/with-deadline.js';
 import type { AuthProtocol } from '../protocol.js';
-import { withLock } from './with-lock.js';
 
 export type ServiceMachine = typeof authMachine;
 export type ServiceActor = Actor<ServiceMachine>;
@@ -22,8 +21,8 @@ interface Binding {
   /** The user's token-store key (also the user's lock key). */
   key: string;
   /**
-   * 'login': `complete` saves a new login, and takes the user's lock to do it. 'renew': `token`
-   * renews through the machine's fetching states, whose holdLock already holds it around the save.
+   * 'login': `complete` saves a new login; 'renew': `token` renews through the machine's fetching
+   * states. Either way the machine's holdLock holds the user's lock around the save.
    */
   purpose: 'login' | 'renew';
 }
@@ -87,13 +86,12 @@ export function provideServiceMachine<Req, Res>(
       throw toAuthError(error);
     }
   });
-  // A completed login's token is saved holding the user's lock, so it can never land between a
-  // renewal's read of a refused token and its removal. A renewal already holds the lock.
-  const saveToken = fromPromise<void, { token: TokenSet }>(async ({ input, system, signal }) => {
-    const { key, purpose } = bindingOf(system);
-    const save = () => saveTokenSet(protocol, tokens, key, input.token, storeCall);
+  // A completed login's token is saved while the machine holds the user's lock (authorized.saving
+  // takes it before saveToken runs), so it can never land between a renewal's read of a refused
+  // token and its removal. A renewal saves by compare-and-set under the same lock (saveRenewedToken).
+  const saveToken = fromPromise<void, { token: TokenSet }>(async ({ input, system }) => {
     try {
-      await (purpose === 'renew' ? save() : withLock(lock, key, adapters.lockTimeoutMs, signal, save));
+      await saveTokenSet(protocol, tokens, bindingOf(system).key, input.token, storeCall);
     } catch (error) {
       throw toAuthError(error);
     }

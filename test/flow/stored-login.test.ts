@@ -32,7 +32,7 @@ test('resume() loads a usable stored login without signing in', async (t) => {
   const { flow, server, states } = setup({ accessToken: 'token-for-x', username: 'fake-user' });
   t.teardown(() => flow.stop());
   const result = await flow.resume();
-  t.deepEqual(result, { username: 'fake-user', fromStore: true, expiresAt: null });
+  t.deepEqual(result, { username: 'fake-user', fromStore: true, expiresAt: null, waitedFor: null });
   t.is(flow.state.value, 'authorized');
   t.deepEqual(server.calls, []);
   t.false(states.some((s) => s.includes('signingIn')));

@@ -1,16 +1,18 @@
 /**
  * The leaf states a whole flow passes through, as the inspector names them: LOGIN (with a look in
- * the store), the person approving, the exchange, one fetch, LOGOUT. Tests that watch a flow from
+ * the store and the account's login lock), the person approving, the exchange, one fetch, LOGOUT. Tests that watch a flow from
  * outside compare what they saw with these.
  */
 export const LOGIN_STATES = [
   'auth.idle',
-  'auth.checkingStore',
+  'auth.checkingStore.reading',
+  'auth.checkingStore.waitingForLogin',
   'auth.signingIn.preparing',
   'auth.signingIn.requestingToken.attempt',
   'auth.signingIn.awaitingUser.waitingForRedirect',
   'auth.exchanging.attempt',
-  'auth.authorized.saving',
+  'auth.authorized.saving.acquiringLock',
+  'auth.authorized.saving.writing',
   'auth.authorized.ready',
 ] as const;
 
@@ -22,5 +24,5 @@ export const FLOW_STATES = [
   'auth.idle',
 ] as const;
 
-/** A forced login (LOGIN { force: true }, as the demo does) skips the store. */
-export const FORCED_FLOW_STATES = FLOW_STATES.filter((state) => state !== 'auth.checkingStore');
+/** A forced login (LOGIN { force: true }, as the demo does) skips the store, not the login lock. */
+export const FORCED_FLOW_STATES = FLOW_STATES.filter((state) => state !== 'auth.checkingStore.reading');

@@ -19,6 +19,7 @@ export const PROMISE_ACTORS = [
   'clearToken',
   'logout',
   'rereadToken',
+  'saveRenewedToken',
 ] as const;
 export type PromiseActorName = (typeof PROMISE_ACTORS)[number];
 
@@ -39,6 +40,11 @@ export class ActorController {
   lockWanted = false;
   lockActorAlive = false;
   lockCommands: LockCommand['type'][] = [];
+  /** The login-lock actor: asked for and not released, and what it was told. */
+  loginLockWanted = false;
+  loginLockCommands: LockCommand['type'][] = [];
+  /** 'auto': the login lock is granted as soon as it is asked for (no other process logs in). */
+  constructor(readonly loginLock: 'auto' | 'manual' = 'auto') {}
   expected: ExpectEvent[] = [];
 
   pending(src: PromiseActorName): Invocation {
@@ -91,6 +97,17 @@ export class ActorController {
           this.lockWanted = false;
         };
       }),
+      // 'manual': the test answers with LOGIN_LOCK_BUSY / _ACQUIRED / _FAILED itself.
+      holdLoginLock: fromCallback<LockCommand>(({ receive, sendBack }) => {
+        receive((command) => {
+          this.loginLockCommands.push(command.type);
+          this.loginLockWanted = command.type === 'ACQUIRE';
+          if (command.type === 'ACQUIRE' && this.loginLock === 'auto') sendBack({ type: 'LOGIN_LOCK_ACQUIRED' });
+        });
+        return () => {
+          this.loginLockWanted = false;
+        };
+      }),
       receiveRedirect: fromCallback<ExpectEvent>(({ receive }) => {
         this.receiverOpen = true;
         this.receiverStarts++;
@@ -116,8 +133,8 @@ export const FAST_CONFIG = {
   userTimeoutMs: 60_000,
 } as const;
 
-export function startHarness(input: AuthInput = { config: FAST_CONFIG }) {
-  const controller = new ActorController();
+export function startHarness(input: AuthInput = { config: FAST_CONFIG }, loginLock: 'auto' | 'manual' = 'auto') {
+  const controller = new ActorController(loginLock);
   const clock = new SimulatedClock();
   const inspected: InspectionEvent[] = [];
   const actor = createActor(authMachine.provide({ actors: controller.actors() as never }), {

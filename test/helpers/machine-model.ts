@@ -42,6 +42,8 @@ const OUTPUTS: Record<(typeof PROMISE_ACTORS)[number], unknown[]> = {
   clearToken: [undefined],
   logout: [undefined],
   // Gone; renewed by another process; still the refused one (refreshable or not).
+  // Saved; a newer login was there; logged out meanwhile.
+  saveRenewedToken: [{ saved: true }, { saved: false, stored: TOKEN }, { saved: false, stored: null }],
   rereadToken: [
     { stored: null, renewed: false },
     { stored: REFRESHED_TOKEN, renewed: true },
@@ -75,6 +77,7 @@ function candidateEvents(): EventObject[] {
   const events: EventObject[] = [
     { type: 'LOGIN' },
     { type: 'LOGIN', force: true } as EventObject,
+    { type: 'LOGIN', signIn: false } as EventObject,
     { type: 'CANCEL' },
     { type: 'RETRY' },
     { type: 'LOGOUT' },
@@ -84,6 +87,9 @@ function candidateEvents(): EventObject[] {
     { type: 'REFRESH', id: 'r2', now: LATER } as EventObject,
     { type: 'LOCK_ACQUIRED' },
     { type: 'LOCK_FAILED', error: errors.storage } as EventObject,
+    { type: 'LOGIN_LOCK_BUSY', holder: 4242 } as EventObject,
+    { type: 'LOGIN_LOCK_ACQUIRED' },
+    { type: 'LOGIN_LOCK_FAILED', error: errors.storage } as EventObject,
     { type: 'REDIRECT_READY', redirectUri: REDIRECT_URI } as EventObject,
     { type: 'CALLBACK', params: { state: START.session.state, code: 'code-secret' } } as EventObject,
     { type: 'CALLBACK', params: { state: 'forged', code: 'evil' } } as EventObject,
@@ -108,6 +114,8 @@ function serialize(snapshot: Snapshot): string {
     snapshot.value,
     c.attempt,
     c.force,
+    c.signIn,
+    c.waitedForLogin,
     c.refreshed,
     c.pendingFetch?.refreshOnly === true,
     c.token === null ? 0 : c.token.refreshToken ? 2 : 1,

@@ -22,7 +22,8 @@ function checkInvariants(h: Harness): string[] {
     problems.push(`error ${s.context.error ? 'set' : 'unset'} in ${top}`);
   if (h.controller.receiverOpen !== (top === 'signingIn'))
     problems.push(`listener ${h.controller.receiverOpen ? 'open' : 'closed'} in ${top}`);
-  // The login's lock is wanted only while renewing, and never outlives fetching.
+  // The renewal lock is wanted only while renewing or saving a new login, and lives only there.
+  const savingLogin = s.matches({ authorized: 'saving' } as never);
   const renewing = [
     'acquiringLock',
     'rereading',
@@ -31,9 +32,16 @@ function checkInvariants(h: Harness): string[] {
     'savingRefreshed',
     'clearingToken',
   ].some((name) => s.matches({ fetching: name } as never));
-  if (h.controller.lockWanted && !renewing) problems.push(`lock held in ${JSON.stringify(s.value)}`);
-  if (h.controller.lockActorAlive !== (top === 'fetching'))
-    problems.push(`lock actor ${h.controller.lockActorAlive ? 'alive' : 'gone'} in ${top}`);
+  if (h.controller.lockWanted && !renewing && !savingLogin) problems.push(`lock held in ${JSON.stringify(s.value)}`);
+  if (h.controller.lockActorAlive !== (top === 'fetching' || savingLogin))
+    problems.push(`lock actor ${h.controller.lockActorAlive ? 'alive' : 'gone'} in ${JSON.stringify(s.value)}`);
+  // The login lock is held from the wait for it until the attempt ends: never at rest or while fetching.
+  const loggingIn =
+    s.matches({ checkingStore: 'waitingForLogin' } as never) ||
+    s.matches({ checkingStore: 'rereading' } as never) ||
+    ['signingIn', 'exchanging'].includes(top) ||
+    savingLogin;
+  if (h.controller.loginLockWanted && !loggingIn) problems.push(`login lock held in ${JSON.stringify(s.value)}`);
   // Every running invocation belongs to a child the current state still has.
   for (const invocation of h.controller.live()) {
     if (!(invocation.src in s.children)) problems.push(`${invocation.src} still running in ${JSON.stringify(s.value)}`);
@@ -62,7 +70,7 @@ async function perform(h: Harness, event: EventObject): Promise<void> {
  * every step reached the expected state with the invariants holding, else what went wrong.
  */
 export async function runPath(path: ModelPath, input: AuthInput, covered: Set<string>): Promise<string | null> {
-  const h = startHarness(input);
+  const h = startHarness(input, 'manual');
   const seen = h.inspected.length;
   try {
     for (const [index, step] of path.steps.entries()) {

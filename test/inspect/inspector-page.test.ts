@@ -113,13 +113,15 @@ test('the page highlights each state as the flow runs, steps back through it, an
 
   // Step back through the finished flow, then forward again.
   await page.click('#prev');
-  t.is(await dataState(page), 'auth.authorized.saving');
-  t.deepEqual(await activeIds(page), ['auth.authorized', 'auth.authorized.saving']);
+  t.is(await dataState(page), 'auth.authorized.saving.writing');
+  t.deepEqual(await activeIds(page), ['auth.authorized', 'auth.authorized.saving', 'auth.authorized.saving.writing']);
+  await page.click('#prev');
+  t.is(await dataState(page), 'auth.authorized.saving.acquiringLock');
   await page.click('#prev');
   t.is(await dataState(page), 'auth.exchanging.attempt');
   t.deepEqual(await activeIds(page), ['auth.exchanging', 'auth.exchanging.attempt']);
   await page.click('#next');
-  t.is(await dataState(page), 'auth.authorized.saving');
+  t.is(await dataState(page), 'auth.authorized.saving.acquiringLock');
   // The slider goes anywhere in the history.
   await page.$eval('#step', (el) => {
     (el as HTMLInputElement).value = '0';
@@ -143,7 +145,7 @@ test('a page opened after the flow gets the whole history', async (t) => {
   await waitForState(page, 'auth.authorized.ready');
   t.is(await page.$$eval('#events li', (items) => items.length), inspector.steps().length);
   await page.click('#prev');
-  t.is(await dataState(page), 'auth.authorized.saving');
+  t.is(await dataState(page), 'auth.authorized.saving.writing');
   t.deepEqual(leakedSecrets(await page.content()), []);
 });
 

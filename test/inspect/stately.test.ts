@@ -66,11 +66,11 @@ test('the Stately WebSocket inspector receives the states and events of a flow, 
     .filter((m) => m.type === '@xstate.snapshot' && m.sessionId === root!.sessionId)
     .map((m) => JSON.stringify(m.snapshot!.value));
   for (const value of [
-    '"checkingStore"',
+    '{"checkingStore":"reading"}',
     '{"signingIn":"preparing"}',
     '{"signingIn":{"awaitingUser":"waitingForRedirect"}}',
     '{"exchanging":"attempt"}',
-    '{"authorized":"saving"}',
+    '{"authorized":{"saving":"writing"}}',
     '{"authorized":"ready"}',
   ]) {
     t.true(values.includes(value), value);

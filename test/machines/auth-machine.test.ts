@@ -42,9 +42,11 @@ async function toAuthorized(h: Harness, token: object = TOKEN) {
   h.actor.send({ type: 'CALLBACK', params: { state: 'state-1', code: 'c' } });
   await flush();
   h.controller.pending('exchangeCode').resolve(token);
-  await flush();
+  await grantLock(h);
   h.controller.pending('saveToken').resolve(undefined);
   await flush();
+  // What the login's save asked of the renewal lock is not what the tests below look at.
+  h.controller.lockCommands.length = 0;
 }
 
 test('a stored token goes straight to authorized: no receiver, no browser', async (t) => {
@@ -89,9 +91,13 @@ test('the full redirect flow: the receiver learns the state, the callback is exc
   });
   h.controller.pending('exchangeCode').resolve(TOKEN);
   await flush();
+  t.false(h.controller.has('saveToken'), 'a new login is saved only under the renewal lock');
+  await grantLock(h);
   t.deepEqual(h.controller.pending('saveToken').input, { token: TOKEN });
   h.controller.pending('saveToken').resolve(undefined);
   await flush();
+  t.false(h.controller.lockWanted, 'the renewal lock is let go once the login is saved');
+  t.false(h.controller.loginLockWanted, 'and so is the login lock');
   t.true(h.actor.getSnapshot().matches({ authorized: 'ready' }));
   t.deepEqual(h.actor.getSnapshot().context.token, TOKEN);
   t.is(h.actor.getSnapshot().context.session, null, 'the request token is forgotten once exchanged');
@@ -314,9 +320,12 @@ test('a 401 with a refresh token: under the lock, re-read, refresh once, save, r
   t.deepEqual(h.controller.pending('refreshToken').input, { token: TOKEN_WITH_REFRESH });
   h.controller.pending('refreshToken').resolve(REFRESHED_TOKEN);
   await flush();
-  t.deepEqual(h.controller.pending('saveToken').input, { token: REFRESHED_TOKEN });
+  t.deepEqual(h.controller.pending('saveRenewedToken').input, {
+    token: REFRESHED_TOKEN,
+    renewedFrom: TOKEN_WITH_REFRESH,
+  });
   t.true(h.controller.lockWanted, 'saved while the lock is held');
-  h.controller.pending('saveToken').resolve(undefined);
+  h.controller.pending('saveRenewedToken').resolve({ saved: true });
   await flush();
   t.false(h.controller.lockWanted, 'released before the call is repeated');
   t.deepEqual(h.controller.pending('fetchResource').input, { token: REFRESHED_TOKEN, request: { url: '/me' } });
@@ -343,7 +352,7 @@ test('a token within the skew window is renewed before the call: nothing is sent
   await flush();
   h.controller.pending('refreshToken').resolve(REFRESHED_TOKEN);
   await flush();
-  h.controller.pending('saveToken').resolve(undefined);
+  h.controller.pending('saveRenewedToken').resolve({ saved: true });
   await flush();
   t.deepEqual(
     h.controller.calls('fetchResource').map((c) => c.input),
@@ -402,7 +411,7 @@ test('REFRESH renews a stale token and answers with no call; a fresh one is answ
   await flush();
   h.controller.pending('refreshToken').resolve(REFRESHED_TOKEN);
   await flush();
-  h.controller.pending('saveToken').resolve(undefined);
+  h.controller.pending('saveRenewedToken').resolve({ saved: true });
   await flush();
   t.is(h.controller.calls('fetchResource').length, 0);
   t.true(h.actor.getSnapshot().matches({ authorized: 'ready' }));
@@ -469,7 +478,7 @@ test('the device grant polls at the interval, slows down by 5 s on slow_down, an
   h.clock.increment(1);
   await flush();
   h.controller.pending('pollDevice').resolve({ status: 'approved', token: TOKEN });
-  await flush();
+  await grantLock(h);
   h.controller.pending('saveToken').resolve(undefined);
   await flush();
   t.true(h.actor.getSnapshot().matches({ authorized: 'ready' }));
@@ -555,7 +564,7 @@ test('a keychain that fails on save ends in failed with ERR_STORAGE and no token
   h.actor.send({ type: 'CALLBACK', params: { state: 'state-1', code: 'c' } });
   await flush();
   h.controller.pending('exchangeCode').resolve(TOKEN);
-  await flush();
+  await grantLock(h);
   h.controller.pending('saveToken').reject(errors.storage);
   await flush();
   t.is(h.actor.getSnapshot().context.error?.code, 'ERR_STORAGE');

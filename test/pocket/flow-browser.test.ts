@@ -78,7 +78,7 @@ test('approve in Chromium: authorized, token in the keychain, first fetch lists 
   const { emulator, protocol, store, flow, visited, urls, finished } = await setUp(t, '#approve');
   const result = await flow.login();
   await finished;
-  t.deepEqual(result, { username: 'demo', fromStore: false, expiresAt: null });
+  t.deepEqual(result, { username: 'demo', fromStore: false, expiresAt: null, waitedFor: null });
   t.is(flow.state.value, 'authorized');
   t.is(visited.authorizePage, 'Authorize authmachine e2e?');
   t.regex(visited.landedOn ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback\?state=[\w-]{22}$/);
@@ -107,7 +107,7 @@ test('approve in Chromium: authorized, token in the keychain, first fetch lists 
     store,
   });
   t.teardown(() => again.stop());
-  t.deepEqual(await again.login(), { username: 'demo', fromStore: true, expiresAt: null });
+  t.deepEqual(await again.login(), { username: 'demo', fromStore: true, expiresAt: null, waitedFor: null });
 });
 
 test('decline in Chromium: failed with ERR_DECLINED, listener closed, nothing stored', async (t) => {

@@ -173,7 +173,7 @@ test('an expired token without a refresh token is removed under the lock, and on
   t.is((await instances[0].token('frank')).accessToken, 'new-login');
 });
 
-test('a lock held elsewhere for longer than lockTimeoutMs is ERR_TIMEOUT; close() cancels a waiting token()', async (t) => {
+test('a lock held elsewhere for longer than lockTimeoutMs is ERR_TIMEOUT; close() cancels a waiting token() and refuses new calls', async (t) => {
   const lock = new MemoryLock();
   const { instances, store, advance, key } = setUp(lock, { lockTimeoutMs: 50 });
   await store({ accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: 1_000_000 + TTL_MS });
@@ -189,6 +189,13 @@ test('a lock held elsewhere for longer than lockTimeoutMs is ERR_TIMEOUT; close(
   patient.instances[1].close();
   const cancelled = await t.throwsAsync(waiting, { instanceOf: AuthError });
   t.is(cancelled.code, 'ERR_CANCELLED');
+  for (const call of [() => patient.instances[1].token('frank'), () => patient.instances[1].begin('frank')]) {
+    t.is(
+      (await t.throwsAsync(call(), { instanceOf: AuthError })).code,
+      'ERR_CANCELLED',
+      'a closed service takes no more',
+    );
+  }
   await held.release();
 });
 

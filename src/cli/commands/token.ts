@@ -5,11 +5,13 @@
  * token that needs renewing loads the machine (token-renew.ts).
  */
 import { AuthError } from '../../../adapters/errors.js';
+import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
 import { openAccount, profileNote } from '../storage/account.js';
 import { type Command, UsageError } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
+import { wholeNumberOption } from '../options/number.js';
 import { EXIT } from '../output/exit-codes.js';
 import { write } from '../output/io.js';
 import { formatToken, idTokenExpiry, TOKEN_FORMATS, type PrintedToken, type TokenFormat } from '../output/token.js';
@@ -50,11 +52,17 @@ function printable(token: TokenSet, { idToken: wantIdToken, now, skewMs }: Print
 
 export const token: Command = {
   name: 'token',
-  usage: 'authmachine token [--profile NAME] [--json | --format plain|json|exec-credential|env] [--id-token]',
+  usage:
+    'authmachine token [--profile NAME] [--json | --format plain|json|exec-credential|env] [--id-token] [--wait SECONDS]',
   details: [
     'Prints the access token of the stored login on stdout, renewed first when it is expired or within',
     '--refresh-skew of expiry (single-flight: other authmachine processes wait and use the same new',
     'token). Never opens a browser and never asks anything: exits 3 when a login is needed.',
+    '',
+    'While another authmachine process is logging in to the same account (waiting for your approval),',
+    'it waits for that login, up to --wait seconds (default 300), and prints its token; it says on stderr',
+    'which process it waits for. If that login ends without a token (declined, failed, or the process',
+    'was killed), it exits 3 at once. --wait 0: never wait.',
     '',
     'Formats: plain (the token and a newline), json ({token, token_type, expires_at (RFC 3339),',
     'expires_at_epoch_seconds, scope}), exec-credential (the client.authentication.k8s.io/v1',
@@ -67,6 +75,11 @@ export const token: Command = {
       description: 'Output format (default plain)',
     },
     'id-token': { type: 'boolean', description: 'Print the OpenID Connect ID token instead of the access token' },
+    wait: {
+      type: 'string',
+      valueName: 'seconds',
+      description: 'How long to wait for a login another authmachine is completing (default 300; 0: none)',
+    },
     ...PROFILE_OPTION,
     ...REFRESH_SKEW_OPTION,
     ...JSON_OPTION,
@@ -80,18 +93,28 @@ export const token: Command = {
     const format = parseFormat(args);
     const skewMs = refreshSkewMs(args, { command: 'token' });
     const wantIdToken = Boolean(args.values['id-token']);
+    const waitMs = wholeNumberOption(args, 'wait', { command: 'token', min: 0, max: 86_400, fallback: 300 }) * 1000;
     const account = await openAccount(args.values['profile'], io);
     const secret = await account.store.get(account.storageKey);
-    if (secret === null)
-      throw new AuthError('ERR_NOT_LOGGED_IN', `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`);
-    let stored = decodeTokenSet(secret, account.store.location);
+    let stored: TokenSet;
+    if (secret === null) {
+      // Only a login in progress elsewhere can help: wait for it (the machine's slow path).
+      const busy = waitMs > 0 && (await account.lock?.holder?.(loginLockKey(account.storageKey))) != null;
+      if (!busy || account.profile.provider !== 'oauth2')
+        throw new AuthError(
+          'ERR_NOT_LOGGED_IN',
+          `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`,
+        );
+      const { renewToken } = await import('../flows/token-renew.js');
+      stored = await renewToken(account, io, skewMs, waitMs);
+    } else stored = decodeTokenSet(secret, account.store.location);
     let printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs });
     if (printed === null) {
       if (wantIdToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
         throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
       }
       const { renewToken } = await import('../flows/token-renew.js');
-      stored = await renewToken(account, io, skewMs);
+      stored = await renewToken(account, io, skewMs, waitMs);
       printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs: 0 });
       if (printed === null)
         throw new AuthError(

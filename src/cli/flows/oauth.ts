@@ -38,7 +38,7 @@ export interface OAuthFlowOptions {
   store: TokenStore;
   /** The login's store entry (storageKeyOf in storage/account.ts); default: the protocol's own key. */
   storageKey?: string;
-  /** Makes renewing (and logging in) single-flight across processes. */
+  /** Makes renewing single-flight, and interactive logins one at a time, across processes. */
   lock?: Lock | null;
   /** Renew a token this close to expiry before sending it (ms). */
   refreshSkewMs?: number;
@@ -51,6 +51,8 @@ export interface OAuthFlowOptions {
   /** Replaces the system browser (tests, hosts with their own). */
   browser?: BrowserOpener;
   userTimeoutMs?: number;
+  /** How long to wait for another process's login to this account (ms); default userTimeoutMs. */
+  loginWaitMs?: number;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   /** PEM file of extra certificate authorities trusted for https (--ca-file). */
   caFile?: string;
@@ -78,10 +80,12 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
     receiver: new LoopbackReceiver(options.redirectPort === undefined ? {} : { port: options.redirectPort }),
     store: options.store,
     ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
-    ...(options.lock ? { lock: options.lock } : {}),
+    // One lock file per key: the same FileLock serves renewals and (under another key) logins.
+    ...(options.lock ? { lock: options.lock, loginLock: options.lock } : {}),
     ...(browser ? { browser } : {}),
     config: {
       ...(options.userTimeoutMs ? { userTimeoutMs: options.userTimeoutMs } : {}),
+      ...(options.loginWaitMs === undefined ? {} : { loginWaitMs: options.loginWaitMs }),
       ...(options.refreshSkewMs === undefined ? {} : { refreshSkewMs: options.refreshSkewMs }),
     },
     ...(options.inspect ? { inspect: options.inspect } : {}),

@@ -52,7 +52,7 @@ export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: Pocke
     receiver,
     store: options.store,
     ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
-    ...(options.lock ? { lock: options.lock } : {}),
+    ...(options.lock ? { lock: options.lock, loginLock: options.lock } : {}),
     ...(browser ? { browser } : {}),
     ...(options.userTimeoutMs ? { config: { userTimeoutMs: options.userTimeoutMs } } : {}),
     ...(options.inspect ? { inspect: options.inspect } : {}),

@@ -93,7 +93,11 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
     });
     await writeProfile(io.env, options.profile, settings);
     const who = result.username ? ` as ${result.username}` : '';
-    const how = result.fromStore ? ' (stored login reused; use --force for a new one)' : '';
+    const how = !result.fromStore
+      ? ''
+      : result.waitedFor
+        ? ' (the login another authmachine process just completed)'
+        : ' (stored login reused; use --force for a new one)';
     return {
       summary: {
         provider: 'oauth2',

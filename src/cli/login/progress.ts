@@ -26,6 +26,12 @@ const OPENS: Record<UrlOpener, string> = {
   person: '',
 };
 
+/** What a process says while another authmachine logs in to the same account. */
+export function waitingText(holder: number | null): string {
+  const who = holder === null ? 'another authmachine' : `another authmachine (pid ${holder})`;
+  return `Waiting for ${who} that is logging in to this account; its login will be used (Ctrl-C to cancel)...`;
+}
+
 export function showProgress<Req, Res>(
   flow: AuthFlow<Req, Res>,
   io: CliIO,
@@ -33,6 +39,7 @@ export function showProgress<Req, Res>(
 ): () => void {
   const say = (line: string) => io.stderr.write(`${line}\n`);
   let last = '';
+  let waitedForOther = false;
   let countdown: NodeJS.Timeout | undefined;
   const stopCountdown = () => {
     if (countdown) clearInterval(countdown);
@@ -43,6 +50,10 @@ export function showProgress<Req, Res>(
     flow.on('authorizationUrl', (e) => {
       if (e.userCode) say(`To approve, open ${e.url} and enter the code: ${e.userCode}`);
       else say(`To approve access, open this URL in your browser${OPENS[opener]}:\n  ${e.url}`);
+    }),
+    flow.on('waitingForLogin', (e) => {
+      waitedForOther = true;
+      say(waitingText(e.holder));
     }),
     flow.on('browserFailed', () => say('Could not open a browser here; open the URL above yourself.')),
     flow.on('strayCallback', (e) =>
@@ -65,6 +76,10 @@ export function showProgress<Req, Res>(
       last = leaf;
       stopCountdown();
       if (io.interactive && wasCounting) io.stderr.write('\r\x1b[K');
+      if (leaf === 'preparing' && waitedForOther) {
+        waitedForOther = false;
+        say('The other login ended without a usable login (declined, failed or stopped); starting this one.');
+      }
       if (leaf === 'awaitingUser') {
         const deadline = Date.now() + snapshot.context.userDeadlineMs;
         const tell = () => {

@@ -34,7 +34,7 @@ export async function runLogin<Req, Res>(
 }
 
 /** Ctrl-C cancels the flow (aborting every request and closing the listener) instead of killing it mid-write. */
-function cancelOnSignal(cancel: () => void): () => void {
+export function cancelOnSignal(cancel: () => void): () => void {
   const onSignal = () => cancel();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
