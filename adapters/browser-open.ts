@@ -88,6 +88,8 @@ function watchLauncher(child: ChildProcess, signal: AbortSignal, watchMs: number
     child.on('exit', onExit);
     child.on('error', onError);
     signal.addEventListener('abort', onAbort, { once: true });
+    // An abort during the launcher's start (the import, the spawn) fired before this listener existed.
+    if (signal.aborted) return onAbort();
     // It may have exited before we started listening.
     if (child.exitCode !== null || child.signalCode !== null) onExit(child.exitCode, child.signalCode);
   });

@@ -103,3 +103,18 @@ test('system opener refuses non-http URLs before launching anything', async (t) 
   );
   t.is(error!.code, 'ERR_CONFIG');
 });
+
+test('system opener: an abort while the launcher is still being started rejects with ERR_CANCELLED', async (t) => {
+  const dir = await tempDir(t);
+  const launcher = join(dir, 'slow-browser');
+  await writeFile(launcher, '#!/bin/sh\nexec sleep 30\n');
+  await chmod(launcher, 0o755);
+  const controller = new AbortController();
+  const pending = new SystemBrowserOpener({ app: { name: launcher }, exitWatchMs: 10_000 }).open(
+    'https://auth.example.test/',
+    controller.signal,
+  );
+  // open() is now awaiting its import and the spawn: the abort lands before it watches the signal.
+  controller.abort();
+  t.is((await t.throwsAsync(pending, { instanceOf: AuthError }))!.code, 'ERR_CANCELLED');
+});
