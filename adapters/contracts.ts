@@ -2,7 +2,7 @@
  * The contracts between the flow and the outside world. Every piece of I/O the login touches is
  * one of these, so a host (or a test) can replace it. Implementations live beside this file.
  */
-import type { CallbackResult } from '../vocabulary/index.js';
+import type { CallbackResult, RedirectOutcome } from '../vocabulary/index.js';
 
 // ---- HTTP ------------------------------------------------------------------------------------
 
@@ -61,14 +61,29 @@ export interface BrowserOpener {
 
 // ---- Redirect --------------------------------------------------------------------------------
 
-export type { CallbackResult };
+export type { CallbackResult, RedirectOutcome };
 
-/** What {@link RedirectReceiver.listen} is given. */
+/**
+ * An error redirect that did not carry this login's `state` (missing or wrong): it cannot end
+ * the login, since anyone on this machine can send one (RFC 9700 section 4.7, RFC 6749 section
+ * 10.12), but the person should learn what it said. Both fields are cleaned by the receiver
+ * (printable ASCII only, bounded in length) before anyone sees them.
+ */
+export interface StrayErrorRedirect {
+  /** The `error` parameter (RFC 6749 section 4.1.2.1). */
+  error: string;
+  /** The `error_description` parameter, if any. */
+  errorDescription?: string;
+}
+
+/** What {@link RedirectReceiver.listen} is given: when to stop, which path, whom to tell about strays. */
 export interface RedirectListenOptions {
   /** Aborting it stops the listener (the login left awaitingUser). */
   signal: AbortSignal;
   /** Path to serve, e.g. "/callback". */
   path?: string;
+  /** Called for each error redirect without this login's state; the receiver keeps waiting. */
+  onStrayError?: (stray: StrayErrorRedirect) => void;
 }
 
 /** A listening receiver: where to send the person back, and the callback once it comes. */
@@ -82,7 +97,15 @@ export interface RedirectSession {
   expect(state: string | null): void;
   /** Settles once, with the first genuine callback (or the person's confirmation). */
   readonly callback: Promise<CallbackResult>;
-  /** Stops listening; safe to call more than once. */
+  /**
+   * Optional: a receiver that shows the person a page (the loopback one) keeps the browser's
+   * request open from the genuine callback on, and answers it here with how the login ended.
+   * Without a call it answers with a neutral "return to your terminal" page after its bounded
+   * wait, or at once on close() or when the listen signal aborts. Resolves once the page is sent;
+   * closes the session. Safe to call more than once (the first outcome wins).
+   */
+  complete?(outcome: RedirectOutcome): Promise<void>;
+  /** Stops listening (a page still owed gets the neutral one); safe to call more than once. */
   close(): Promise<void>;
 }
 

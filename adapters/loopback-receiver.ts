@@ -5,13 +5,25 @@
  * Everything else - a hit before the state is armed, a wrong or missing state, another path or
  * method, a Host header naming some other host (DNS rebinding), an oversized URL - gets a 4xx
  * page and the receiver keeps waiting. Slow clients are cut off by the server's own timeouts.
+ *
+ * The genuine hit's response is held open: the page tells how the login ended once the flow
+ * knows (`complete`), or, after a bounded wait, on close() or on abort, sends the person back to
+ * the terminal. It never says "complete" before the token exchange did.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { CallbackResult, RedirectListenOptions, RedirectReceiver, RedirectSession } from './contracts.js';
+import { safeProviderText } from '../vocabulary/index.js';
+import type {
+  CallbackResult,
+  RedirectListenOptions,
+  RedirectOutcome,
+  RedirectReceiver,
+  RedirectSession,
+  StrayErrorRedirect,
+} from './contracts.js';
 import { AuthError } from './errors.js';
-import { sendPage } from './loopback-pages.js';
+import { sendOutcomePage, sendPage, sendStrayErrorPage } from './loopback-pages.js';
 
 /** Options of {@link LoopbackReceiver}. It binds 127.0.0.1 (and [::1] when asked) only. */
 export interface LoopbackReceiverOptions {
@@ -25,6 +37,11 @@ export interface LoopbackReceiverOptions {
   maxUrlBytes?: number;
   /** Time a client has to send its request (headers and all). Default 10 000 ms. */
   requestTimeoutMs?: number;
+  /**
+   * Longest wait, in milliseconds, for `complete(outcome)` after the genuine callback; then the
+   * browser gets a neutral "return to your terminal" page. Default 30 000.
+   */
+  outcomeWaitMs?: number;
 }
 
 /**
@@ -47,7 +64,7 @@ export class LoopbackReceiver implements RedirectReceiver {
     if (options.signal.aborted) throw cancelled('before it started');
     const path = options.path ?? this.#options.path ?? '/callback';
     if (!path.startsWith('/')) throw new AuthError('ERR_CONFIG', 'The redirect path must start with "/".');
-    const session = new LoopbackSession(path, this.#options);
+    const session = new LoopbackSession(path, this.#options, options.onStrayError);
     await session.start(options.signal);
     return session;
   }
@@ -82,11 +99,16 @@ export class LoopbackSession implements RedirectSession {
   readonly #sockets = new Set<Socket>();
   #closing: Promise<void> | undefined;
   #signal: AbortSignal | undefined;
+  /** The genuine callback's response, held until the outcome is known. */
+  #held: ServerResponse | undefined;
+  #heldTimer: NodeJS.Timeout | undefined;
+  #answered: Promise<void> | undefined;
   readonly #onAbort = () => void this.#shutDown(cancelled('because the login was cancelled'));
 
   constructor(
     readonly path: string,
     private readonly options: LoopbackReceiverOptions,
+    private readonly onStrayError?: (stray: StrayErrorRedirect) => void,
   ) {
     this.callback = new Promise<CallbackResult>((resolve, reject) => {
       this.#resolve = resolve;
@@ -117,6 +139,37 @@ export class LoopbackSession implements RedirectSession {
 
   close(): Promise<void> {
     return this.#shutDown(cancelled('before a response arrived'));
+  }
+
+  /** Answers the held browser request with how the login ended, then closes the session. */
+  async complete(outcome: RedirectOutcome): Promise<void> {
+    await this.#answer(outcome);
+    await this.close();
+  }
+
+  /** Sends the held page once (later calls wait for the first); resolves once it is written. */
+  #answer(outcome: RedirectOutcome | null): Promise<void> {
+    this.#answered ??= new Promise<void>((resolve) => {
+      clearTimeout(this.#heldTimer);
+      const res = this.#held;
+      this.#held = undefined;
+      if (res === undefined || res.writableEnded || res.destroyed) return resolve();
+      res.once('close', () => resolve());
+      res.once('finish', () => resolve());
+      sendOutcomePage(res, outcome);
+    });
+    return this.#answered;
+  }
+
+  /** From the genuine callback on nothing new is accepted; the held request stays open. */
+  #hold(res: ServerResponse): void {
+    this.#held = res;
+    this.#heldTimer = setTimeout(() => void this.#answer(null), this.options.outcomeWaitMs ?? 30_000);
+    res.once('close', () => clearTimeout(this.#heldTimer));
+    for (const server of this.#servers) {
+      server.close();
+      server.closeIdleConnections();
+    }
   }
 
   /**
@@ -231,6 +284,10 @@ export class LoopbackSession implements RedirectSession {
       params[name] = value;
     }
     if (expected.state !== null && (params['state'] === undefined || !sameSecret(params['state'], expected.state))) {
+      if (params['error'] !== undefined) {
+        this.#strayError(res, params['error'], params['error_description']);
+        return;
+      }
       sendPage(
         res,
         400,
@@ -241,17 +298,19 @@ export class LoopbackSession implements RedirectSession {
     }
     this.#settled = true;
     this.#resolve({ kind: 'redirect', params });
-    if (params['error'] !== undefined) {
-      const description = params['error_description'] ? `: ${params['error_description']}` : '';
-      sendPage(
-        res,
-        200,
-        'Login not completed',
-        `The login was not completed (${params['error']}${description}). Return to the terminal for details.`,
-      );
-      return;
+    this.#hold(res);
+  }
+
+  /** An error redirect nobody can vouch for: told to the host and the person, and ignored. */
+  #strayError(res: ServerResponse, error: string, description: string | undefined): void {
+    const stray: StrayErrorRedirect = { error: safeProviderText(error, 64) };
+    if (description) stray.errorDescription = safeProviderText(description, 200);
+    try {
+      this.onStrayError?.(stray);
+    } catch {
+      // The host's listener must not take the receiver down.
     }
-    sendPage(res, 200, 'Login complete', 'You can close this tab and return to the terminal.');
+    sendStrayErrorPage(res, stray.error, stray.errorDescription);
   }
 
   /** Accepts only the loopback names of this very port: a rebound DNS name is refused. */
@@ -268,6 +327,8 @@ export class LoopbackSession implements RedirectSession {
         this.#settled = true;
         this.#reject(reason);
       }
+      // The held page is written before any connection is cut.
+      await this.#answer(null);
       const closed = this.#servers.map(
         (server) =>
           new Promise<void>((resolve) => {

@@ -18,6 +18,7 @@
  * second process waits for the first one's outcome and uses it instead of opening a second page.
  */
 import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { safeProviderText } from '../vocabulary/index.js';
 import { flowError, toFlowError } from './errors.js';
 import { backoffDelay, backoffState, errorParams, retryTransition } from './retry.js';
 import {
@@ -32,8 +33,10 @@ import {
   type FlowSession,
   type LockCommand,
   type PendingFetch,
+  type RedirectOutcome,
   type RetryingStep,
   type RenewalSave,
+  type StrayError,
   type RereadResult,
   type StartResult,
   type TokenSet,
@@ -59,6 +62,7 @@ const clearedAttempt = {
   pollIntervalMs: 0,
   browser: null,
   strayCallbacks: 0,
+  strayError: null,
   callback: null,
 } satisfies Partial<AuthContext>;
 
@@ -105,6 +109,33 @@ function tokenIsStale(context: AuthContext, now: number | undefined): boolean {
   if (now === undefined || !Number.isFinite(now) || expiresAt === undefined) return false;
   if (now >= expiresAt) return true;
   return typeof context.token?.refreshToken === 'string' && now >= expiresAt - context.config.refreshSkewMs;
+}
+
+/**
+ * What an untrusted error redirect said, cleaned for a terminal and a page. Null for a stray hit
+ * that carried no `error`.
+ */
+function strayErrorOf(params: Record<string, string>): StrayError | null {
+  const error = params['error'];
+  if (error === undefined || error === '') return null;
+  const description = params['error_description'];
+  return {
+    error: safeProviderText(error, 64),
+    ...(description ? { description: safeProviderText(description, 200) } : {}),
+  };
+}
+
+/** "error: description", as the terminal shows it. */
+const strayText = (stray: StrayError) => `${stray.error}${stray.description ? `: ${stray.description}` : ''}`;
+
+/** How a login that came back through the redirect ended, from the error `failed` holds. */
+function outcomeOfError(error: AuthContext['error']): RedirectOutcome {
+  if (error === null) return { kind: 'failed', code: 'ERR_UNEXPECTED' };
+  if (error.code === 'ERR_CANCELLED') return { kind: 'cancelled' };
+  const provider = error.providerCode === undefined ? {} : { providerCode: error.providerCode };
+  return error.code === 'ERR_DECLINED'
+    ? { kind: 'declined', ...provider }
+    : { kind: 'failed', code: error.code, ...provider };
 }
 
 /** The wait a pending or slow_down answer asked for (Retry-After), if any. */
@@ -309,6 +340,11 @@ const machine = setup({
     })),
     forgetAttempt: assign(clearedAttempt),
     forgetSecrets: assign(clearedLogin),
+    /**
+     * Tells the redirect receiver's held browser page how the login ended (the host provides it;
+     * it does nothing when no page is held). Called on entering ready, failed and idle.
+     */
+    tellRedirectOutcome: (_, _params: { outcome: RedirectOutcome }) => {},
   },
 }).createMachine({
   id: 'auth',
@@ -320,7 +356,11 @@ const machine = setup({
   states: {
     idle: {
       description: 'Nothing is happening and no secret is held. LOGIN starts a login.',
-      entry: ['forgetSecrets', 'releaseLoginLock'],
+      entry: [
+        { type: 'tellRedirectOutcome', params: { outcome: { kind: 'cancelled' } } },
+        'forgetSecrets',
+        'releaseLoginLock',
+      ],
       on: { LOGIN: loginTransitions },
     },
 
@@ -484,10 +524,18 @@ const machine = setup({
                 error: ({ context }) =>
                   context.config.mode === 'device'
                     ? flowError('ERR_EXPIRED', 'The code expired before it was approved. Run the login again.')
-                    : flowError(
-                        'ERR_TIMEOUT',
-                        'Nobody completed the login in the browser in time. Run the login again.',
-                      ),
+                    : context.strayError !== null
+                      ? {
+                          ...flowError(
+                            'ERR_TIMEOUT',
+                            `The provider answered with the error "${strayText(context.strayError)}", but without this login's state, so it could not be trusted to end the login (RFC 6749 section 10.12), and no trusted answer came in time. Run the login again.`,
+                          ),
+                          providerCode: context.strayError.error,
+                        }
+                      : flowError(
+                          'ERR_TIMEOUT',
+                          'Nobody completed the login in the browser in time. Run the login again.',
+                        ),
               }),
             },
           },
@@ -507,11 +555,18 @@ const machine = setup({
                     target: '#auth.exchanging',
                     actions: assign({ callback: ({ event }) => ({ kind: 'redirect' as const, params: event.params }) }),
                   },
-                  // A forged or stray hit: ignore it and keep waiting for the genuine one.
+                  // A forged or stray hit: ignore it and keep waiting for the genuine one, but keep
+                  // what an error said, so the person hears it now and the final message names it.
                   {
                     actions: [
-                      assign({ strayCallbacks: ({ context }) => context.strayCallbacks + 1 }),
-                      emit({ type: 'strayCallback' as const }),
+                      assign(({ context, event }) => ({
+                        strayCallbacks: context.strayCallbacks + 1,
+                        strayError: strayErrorOf(event.params) ?? context.strayError,
+                      })),
+                      emit(({ event }) => {
+                        const stray = strayErrorOf(event.params);
+                        return { type: 'strayCallback' as const, providerError: stray && strayText(stray) };
+                      }),
                     ],
                   },
                 ],
@@ -629,7 +684,11 @@ const machine = setup({
         ready: {
           description: 'Logged in and idle: FETCH makes a call, REFRESH renews, LOGOUT ends the login.',
           // Cleared here, not on leaving fetching: the transition out still reports its id.
-          entry: [assign({ pendingFetch: null, renewedFrom: null }), 'releaseLoginLock'],
+          entry: [
+            { type: 'tellRedirectOutcome', params: { outcome: { kind: 'authorized' } } },
+            assign({ pendingFetch: null, renewedFrom: null }),
+            'releaseLoginLock',
+          ],
           on: {
             FETCH: [
               // Never send a token known to be expired or about to be: renew it first.
@@ -857,7 +916,14 @@ const machine = setup({
 
     failed: {
       description: 'A permanent failure, with its typed error in context. RETRY or LOGIN tries again; CANCEL rests.',
-      entry: ['forgetSecrets', 'releaseLoginLock'],
+      entry: [
+        // What the error in context means for the held page: declined, cancelled or failed.
+        enqueueActions(({ context, enqueue }) =>
+          enqueue({ type: 'tellRedirectOutcome', params: { outcome: outcomeOfError(context.error) } }),
+        ),
+        'forgetSecrets',
+        'releaseLoginLock',
+      ],
       exit: assign({ error: null }),
       on: {
         RETRY: [{ guard: 'wasForced', target: 'checkingStore.waitingForLogin' }, { target: 'checkingStore' }],

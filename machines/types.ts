@@ -4,7 +4,7 @@
  */
 import type { AuthErrorData, CallbackResult } from '../vocabulary/index.js';
 
-export type { AuthErrorCode, AuthErrorData, CallbackResult } from '../vocabulary/index.js';
+export type { AuthErrorCode, AuthErrorData, CallbackResult, RedirectOutcome } from '../vocabulary/index.js';
 
 /**
  * A DPoP proof key (RFC 9449): the JWS algorithm and the private key as a JWK (its public members
@@ -132,6 +132,12 @@ export interface RereadResult {
   renewed: boolean;
 }
 
+/** An error redirect's `error` and `error_description`, cleaned (printable ASCII, bounded). */
+export interface StrayError {
+  error: string;
+  description?: string;
+}
+
 /** The machine's context: plain JSON, so a persisted snapshot resumes in another process. */
 export interface AuthContext {
   config: FlowConfig;
@@ -151,6 +157,11 @@ export interface AuthContext {
   userDeadlineMs: number;
   browser: 'opening' | 'opened' | 'failed' | null;
   strayCallbacks: number;
+  /**
+   * What the last untrusted error redirect (no or wrong state) said, cleaned, so a timeout names
+   * it instead of claiming nobody came back. Not a secret.
+   */
+  strayError: StrayError | null;
   /** secret: holds the authorization code. */
   callback: CallbackResult | null;
   /** secret: only ever set in authorized and fetching. */
@@ -237,7 +248,8 @@ export type AuthEmitted =
   | { type: 'browserFailed' }
   /** Another process (pid, when known) is logging in to this account: its outcome is awaited. */
   | { type: 'waitingForLogin'; holder: number | null }
-  | { type: 'strayCallback' }
+  /** A hit without this login's state, ignored; `providerError` is what an error redirect said, cleaned. */
+  | { type: 'strayCallback'; providerError: string | null }
   | { type: 'retrying'; step: RetryingStep; attempt: number; delayMs: number; code: string }
   | { type: 'fetched'; id: string; result: unknown }
   | { type: 'fetchFailed'; id: string; error: AuthErrorData };

@@ -19,7 +19,7 @@ export type {
 export { DEFAULT_FLOW_CONFIG } from '../machines/types.js';
 export * from '../adapters/index.js';
 export type { AuthProtocol, ProtocolContext } from './protocol.js';
-export { createFlowActors, type FlowAdapters } from './flow/actors.js';
+export { createFlowActors, createFlowImplementations, type FlowAdapters } from './flow/actors.js';
 export { AuthFlow, createAuthFlow, stateName, type AuthFlowOptions, type LoginResult } from './flow/auth-flow.js';
 export { createPocketProtocol, type PocketProtocol, type PocketRequest, type PocketResult } from './pocket/protocol.js';
 export {

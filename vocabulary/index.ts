@@ -72,3 +72,26 @@ export interface AuthErrorData {
  * saying they are done (manual confirmation, as Pocket's flow allows).
  */
 export type CallbackResult = { kind: 'redirect'; params: Record<string, string> } | { kind: 'confirmed' };
+
+/**
+ * How a login that came back through the redirect ended, for the page the person's browser is
+ * still waiting on: `authorized` once the token is saved, `declined` when the person (or the
+ * provider for them) said no, `failed` with the error's code when the exchange or saving failed,
+ * `cancelled` when the flow was cancelled or stopped before it knew.
+ */
+export type RedirectOutcome =
+  | { kind: 'authorized' }
+  | { kind: 'declined'; providerCode?: string }
+  | { kind: 'failed'; code: AuthErrorCode; providerCode?: string }
+  | { kind: 'cancelled' };
+
+/**
+ * Provider text that may be shown to the person (an `error` or `error_description` from a
+ * redirect nobody can vouch for): only the characters RFC 6749 section 4.1.2.1 allows there
+ * (printable ASCII but `"` and `\`), at most `maxLength` of them. Anything else becomes `?`, so
+ * no terminal escape or markup survives; a page still escapes what it shows.
+ */
+export function safeProviderText(text: string, maxLength = 120): string {
+  const kept = text.slice(0, maxLength).replace(/[^\x20\x21\x23-\x5b\x5d-\x7e]/g, '?');
+  return text.length > maxLength ? `${kept}...` : kept;
+}

@@ -11,7 +11,9 @@ import type {
   Lock,
   LockLease,
   RandomSource,
+  RedirectOutcome,
   RedirectReceiver,
+  RedirectSession,
   TokenStore,
 } from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
@@ -143,9 +145,71 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
 /**
  * The actors the statechart invokes, made from a protocol and adapters, for
  * `authMachine.provide({ actors: createFlowActors(protocol, adapters) })`. Each rejects with an
- * AuthError (a foreign error becomes ERR_UNEXPECTED, its message dropped).
+ * AuthError (a foreign error becomes ERR_UNEXPECTED, its message dropped). Without the actions of
+ * {@link createFlowImplementations}, the browser's page after the redirect never learns the
+ * outcome and shows the receiver's neutral page after its bounded wait.
  */
 export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, adapters: FlowAdapters) {
+  return createFlowImplementations(protocol, adapters).actors;
+}
+
+/** What {@link createFlowImplementations} returns. */
+export interface FlowImplementations<Req, Res> {
+  /** The actors of {@link createFlowActors}. */
+  actors: ReturnType<typeof buildActors<Req, Res>>;
+  /** The machine's host-provided actions. */
+  actions: {
+    /** Answers the browser page the redirect receiver holds with how the login ended; nothing when none is held. */
+    tellRedirectOutcome: (args: unknown, params: { outcome: RedirectOutcome }) => void;
+  };
+  /** Resolves once the outcome page last told is written (at once when none is owed). */
+  pageSent(): Promise<void>;
+  /** Answers a page still held with the neutral one (the flow is stopped before it knew). */
+  releasePage(): void;
+}
+
+/**
+ * Everything a host provides to the statechart, for
+ * `authMachine.provide({ actors, actions })`: the actors of {@link createFlowActors} and the
+ * `tellRedirectOutcome` action, which answers the browser page the redirect receiver holds open
+ * with how the login ended. `pageSent()` resolves once that page is written (a process about to
+ * exit waits for it); `releasePage()` answers it with the neutral page (the flow is stopped).
+ * @see RFC 8252 section 7.3 (the loopback redirect)
+ */
+export function createFlowImplementations<Req, Res>(
+  protocol: AuthProtocol<Req, Res>,
+  adapters: FlowAdapters,
+): FlowImplementations<Req, Res> {
+  // The receiver's session outlives its actor from the genuine callback until the outcome is
+  // known: leaving signingIn for exchanging must not answer the page yet.
+  let heldSession: RedirectSession | null = null;
+  let pageSent: Promise<void> = Promise.resolve();
+  const tell = (outcome: RedirectOutcome | null) => {
+    const session = heldSession;
+    heldSession = null;
+    if (session === null) return;
+    const sent = outcome === null ? session.close() : (session.complete?.(outcome) ?? session.close());
+    pageSent = sent.catch(() => {});
+  };
+  const actions = {
+    tellRedirectOutcome: (_: unknown, params: { outcome: RedirectOutcome }) => tell(params.outcome),
+  };
+  return {
+    actors: buildActors(protocol, adapters, (session) => {
+      tell(null);
+      heldSession = session;
+    }),
+    actions,
+    pageSent: () => pageSent,
+    releasePage: () => tell(null),
+  };
+}
+
+function buildActors<Req, Res>(
+  protocol: AuthProtocol<Req, Res>,
+  adapters: FlowAdapters,
+  holdSession: (session: RedirectSession) => void,
+) {
   const ctx = (signal: AbortSignal): ProtocolContext => ({
     http: adapters.http,
     random: adapters.random,
@@ -184,27 +248,43 @@ export function createFlowActors<Req, Res>(protocol: AuthProtocol<Req, Res>, ada
       const abort = new AbortController();
       let session: Awaited<ReturnType<RedirectReceiver['listen']>> | null = null;
       let expected: ExpectEvent | null = null;
+      let delivered = false;
       receive((event) => {
         expected = event;
         session?.expect(event.state);
       });
       adapters.receiver
-        .listen({ signal: abort.signal, path: '/callback' })
+        .listen({
+          signal: abort.signal,
+          path: '/callback',
+          // Untrusted (no or wrong state): the machine counts it as stray and tells the person.
+          onStrayError: (stray) =>
+            sendBack({
+              type: 'CALLBACK',
+              params: {
+                error: stray.error,
+                ...(stray.errorDescription ? { error_description: stray.errorDescription } : {}),
+              },
+            }),
+        })
         .then((opened) => {
           session = opened;
           if (abort.signal.aborted) return void opened.close();
           if (expected) opened.expect(expected.state);
           sendBack({ type: 'REDIRECT_READY', redirectUri: opened.redirectUri });
-          return opened.callback.then((result) =>
+          return opened.callback.then((result) => {
+            delivered = true;
             sendBack(
               result.kind === 'redirect' ? { type: 'CALLBACK', params: result.params } : { type: 'USER_CONFIRMED' },
-            ),
-          );
+            );
+          });
         })
         .catch((error: unknown) => {
           if (!abort.signal.aborted) sendBack({ type: 'RECEIVER_FAILED', error: toAuthError(error).toJSON() });
         });
       return () => {
+        // After the genuine callback the session keeps the browser's page until the outcome.
+        if (delivered && session?.complete) return holdSession(session);
         abort.abort();
         void session?.close();
       };

@@ -18,7 +18,7 @@ import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { authMachine } from '../../machines/auth-machine.js';
 import type { AuthEmitted, AuthErrorData, FlowConfig, TokenSet } from '../../machines/types.js';
 import type { AuthProtocol } from '../protocol.js';
-import { createFlowActors } from './actors.js';
+import { createFlowImplementations } from './actors.js';
 import { decodeTokenSet, isUsable } from './token-codec.js';
 import { withDeadline } from './with-deadline.js';
 
@@ -101,6 +101,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
   readonly #storageKey: string;
   readonly #clock: Clock;
   readonly #storeTimeoutMs: number;
+  readonly #page: { sent(): Promise<void>; release(): void };
   #nextFetchId = 0;
 
   constructor(options: AuthFlowOptions<Req, Res>) {
@@ -108,7 +109,7 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     this.#storageKey = options.storageKey ?? options.protocol.storageKey;
     this.#clock = options.clock ?? systemClock;
     this.#storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
-    const actors = createFlowActors(options.protocol, {
+    const { actors, actions, pageSent, releasePage } = createFlowImplementations(options.protocol, {
       http: options.http,
       browser: options.browser ?? noBrowser,
       receiver: options.receiver,
@@ -121,7 +122,8 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       loginLock: options.loginLock ?? null,
       storageKey: this.#storageKey,
     });
-    const machine = authMachine.provide({ actors });
+    this.#page = { sent: pageSent, release: releasePage };
+    const machine = authMachine.provide({ actors, actions });
     this.actor = createActor(machine, {
       input: { config: { mode: options.protocol.mode, ...options.config } },
       ...(options.inspect ? { inspect: options.inspect } : {}),
@@ -153,8 +155,10 @@ export class AuthFlow<Req = unknown, Res = unknown> {
       return s.matches({ authorized: 'ready' }) || s.matches('failed') || s.matches('idle');
     });
     this.actor.send({ type: 'LOGIN', force: options.force ?? false, signIn: options.signIn ?? true });
+    // The browser's page tells the outcome before the caller hears it (and maybe exits).
     return settled
-      .then((s) => {
+      .then(async (s) => {
+        await this.#page.sent();
         if (s.matches('failed')) throw failureOf(s);
         if (s.matches('idle')) throw new AuthError('ERR_CANCELLED', 'The login was cancelled.');
         return this.#loginResult(!sawSignIn, waitedFor);
@@ -295,9 +299,10 @@ export class AuthFlow<Req = unknown, Res = unknown> {
     return { value: stateName(s.value), error: s.context.error };
   }
 
-  /** Stops the actor for good (its invoked actors are aborted). */
+  /** Stops the actor for good (its invoked actors are aborted; a held browser page gets the neutral one). */
   stop(): void {
     this.actor.stop();
+    this.#page.release();
   }
 
   #storeCall<T>(work: Promise<T>, what: string): Promise<T> {

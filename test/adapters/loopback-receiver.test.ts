@@ -6,6 +6,7 @@ import test, { type ExecutionContext } from 'ava';
 import { request as httpRequest, createServer } from 'node:http';
 import { connect } from 'node:net';
 import { once } from 'node:events';
+import type { RedirectOutcome, StrayErrorRedirect } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import {
   LoopbackReceiver,
@@ -57,6 +58,22 @@ async function listen(
   return session;
 }
 
+/**
+ * The genuine hit: its page is held until the outcome is told, so send it, wait for the callback,
+ * tell the outcome, then read the page.
+ */
+async function genuine(
+  session: LoopbackSession,
+  path: string,
+  outcome: RedirectOutcome = { kind: 'authorized' },
+  options: { host?: string; host6?: boolean } = {},
+): Promise<Reply> {
+  const reply = send(session.port, path, options);
+  await session.callback;
+  await session.complete(outcome);
+  return reply;
+}
+
 /** True if `callback` has not settled (checked after the event loop had a chance to settle it). */
 async function stillWaiting(session: LoopbackSession): Promise<boolean> {
   const marker = Symbol('pending');
@@ -77,7 +94,7 @@ test('binds 127.0.0.1 on an ephemeral port and names it in redirectUri', async (
 test('the genuine hit resolves with all query params and says the tab can be closed', async (t) => {
   const session = await listen(t);
   session.expect('st-123');
-  const reply = await send(session.port, '/callback?code=abc&state=st-123&iss=https%3A%2F%2Fas.test');
+  const reply = await genuine(session, '/callback?code=abc&state=st-123&iss=https%3A%2F%2Fas.test');
   t.is(reply.status, 200);
   t.regex(reply.body, /You can close this tab and return to the terminal/);
   t.deepEqual(await session.callback, {
@@ -90,7 +107,7 @@ test('every response carries no-store, a deny-all CSP and no-referrer', async (t
   const session = await listen(t);
   session.expect('s');
   for (const path of ['/other', '/callback?state=wrong', '/callback?state=s']) {
-    const reply = await send(session.port, path);
+    const reply = path === '/callback?state=s' ? await genuine(session, path) : await send(session.port, path);
     t.is(reply.headers['cache-control'], 'no-store');
     t.is(reply.headers['content-security-policy'], "default-src 'none'");
     t.is(reply.headers['referrer-policy'], 'no-referrer');
@@ -105,7 +122,7 @@ test('a hit before expect() is 400 and the receiver keeps waiting', async (t) =>
   t.regex(reply.body, /not waiting/);
   t.true(await stillWaiting(session));
   session.expect('s');
-  t.is((await send(session.port, '/callback?code=abc&state=s')).status, 200);
+  t.is((await genuine(session, '/callback?code=abc&state=s')).status, 200);
   t.is((await session.callback).kind, 'redirect');
 });
 
@@ -117,7 +134,7 @@ test('wrong and missing state are 400 and ignored', async (t) => {
   t.is((await send(session.port, '/callback?code=evil&state=')).status, 400);
   t.is((await send(session.port, '/callback?code=evil&state=right-stat')).status, 400);
   t.true(await stillWaiting(session));
-  t.is((await send(session.port, '/callback?code=good&state=right-state')).status, 200);
+  t.is((await genuine(session, '/callback?code=good&state=right-state')).status, 200);
   t.is(((await session.callback) as { params: Record<string, string> }).params['code'], 'good');
 });
 
@@ -131,7 +148,7 @@ test('a repeated parameter is 400 (no picking one of two states)', async (t) => 
 test('expect(null) accepts a hit without state (Pocket redirects carry nothing)', async (t) => {
   const session = await listen(t);
   session.expect(null);
-  t.is((await send(session.port, '/callback')).status, 200);
+  t.is((await genuine(session, '/callback')).status, 200);
   t.deepEqual(await session.callback, { kind: 'redirect', params: {} });
 });
 
@@ -158,7 +175,10 @@ test('a Host header other than the loopback names of this port is 400 (DNS rebin
     t.is((await send(session.port, '/callback?state=s', { host })).status, 400, host);
   }
   t.true(await stillWaiting(session));
-  t.is((await send(session.port, '/callback?state=s', { host: `localhost:${session.port}` })).status, 200);
+  t.is(
+    (await genuine(session, '/callback?state=s', { kind: 'authorized' }, { host: `localhost:${session.port}` })).status,
+    200,
+  );
 });
 
 test('an oversized URL is 414', async (t) => {
@@ -169,39 +189,156 @@ test('an oversized URL is 414', async (t) => {
   t.true(await stillWaiting(session));
 });
 
-test('script in params is escaped in the error page and in the 404 page', async (t) => {
+test('script in params is escaped in the outcome page and in the 404 page', async (t) => {
   const session = await listen(t);
   session.expect('s');
   const script = '<script>alert(1)</script>';
   const notFound = await send(session.port, `/${encodeURIComponent(script)}`);
   t.false(notFound.body.includes('<script>'));
-  const reply = await send(
-    session.port,
-    `/callback?state=s&error=${encodeURIComponent(script)}&error_description=${encodeURIComponent('"><img src=x onerror=alert(1)>')}`,
-  );
+  const reply = await genuine(session, `/callback?state=s&error=${encodeURIComponent(script)}`, {
+    kind: 'declined',
+    providerCode: script,
+  });
   t.is(reply.status, 200);
   t.false(reply.body.includes('<script>'));
-  t.false(reply.body.includes('<img'));
   t.true(reply.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'));
-  t.regex(reply.body, /not completed/);
+  t.regex(reply.body, /Access was declined/);
 });
 
-test('an OAuth error with the right state is the genuine callback', async (t) => {
+test('an OAuth error with the right state is the genuine callback; its page waits for the outcome', async (t) => {
   const session = await listen(t);
   session.expect('s');
-  const reply = await send(session.port, '/callback?error=access_denied&state=s');
-  t.regex(reply.body, /login was not completed/i);
+  const reply = await genuine(session, '/callback?error=access_denied&state=s', {
+    kind: 'declined',
+    providerCode: 'access_denied',
+  });
+  t.regex(reply.body, /<title>Access declined<\/title>/);
+  t.regex(reply.body, /the provider said: access_denied/);
   t.deepEqual(await session.callback, { kind: 'redirect', params: { error: 'access_denied', state: 's' } });
 });
 
-test('a second hit after the callback is 400 "already used"', async (t) => {
+test('from the genuine callback on the listener takes no new connection; the page still waits', async (t) => {
   const session = await listen(t);
   session.expect('s');
-  t.is((await send(session.port, '/callback?code=1&state=s')).status, 200);
-  const second = await send(session.port, '/callback?code=2&state=s');
-  t.is(second.status, 400);
-  t.regex(second.body, /already/);
+  const first = send(session.port, '/callback?code=1&state=s');
   t.deepEqual(await session.callback, { kind: 'redirect', params: { code: '1', state: 's' } });
+  await t.throwsAsync(send(session.port, '/callback?code=2&state=s'), { code: 'ECONNREFUSED' });
+  t.true(session.open, 'the held request keeps the session open');
+  await session.complete({ kind: 'authorized' });
+  t.is((await first).status, 200);
+  t.false(session.open);
+});
+
+/** Resolves with the page, or with `pending` if it has not come by the time the callback settled and a turn passed. */
+async function pageOrPending(reply: Promise<Reply>): Promise<Reply | 'pending'> {
+  return Promise.race([reply, new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), 50))]);
+}
+
+test('the page says "complete" only once told so, never on the redirect alone', async (t) => {
+  const session = await listen(t);
+  session.expect('s');
+  const reply = send(session.port, '/callback?code=c&state=s');
+  await session.callback;
+  t.is(await pageOrPending(reply), 'pending', 'no page before the outcome');
+  await session.complete({ kind: 'authorized' });
+  const page = await reply;
+  t.regex(page.body, /<title>Login complete<\/title>/);
+  await session.complete({ kind: 'declined' });
+  t.false(session.open, 'complete() closes the session; a second outcome changes nothing');
+});
+
+const OUTCOME_PAGES: Array<[RedirectOutcome, RegExp, RegExp]> = [
+  [{ kind: 'declined' }, /Access declined/, /Access was declined, so nothing was saved/],
+  [
+    { kind: 'failed', code: 'ERR_CODE_INVALID', providerCode: 'invalid_grant' },
+    /Login failed/,
+    /no longer accepted this approval .*\(ERR_CODE_INVALID\) \(the provider said: invalid_grant\)/,
+  ],
+  [{ kind: 'failed', code: 'ERR_PROTOCOL' }, /Login failed/, /the token exchange did not succeed \(ERR_PROTOCOL\)/],
+  [{ kind: 'cancelled' }, /Return to your terminal/, /Return to your terminal to see how the login ended/],
+];
+
+for (const [outcome, title, text] of OUTCOME_PAGES) {
+  test(`the ${outcome.kind} outcome page${'code' in outcome ? ` (${outcome.code})` : ''}`, async (t) => {
+    const session = await listen(t);
+    session.expect('s');
+    const page = await genuine(session, '/callback?code=c&state=s', outcome);
+    t.is(page.status, 200);
+    t.regex(page.body, title);
+    t.regex(page.body, text);
+    t.notRegex(page.body, /complete/i);
+  });
+}
+
+test('a provider code with control characters or markup is cleaned and escaped on the page', async (t) => {
+  const session = await listen(t);
+  session.expect('s');
+  const page = await genuine(session, '/callback?state=s', {
+    kind: 'failed',
+    code: 'ERR_PROTOCOL',
+    providerCode: 'bad\u001b[31m"<b>',
+  });
+  t.false(page.body.includes('\u001b'));
+  t.false(page.body.includes('<b>'));
+  t.regex(page.body, /bad\?\[31m\?&lt;b&gt;/);
+});
+
+test('without an outcome, the page turns neutral after the bounded wait', async (t) => {
+  const session = await listen(t, { outcomeWaitMs: 100 });
+  session.expect('s');
+  const reply = await send(session.port, '/callback?code=c&state=s');
+  t.regex(reply.body, /<title>Return to your terminal<\/title>/);
+  t.notRegex(reply.body, /complete/i);
+  await session.complete({ kind: 'authorized' });
+  t.false(session.open);
+});
+
+test('close() and an aborted listen signal answer a held page with the neutral one at once', async (t) => {
+  const session = await listen(t);
+  session.expect('s');
+  const reply = send(session.port, '/callback?code=c&state=s');
+  await session.callback;
+  await session.close();
+  t.regex((await reply).body, /Return to your terminal/);
+
+  const controller = new AbortController();
+  const aborted = await listen(t, {}, controller.signal);
+  aborted.expect('s');
+  const second = send(aborted.port, '/callback?code=c&state=s');
+  await aborted.callback;
+  controller.abort();
+  t.regex((await second).body, /Return to your terminal/);
+});
+
+test('an error redirect without the right state is told to the host, repeated on the page, and ignored', async (t) => {
+  const strays: StrayErrorRedirect[] = [];
+  const session = await new LoopbackReceiver().listen({
+    signal: new AbortController().signal,
+    onStrayError: (stray) => strays.push(stray),
+  });
+  t.teardown(() => session.close());
+  session.expect('s');
+  const description = 'The user denied\u001b]0;owned\u0007 <img src=x>';
+  for (const state of ['', '&state=wrong']) {
+    const reply = await send(
+      session.port,
+      `/callback?error=access_denied&error_description=${encodeURIComponent(description)}${state}`,
+    );
+    t.is(reply.status, 400);
+    t.regex(reply.body, /The provider answered with the error &quot;access_denied&quot;/);
+    t.regex(reply.body, /keeps waiting/);
+    t.notRegex(reply.body, /state does not match/);
+    t.false(reply.body.includes('<img'));
+    t.false(reply.body.includes('\u001b'));
+  }
+  t.deepEqual(strays, [
+    { error: 'access_denied', errorDescription: 'The user denied?]0;owned? <img src=x>' },
+    { error: 'access_denied', errorDescription: 'The user denied?]0;owned? <img src=x>' },
+  ]);
+  t.true(await stillWaiting(session));
+  // A stray without `error` is not reported: there is nothing the provider said.
+  await send(session.port, '/callback?code=x');
+  t.is(strays.length, 2);
 });
 
 test('close() frees the port, rejects a pending callback with ERR_CANCELLED and is idempotent', async (t) => {
@@ -256,7 +393,7 @@ test('a custom path is served instead of /callback', async (t) => {
   t.is(session.redirectUri, `http://127.0.0.1:${session.port}/oauth/done`);
   session.expect(null);
   t.is((await send(session.port, '/callback')).status, 404);
-  t.is((await send(session.port, '/oauth/done?x=1')).status, 200);
+  t.is((await genuine(session, '/oauth/done?x=1')).status, 200);
 });
 
 test('a client that never finishes its headers is cut off by the request timeout', async (t) => {
@@ -284,7 +421,16 @@ test('the ipv6 option binds [::1] on the same port exactly when the machine has 
   t.deepEqual(session.addresses, hasIpv6 ? ['127.0.0.1', '::1'] : ['127.0.0.1']);
   if (hasIpv6) {
     session.expect('s');
-    t.is((await send(session.port, '/callback?state=s', { host6: true, host: `[::1]:${session.port}` })).status, 200);
+    const reply = await genuine(
+      session,
+      '/callback?state=s',
+      { kind: 'authorized' },
+      {
+        host6: true,
+        host: `[::1]:${session.port}`,
+      },
+    );
+    t.is(reply.status, 200);
   }
 });
 

@@ -65,7 +65,8 @@ test('login in Chromium: Decline -> exit 4, nothing stored', async (t) => {
   const { sb, argv } = await setUp(t);
   const login = await runLoginVisiting(sb, argv, (url) => clickIn(url, '#decline'));
   t.is(login.code, 4);
-  t.is(login.visited?.landing, 'Login complete');
+  // Pocket's redirect carries nothing; the page waited for the exchange's 158 and says declined.
+  t.is(login.visited?.landing, 'Access declined');
   t.regex(login.stderr, /\(ERR_DECLINED, provider code 158\)/);
   t.deepEqual(await keychainEntries(sb.service), []);
   t.is((await sb.run(['status'])).code, 3);

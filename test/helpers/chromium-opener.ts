@@ -16,15 +16,24 @@ export interface ChromiumOpenerOptions {
   beforeNavigate?: (url: string) => Promise<void>;
 }
 
+/** The page the browser was left on after the redirect: what the person reads. */
+export interface Landing {
+  title: string;
+  text: string;
+}
+
 export interface ChromiumOpener extends BrowserOpener {
   /** Every URL the flow asked to open, in order. */
   readonly urls: string[];
+  /** The page each finished open() ended on (the loopback receiver's outcome page). */
+  readonly landings: Landing[];
   /** Settles when the browser work of every open() so far has finished; rejects with its failure. */
   settled(): Promise<void>;
 }
 
 export function chromiumOpener(browser: Browser, options: ChromiumOpenerOptions = {}): ChromiumOpener {
   const urls: string[] = [];
+  const landings: Landing[] = [];
   const runs: Promise<void>[] = [];
 
   async function play(url: string): Promise<void> {
@@ -37,6 +46,9 @@ export function chromiumOpener(browser: Browser, options: ChromiumOpenerOptions 
       if (options.cancel) await cancelInteraction(page);
       // Done once the provider has sent the browser elsewhere: to the loopback redirect.
       else await signInAndConsent(page, options.login ?? 'alice', async () => !page.url().startsWith(provider));
+      // The receiver answers the redirect only once the flow knows the outcome.
+      await page.waitForLoadState('load');
+      landings.push({ title: await page.title(), text: (await page.textContent('body')) ?? '' });
     } finally {
       await context.close();
     }
@@ -44,6 +56,7 @@ export function chromiumOpener(browser: Browser, options: ChromiumOpenerOptions 
 
   return {
     urls,
+    landings,
     async open(url) {
       urls.push(url);
       // Resolves when the person is done with the browser; the flow does not wait on it, the

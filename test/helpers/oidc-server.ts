@@ -49,6 +49,8 @@ export interface OidcServerOptions {
   reuseDetection?: boolean;
   /** Serve https with this key and certificate (PEM) instead of plain http. */
   tls?: { key: string; cert: string };
+  /** The token endpoint answers every request with this status and JSON body (an OAuth error). */
+  tokenEndpointError?: { status: number; body: Record<string, string> };
 }
 
 export interface OidcServer {
@@ -151,6 +153,15 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     refreshTokens.prototype.consume = async function consume(this: { destroy(): Promise<void> }) {
       await this.destroy();
     };
+  }
+
+  const tokenError = options.tokenEndpointError;
+  if (tokenError !== undefined) {
+    provider.use(async (ctx, next) => {
+      if (ctx.method !== 'POST' || ctx.path !== '/token') return next();
+      ctx.status = tokenError.status;
+      ctx.body = tokenError.body;
+    });
   }
 
   const deviceInterval = options.deviceInterval;

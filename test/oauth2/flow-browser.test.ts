@@ -8,6 +8,7 @@ import { AuthError } from '../../adapters/errors.js';
 import { KeytarTokenStore } from '../../adapters/keytar-store.js';
 import { chromiumOpener } from '../helpers/chromium-opener.js';
 import { oauth2Flow, reached, resourceStatus, storedToken } from '../helpers/oauth2-machine.js';
+import { startOidcServer } from '../helpers/oidc-server.js';
 import { oidcSuite } from '../helpers/oidc-suite.js';
 
 const test = oidcSuite();
@@ -27,6 +28,10 @@ test('browser login ends authorized with the token in the system keychain; the n
 
   const result = await flow.login();
   await opener.settled();
+  t.deepEqual(
+    opener.landings.map((l) => [l.title, l.text.trim()]),
+    [['Login complete', 'Login completeYou can close this tab and return to the terminal.']],
+  );
   t.deepEqual(result.fromStore, false);
   t.is(result.username, 'alice');
   t.is(flow.state.value, 'authorized');
@@ -67,6 +72,11 @@ test('consent cancelled in the browser: the flow fails with ERR_DECLINED and sto
   await opener.settled();
   t.is(error!.code, 'ERR_DECLINED');
   t.is(error!.providerCode, 'access_denied');
+  t.is(opener.landings[0]?.title, 'Access declined', 'the page says declined, not complete');
+  t.regex(
+    opener.landings[0]?.text ?? '',
+    /Access was declined \(the provider said: access_denied\), so nothing was saved/,
+  );
   t.is(setup.flow.state.value, 'failed');
   t.is(setup.flow.state.error?.code, 'ERR_DECLINED');
   t.is(await setup.store.get(setup.storageKey), null);
@@ -110,4 +120,30 @@ test('a forged redirect with the wrong state gets 400 from the loopback receiver
   const exchanges = setup.http.formsTo(`${server.issuer}/token`);
   t.is(exchanges.length, 1);
   t.not(exchanges[0]!.get('code'), 'x');
+});
+
+test('the token endpoint answers an error: the page says the login failed, with the code, never "complete"', async (t) => {
+  const { browser } = t.context;
+  // Its own server: this one's token endpoint refuses every code, whatever the other tests do.
+  const server = await startOidcServer({
+    tokenEndpointError: {
+      status: 400,
+      body: { error: 'invalid_grant', error_description: '<b>grant revoked</b> \u001b[31m' },
+    },
+  });
+  t.teardown(() => server.close());
+  const opener = chromiumOpener(browser, { login: 'gina' });
+  const setup = oauth2Flow(server, { browser: opener });
+  t.teardown(() => setup.flow.stop());
+
+  const error = await t.throwsAsync(setup.flow.login(), { instanceOf: AuthError });
+  await opener.settled();
+  t.is(error!.code, 'ERR_CODE_INVALID');
+  t.is(opener.landings[0]?.title, 'Login failed');
+  t.is(
+    opener.landings[0]?.text.trim(),
+    'Login failedThe login failed: the provider no longer accepted this approval (expired or already used) (ERR_CODE_INVALID) (the provider said: invalid_grant). The terminal says what to do next.',
+    "the page names the code, and nothing of the server's description",
+  );
+  t.is(await setup.store.get(setup.storageKey), null);
 });

@@ -27,7 +27,7 @@ test.after.always(async () => {
 
 /** Opens the authorization URL in its own Chromium context and clicks one of the page's buttons. */
 function chromiumClicking(button: '#approve' | '#decline') {
-  const visited: { authorizePage?: string; landedOn?: string; landingText?: string } = {};
+  const visited: { authorizePage?: string; landedOn?: string; landingTitle?: string; landingText?: string } = {};
   // The flow moves on as soon as the redirect arrives, possibly before the page has rendered:
   // tests await `finished` before looking at what the browser saw.
   let finish!: () => void;
@@ -39,8 +39,10 @@ function chromiumClicking(button: '#approve' | '#decline') {
         const page = await context.newPage();
         await page.goto(url);
         visited.authorizePage = (await page.textContent('h1')) ?? '';
+        // The receiver answers the redirect once the exchange has answered: the page is the outcome.
         await Promise.all([page.waitForURL((u) => u.pathname === '/callback'), page.click(button)]);
         visited.landedOn = page.url();
+        visited.landingTitle = await page.title();
         visited.landingText = (await page.textContent('body')) ?? '';
       } finally {
         await context.close();
@@ -51,7 +53,7 @@ function chromiumClicking(button: '#approve' | '#decline') {
   return { opener, visited, finished };
 }
 
-async function setUp(t: ExecutionContext, button: '#approve' | '#decline') {
+async function setUp(t: ExecutionContext, button: '#approve' | '#decline', config: { maxAttempts?: number } = {}) {
   const emulator: PocketEmulator = await startPocketEmulator({ approval: 'page', appName: 'authmachine e2e' });
   t.teardown(() => emulator.close());
   const protocol = createPocketProtocol({ consumerKey: emulator.consumerKey, baseUrl: emulator.url });
@@ -64,6 +66,7 @@ async function setUp(t: ExecutionContext, button: '#approve' | '#decline') {
     receiver: new LoopbackReceiver(),
     store,
     browser: opener,
+    config,
   });
   t.teardown(() => flow.stop());
   const urls: string[] = [];
@@ -79,7 +82,8 @@ test('approve in Chromium: authorized, token in the keychain, first fetch lists 
   t.is(flow.state.value, 'authorized');
   t.is(visited.authorizePage, 'Authorize authmachine e2e?');
   t.regex(visited.landedOn ?? '', /^http:\/\/127\.0\.0\.1:\d+\/callback\?state=[\w-]{22}$/);
-  t.regex(visited.landingText ?? '', /Login complete/);
+  t.is(visited.landingTitle, 'Login complete');
+  t.regex(visited.landingText ?? '', /You can close this tab and return to the terminal/);
   t.is(urls.length, 1);
   t.true(urls[0]!.startsWith(`${emulator.url}/auth/authorize?request_token=`));
 
@@ -115,6 +119,9 @@ test('decline in Chromium: failed with ERR_DECLINED, listener closed, nothing st
   t.is(flow.state.value, 'failed');
   t.is(flow.state.error?.code, 'ERR_DECLINED');
   t.regex(visited.landedOn ?? '', /\/callback\?state=/);
+  // Pocket's redirect carries nothing: only the exchange's 158 told the decline, and the page says it.
+  t.is(visited.landingTitle, 'Access declined');
+  t.regex(visited.landingText ?? '', /Access was declined \(the provider said: 158\), so nothing was saved/);
   t.is(await store.get(protocol.storageKey), null);
 
   // The redirect listener is gone: its port refuses connections.
@@ -124,4 +131,19 @@ test('decline in Chromium: failed with ERR_DECLINED, listener closed, nothing st
     (e: unknown) => (e as { cause?: { code?: string } }).cause?.code,
   );
   t.is(refused, 'ECONNREFUSED');
+});
+
+test('approve in Chromium, then the exchange fails at the server: the page says failed, with the code', async (t) => {
+  const { emulator, protocol, store, flow, visited, finished } = await setUp(t, '#approve', { maxAttempts: 1 });
+  emulator.failNext('/v3/oauth/authorize', { status: 502 });
+  const error = await t.throwsAsync(flow.login(), { instanceOf: AuthError });
+  await finished;
+  t.is(error?.code, 'ERR_SERVER');
+  t.is(visited.landingTitle, 'Login failed');
+  t.regex(
+    visited.landingText ?? '',
+    /The login failed: the provider had a server error \(ERR_SERVER\) \(the provider said: 199\)\. The terminal says what to do next\./,
+  );
+  t.notRegex(visited.landingText ?? '', /complete/i);
+  t.is(await store.get(protocol.storageKey), null);
 });

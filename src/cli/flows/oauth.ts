@@ -3,12 +3,10 @@
  * profile: the protocol (discovery, PKCE, PAR where offered), axios, the loopback receiver, the
  * system browser (unless there is none, or the device grant is used) and the token store.
  */
-import { readFileSync } from 'node:fs';
 import type { InspectionEvent, Observer } from 'xstate';
 import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
 import type { BrowserOpener, Lock, TokenStore } from '../../../adapters/contracts.js';
 import { AuthError } from '../../../adapters/errors.js';
-import { AxiosHttpClient } from '../../../adapters/http-axios.js';
 import { LoopbackReceiver } from '../../../adapters/loopback-receiver.js';
 import { cryptoRandom, systemClock } from '../../../adapters/system-clock.js';
 import { createAuthFlow, type AuthFlow } from '../../flow/auth-flow.js';
@@ -20,6 +18,7 @@ import {
 } from '../../oauth2/index.js';
 import { readClientSecret } from '../options/secrets.js';
 import { hasDisplay } from './browser.js';
+import { cliHttpClient } from './http-client.js';
 import { targetOfProfile, targetProtocolOptions, type OAuthTarget } from './oauth-target.js';
 import type { CliIO } from '../output/io.js';
 import type { Account } from '../storage/account.js';
@@ -59,23 +58,6 @@ export interface OAuthFlowOptions {
   caFile?: string;
   /** The loopback receiver's fixed port (--redirect-port), for servers that match redirect URIs exactly. */
   redirectPort?: number;
-}
-
-/** The HTTP client every OAuth command uses: axios, with the --ca-file authorities if any. */
-export function cliHttpClient(caFile: string | undefined): AxiosHttpClient {
-  if (caFile === undefined) return new AxiosHttpClient();
-  let ca: string;
-  try {
-    ca = readFileSync(caFile, 'utf8');
-  } catch (error) {
-    throw new AuthError(
-      'ERR_CONFIG',
-      `Could not read the CA file ${caFile} (${(error as NodeJS.ErrnoException).code ?? 'error'}).`,
-    );
-  }
-  if (!ca.includes('-----BEGIN CERTIFICATE-----'))
-    throw new AuthError('ERR_CONFIG', `The CA file ${caFile} holds no PEM certificate.`);
-  return new AxiosHttpClient({ ca });
 }
 
 /** A flow for `login` (and, with noBrowser, for commands that only use a stored login). */

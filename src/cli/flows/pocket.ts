@@ -2,7 +2,6 @@
  * Builds a Pocket login flow for the CLI from the command line and the saved profile: protocol,
  * axios over loopback-checked URLs, the loopback (or manual) receiver, the browser, the store.
  */
-import { AxiosHttpClient } from '../../../adapters/http-axios.js';
 import { ManualReceiver } from '../../../adapters/manual-receiver.js';
 import { LoopbackReceiver } from '../../../adapters/loopback-receiver.js';
 import { SystemBrowserOpener } from '../../../adapters/browser-open.js';
@@ -18,6 +17,7 @@ import {
 } from '../../pocket/protocol.js';
 import { consumerKeyEntry, type Account } from '../storage/account.js';
 import { hasDisplay } from './browser.js';
+import { cliHttpClient } from './http-client.js';
 import type { CliIO } from '../output/io.js';
 
 export const DEFAULT_POCKET_URL = 'https://getpocket.com';
@@ -36,6 +36,8 @@ export interface PocketFlowOptions {
   noBrowser?: boolean;
   userTimeoutMs?: number;
   inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+  /** PEM file of extra certificate authorities trusted for an https --base-url (--ca-file). */
+  caFile?: string;
 }
 
 export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: PocketFlow; protocol: PocketProtocol } {
@@ -46,7 +48,7 @@ export function pocketFlow(options: PocketFlowOptions, io: CliIO): { flow: Pocke
   const browser = options.browser ?? (options.noBrowser || !hasDisplay(io) ? undefined : new SystemBrowserOpener());
   const flow = createAuthFlow({
     protocol,
-    http: new AxiosHttpClient(),
+    http: cliHttpClient(options.caFile),
     receiver,
     store: options.store,
     ...(options.storageKey === undefined ? {} : { storageKey: options.storageKey }),
@@ -76,5 +78,6 @@ export async function pocketFromProfile(account: Account): Promise<PocketFlowOpt
     storageKey: account.storageKey,
     lock: account.lock,
     noBrowser: true,
+    ...(profile.caFile === undefined ? {} : { caFile: profile.caFile }),
   };
 }

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { AuthError, isAuthError } from '../../../adapters/errors.js';
 import { type ParsedArgs, UsageError } from '../command.js';
 import type { CliIO } from '../output/io.js';
@@ -32,12 +33,15 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
     );
   }
   const fingerprint = consumerKeyFingerprint(consumerKey);
+  const caFileArg = args.values['ca-file'] as string | undefined;
+  const caFile = caFileArg === undefined ? undefined : resolve(caFileArg);
   const settings: Profile = {
     provider: 'pocket',
     baseUrl,
     store: options.storeKind,
     ...(options.tokenFile ? { tokenFile: options.tokenFile } : {}),
     keyFingerprint: fingerprint,
+    ...(caFile === undefined ? {} : { caFile }),
   };
   const store = openStore(options.storeKind, options.tokenFile, io.env);
   const { flow } = pocketFlow(
@@ -49,6 +53,7 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
       lock: openLock(options.storeKind, io.env),
       manual: Boolean(args.values['manual']),
       noBrowser: Boolean(args.values['no-browser']),
+      ...(caFile === undefined ? {} : { caFile }),
       ...(options.timeoutMs ? { userTimeoutMs: options.timeoutMs } : {}),
       ...(options.inspect.observer ? { inspect: options.inspect.observer } : {}),
     },

@@ -56,8 +56,12 @@ export function showProgress<Req, Res>(
       say(waitingText(e.holder));
     }),
     flow.on('browserFailed', () => say('Could not open a browser here; open the URL above yourself.')),
-    flow.on('strayCallback', () =>
-      say("Ignored a request to the redirect listener that did not carry this login's state."),
+    flow.on('strayCallback', (e) =>
+      say(
+        e.providerError === null
+          ? "Ignored a request to the redirect listener that did not carry this login's state."
+          : `${providerName} answered with the error "${e.providerError}", but without this login's state, so it cannot be trusted to end the login (anyone on this machine could have sent it). Still waiting for a trusted answer.`,
+      ),
     ),
     flow.on('retrying', (e) =>
       say(

@@ -32,10 +32,14 @@ const HINTS: Record<AuthErrorCode, HintRule> = {
   ERR_TIMEOUT: (e) =>
     e.retryable
       ? { text: 'The server did not answer in time; check the connection (and any proxy) and try again later.' }
-      : {
-          text: 'Run the login again and approve it before the countdown ends (--timeout gives more time).',
-          said: /run the login again/i,
-        },
+      : e.providerCode !== undefined
+        ? {
+            text: "The provider's error above came without this login's state: check the app's registration (its redirect URI) at the provider, then run the login again.",
+          }
+        : {
+            text: 'Run the login again and approve it before the countdown ends (--timeout gives more time).',
+            said: /run the login again/i,
+          },
   ERR_EXPIRED: { text: 'Run the login again for a new code.', said: /start again|run the login again/i },
   ERR_NETWORK: (e) =>
     /certificate|TLS/i.test(e.message)

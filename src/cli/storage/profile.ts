@@ -18,7 +18,15 @@ import { UsageError } from '../command.js';
 export type StoreKind = 'keychain' | 'file' | 'memory';
 
 export type Profile =
-  | { provider: 'pocket'; baseUrl: string; store: StoreKind; tokenFile?: string; keyFingerprint: string }
+  | {
+      provider: 'pocket';
+      baseUrl: string;
+      store: StoreKind;
+      tokenFile?: string;
+      keyFingerprint: string;
+      /** --ca-file: extra certificate authorities for an https base URL, used by every later command. */
+      caFile?: string;
+    }
   | ({
       provider: 'oauth2';
       issuer: string;

@@ -3,6 +3,7 @@
  * (see pocket-api.md in the project's shared notes), with its own consumer keys, a demo account and an authorize page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Clock, RandomSource } from '../../../adapters/contracts.js';
 import { AuthError } from '../../../adapters/errors.js';
@@ -60,6 +61,11 @@ export interface PocketEmulatorOptions {
    * page at 30). Default 5000. A client that stops at the first short page misses the rest.
    */
   pageCap?: number;
+  /**
+   * Serve https with this key and certificate (PEM) instead of plain http, as the real service
+   * did: `url` then starts with https://. For tests of clients that must trust a private CA.
+   */
+  tls?: { key: string; cert: string };
 }
 
 /** A running emulator. */
@@ -167,7 +173,7 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
     return handleDataCall(context, request, response, endpoint, parsed);
   }
 
-  const server = createServer((request, response) => {
+  const handler = (request: IncomingMessage, response: ServerResponse) => {
     const started = performance.now();
     response.on('finish', () => {
       if (!options.log) return;
@@ -190,7 +196,11 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
       if (!response.headersSent) sendPocketError(response, 199, {}, 500);
       else response.destroy();
     });
-  });
+  };
+  const server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, handler)
+    : createServer(handler);
+  // 'connection' is the TCP socket for both http and https (https emits 'secureConnection' after it).
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -216,7 +226,7 @@ export async function startPocketEmulator(options: PocketEmulatorOptions = {}): 
     });
   });
   const port = (server.address() as AddressInfo).port;
-  const baseUrl = `http://${display}:${port}`;
+  const baseUrl = `${options.tls ? 'https' : 'http'}://${display}:${port}`;
 
   return {
     url: baseUrl,
