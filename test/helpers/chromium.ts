@@ -2,6 +2,7 @@
  * Launches Debian's Chromium through playwright-core. Never downloads a browser: the path is
  * fixed, and the flags keep Chromium off the (closed) network except for the pages we open.
  */
+import anyTest, { type TestFn } from 'ava';
 import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.AUTHMACHINE_CHROMIUM ?? '/usr/bin/chromium';
@@ -20,4 +21,19 @@ export async function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * The ava `test` for a file whose tests share one Chromium: launched before the first test,
+ * closed after the last (a launch per test would cost seconds each).
+ */
+export function testWithSharedChromium(): TestFn<{ browser: Browser }> {
+  const test = anyTest as TestFn<{ browser: Browser }>;
+  test.before(async (t) => {
+    t.context.browser = await launchChromium();
+  });
+  test.after.always(async (t) => {
+    await t.context.browser?.close();
+  });
+  return test;
 }

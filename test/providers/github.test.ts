@@ -4,11 +4,9 @@
  * tokens refreshed by `call`, the device flow, errors sent with HTTP 200, and logout (GitHub has
  * no RFC 7009 endpoint: the token is deleted here).
  */
-import anyTest, { type TestFn } from 'ava';
 import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
+import { testWithSharedChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
 import {
   approveInBrowser,
@@ -21,13 +19,7 @@ import {
 } from './helpers.js';
 import { GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, startGitHub } from './imitation/github.js';
 
-const test = anyTest as TestFn<{ browser: Browser }>;
-test.before(async (t) => {
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
+const test = testWithSharedChromium();
 
 test('browser login with a client secret file, expiring tokens refreshed by call, logout', async (t) => {
   const github = await startGitHub({ expiringTokens: true });

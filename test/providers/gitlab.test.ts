@@ -4,10 +4,8 @@
  * required for a public client, refresh tokens that rotate (the old one dies), the device grant,
  * and revocation at logout.
  */
-import anyTest, { type TestFn } from 'ava';
 import { rm } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
+import { testWithSharedChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
 import {
   approveInBrowser,
@@ -20,13 +18,7 @@ import {
 } from './helpers.js';
 import { GITLAB_CLIENT_ID, startGitLab } from './imitation/gitlab.js';
 
-const test = anyTest as TestFn<{ browser: Browser }>;
-test.before(async (t) => {
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
+const test = testWithSharedChromium();
 
 test('browser login with PKCE, call refreshes with a rotated token twice, logout revokes', async (t) => {
   const gitlab = await startGitLab();

@@ -5,10 +5,8 @@
  * keeps the stored one), ID tokens with a scheme-less iss, the device flow's verification_url,
  * refresh by `call`, revocation at logout.
  */
-import anyTest, { type TestFn } from 'ava';
 import { rm } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
+import { testWithSharedChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
 import {
   approveInBrowser,
@@ -21,13 +19,7 @@ import {
 } from './helpers.js';
 import { GOOGLE_CLIENT_ID, GOOGLE_CLIENT_SECRET, startGoogle } from './imitation/google.js';
 
-const test = anyTest as TestFn<{ browser: Browser }>;
-test.before(async (t) => {
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
+const test = testWithSharedChromium();
 
 test('browser login, a second login keeps the refresh token Google sends only once, call refreshes, logout revokes', async (t) => {
   const google = await startGoogle();

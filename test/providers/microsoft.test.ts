@@ -4,10 +4,8 @@
  * {tenantid} (accepted only there), ID tokens checked against their own tid, offline_access for
  * refresh tokens that rotate, the device code flow, and logout without a revocation endpoint.
  */
-import anyTest, { type TestFn } from 'ava';
 import { rm } from 'node:fs/promises';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
+import { testWithSharedChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
 import {
   approveInBrowser,
@@ -20,13 +18,7 @@ import {
 } from './helpers.js';
 import { MICROSOFT_CLIENT_ID, startMicrosoft } from './imitation/microsoft.js';
 
-const test = anyTest as TestFn<{ browser: Browser }>;
-test.before(async (t) => {
-  t.context.browser = await launchChromium();
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-});
+const test = testWithSharedChromium();
 
 for (const tenant of ['common', 'organizations'] as const) {
   test(`browser login through the ${tenant} tenant, call refreshes, logout deletes the token`, async (t) => {
