@@ -4,7 +4,9 @@
  * that is still fresh) loads no HTTP library and no state machine: profile, store, print. Only a
  * token that needs renewing loads the machine (token-renew.ts).
  */
-import { AuthError } from '../../../adapters/errors.js';
+import { AuthError, isAuthError } from '../../../adapters/errors.js';
+import { profileName } from '../storage/profile.js';
+import { processesLock } from '../storage/stores.js';
 import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
@@ -109,7 +111,14 @@ export const token: Command = {
   async run(args, io) {
     const request = tokenRequest(args);
     const { skewMs, waitMs } = request;
-    const account = await openAccount(args.values['profile'], io);
+    const account = await openAccount(args.values['profile'], io).catch(async (error: unknown) => {
+      // A profile's very first login, still running elsewhere: wait for it to save the profile.
+      if (!isAuthError(error, 'ERR_NOT_LOGGED_IN')) throw error;
+      const { awaitProfileLogin } = await import('../storage/first-login.js');
+      const name = profileName(args.values['profile'], io.env);
+      if (!(await awaitProfileLogin(processesLock(io.env), name, io, waitMs))) throw error;
+      return openAccount(args.values['profile'], io);
+    });
     const secret = await account.store.get(account.storageKey);
     let stored: TokenSet;
     if (secret === null) {
