@@ -9,7 +9,6 @@
  * Lock files are never deleted: unlinking a file someone holds would let the next process lock a
  * new file of the same name while the first still holds the old one.
  */
-import { createHash } from 'node:crypto';
 import { constants, type FileHandle, open } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Lock, LockAcquireOptions, LockLease } from './contracts.js';
@@ -146,6 +145,8 @@ export class FileLock implements Lock {
 
 /** A file name for `key` that is safe on every file system and says nothing of the key. */
 export function lockFileName(key: string): string {
+  // node:crypto is loaded on first use, not at import: reading a stored token takes no lock.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   return `${createHash('sha256').update(key).digest('hex').slice(0, 32)}.lock`;
 }
 

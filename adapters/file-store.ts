@@ -6,7 +6,6 @@
  * or the new complete file. Folders it creates are 0700, the file 0600; folders it did not create
  * are never re-moded, and a file or folder that another user owns or can write is refused.
  */
-import { randomBytes } from 'node:crypto';
 import type { Stats } from 'node:fs';
 import { constants, open, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -170,6 +169,8 @@ export class FileTokenStore implements TokenStore {
   }
 
   #tempPath(): string {
+    // node:crypto is loaded on first write, not at import: `authmachine token` only reads.
+    const { randomBytes } = process.getBuiltinModule('node:crypto');
     return join(this.#directory, `${this.#tempPrefix()}${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   }
 

@@ -1,20 +1,38 @@
 #!/usr/bin/env node
 // Runs the compiled CLI (dist/, made by `npm run build`; `npm ci` builds it through "prepare").
 // Exit codes: see `authmachine --help`.
-import { existsSync } from 'node:fs';
+// CommonJS (bin/package.json), so `token`'s fast path below starts without the ES module loader.
+'use strict';
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+const { pathToFileURL } = require('node:url');
 
-const entry = new URL('../dist/esm/src/cli/main.js', import.meta.url);
-if (!existsSync(entry)) {
-  process.stderr.write(
-    'authmachine is not built yet: run `npm run build` (or `npm ci`) in the authmachine folder first.\n',
+const argv = process.argv.slice(2);
+
+/** Leaves once what was written is flushed, even if a native call (a hung keychain) never returns. */
+async function exit(code) {
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))),
   );
-  process.exit(1);
+  process.exit(code);
 }
-const { main } = await import(entry.href);
-const code = await main(process.argv.slice(2));
-// A native call that never returns (a hung keychain) would keep the process alive after the
-// command has reported it: leave as soon as what was written is flushed.
-await Promise.all(
-  [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))),
-);
-process.exit(code);
+
+async function run() {
+  // `token` with a fresh token in a token file is what other tools run before each of their
+  // commands: one bundled module answers it (src/cli/token-fast-path.ts); the full CLI does the rest.
+  if (argv[0] === 'token') {
+    const fastPath = join(__dirname, '..', 'dist', 'token-fast-path.cjs');
+    if (existsSync(fastPath) && (await require(fastPath).printFreshStoredToken(argv.slice(1)))) return exit(0);
+  }
+  const entry = join(__dirname, '..', 'dist', 'esm', 'src', 'cli', 'main.js');
+  if (!existsSync(entry)) {
+    process.stderr.write(
+      'authmachine is not built yet: run `npm run build` (or `npm ci`) in the authmachine folder first.\n',
+    );
+    return exit(1);
+  }
+  const { main } = await import(pathToFileURL(entry).href);
+  return exit(await main(argv));
+}
+
+run();

@@ -4,7 +4,6 @@
  * profiles) adds the account through the same rule. A key never holds a secret: a Pocket
  * consumer key appears only as its fingerprint.
  */
-import { createHash } from 'node:crypto';
 import { AuthError } from '../adapters/errors.js';
 
 /** What a storage key is made of. Every part is public. */
@@ -61,6 +60,8 @@ export function oauth2StorageKey(login: {
 
 /** The first 16 hex digits of SHA-256(consumer key): names a Pocket app without revealing its key. */
 export function consumerKeyFingerprint(consumerKey: string): string {
+  // node:crypto is loaded on first use: an OAuth login's key needs no hash, and `token` starts fast.
+  const { createHash } = process.getBuiltinModule('node:crypto');
   return createHash('sha256').update(consumerKey, 'utf8').digest('hex').slice(0, 16);
 }
 

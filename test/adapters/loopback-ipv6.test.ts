@@ -4,26 +4,17 @@
  * match redirect URIs exactly, and that port already taken.
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
 import { createServer, type AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { AuthError } from '../../adapters/errors.js';
 import { LoopbackReceiver } from '../../adapters/loopback-receiver.js';
 import { runCli } from '../helpers/cli-run.js';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { runInNetworkNamespace } from '../helpers/network-namespace.js';
 
 test('IPv6-only loopback: the receiver falls back to [::1] and a real Pocket login completes there', async (t) => {
-  const { stdout } = await promisify(execFile)(
-    'unshare',
-    ['-rn', process.execPath, '--import', 'tsx', 'test/adapters/fixtures/ipv6-only-login.ts'],
-    {
-      cwd: root,
-      timeout: 60_000,
-    },
+  const report = await runInNetworkNamespace<Record<string, unknown>>(
+    'test/adapters/fixtures/ipv6-only-login.ts',
+    60_000,
   );
-  const report = JSON.parse(stdout) as Record<string, unknown>;
   t.is(report['ipv4Refused'], 'EADDRNOTAVAIL', 'the namespace really has no 127.0.0.1');
   t.is(report['error'], undefined);
   t.regex(String(report['redirectUri']), /^http:\/\/\[::1\]:\d+\/callback$/);

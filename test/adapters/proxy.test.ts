@@ -5,11 +5,7 @@
  * log agrees. https is tunnelled with CONNECT and verified against a CA made for the test.
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-
-const root = fileURLToPath(new URL('../..', import.meta.url));
+import { runInNetworkNamespace } from '../helpers/network-namespace.js';
 
 interface Outcome {
   peer?: string;
@@ -23,15 +19,7 @@ interface Report {
   report: Record<'axios' | 'fetch', Record<string, Outcome>>;
 }
 
-const run = promisify(execFile)(
-  'unshare',
-  ['-rn', process.execPath, '--import', 'tsx', 'test/adapters/fixtures/proxy-scenario.ts'],
-  {
-    cwd: root,
-    maxBuffer: 1 << 20,
-    timeout: 90_000,
-  },
-).then(({ stdout }) => JSON.parse(stdout) as Report);
+const run = runInNetworkNamespace<Report>('test/adapters/fixtures/proxy-scenario.ts');
 
 for (const client of ['axios', 'fetch'] as const) {
   test(`${client}: HTTPS_PROXY / HTTP_PROXY (either case) go through the proxy; https is a CONNECT tunnel with the CA trusted`, async (t) => {

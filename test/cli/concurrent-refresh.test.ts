@@ -7,35 +7,21 @@
  * its token when they get the lock. Then the same against a provider that rotates without
  * detecting reuse (a spent refresh token is merely unknown): no loser deletes the winner's login.
  */
-import anyTest, { type TestFn } from 'ava';
+import type { ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { decodeTokenSet, encodeTokenSet } from '../../src/flow/token-codec.js';
-import { launchChromium } from '../helpers/chromium.js';
-import { runCli } from '../helpers/cli-run.js';
-import { isolatedContext, signInAndConsent } from '../helpers/oidc-browser.js';
-import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { cliHome, loginInChromium, oidcLoginArgv, oidcSuite, type OidcSuiteContext } from '../helpers/oidc-suite.js';
 
-const test = anyTest as TestFn<{
-  server: OidcServer;
-  noReuse: OidcServer;
-  browser: Browser;
-  dir: string;
-  grants: { refreshed: number; revoked: number };
-}>;
+const test = oidcSuite<{ noReuse: OidcServer; grants: { refreshed: number; revoked: number } }>();
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const ROUNDS = 20;
 
 test.before(async (t) => {
-  t.context.server = await startOidcServer();
   t.context.noReuse = await startOidcServer({ reuseDetection: false });
-  t.context.browser = await launchChromium();
-  t.context.dir = await mkdtemp(join(tmpdir(), 'authmachine-concurrent-'));
   const grants = { refreshed: 0, revoked: 0 };
   t.context.grants = grants;
   t.context.server.provider.on('grant.success', (ctx: unknown) => {
@@ -45,46 +31,14 @@ test.before(async (t) => {
   t.context.server.provider.on('grant.revoked', () => grants.revoked++);
 });
 test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.server?.close();
   await t.context.noReuse?.close();
-  if (t.context.dir) await rm(t.context.dir, { recursive: true, force: true });
 });
 
 /** Logs a fresh account in through the CLI (Chromium plays the person); returns its env and token file. */
-async function loggedIn(
-  t: { context: { browser: Browser; dir: string }; teardown(fn: () => Promise<void>): void },
-  server: OidcServer,
-  user: string,
-) {
-  const { browser, dir } = t.context;
-  const home = join(dir, user);
-  const env = { HOME: home, AUTHMACHINE_CONFIG_DIR: join(home, 'config'), PATH: process.env['PATH'] ?? '' };
-  const tokenFile = join(home, 'tokens.json');
-  const login = runCli(
-    [
-      'login',
-      '--issuer',
-      server.issuer,
-      '--client-id',
-      CLIENT_ID,
-      '--resource',
-      server.issuer,
-      '--store',
-      'file',
-      '--token-file',
-      tokenFile,
-      '--no-browser',
-    ],
-    env,
-  );
-  const [, url] = await login.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
-  const context = await isolatedContext(browser);
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  await page.goto(url!);
-  await signInAndConsent(page, user, async () => !page.url().startsWith(server.issuer));
-  const result = await login.result;
+async function loggedIn(t: ExecutionContext<OidcSuiteContext>, server: OidcServer, user: string) {
+  const { env: home, tokenFile } = await cliHome(t, user);
+  const env = { ...home, PATH: process.env['PATH'] ?? '' };
+  const { result } = await loginInChromium(t, oidcLoginArgv(server, tokenFile), env, user, { server });
   if (result.code !== 0) throw new Error(`login failed: ${result.stderr}`);
   return { env, tokenFile };
 }

@@ -4,35 +4,15 @@
  * an expired token), `logout` (revoked at the provider), and what happens when not logged in.
  * No token ever shows up in what the CLI prints.
  */
-import anyTest, { type TestFn } from 'ava';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
-import { isolatedContext, signInAndConsent } from '../helpers/oidc-browser.js';
-import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { CLIENT_ID } from '../helpers/oidc-server.js';
+import { cliHome, loginInChromium, oidcLoginArgv, oidcSuite } from '../helpers/oidc-suite.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; browser: Browser; dir: string }>;
-
-test.before(async (t) => {
-  t.context.server = await startOidcServer();
-  t.context.browser = await launchChromium();
-  t.context.dir = await mkdtemp(join(tmpdir(), 'authmachine-cli-'));
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.server?.close();
-  if (t.context.dir) await rm(t.context.dir, { recursive: true, force: true });
-});
+const test = oidcSuite();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function newHome(dir: string, name: string) {
-  const home = join(dir, name);
-  return { env: { AUTHMACHINE_CONFIG_DIR: join(home, 'config'), HOME: home }, tokenFile: join(home, 'tokens.json') };
-}
 
 /** Every secret the token file has held. */
 async function secretsIn(tokenFile: string): Promise<string[]> {
@@ -46,7 +26,7 @@ async function secretsIn(tokenFile: string): Promise<string[]> {
 }
 
 test('without a login: status and call exit 3; --issuer without --client-id is a usage error', async (t) => {
-  const { env } = await newHome(t.context.dir, 'nobody');
+  const { env } = await cliHome(t, 'nobody');
   const status = await runCli(['status'], env).result;
   t.is(status.code, 3);
   const call = await runCli(['call', '/api/me'], env).result;
@@ -59,8 +39,8 @@ test('without a login: status and call exit 3; --issuer without --client-id is a
 });
 
 test('login --issuer (Chromium follows the printed URL), status, call with a refresh, logout revokes', async (t) => {
-  const { server, browser, dir } = t.context;
-  const { env, tokenFile } = await newHome(dir, 'cli-user');
+  const { server } = t.context;
+  const { env, tokenFile } = await cliHome(t, 'cli-user');
   const outputs: string[] = [];
   const run = async (argv: string[]) => {
     const result = await runCli(argv, env).result;
@@ -70,30 +50,7 @@ test('login --issuer (Chromium follows the printed URL), status, call with a ref
 
   // A 1 s access token, so the `call` below has to refresh it.
   server.setAccessTokenTtl('cli-user', 1);
-  const login = runCli(
-    [
-      'login',
-      '--issuer',
-      server.issuer,
-      '--client-id',
-      CLIENT_ID,
-      '--resource',
-      server.issuer,
-      '--store',
-      'file',
-      '--token-file',
-      tokenFile,
-      '--no-browser',
-    ],
-    env,
-  );
-  const [, url] = await login.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
-  const context = await isolatedContext(browser);
-  t.teardown(() => context.close());
-  const page = await context.newPage();
-  await page.goto(url!);
-  await signInAndConsent(page, 'cli-user', async () => !page.url().startsWith(server.issuer));
-  const loggedIn = await login.result;
+  const { result: loggedIn, page } = await loginInChromium(t, oidcLoginArgv(server, tokenFile), env, 'cli-user');
   outputs.push(loggedIn.stdout, loggedIn.stderr);
   t.is(loggedIn.code, 0, loggedIn.stderr);
   t.is(loggedIn.stdout, `Logged in to ${server.issuer} as cli-user. Token kept in ${tokenFile}.\n`);

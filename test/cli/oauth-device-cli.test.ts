@@ -3,22 +3,17 @@
  * and the user code, a person (Chromium) types the code on another "device", the CLI's machine
  * polls until approved, and the login is usable by `call`. No token is printed.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { runCli } from '../helpers/cli-run.js';
 import { enterDeviceCode, isolatedContext } from '../helpers/oidc-browser.js';
 import { CLIENT_ID } from '../helpers/oidc-server.js';
-import { oidcSuite } from '../helpers/oidc-suite.js';
+import { cliHome, oidcSuite } from '../helpers/oidc-suite.js';
 
 const test = oidcSuite({ deviceInterval: 1 });
 
 test('login --device shows a code, polls until it is entered elsewhere, and the login works', async (t) => {
   const { server, browser } = t.context;
-  const home = await mkdtemp(join(tmpdir(), 'authmachine-device-'));
-  t.teardown(() => rm(home, { recursive: true, force: true }));
-  const env = { AUTHMACHINE_CONFIG_DIR: join(home, 'config'), HOME: home };
-  const tokenFile = join(home, 'tokens.json');
+  const { env, tokenFile } = await cliHome(t, 'device');
 
   const login = runCli(
     [

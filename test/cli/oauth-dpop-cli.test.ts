@@ -5,34 +5,23 @@
  * challenge) and refreshes with a proof, a token copied out of the store is useless without the
  * key, `login --force` makes a new key, and `logout` deletes it. Nothing secret is printed.
  */
-import anyTest, { type TestFn } from 'ava';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
+import { readFile } from 'node:fs/promises';
 import { runCli } from '../helpers/cli-run.js';
 import { startDpopResourceServer, type DpopResourceServer } from '../helpers/dpop-resource.js';
-import { isolatedContext, signInAndConsent } from '../helpers/oidc-browser.js';
-import { CLIENT_ID, RESOURCE_SERVER_CLIENT, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
+import { CLIENT_ID, RESOURCE_SERVER_CLIENT } from '../helpers/oidc-server.js';
+import { cliHome, loginInChromium, oidcLoginArgv, oidcSuite } from '../helpers/oidc-suite.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; rs: DpopResourceServer; browser: Browser; dir: string }>;
+const test = oidcSuite<{ rs: DpopResourceServer }>({ dpop: { required: true, nonce: true } });
 
 test.before(async (t) => {
-  t.context.server = await startOidcServer({ dpop: { required: true, nonce: true } });
   t.context.rs = await startDpopResourceServer({
     introspectionEndpoint: t.context.server.introspectionEndpoint,
     ...RESOURCE_SERVER_CLIENT,
     requireNonce: true,
   });
-  t.context.browser = await launchChromium();
-  t.context.dir = await mkdtemp(join(tmpdir(), 'authmachine-dpop-cli-'));
 });
 test.after.always(async (t) => {
-  await t.context.browser?.close();
   await t.context.rs?.close();
-  await t.context.server?.close();
-  if (t.context.dir) await rm(t.context.dir, { recursive: true, force: true });
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -47,10 +36,8 @@ interface StoredToken {
 }
 
 test('login, call with a refresh, a copied token refused, a new key at login --force, the key deleted at logout', async (t) => {
-  const { server, rs, browser, dir } = t.context;
-  const home = join(dir, 'dpop-user');
-  const env = { AUTHMACHINE_CONFIG_DIR: join(home, 'config'), HOME: home };
-  const tokenFile = join(home, 'tokens.json');
+  const { server, rs } = t.context;
+  const { env, tokenFile } = await cliHome(t, 'dpop-user');
   const entryKey = `oauth2:${server.issuer}#${CLIENT_ID}#profile=default`;
   const stored = async (): Promise<StoredToken | undefined> => {
     const entry = JSON.parse(await readFile(tokenFile, 'utf8'))[entryKey] as string | undefined;
@@ -63,36 +50,14 @@ test('login, call with a refresh, a copied token refused, a new key at login --f
     return result;
   };
   const login = async (extra: string[]) => {
-    const running = runCli(
-      [
-        'login',
-        '--issuer',
-        server.issuer,
-        '--client-id',
-        CLIENT_ID,
-        '--resource',
-        rs.origin,
-        '--store',
-        'file',
-        '--token-file',
-        tokenFile,
-        '--no-browser',
-        ...extra,
-      ],
+    const { result } = await loginInChromium(
+      t,
+      oidcLoginArgv(server, tokenFile, { resource: rs.origin, extra }),
       env,
+      'dpop-cli-user',
     );
-    const [, url] = await running.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
-    const context = await isolatedContext(browser);
-    try {
-      const page = await context.newPage();
-      await page.goto(url!);
-      await signInAndConsent(page, 'dpop-cli-user', async () => !page.url().startsWith(server.issuer));
-      const result = await running.result;
-      outputs.push(result.stdout, result.stderr);
-      return result;
-    } finally {
-      await context.close();
-    }
+    outputs.push(result.stdout, result.stderr);
+    return result;
   };
 
   // A 1 s access token, so the second `call` has to refresh it (with a proof).

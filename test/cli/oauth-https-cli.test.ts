@@ -4,84 +4,33 @@
  * --ca-file (in-process) and through NODE_EXTRA_CA_CERTS (a child process: Node reads it at
  * start); without either, the login stops at once with a certificate error and the hint.
  */
-import anyTest, { type TestFn } from 'ava';
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../helpers/chromium.js';
 import { runCli } from '../helpers/cli-run.js';
-import { signInAndConsent } from '../helpers/oidc-browser.js';
-import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
-import { makeThrowawayCa, type ThrowawayCa } from '../helpers/throwaway-ca.js';
+import { CLIENT_ID } from '../helpers/oidc-server.js';
+import { approveInChromium, cliHome, loginInChromium, oidcLoginArgv, oidcSuite } from '../helpers/oidc-suite.js';
+import { makeThrowawayCa } from '../helpers/throwaway-ca.js';
 
-const test = anyTest as TestFn<{ server: OidcServer; browser: Browser; dir: string; ca: ThrowawayCa }>;
 const root = fileURLToPath(new URL('../..', import.meta.url));
-
-test.before(async (t) => {
-  t.context.ca = makeThrowawayCa();
-  t.context.server = await startOidcServer({ tls: { key: t.context.ca.key, cert: t.context.ca.cert } });
-  t.context.browser = await launchChromium();
-  t.context.dir = await mkdtemp(join(tmpdir(), 'authmachine-https-'));
-});
-test.after.always(async (t) => {
-  await t.context.browser?.close();
-  await t.context.server?.close();
-  t.context.ca?.remove();
-  if (t.context.dir) await rm(t.context.dir, { recursive: true, force: true });
-});
-
-function homeFor(dir: string, name: string) {
-  const home = join(dir, name);
-  return { env: { AUTHMACHINE_CONFIG_DIR: join(home, 'config'), HOME: home }, tokenFile: join(home, 'tokens.json') };
-}
-
-/** The person in Chromium: the browser is told to accept the test CA's certificate (only the CLI's trust is under test). */
-async function approveInBrowser(browser: Browser, server: OidcServer, url: string): Promise<string> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true });
-  try {
-    await context.route('**/*', (route) =>
-      new URL(route.request().url()).hostname === '127.0.0.1' ? route.continue() : route.abort(),
-    );
-    const page = await context.newPage();
-    await page.goto(url);
-    await signInAndConsent(page, 'https-user', async () => !page.url().startsWith(server.issuer));
-    await page.waitForLoadState('domcontentloaded');
-    return await page.title();
-  } finally {
-    await context.close();
-  }
-}
+const ca = makeThrowawayCa();
+const test = oidcSuite({ tls: { key: ca.key, cert: ca.cert } });
+test.after.always(() => ca.remove());
 
 test('login over https trusting the test CA with --ca-file; later commands keep trusting it; logout revokes', async (t) => {
-  const { server, browser, dir, ca } = t.context;
+  const { server } = t.context;
   t.true(server.issuer.startsWith('https://127.0.0.1:'));
-  const { env, tokenFile } = homeFor(dir, 'ca-file');
-  const login = runCli(
-    [
-      'login',
-      '--issuer',
-      server.issuer,
-      '--client-id',
-      CLIENT_ID,
-      '--resource',
-      server.issuer,
-      '--store',
-      'file',
-      '--token-file',
-      tokenFile,
-      '--no-browser',
-      '--ca-file',
-      ca.caFile,
-    ],
+  const { env, tokenFile } = await cliHome(t, 'ca-file');
+  const { result, page, url } = await loginInChromium(
+    t,
+    oidcLoginArgv(server, tokenFile, { extra: ['--ca-file', ca.caFile] }),
     env,
+    'https-user',
+    { ignoreHTTPSErrors: true },
   );
-  const [, url] = await login.stderrMatch(/open this URL in your browser[^\n]*\n\s+(\S+)\n/);
-  t.true(url!.startsWith(`${server.issuer}/`), 'the authorization endpoint is https');
-  t.is(await approveInBrowser(browser, server, url!), 'Login complete');
-  const result = await login.result;
+  t.true(url.startsWith(`${server.issuer}/`), 'the authorization endpoint is https');
+  t.is(await page.title(), 'Login complete');
   t.is(result.code, 0, result.stderr);
   const profile = JSON.parse(await readFile(join(env.AUTHMACHINE_CONFIG_DIR, 'profiles', 'default.json'), 'utf8'));
   t.is(profile.caFile, ca.caFile);
@@ -95,8 +44,8 @@ test('login over https trusting the test CA with --ca-file; later commands keep 
 });
 
 test('without the CA the login stops before any browser step: a certificate error, exit 10 and the --ca-file hint', async (t) => {
-  const { server, dir } = t.context;
-  const { env } = homeFor(dir, 'untrusted');
+  const { server } = t.context;
+  const { env, home } = await cliHome(t, 'untrusted');
   const result = await runCli(
     ['login', '--issuer', server.issuer, '--client-id', CLIENT_ID, '--store', 'memory', '--no-browser'],
     env,
@@ -115,7 +64,7 @@ test('without the CA the login stops before any browser step: a certificate erro
       '--store',
       'memory',
       '--ca-file',
-      join(dir, 'missing.pem'),
+      join(home, 'missing.pem'),
     ],
     env,
   ).result;
@@ -124,8 +73,8 @@ test('without the CA the login stops before any browser step: a certificate erro
 });
 
 test('login over https trusting the test CA through NODE_EXTRA_CA_CERTS (a child process)', async (t) => {
-  const { server, browser, dir, ca } = t.context;
-  const { env, tokenFile } = homeFor(dir, 'extra-ca');
+  const { server, browser } = t.context;
+  const { env, tokenFile } = await cliHome(t, 'extra-ca');
   const child = spawn(
     process.execPath,
     [
@@ -162,7 +111,8 @@ test('login over https trusting the test CA through NODE_EXTRA_CA_CERTS (a child
     });
     void exited.then(() => reject(new Error(`login exited early: ${stderr}`)));
   });
-  t.is(await approveInBrowser(browser, server, url), 'Login complete');
+  const page = await approveInChromium(t, browser, server, url, 'https-user', { ignoreHTTPSErrors: true });
+  t.is(await page.title(), 'Login complete');
   t.is(await exited, 0, stderr);
   t.regex(stdout, new RegExp(`^Logged in to ${server.issuer.replace(/[.]/g, '\\.')} as https-user\\.`));
 });

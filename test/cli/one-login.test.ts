@@ -288,3 +288,42 @@ test.serial(
     t.is((await again.result).code, 130);
   },
 );
+
+test.serial(
+  "`token` during a profile's very first login waits for it (no profile saved yet), and exits 3 if it dies",
+  async (t) => {
+    t.timeout(4 * 60_000, 'whole processes and Chromium on a busy machine');
+    const { server } = t.context;
+    const acct = await account(t.context.dir, 'first-login');
+    const first = ['--profile', 'first'];
+    t.is((await cli(['token', ...first], acct.env).result).code, 3, 'no login at all: exit 3 at once');
+
+    const login = cli([...loginArgs(server, acct.tokenFile), ...first], acct.env);
+    t.teardown(() => void login.child.kill('SIGKILL'));
+    const [, url] = await login.stderrMatch(URL_LINE);
+    const noWait = await cli(['token', ...first, '--wait', '0'], acct.env).result;
+    t.is(noWait.code, 3, '--wait 0 never waits');
+    const token = cli(['token', ...first, '--json'], acct.env);
+    t.teardown(() => void token.child.kill('SIGKILL'));
+    const [, pid] = await token.stderrMatch(WAITING);
+    t.is(Number(pid), login.child.pid ?? -1);
+    await approve(t, url!, 'first-user');
+    const [l, printed] = await Promise.all([login.result, token.result]);
+    t.is(l.code, 0, l.stderr);
+    t.is(printed.code, 0, printed.stderr);
+    t.is((JSON.parse(printed.stdout) as { token: string }).token, await storedAccessToken(acct.tokenFile));
+
+    // The first login of another profile dies while `token` waits: exit 3, nothing printed.
+    const doomed = cli([...loginArgs(server, acct.tokenFile), '--profile', 'doomed'], acct.env);
+    t.teardown(() => void doomed.child.kill('SIGKILL'));
+    await doomed.stderrMatch(URL_LINE);
+    const orphan = cli(['token', '--profile', 'doomed'], acct.env);
+    t.teardown(() => void orphan.child.kill('SIGKILL'));
+    await orphan.stderrMatch(WAITING);
+    doomed.child.kill('SIGKILL');
+    const left = await orphan.result;
+    t.is(left.code, 3, left.stderr);
+    t.is(left.stdout, '');
+    t.regex(left.stderr, /Not logged in \(profile doomed\)/);
+  },
+);

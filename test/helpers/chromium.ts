@@ -1,27 +1,11 @@
 /**
- * Launches Debian's Chromium through playwright-core. Never downloads a browser: the path is
- * fixed, and the flags keep Chromium off the (closed) network except for the pages we open.
+ * Chromium for ava tests: the launcher (chromium-launch.ts) and a file-wide shared browser.
  */
 import anyTest, { type TestFn } from 'ava';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './chromium-launch.js';
 
-export const CHROMIUM_PATH = process.env.AUTHMACHINE_CHROMIUM ?? '/usr/bin/chromium';
-
-export async function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-quic',
-      '--no-first-run',
-    ],
-  });
-}
+export { CHROMIUM_PATH, launchChromium } from './chromium-launch.js';
 
 /**
  * The ava `test` for a file whose tests share one Chromium: launched before the first test,

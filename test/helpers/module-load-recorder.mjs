@@ -1,7 +1,11 @@
-// A module resolve hook for child processes: prints "LOADED <url>" to stdout for every module
-// resolved from node_modules, so a test can tell whether (and when) a package was loaded.
+// Records the modules a child process loads, so a test can tell whether (and when) a module was
+// loaded: prints "LOADED <url>" to stdout for every file module, packages from node_modules and
+// our own. ES modules as they resolve (a resolve hook); CommonJS ones (require) at exit, from
+// require.cache, which the ES module hooks of Node 20 do not all see. A module may be printed twice.
 // Use: node --import tsx --import ./test/helpers/module-load-recorder.mjs ...
-import { register } from 'node:module';
+import { writeSync } from 'node:fs';
+import { createRequire, register } from 'node:module';
+import { pathToFileURL } from 'node:url';
 
 register(
   'data:text/javascript,' +
@@ -9,8 +13,13 @@ register(
       import { writeSync } from 'node:fs';
       export async function resolve(specifier, context, next) {
         const result = await next(specifier, context);
-        if (result.url.includes('/node_modules/')) writeSync(1, 'LOADED ' + result.url + '\\n');
+        if (result.url.startsWith('file:')) writeSync(1, 'LOADED ' + result.url + '\\n');
         return result;
       }
     `),
 );
+
+const required = createRequire(import.meta.url).cache;
+process.on('exit', () => {
+  for (const path of Object.keys(required)) writeSync(1, `LOADED ${pathToFileURL(path).href}\n`);
+});

@@ -5,8 +5,12 @@
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-export async function isolatedContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext();
+/** A fresh context that reaches 127.0.0.1 only; `ignoreHTTPSErrors` for a server with a test CA's certificate. */
+export async function isolatedContext(
+  browser: Browser,
+  options: { ignoreHTTPSErrors?: boolean } = {},
+): Promise<BrowserContext> {
+  const context = await browser.newContext(options);
   await context.route('**/*', (route) => {
     const host = new URL(route.request().url()).hostname;
     return host === '127.0.0.1' ? route.continue() : route.abort();

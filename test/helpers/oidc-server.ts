@@ -49,6 +49,15 @@ export interface OidcServerOptions {
   reuseDetection?: boolean;
   /** Serve https with this key and certificate (PEM) instead of plain http. */
   tls?: { key: string; cert: string };
+  /**
+   * The IPv4 address the issuer names (default 127.0.0.1): another one only inside a network
+   * namespace of the test's own, where it is the "remote" server (see network-namespace.ts).
+   */
+  host?: string;
+  /** The address listened on, when not `host` (e.g. 0.0.0.0: the issuer's host and loopback both). */
+  listenHost?: string;
+  /** Sees each request as it arrives, before it is answered (e.g. to record its peer address). */
+  onRequest?: (req: IncomingMessage) => void;
   /** The token endpoint answers every request with this status and JSON body (an OAuth error). */
   tokenEndpointError?: { status: number; body: Record<string, string> };
 }
@@ -74,15 +83,18 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
     res.statusCode = 503;
     res.end();
   };
-  const server = options.tls
-    ? createHttpsServer(options.tls, (req, res) => handler(req, res))
-    : createServer((req, res) => handler(req, res));
+  const serve = (req: IncomingMessage, res: ServerResponse) => {
+    options.onRequest?.(req);
+    handler(req, res);
+  };
+  const server = options.tls ? createHttpsServer(options.tls, serve) : createServer(serve);
+  const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, options.listenHost ?? host, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const issuer = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const issuer = `${options.tls ? 'https' : 'http'}://${host}:${port}`;
   const defaultTtl = options.accessTokenTtl ?? 600;
   const ttlByAccount = new Map<string, number>();
 

@@ -8,7 +8,7 @@ import test from 'ava';
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli-run.js';
-import { DEVICE_PROMPT, newHome, storedToken } from './helpers.js';
+import { DEVICE_PROMPT, newHome, storedToken } from '../helpers/imitation-login.js';
 import { GITHUB_CLIENT_ID, GITHUB_CLIENT_SECRET, startGitHub } from './imitation/github.js';
 
 test('login by explicit endpoints (no discovery), call, status and logout; the secret stays out of output and profile', async (t) => {

@@ -4,55 +4,29 @@
  * {tenantid} (accepted only there), ID tokens checked against their own tid, offline_access for
  * refresh tokens that rotate, the device code flow, and logout without a revocation endpoint.
  */
-import { rm } from 'node:fs/promises';
 import { testWithSharedChromium } from '../helpers/chromium.js';
-import { runCli } from '../helpers/cli-run.js';
 import {
   approveInBrowser,
-  BROWSER_URL,
-  DEVICE_PROMPT,
   enterDeviceCode,
-  newHome,
+  presetLogin,
   storedEntries,
   storedToken,
-} from './helpers.js';
+} from '../helpers/imitation-login.js';
 import { MICROSOFT_CLIENT_ID, startMicrosoft } from './imitation/microsoft.js';
 
 const test = testWithSharedChromium();
+const MICROSOFT = { provider: 'microsoft', clientId: MICROSOFT_CLIENT_ID };
 
 for (const tenant of ['common', 'organizations'] as const) {
   test(`browser login through the ${tenant} tenant, call refreshes, logout deletes the token`, async (t) => {
     const entra = await startMicrosoft({ tenant });
-    const { home, env, tokenFile } = await newHome(`entra-${tenant}`);
-    t.teardown(async () => {
-      await entra.close();
-      await rm(home, { recursive: true, force: true });
-    });
-    const login = runCli(
-      [
-        'login',
-        '--provider',
-        'microsoft',
-        '--tenant',
-        tenant,
-        '--base-url',
-        entra.origin,
-        '--client-id',
-        MICROSOFT_CLIENT_ID,
-        '--no-browser',
-        '--store',
-        'file',
-        '--token-file',
-        tokenFile,
-      ],
-      env,
-    );
-    const [, url] = await login.stderrMatch(BROWSER_URL);
-    const authorize = new URL(url!);
+    const { tokenFile, browserLogin, run } = await presetLogin(t, entra, MICROSOFT);
+    const { login, url } = await browserLogin(['--tenant', tenant]);
+    const authorize = new URL(url);
     t.is(authorize.pathname, `/${tenant}/oauth2/v2.0/authorize`);
     t.is(authorize.searchParams.get('scope'), 'openid profile offline_access User.Read');
     t.false(authorize.searchParams.has('prompt'), 'no forced consent screen');
-    t.is(await approveInBrowser(t.context.browser, url!), 'Login complete');
+    t.is(await approveInBrowser(t.context.browser, url), 'Login complete');
     const done = await login.result;
     t.is(done.code, 0, done.stderr);
     t.is(
@@ -62,13 +36,13 @@ for (const tenant of ['common', 'organizations'] as const) {
     const first = await storedToken(tokenFile);
 
     entra.expireAccessTokens();
-    const me = await runCli(['call', '/v1.0/me'], env).result;
+    const me = await run(['call', '/v1.0/me']);
     t.is(me.code, 0, me.stderr);
     t.is(JSON.parse(me.stdout).login, 'adele@contoso.example');
     const second = await storedToken(tokenFile);
     t.not(second.refreshToken, first.refreshToken, 'Entra rotates refresh tokens');
 
-    const logout = await runCli(['logout'], env).result;
+    const logout = await run(['logout']);
     t.is(logout.code, 0, logout.stderr);
     t.is(await storedEntries(tokenFile), 0);
   });
@@ -80,30 +54,8 @@ for (const [what, options] of [
 ] as const) {
   test(`an ID token whose ${what} is refused`, async (t) => {
     const entra = await startMicrosoft({ tenant: 'common', ...options });
-    const { home, env, tokenFile } = await newHome('entra-bad-tid');
-    t.teardown(async () => {
-      await entra.close();
-      await rm(home, { recursive: true, force: true });
-    });
-    const login = runCli(
-      [
-        'login',
-        '--provider',
-        'microsoft',
-        '--base-url',
-        entra.origin,
-        '--client-id',
-        MICROSOFT_CLIENT_ID,
-        '--no-browser',
-        '--store',
-        'file',
-        '--token-file',
-        tokenFile,
-      ],
-      env,
-    );
-    const [, url] = await login.stderrMatch(BROWSER_URL);
-    await approveInBrowser(t.context.browser, url!);
+    const { login, url } = await (await presetLogin(t, entra, MICROSOFT)).browserLogin();
+    await approveInBrowser(t.context.browser, url);
     const done = await login.result;
     t.not(done.code, 0);
     t.regex(done.stderr, /ERR_BAD_RESPONSE/);
@@ -112,61 +64,31 @@ for (const [what, options] of [
 
 test('without the preset, a {tenantid} issuer in discovery is an issuer mismatch', async (t) => {
   const entra = await startMicrosoft({ tenant: 'common' });
-  const { home, env, tokenFile } = await newHome('entra-generic');
-  t.teardown(async () => {
-    await entra.close();
-    await rm(home, { recursive: true, force: true });
-  });
-  const done = await runCli(
-    [
-      'login',
-      '--issuer',
-      `${entra.origin}/common/v2.0`,
-      '--client-id',
-      MICROSOFT_CLIENT_ID,
-      '--no-browser',
-      '--store',
-      'file',
-      '--token-file',
-      tokenFile,
-    ],
-    env,
-  ).result;
+  const { tokenFile, run } = await presetLogin(t, entra, MICROSOFT);
+  const done = await run([
+    'login',
+    '--issuer',
+    `${entra.origin}/common/v2.0`,
+    '--client-id',
+    MICROSOFT_CLIENT_ID,
+    '--no-browser',
+    '--store',
+    'file',
+    '--token-file',
+    tokenFile,
+  ]);
   t.not(done.code, 0);
   t.regex(done.stderr, /ERR_ISSUER_MISMATCH/);
 });
 
 test('device login through organizations; the code is entered elsewhere', async (t) => {
   const entra = await startMicrosoft({ tenant: 'organizations', deviceInterval: 1 });
-  const { home, env, tokenFile } = await newHome('entra-device');
-  t.teardown(async () => {
-    await entra.close();
-    await rm(home, { recursive: true, force: true });
-  });
-  const login = runCli(
-    [
-      'login',
-      '--provider',
-      'microsoft',
-      '--tenant',
-      'organizations',
-      '--base-url',
-      entra.origin,
-      '--client-id',
-      MICROSOFT_CLIENT_ID,
-      '--device',
-      '--store',
-      'file',
-      '--token-file',
-      tokenFile,
-    ],
-    env,
-  );
-  const [, uri, code] = await login.stderrMatch(DEVICE_PROMPT);
-  t.is(await enterDeviceCode(t.context.browser, uri!, code!), 'Device connected');
+  const { deviceLogin, run } = await presetLogin(t, entra, MICROSOFT);
+  const { login, uri, code } = await deviceLogin(['--tenant', 'organizations']);
+  t.is(await enterDeviceCode(t.context.browser, uri, code), 'Device connected');
   const done = await login.result;
   t.is(done.code, 0, done.stderr);
   t.regex(done.stdout, /as adele@contoso\.example/);
-  const me = await runCli(['call', '/v1.0/me'], env).result;
+  const me = await run(['call', '/v1.0/me']);
   t.is(me.code, 0, me.stderr);
 });

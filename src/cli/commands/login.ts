@@ -6,7 +6,9 @@ import { inspectOption } from '../options/inspect.js';
 import { write } from '../output/io.js';
 import { loginPocket } from '../login/pocket.js';
 import { profileName } from '../storage/profile.js';
-import { parseStoreKind } from '../storage/stores.js';
+import { openLock, parseStoreKind } from '../storage/stores.js';
+import { holdProfileLogin } from '../storage/first-login.js';
+import type { LoginOutcome } from '../login/options.js';
 import { secondsOption } from '../options/number.js';
 import { wantsOAuth } from '../flows/oauth-target.js';
 
@@ -136,9 +138,16 @@ export const login: Command = {
     const timeoutMs = secondsOption(args, 'timeout', { command: 'login' });
     const inspect = await inspectOption(io, { enabled: Boolean(args.values['inspect']) });
     const options = { profile, storeKind, tokenFile, timeoutMs, inspect };
-    const outcome = wantsOAuth(args)
-      ? await (await import('../login/oauth.js')).loginOAuth(args, io, options)
-      : await loginPocket(args, io, options);
+    // Until the profile is saved, `token --wait` can find this login only by the profile's name.
+    const lease = await holdProfileLogin(openLock(storeKind, io.env), profile);
+    let outcome: LoginOutcome;
+    try {
+      outcome = wantsOAuth(args)
+        ? await (await import('../login/oauth.js')).loginOAuth(args, io, options)
+        : await loginPocket(args, io, options);
+    } finally {
+      await lease?.release();
+    }
     await write(io.stdout, args.values['json'] ? `${JSON.stringify(outcome.summary)}\n` : `${outcome.text}\n`);
     await inspect.finish();
     return EXIT.ok;

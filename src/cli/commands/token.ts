@@ -4,12 +4,14 @@
  * that is still fresh) loads no HTTP library and no state machine: profile, store, print. Only a
  * token that needs renewing loads the machine (token-renew.ts).
  */
-import { AuthError } from '../../../adapters/errors.js';
+import { AuthError, isAuthError } from '../../../adapters/errors.js';
+import { profileName } from '../storage/profile.js';
+import { processesLock } from '../storage/stores.js';
 import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
 import { openAccount, profileNote } from '../storage/account.js';
-import { type Command, UsageError } from '../command.js';
+import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
 import { wholeNumberOption } from '../options/number.js';
 import { EXIT } from '../output/exit-codes.js';
@@ -26,16 +28,33 @@ function parseFormat(args: { values: Record<string, unknown> }): TokenFormat {
   throw new UsageError(`--format must be one of ${TOKEN_FORMATS.join(', ')}.`, 'token');
 }
 
-interface PrintChoice {
+/** What `token` was asked to print, read from its options. */
+export interface TokenRequest {
+  format: TokenFormat;
   /** --id-token: the OpenID Connect ID token rather than the access token. */
   idToken: boolean;
-  now: number;
   /** How close to expiry a token may be and still be handed out (ms). */
   skewMs: number;
+  /** How long to wait for a login another process is completing (ms). */
+  waitMs: number;
 }
 
-/** The token to print, or null when it is missing or too close to expiry to hand out. */
-function printable(token: TokenSet, { idToken: wantIdToken, now, skewMs }: PrintChoice): PrintedToken | null {
+/** Reads the token command's options; UsageError on a bad one. */
+export function tokenRequest(args: ParsedArgs): TokenRequest {
+  return {
+    format: parseFormat(args),
+    idToken: Boolean(args.values['id-token']),
+    skewMs: refreshSkewMs(args, { command: 'token' }),
+    waitMs: wholeNumberOption(args, 'wait', { command: 'token', min: 0, max: 86_400, fallback: 300 }) * 1000,
+  };
+}
+
+/** The token to print, or null when it is missing or too close to expiry (`now`, epoch ms) to hand out. */
+export function printable(
+  token: TokenSet,
+  { idToken: wantIdToken, skewMs }: Pick<TokenRequest, 'idToken' | 'skewMs'>,
+  now: number,
+): PrintedToken | null {
   if (!isFresh(token, now, skewMs)) return null;
   if (!wantIdToken)
     return {
@@ -90,11 +109,16 @@ export const token: Command = {
     'authmachine token --profile work --format exec-credential',
   ],
   async run(args, io) {
-    const format = parseFormat(args);
-    const skewMs = refreshSkewMs(args, { command: 'token' });
-    const wantIdToken = Boolean(args.values['id-token']);
-    const waitMs = wholeNumberOption(args, 'wait', { command: 'token', min: 0, max: 86_400, fallback: 300 }) * 1000;
-    const account = await openAccount(args.values['profile'], io);
+    const request = tokenRequest(args);
+    const { skewMs, waitMs } = request;
+    const account = await openAccount(args.values['profile'], io).catch(async (error: unknown) => {
+      // A profile's very first login, still running elsewhere: wait for it to save the profile.
+      if (!isAuthError(error, 'ERR_NOT_LOGGED_IN')) throw error;
+      const { awaitProfileLogin } = await import('../storage/first-login.js');
+      const name = profileName(args.values['profile'], io.env);
+      if (!(await awaitProfileLogin(processesLock(io.env), name, io, waitMs))) throw error;
+      return openAccount(args.values['profile'], io);
+    });
     const secret = await account.store.get(account.storageKey);
     let stored: TokenSet;
     if (secret === null) {
@@ -108,21 +132,21 @@ export const token: Command = {
       const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
     } else stored = decodeTokenSet(secret, account.store.location);
-    let printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs });
+    let printed = printable(stored, request, Date.now());
     if (printed === null) {
-      if (wantIdToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
+      if (request.idToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
         throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
       }
       const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
-      printed = printable(stored, { idToken: wantIdToken, now: Date.now(), skewMs: 0 });
+      printed = printable(stored, { ...request, skewMs: 0 }, Date.now());
       if (printed === null)
         throw new AuthError(
           'ERR_TOKEN_INVALID',
           'The provider renewed the login without a usable token. Run `authmachine login` again.',
         );
     }
-    await write(io.stdout, formatToken(printed, format));
+    await write(io.stdout, formatToken(printed, request.format));
     return EXIT.ok;
   },
 };

@@ -9,7 +9,7 @@ import { pocketFlow, pocketFromProfile, type PocketFlow } from './pocket.js';
 
 /** `profile`: the --profile option as given (else $AUTHMACHINE_PROFILE, else "default"). */
 export async function openStoredPocket(io: CliIO, profile?: unknown): Promise<PocketFlow> {
-  const account = await openAccount(profile, io, 'Run `authmachine login` (or `authmachine demo`)');
+  const account = await openAccount(profile, io, { orElse: ' (or `authmachine demo`)' });
   const { flow } = pocketFlow(await pocketFromProfile(account), io);
   // resume(), not login(): a login that vanished meanwhile must not start a new one here.
   const resumed = await flow.resume().catch((error: unknown) => {

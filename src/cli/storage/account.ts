@@ -31,15 +31,25 @@ export function accountOf(name: string, profile: Profile, env: NodeJS.ProcessEnv
   };
 }
 
+/** How a "not logged in" error tells the person to log in. */
+export interface LoginHint {
+  /** The command to run, before its --profile flag (default `authmachine login`). */
+  command?: string;
+  /** Said after it, e.g. " (or `authmachine demo`)". */
+  orElse?: string;
+}
+
 /** The profile named by --profile / $AUTHMACHINE_PROFILE (else "default"); ERR_NOT_LOGGED_IN when it has no saved login. */
-export async function openAccount(option: unknown, io: CliIO, hint = 'Run `authmachine login`'): Promise<Account> {
+export async function openAccount(option: unknown, io: CliIO, hint: LoginHint = {}): Promise<Account> {
   const name = profileName(option, io.env);
   const profile = await readProfile(io.env, name);
-  if (!profile)
+  if (!profile) {
+    const command = `${hint.command ?? 'authmachine login'}${name === 'default' ? '' : ` --profile ${name}`}`;
     throw new AuthError(
       'ERR_NOT_LOGGED_IN',
-      `Not logged in${profileNote(name)}. ${hint}${name === 'default' ? '' : ` --profile ${name}`}.`,
+      `Not logged in${profileNote(name)}. Run \`${command}\`${hint.orElse ?? ''}.`,
     );
+  }
   return accountOf(name, profile, io.env);
 }
 

@@ -64,5 +64,10 @@ export function openStore(kind: StoreKind, tokenFile: string | undefined, env: N
  * <config dir>/locks (the kernel frees them when a holder dies). None for the memory store.
  */
 export function openLock(kind: StoreKind, env: NodeJS.ProcessEnv): Lock | null {
-  return kind === 'memory' ? null : new FileLock({ directory: join(configDir(env), 'locks') });
+  return kind === 'memory' ? null : processesLock(env);
+}
+
+/** The lock authmachine processes of this config dir share, whatever store their logins use. */
+export function processesLock(env: NodeJS.ProcessEnv): Lock {
+  return new FileLock({ directory: join(configDir(env), 'locks') });
 }
