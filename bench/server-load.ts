@@ -21,7 +21,8 @@ const LOGINS = Number(process.env.SERVER_LOAD_LOGINS ?? 1_000);
 const ROUNDS = Number(process.env.SERVER_LOAD_ROUNDS ?? 3);
 const WARMUP = 200;
 const MEMORY_SAMPLE = 200;
-type Path = 'm' | 'b';
+/** m: the machine (LoginService); b: bare; p: the protocol and Redis adapters without the machine (profiling only). */
+type Path = 'm' | 'b' | 'p';
 
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 /** The person's browser: a new connection per page, as browsers of different people would. */
@@ -107,6 +108,8 @@ interface Round {
   commands: Record<string, number>;
   /** CPU time (user + system) the two instances spent, per login. */
   instanceCpuMsPerLogin: number;
+  /** CPU time of this process (the people's browsers and the Pocket emulator), per login. */
+  driverCpuMsPerLogin: number;
 }
 
 async function instancesCpuMs(instances: Instance[]): Promise<number> {
@@ -165,11 +168,13 @@ export async function serverLoad(): Promise<Figure[]> {
     batch++;
     const callsBefore = await commandCalls(redis);
     const cpuBefore = await instancesCpuMs(instances);
+    const driverBefore = process.cpuUsage();
     const started = performance.now();
     const results = await Promise.all(
       users.map((user, i) => login(path, user, instances[i % 2]!, instances[(i + 1) % 2]!)),
     );
     const elapsed = since(started);
+    const driver = process.cpuUsage(driverBefore);
     const cpuMs = (await instancesCpuMs(instances)) - cpuBefore;
     const commands = perLogin(callsBefore, await commandCalls(redis), count);
     // Checked after the clock stopped: each login's token is there, and its callback, replayed on
@@ -197,6 +202,7 @@ export async function serverLoad(): Promise<Figure[]> {
       redisCallsPerLogin: Object.values(commands).reduce((a, b) => a + b, 0) - 2 * (commands.evalsha ?? 0),
       commands,
       instanceCpuMsPerLogin: cpuMs / count,
+      driverCpuMsPerLogin: (driver.user + driver.system) / 1000 / count,
     };
   }
 
@@ -220,7 +226,22 @@ export async function serverLoad(): Promise<Figure[]> {
       .map((n) => n.toFixed(1))
       .join(', ');
   const loadBefore = load();
+  // SERVER_LOAD_ONLY=m (or b, p, or several: "m,p"): those paths alone, round by round, for a CPU
+  // profile of one path or to split the machine's cost from its adapters' (no figures).
+  const only = process.env.SERVER_LOAD_ONLY?.split(',') as Path[] | undefined;
   try {
+    if (only !== undefined) {
+      for (const path of only) await round(path, WARMUP);
+      for (let i = 0; i < ROUNDS; i++) {
+        for (const path of only) {
+          const r = await round(path, LOGINS);
+          console.log(
+            `  ${path} round ${i + 1}: ${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login (driver ${r.driverCpuMsPerLogin.toFixed(2)}), failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`,
+          );
+        }
+      }
+      return [];
+    }
     await round('m', WARMUP);
     await round('b', WARMUP);
     const machine: Round[] = [];
@@ -231,7 +252,7 @@ export async function serverLoad(): Promise<Figure[]> {
       else bare.push(await round('b', LOGINS)), machine.push(await round('m', LOGINS));
       const [m, b] = [machine.at(-1)!, bare.at(-1)!];
       const line = (r: Round) =>
-        `${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login, failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`;
+        `${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login (driver ${r.driverCpuMsPerLogin.toFixed(2)}), failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`;
       console.log(`  round ${i + 1}: machine ${line(m)}; bare ${line(b)}`);
     }
     const memoryMachine = await flowMemory('m');
@@ -336,4 +357,7 @@ export async function serverLoad(): Promise<Figure[]> {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) report('server-load', await serverLoad());
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const figures = await serverLoad();
+  if (figures.length > 0) report('server-load', figures);
+}

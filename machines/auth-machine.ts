@@ -261,6 +261,19 @@ const machine = setup({
   },
   actions: {
     resetAttempts: assign({ attempt: 0, retryAfterMs: null }),
+    /**
+     * Asks for the account's login lock. Named so that a host without an account lock can provide
+     * it otherwise (the login service raises LOGIN_LOCK_ACQUIRED: granted at once).
+     */
+    acquireLoginLock: sendTo('loginLock', { type: 'ACQUIRE' } satisfies LockCommand),
+    /**
+     * Tells the redirect receiver which state to accept. Named so that a host without a receiver
+     * (the login service serves the redirect URI itself) can provide it as nothing.
+     */
+    expectCallback: sendTo(
+      'receiver',
+      (_, params: { state: string | null }) => ({ type: 'EXPECT', state: params.state }) satisfies ExpectEvent,
+    ),
     /** Lets the account's login lock go (wherever a login attempt ends). */
     // Only to a running holder: while the actor stops, its children go first (and a stopped holder
     // has let its lock go already).
@@ -389,7 +402,7 @@ const machine = setup({
         waitingForLogin: {
           description:
             "Waits for the account's login lock: another process may be waiting for its person's approval, and its outcome is used.",
-          entry: [assign({ waitedForLogin: false }), sendTo('loginLock', { type: 'ACQUIRE' } satisfies LockCommand)],
+          entry: [assign({ waitedForLogin: false }), 'acquireLoginLock'],
           on: {
             LOGIN_LOCK_BUSY: {
               actions: [
@@ -492,10 +505,7 @@ const machine = setup({
                       url: event.output.authorizationUrl,
                       userCode: event.output.userCode ?? null,
                     })),
-                    sendTo(
-                      'receiver',
-                      ({ event }) => ({ type: 'EXPECT', state: event.output.session.state }) satisfies ExpectEvent,
-                    ),
+                    { type: 'expectCallback', params: ({ event }) => ({ state: event.output.session.state }) },
                   ],
                 },
                 onError: [retryTransition('startAuthorization'), failWithError],

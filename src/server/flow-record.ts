@@ -2,10 +2,9 @@
  * What a login service keeps in its FlowStore per login in flight: whose login it is and the
  * machine's persisted snapshot at awaitingUser. Versioned JSON, like the stored token set.
  *
- * The snapshot is kept without its invoked actors (`children`): in a service they are the
- * receiver, which only hands over the host's redirect URI, and a browser opener that does
- * nothing, so there is nothing of theirs to resume. The callback then resumes the flow without
- * rebuilding and restarting two actors, and Redis holds about a quarter less per flow.
+ * The snapshot is kept without its invoked actors (`children`): the service's statechart invokes
+ * none in awaitingUser (no receiver, no browser opener; see service-machine.ts), so there is
+ * nothing of theirs to resume, and a snapshot from a host that did invoke them resumes alike.
  */
 import { AuthError } from '../../adapters/errors.js';
 

@@ -3,7 +3,7 @@
  * machine's state-node tree, which costs more than running a login's transitions. What differs
  * between logins (whose login it is) is looked up from the running actor's system.
  */
-import { fromCallback, fromPromise, type Actor } from 'xstate';
+import { createMachine, fromPromise, raise, type Actor } from 'xstate';
 import type { Lock, TokenStore } from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { authMachine } from '../../machines/auth-machine.js';
@@ -68,9 +68,10 @@ export function provideServiceMachine<Req, Res>(
     // the user's lock, on the user's entry.
     lock,
     storageKey: (system) => bindingOf(system).key,
-    // The host serves the redirect URI and hands the callback over; nothing opens a browser.
+    // Not invoked by the server's statechart (below): the host serves the redirect URI, hands
+    // the callback over and redirects the person itself.
     receiver: null,
-    browser: { open: async () => {} }, // replaced below
+    browser: { open: async () => {} },
   });
   // `token(userId)` enters the machine through LOGIN (not forced) -> checkingStore: the stored
   // entry is handed over as it is, even when expired, so that REFRESH renews it (or, dead,
@@ -96,11 +97,62 @@ export function provideServiceMachine<Req, Res>(
       throw toAuthError(error);
     }
   });
-  // Nothing to open: the host redirects the person itself. A callback actor that does nothing,
-  // rather than a promise that resolves: stopping a promise actor still running aborts its
-  // AbortController, and each abort builds a DOMException with a stack (measured: the largest
-  // single cost left in a login after the machine was provided once).
-  // (Typed as the promise it replaces: the machine only invokes it and never waits for it.)
-  const openBrowser = fromCallback<never, { url: string }>(() => undefined) as unknown as typeof actors.openBrowser;
-  return authMachine.provide({ actors: { ...actors, loadToken, saveToken, openBrowser } });
+  const { implementations } = authMachine;
+  return createMachine(serverStatechart(adapters.externalRedirectUri ?? null), {
+    ...implementations,
+    actors: { ...implementations.actors, ...actors, loadToken, saveToken },
+    actions: {
+      ...implementations.actions,
+      // No account login lock (see serverStatechart): granted at once, in the same step.
+      acquireLoginLock: raise({ type: 'LOGIN_LOCK_ACQUIRED' }),
+      // No receiver to tell: the callback is checked against the flow's own state.
+      expectCallback: () => {},
+    },
+  }) as unknown as ServiceMachine;
+}
+
+/**
+ * The login statechart for a server: the same states, transitions, guards and actions, without
+ * the three invocations that have nothing to do there. Each costs an actor per login (built,
+ * registered, started, stopped), and a login in flight keeps them alive across its waits.
+ * - The account's login lock (the root's `loginLock`): a server's logins of one account finish on
+ *   other instances, so there is none; `acquireLoginLock` grants it at once without the actor.
+ * - The redirect receiver (`signingIn`'s `receiver`): the host serves the redirect URI; preparing
+ *   raises REDIRECT_READY with it, as the receiver did (and `expectCallback` has no one to tell).
+ * - The browser opener (`awaitingUser`'s `openBrowser`): the host redirects the person itself.
+ * And two delays that could never fire, each a timer set and cleared per login: waitingForLogin's
+ * loginWaitTimeout (the lock is granted in the same step) and awaitingUser's userTimeout (`begin`
+ * stops the actor there; the FlowStore's time to live ends a login nobody completes).
+ */
+function serverStatechart(redirectUri: string | null): typeof authMachine.config {
+  const { invoke: _loginLock, ...root } = authMachine.config;
+  const { invoke: _receiver, ...signingIn } = child(root, 'signingIn');
+  const { invoke: _openBrowser, after: _userTimeout, ...awaitingUser } = child(signingIn, 'awaitingUser');
+  const checkingStore = child(root, 'checkingStore');
+  const { after: _loginWaitTimeout, ...waitingForLogin } = child(checkingStore, 'waitingForLogin');
+  const ready = { type: 'REDIRECT_READY', redirectUri };
+  return {
+    ...root,
+    states: {
+      ...root.states,
+      checkingStore: { ...checkingStore, states: { ...checkingStore.states, waitingForLogin } },
+      signingIn: {
+        ...signingIn,
+        states: {
+          ...signingIn.states,
+          preparing: { ...child(signingIn, 'preparing'), entry: raise(ready) },
+          awaitingUser,
+        },
+      },
+    },
+  } as typeof authMachine.config;
+}
+
+type StateConfig = NonNullable<(typeof authMachine.config)['states']>[string];
+
+/** A child state's config; throws when the login statechart no longer has it (caught by every test). */
+function child(parent: { states?: Record<string, StateConfig> }, key: string): StateConfig {
+  const found = parent.states?.[key];
+  if (found === undefined) throw new Error(`The login statechart has no state "${key}" to adapt for a server.`);
+  return found;
 }

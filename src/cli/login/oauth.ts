@@ -10,7 +10,8 @@ import type { LoginOptions, LoginOutcome } from './options.js';
 import { readClientSecret } from '../options/secrets.js';
 import { oauthFlow } from '../flows/oauth.js';
 import { targetFields, targetFromArgs, targetProtocolOptions } from '../flows/oauth-target.js';
-import { profileNote, storageKeyOf } from '../storage/account.js';
+import { storageKeyOf } from '../storage/account.js';
+import { loggedInText } from './outcome-text.js';
 import { writeProfile, type Profile } from '../storage/profile.js';
 import { runLogin } from './run.js';
 import { hasDisplay } from '../flows/browser.js';
@@ -92,12 +93,6 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       opener,
     });
     await writeProfile(io.env, options.profile, settings);
-    const who = result.username ? ` as ${result.username}` : '';
-    const how = !result.fromStore
-      ? ''
-      : result.waitedFor
-        ? ' (the login another authmachine process just completed)'
-        : ' (stored login reused; use --force for a new one)';
     return {
       summary: {
         provider: 'oauth2',
@@ -109,7 +104,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
         reused: result.fromStore,
         expiresAt: result.expiresAt === null ? null : new Date(result.expiresAt).toISOString(),
       },
-      text: `Logged in to ${issuer}${who}${profileNote(options.profile)}${how}. Token kept in ${store.location}.`,
+      text: loggedInText(issuer, result, options.profile, store.location),
     };
   } finally {
     flow.stop();

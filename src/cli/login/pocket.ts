@@ -4,9 +4,10 @@ import { type ParsedArgs, UsageError } from '../command.js';
 import type { CliIO } from '../output/io.js';
 import { DEFAULT_POCKET_URL, pocketFlow, pocketFromProfile } from '../flows/pocket.js';
 import { consumerKeyFingerprint } from '../../storage-key.js';
-import { consumerKeyEntry, accountOf, profileNote, storageKeyOf } from '../storage/account.js';
+import { consumerKeyEntry, accountOf, storageKeyOf } from '../storage/account.js';
 import { readProfile, writeProfile, type Profile } from '../storage/profile.js';
 import { runLogin } from './run.js';
+import { loggedInText } from './outcome-text.js';
 import { hasDisplay } from '../flows/browser.js';
 import { CONSUMER_KEY_ENV, readConsumerKey } from '../options/secrets.js';
 import { openLock, openStore } from '../storage/stores.js';
@@ -74,12 +75,6 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
         : new AuthError('ERR_STORAGE', `Could not save the consumer key to ${store.location}.`);
     });
     await writeProfile(io.env, options.profile, settings);
-    const who = result.username ? ` as ${result.username}` : '';
-    const how = !result.fromStore
-      ? ''
-      : result.waitedFor
-        ? ' (the login another authmachine process just completed)'
-        : ' (stored login reused; use --force for a new one)';
     return {
       summary: {
         provider: 'pocket',
@@ -88,7 +83,7 @@ export async function loginPocket(args: ParsedArgs, io: CliIO, options: LoginOpt
         store: store.location,
         reused: result.fromStore,
       },
-      text: `Logged in to Pocket${who}${profileNote(options.profile)}${how}. Token kept in ${store.location}.`,
+      text: loggedInText('Pocket', result, options.profile, store.location),
     };
   } finally {
     flow.stop();
