@@ -5,7 +5,8 @@ import { EXIT } from '../output/exit-codes.js';
 import { inspectOption } from '../options/inspect.js';
 import { write } from '../output/io.js';
 import { loginPocket } from '../login/pocket.js';
-import { profileName } from '../storage/profile.js';
+import { profileName, readProfile } from '../storage/profile.js';
+import { namesServer, withSavedOAuthLogin } from '../login/saved-login.js';
 import { openLock, parseStoreKind } from '../storage/stores.js';
 import { holdProfileLogin } from '../storage/first-login.js';
 import type { LoginOutcome } from '../login/options.js';
@@ -21,6 +22,8 @@ export const login: Command = {
     'yourself over SSH), waits on a one-shot listener at http://127.0.0.1:<random port>/callback,',
     "checks that what comes back carries this login's own state, exchanges it for a token and keeps",
     'the token in the system keychain. A stored, unexpired login is reused unless --force.',
+    'With no server named (no --issuer, --provider, --*-endpoint, --base-url), a profile saved by an',
+    'OAuth login logs in again to that server with its saved client, scope, store and files.',
     '',
     'OAuth: the tokens are bound to a new key (DPoP, RFC 9449), kept with them in the store, when the',
     'issuer advertises DPoP or with --dpop; a copied token is then useless without the key, and so it is',
@@ -134,8 +137,12 @@ export const login: Command = {
     'AUTHMACHINE_CLIENT_SECRET=... authmachine login --provider google --client-id 123-abc.apps.googleusercontent.com',
     'authmachine login --provider microsoft --tenant organizations --client-id 00000000-0000-0000-0000-000000000000',
   ],
-  async run(args, io) {
-    const profile = profileName(args.values['profile'], io.env);
+  async run(commandLine, io) {
+    const profile = profileName(commandLine.values['profile'], io.env);
+    // No server named: a saved OAuth login is logged in to again, as it was (login/saved-login.ts).
+    const args = namesServer(commandLine)
+      ? commandLine
+      : (withSavedOAuthLogin(commandLine, await readProfile(io.env, profile)) ?? commandLine);
     const storeKind = parseStoreKind(args.values['store']) ?? 'keychain';
     const given = args.values['token-file'] as string | undefined;
     // Stored absolute: later commands may run from another folder.
