@@ -4,7 +4,7 @@ import type { ResourceRequest } from '../../oauth2/index.js';
 import { type Command, UsageError } from '../command.js';
 import { EXIT } from '../output/exit-codes.js';
 import { write } from '../output/io.js';
-import { openAccount, profileNote } from '../storage/account.js';
+import { openAccount, loginCommand, profileNote } from '../storage/account.js';
 import { PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -126,7 +126,7 @@ export const call: Command = {
       if ((await flow.resume()) === null) {
         throw new AuthError(
           'ERR_NOT_LOGGED_IN',
-          `Not logged in to ${profile.issuer}${profileNote(account.name)} (or the login expired). Run \`authmachine login\`.`,
+          `Not logged in to ${profile.issuer}${profileNote(account.name)} (or the login expired). Run \`${loginCommand(account.name)}\`.`,
         );
       }
       const request: ResourceRequest = { url, method, headers, ...(body === undefined ? {} : { body }) };

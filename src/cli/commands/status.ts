@@ -1,5 +1,5 @@
 import { decodeTokenSet, isUsable } from '../../flow/token-codec.js';
-import { accountOf, profileNote } from '../storage/account.js';
+import { accountOf, loginCommand, profileNote } from '../storage/account.js';
 import type { Command } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
 import { EXIT } from '../output/exit-codes.js';
@@ -40,7 +40,7 @@ async function statusOf(name: string, profile: Profile, env: NodeJS.ProcessEnv, 
   if (!usable)
     return {
       info,
-      text: `The login to ${where}${profileNote(name)} has expired. Run \`authmachine login\` again.`,
+      text: `The login to ${where}${profileNote(name)} has expired. Run \`${loginCommand(name)}\` again.`,
       usable,
     };
   const expiry = token.expiresAt
@@ -81,7 +81,7 @@ export const status: Command = {
           io.stdout,
           json
             ? `${JSON.stringify({ loggedIn: false, profile: name })}\n`
-            : `Not logged in${profileNote(name)}. Run \`authmachine login --profile ${name}\`.\n`,
+            : `Not logged in${profileNote(name)}. Run \`${loginCommand(name)}\`.\n`,
         );
         return EXIT.needsLogin;
       }

@@ -10,7 +10,7 @@ import { processesLock } from '../storage/stores.js';
 import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
-import { openAccount, profileNote } from '../storage/account.js';
+import { openAccount, loginCommand, profileNote } from '../storage/account.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
 import { wholeNumberOption } from '../options/number.js';
@@ -144,7 +144,7 @@ export const token: Command = {
       if (!busy || account.profile.provider !== 'oauth2')
         throw new AuthError(
           'ERR_NOT_LOGGED_IN',
-          `Not logged in${profileNote(account.name)}. Run \`authmachine login\`.`,
+          `Not logged in${profileNote(account.name)}. Run \`${loginCommand(account.name)}\`.`,
         );
       const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
@@ -160,7 +160,7 @@ export const token: Command = {
       if (printed === null)
         throw new AuthError(
           'ERR_TOKEN_INVALID',
-          'The provider renewed the login without a usable token. Run `authmachine login` again.',
+          `The provider renewed the login without a usable token. Run \`${loginCommand(account.name)}\` again.`,
         );
     }
     await write(io.stdout, formatToken(printed, request.format));

@@ -3,7 +3,7 @@
  * Fails with ERR_NOT_LOGGED_IN (exit 3) rather than starting a login.
  */
 import { AuthError } from '../../../adapters/errors.js';
-import { openAccount, profileNote } from '../storage/account.js';
+import { openAccount, loginCommand, profileNote } from '../storage/account.js';
 import type { CliIO } from '../output/io.js';
 import { pocketFlow, pocketFromProfile, type PocketFlow } from './pocket.js';
 
@@ -20,7 +20,7 @@ export async function openStoredPocket(io: CliIO, profile?: unknown): Promise<Po
     flow.stop();
     throw new AuthError(
       'ERR_NOT_LOGGED_IN',
-      `Not logged in to Pocket${profileNote(account.name)}. Run \`authmachine login\`.`,
+      `Not logged in to Pocket${profileNote(account.name)}. Run \`${loginCommand(account.name)}\`.`,
     );
   }
   return flow;

@@ -8,7 +8,7 @@ import type { TokenSet } from '../../../machines/types.js';
 import { waitingText } from '../login/progress.js';
 import { cancelOnSignal } from '../login/run.js';
 import type { CliIO } from '../output/io.js';
-import { profileNote, type Account } from '../storage/account.js';
+import { loginCommand, profileNote, type Account } from '../storage/account.js';
 import { oauthFlow, oauthOptionsFromProfile } from './oauth.js';
 
 export async function renewToken(
@@ -20,7 +20,7 @@ export async function renewToken(
   if (account.profile.provider !== 'oauth2') {
     throw new AuthError(
       'ERR_TOKEN_INVALID',
-      `The Pocket login${profileNote(account.name)} cannot be renewed. Run \`authmachine login\` again.`,
+      `The Pocket login${profileNote(account.name)} cannot be renewed. Run \`${loginCommand(account.name)}\` again.`,
     );
   }
   const issuer = account.profile.issuer;
@@ -33,7 +33,7 @@ export async function renewToken(
       if (!isAuthError(error, 'ERR_NOT_LOGGED_IN')) throw error;
       throw new AuthError(
         'ERR_TOKEN_INVALID',
-        `The login to ${issuer}${profileNote(account.name)} has expired or ended. Run \`authmachine login\` again.`,
+        `The login to ${issuer}${profileNote(account.name)} has expired or ended. Run \`${loginCommand(account.name)}\` again.`,
       );
     });
     return await flow.freshToken();

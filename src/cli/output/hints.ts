@@ -15,7 +15,7 @@ interface Hint {
 type HintRule = Hint | ((error: AuthError) => Hint | null);
 
 const LOGIN_AGAIN: Hint = {
-  text: 'Run `authmachine login` again.',
+  text: 'Run `authmachine login` again (with the same --profile, if you gave one).',
   said: /authmachine login|log in again|login again|new login/i,
 };
 const TRY_LATER: Hint = {

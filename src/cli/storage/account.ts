@@ -8,7 +8,7 @@ import { AuthError } from '../../../adapters/errors.js';
 import { oauth2StorageKey, storageKey } from '../../storage-key.js';
 import type { CliIO } from '../output/io.js';
 import { targetOfProfile, targetProtocolOptions } from '../flows/oauth-target.js';
-import { profileName, readProfile, type Profile } from './profile.js';
+import { DEFAULT_PROFILE, profileName, readProfile, type Profile } from './profile.js';
 import { openLock, openStore } from './stores.js';
 
 export interface Account {
@@ -44,7 +44,7 @@ export async function openAccount(option: unknown, io: CliIO, hint: LoginHint = 
   const name = profileName(option, io.env);
   const profile = await readProfile(io.env, name);
   if (!profile) {
-    const command = `${hint.command ?? 'authmachine login'}${name === 'default' ? '' : ` --profile ${name}`}`;
+    const command = loginCommand(name, hint.command);
     throw new AuthError(
       'ERR_NOT_LOGGED_IN',
       `Not logged in${profileNote(name)}. Run \`${command}\`${hint.orElse ?? ''}.`,
@@ -72,6 +72,14 @@ export function storageKeyOf(profile: Profile, name: string): string {
  * named by the consumer key's fingerprint (consumerKeyFingerprint in storage-key.ts).
  */
 export const consumerKeyEntry = (fingerprint: string) => `pocket-consumer-key:${fingerprint}`;
+
+/**
+ * The login command for profile `name`: `authmachine login --profile work`, or plain
+ * `authmachine login` for the default one (which a plain `login` would log in instead).
+ */
+export function loginCommand(name: string, command = 'authmachine login'): string {
+  return `${command}${name === DEFAULT_PROFILE ? '' : ` --profile ${name}`}`;
+}
 
 /** " (profile work)" for a named profile, nothing for the default one. */
 export function profileNote(name: string): string {
