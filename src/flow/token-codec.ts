@@ -44,8 +44,11 @@ function wellTyped(token: Partial<TokenSet>): boolean {
     return false;
   if (token.dpopKey !== undefined && !isDpopKey(token.dpopKey)) return false;
   if (token.tokenType?.toLowerCase() === 'dpop' && token.dpopKey === undefined) return false;
+  // A time a Date cannot hold (beyond 8.64e15 ms) would break every place that shows or compares it.
   return (['expiresAt', 'refreshExpiresAt'] as const).every(
-    (key) => token[key] === undefined || (typeof token[key] === 'number' && Number.isFinite(token[key])),
+    (key) =>
+      token[key] === undefined ||
+      (typeof token[key] === 'number' && Number.isFinite(token[key]) && Math.abs(token[key]) <= 8.64e15),
   );
 }
 

@@ -123,6 +123,20 @@ function checkTokenSyntax(json: Record<string, unknown>, members: string[]): voi
   }
 }
 
+/** The largest epoch ms a Date holds (ECMA-262 section 21.4.1.1). */
+const LAST_DATE_MS = 8.64e15;
+
+/**
+ * When a lifetime of `seconds` from `issuedAt` (epoch ms) ends, or undefined when it ends beyond
+ * the last instant a date can hold (8.64e15 ms, year 275760): such a token does not expire in any
+ * sense that matters, and a date past it would break every place that shows or compares one.
+ */
+function expiryOf(issuedAt: number, seconds: number | undefined): number | undefined {
+  if (seconds === undefined) return undefined;
+  const at = issuedAt + seconds * 1000;
+  return at <= LAST_DATE_MS ? at : undefined;
+}
+
 /**
  * Reads a successful access token response (RFC 6749 section 5.1). Bearer tokens are accepted, and DPoP
  * ones (RFC 9449 section 5) only when the request carried a proof: a DPoP token without its key
@@ -147,12 +161,14 @@ export function parseAccessTokenResponse(json: Record<string, unknown>, issuedAt
   const token: TokenSet = { accessToken, tokenType: tokenType === 'dpop' ? 'DPoP' : 'Bearer' };
   checkTokenSyntax(json, ['access_token', 'refresh_token', 'id_token']);
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);
-  if (expiresIn !== undefined) token.expiresAt = issuedAt + expiresIn * 1000;
+  const expiresAt = expiryOf(issuedAt, expiresIn);
+  if (expiresAt !== undefined) token.expiresAt = expiresAt;
   const refreshToken = optionalString(json, 'refresh_token', WHAT);
   if (refreshToken) token.refreshToken = refreshToken;
   // Not in RFC 6749, but GitHub's expiring user tokens (and others) say when the refresh token dies.
   const refreshExpiresIn = optionalSeconds(json, 'refresh_token_expires_in', WHAT);
-  if (refreshToken && refreshExpiresIn !== undefined) token.refreshExpiresAt = issuedAt + refreshExpiresIn * 1000;
+  const refreshExpiresAt = expiryOf(issuedAt, refreshExpiresIn);
+  if (refreshToken && refreshExpiresAt !== undefined) token.refreshExpiresAt = refreshExpiresAt;
   const scope = optionalString(json, 'scope', WHAT);
   if (scope !== undefined) token.scope = scope;
   const idToken = optionalString(json, 'id_token', WHAT);
