@@ -49,9 +49,10 @@ async function statOrThrow(path: string): Promise<Stats> {
  * Refuses a folder for secrets that another user owns or that group or others can write: they
  * could plant a login or swap the file. Skipped where there are no uids (Windows).
  *
+ * @param purpose - What the folder would hold, for the message (default "tokens").
  * @throws AuthError ERR_STORAGE saying what to fix.
  */
-export function checkPrivateDirectory(directory: string, info: Stats): void {
+export function checkPrivateDirectory(directory: string, info: Stats, purpose = 'tokens'): void {
   if (!info.isDirectory()) {
     throw new AuthError('ERR_STORAGE', `${directory} is not a folder. Choose another place for the token file.`);
   }
@@ -60,14 +61,14 @@ export function checkPrivateDirectory(directory: string, info: Stats): void {
   if (info.uid !== uid) {
     throw new AuthError(
       'ERR_STORAGE',
-      `The folder ${directory} is owned by uid ${info.uid}, not by you (uid ${uid}), so it is not used for tokens. ` +
+      `The folder ${directory} is owned by uid ${info.uid}, not by you (uid ${uid}), so it is not used for ${purpose}. ` +
         `Use a folder of your own (e.g. the default ~/.config/authmachine), or as its owner run \`chown ${uid} ${directory}\`.`,
     );
   }
   if ((info.mode & 0o022) !== 0) {
     throw new AuthError(
       'ERR_STORAGE',
-      `The folder ${directory} is writable by group or others (mode ${octal(info.mode)}), so it is not used for tokens. ` +
+      `The folder ${directory} is writable by group or others (mode ${octal(info.mode)}), so it is not used for ${purpose}. ` +
         `Run \`chmod go-w ${directory}\`, or use a folder only you can write.`,
     );
   }

@@ -9,10 +9,19 @@ const { pathToFileURL } = require('node:url');
 
 const argv = process.argv.slice(2);
 
-/** Leaves once what was written is flushed, even if a native call (a hung keychain) never returns. */
+/**
+ * Leaves once what was written is flushed, even if a native call (a hung keychain) never returns.
+ * A stream whose reader has gone (`| head`) has nothing left to flush: its error ends the wait.
+ */
 async function exit(code) {
   await Promise.all(
-    [process.stdout, process.stderr].map((stream) => new Promise((resolve) => stream.write('', resolve))),
+    [process.stdout, process.stderr].map(
+      (stream) =>
+        new Promise((resolve) => {
+          stream.on('error', resolve);
+          stream.write('', resolve);
+        }),
+    ),
   );
   process.exit(code);
 }
@@ -22,7 +31,8 @@ async function run() {
   // commands: one bundled module answers it (src/cli/token-fast-path.ts); the full CLI does the rest.
   if (argv[0] === 'token') {
     const fastPath = join(__dirname, '..', 'dist', 'token-fast-path.cjs');
-    if (existsSync(fastPath) && (await require(fastPath).printFreshStoredToken(argv.slice(1)))) return exit(0);
+    const code = existsSync(fastPath) ? await require(fastPath).printFreshStoredToken(argv.slice(1)) : null;
+    if (code !== null) return exit(code);
   }
   const entry = join(__dirname, '..', 'dist', 'esm', 'src', 'cli', 'main.js');
   if (!existsSync(entry)) {

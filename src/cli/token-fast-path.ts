@@ -16,32 +16,40 @@ import { accountOf } from './storage/account.js';
 import { profileName, readProfile } from './storage/profile.js';
 import { type CliIO, processIO, write } from './output/io.js';
 import { formatToken } from './output/token.js';
+import { EXIT } from './output/exit-codes.js';
+import { isClosedOutput } from './output/closed-output.js';
 
 /**
  * Prints the stored token of `authmachine token <argv>` when the full command would print it
- * from a token file without renewing; returns false, having written nothing, in every other case.
+ * from a token file without renewing, and returns the exit code (EXIT.outputClosed when stdout's
+ * reader has gone, as the full command does); returns null, having written nothing, in every other case.
  *
  * @param argv - The arguments after `token`.
  */
-export async function printFreshStoredToken(argv: string[], io: CliIO = processIO()): Promise<boolean> {
+export async function printFreshStoredToken(argv: string[], io: CliIO = processIO()): Promise<number | null> {
   let text: string;
   try {
     const args = parseCommandArgs(token, argv);
-    if (args.values['help']) return false;
+    if (args.values['help']) return null;
     const request = tokenRequest(args);
     const name = profileName(args.values['profile'], io.env);
     const profile = await readProfile(io.env, name);
     // The keychain runs in a helper child the full CLI sets up (storage/stores.ts).
-    if (profile?.store !== 'file') return false;
+    if (profile?.store !== 'file') return null;
     const account = accountOf(name, profile, io.env);
     const secret = await account.store.get(account.storageKey);
-    if (secret === null) return false;
+    if (secret === null) return null;
     const printed = printable(decodeTokenSet(secret, account.store.location), request, Date.now());
-    if (printed === null) return false;
+    if (printed === null) return null;
     text = formatToken(printed, request.format);
   } catch {
-    return false;
+    return null;
   }
-  await write(io.stdout, text);
-  return true;
+  try {
+    await write(io.stdout, text);
+  } catch (error) {
+    if (isClosedOutput(error)) return EXIT.outputClosed;
+    throw error;
+  }
+  return EXIT.ok;
 }

@@ -6,8 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { runCli } from '../helpers/cli-run.js';
 import { enterDeviceCode, isolatedContext } from '../helpers/oidc-browser.js';
-import { CLIENT_ID } from '../helpers/oidc-server.js';
-import { cliHome, oidcSuite } from '../helpers/oidc-suite.js';
+import { cliHome, oidcLoginArgv, oidcSuite } from '../helpers/oidc-suite.js';
 
 const test = oidcSuite({ deviceInterval: 1 });
 
@@ -15,23 +14,7 @@ test('login --device shows a code, polls until it is entered elsewhere, and the 
   const { server, browser } = t.context;
   const { env, tokenFile } = await cliHome(t, 'device');
 
-  const login = runCli(
-    [
-      'login',
-      '--issuer',
-      server.issuer,
-      '--client-id',
-      CLIENT_ID,
-      '--resource',
-      server.issuer,
-      '--device',
-      '--store',
-      'file',
-      '--token-file',
-      tokenFile,
-    ],
-    env,
-  );
+  const login = runCli(oidcLoginArgv(server, tokenFile, { device: true }), env);
   const [, url, userCode] = await login.stderrMatch(/To approve, open (\S+) and enter the code: (\S+)\n/);
   t.truthy(userCode);
   const context = await isolatedContext(browser);

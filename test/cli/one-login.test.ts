@@ -8,7 +8,7 @@
  * process is killed (SIGKILL) the waiter takes over with a login of its own. `token` waits for a
  * login in progress and prints its token, or exits 3 when that login's process dies.
  */
-import anyTest, { type TestFn } from 'ava';
+import anyTest, { type ExecutionContext, type TestFn } from 'ava';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -21,12 +21,13 @@ import { launchChromium } from '../helpers/chromium.js';
 import { isolatedContext, signInAndConsent } from '../helpers/oidc-browser.js';
 import { CLIENT_ID, startOidcServer, type OidcServer } from '../helpers/oidc-server.js';
 
-const test = anyTest as TestFn<{
+interface Context {
   server: OidcServer;
   browser: Browser;
   dir: string;
   counts: { approvals: number; grants: number };
-}>;
+}
+const test = anyTest as TestFn<Context>;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 test.before(async (t) => {
@@ -153,6 +154,45 @@ async function openedReaches(acct: Account, count: number): Promise<void> {
   for (let i = 0; i < 600 && (await acct.opened()) < count; i++) await new Promise((r) => setTimeout(r, 50));
 }
 
+/** Runs `login` and, while it waits for the person, `token`: token names the login's pid; the person approves. */
+async function tokenDuringLogin(
+  t: ExecutionContext<Context>,
+  env: NodeJS.ProcessEnv,
+  { login: loginArgv, token: tokenArgv, user }: { login: string[]; token: string[]; user: string },
+) {
+  const login = cli(loginArgv, env);
+  t.teardown(() => void login.child.kill('SIGKILL'));
+  const [, url] = await login.stderrMatch(URL_LINE);
+  const token = cli(tokenArgv, env);
+  t.teardown(() => void token.child.kill('SIGKILL'));
+  const [, pid] = await token.stderrMatch(WAITING);
+  t.is(Number(pid), login.child.pid ?? -1);
+  await approve(t, url!, user);
+  const [loggedIn, printed] = await Promise.all([login.result, token.result]);
+  t.is(loggedIn.code, 0, loggedIn.stderr);
+  t.is(printed.code, 0, printed.stderr);
+  return printed;
+}
+
+/** Kills (SIGKILL) a `login` while `token` waits for it: token exits 3 with nothing on stdout, no hang. */
+async function tokenWhenLoginDies(
+  t: ExecutionContext<Context>,
+  env: NodeJS.ProcessEnv,
+  { login: loginArgv, token: tokenArgv }: { login: string[]; token: string[] },
+) {
+  const doomed = cli(loginArgv, env);
+  t.teardown(() => void doomed.child.kill('SIGKILL'));
+  await doomed.stderrMatch(URL_LINE);
+  const orphan = cli(tokenArgv, env);
+  t.teardown(() => void orphan.child.kill('SIGKILL'));
+  await orphan.stderrMatch(WAITING);
+  doomed.child.kill('SIGKILL');
+  const left = await orphan.result;
+  t.is(left.code, 3, left.stderr);
+  t.is(left.stdout, '');
+  return left;
+}
+
 /** The stored access token of the account's only entry. */
 async function storedAccessToken(tokenFile: string): Promise<string> {
   const entries = Object.values(JSON.parse(await readFile(tokenFile, 'utf8')) as Record<string, string>);
@@ -248,32 +288,14 @@ test.serial(
     t.is(idle.code, 3, 'no login in progress: exit 3 at once');
 
     // A login waits for the person; `token` waits for it and prints the token it saves.
-    const login = cli(loginArgs(server, acct.tokenFile), acct.env);
-    t.teardown(() => void login.child.kill('SIGKILL'));
-    const [, url] = await login.stderrMatch(URL_LINE);
-    const token = cli(['token'], acct.env);
-    t.teardown(() => void token.child.kill('SIGKILL'));
-    const [, pid] = await token.stderrMatch(WAITING);
-    t.is(Number(pid), login.child.pid ?? -1);
-    await approve(t, url!, 'token-user');
-    const [l, printed] = await Promise.all([login.result, token.result]);
-    t.is(l.code, 0, l.stderr);
-    t.is(printed.code, 0, printed.stderr);
+    const login = loginArgs(server, acct.tokenFile);
+    const printed = await tokenDuringLogin(t, acct.env, { login, token: ['token'], user: 'token-user' });
     t.is(printed.stdout, `${await storedAccessToken(acct.tokenFile)}\n`);
     t.is(await acct.opened(), 2, '`token` opened nothing');
 
     // The login's process dies while `token` waits: exit 3 (a login is needed), no hang.
     await deadEnd();
-    const doomed = cli(loginArgs(server, acct.tokenFile), acct.env);
-    t.teardown(() => void doomed.child.kill('SIGKILL'));
-    await doomed.stderrMatch(URL_LINE);
-    const orphan = cli(['token'], acct.env);
-    t.teardown(() => void orphan.child.kill('SIGKILL'));
-    await orphan.stderrMatch(WAITING);
-    doomed.child.kill('SIGKILL');
-    const left = await orphan.result;
-    t.is(left.code, 3, left.stderr);
-    t.is(left.stdout, '');
+    await tokenWhenLoginDies(t, acct.env, { login, token: ['token'] });
 
     // Ctrl-C (SIGINT) ends a wait at once, as cancelled.
     const again = cli(loginArgs(server, acct.tokenFile), acct.env);
@@ -298,32 +320,25 @@ test.serial(
     const first = ['--profile', 'first'];
     t.is((await cli(['token', ...first], acct.env).result).code, 3, 'no login at all: exit 3 at once');
 
-    const login = cli([...loginArgs(server, acct.tokenFile), ...first], acct.env);
-    t.teardown(() => void login.child.kill('SIGKILL'));
-    const [, url] = await login.stderrMatch(URL_LINE);
-    const noWait = await cli(['token', ...first, '--wait', '0'], acct.env).result;
-    t.is(noWait.code, 3, '--wait 0 never waits');
-    const token = cli(['token', ...first, '--json'], acct.env);
-    t.teardown(() => void token.child.kill('SIGKILL'));
-    const [, pid] = await token.stderrMatch(WAITING);
-    t.is(Number(pid), login.child.pid ?? -1);
-    await approve(t, url!, 'first-user');
-    const [l, printed] = await Promise.all([login.result, token.result]);
-    t.is(l.code, 0, l.stderr);
-    t.is(printed.code, 0, printed.stderr);
+    // --wait 0 never waits, even while the profile's first login runs.
+    const pending = cli([...loginArgs(server, acct.tokenFile), '--profile', 'pending'], acct.env);
+    t.teardown(() => void pending.child.kill('SIGKILL'));
+    await pending.stderrMatch(URL_LINE);
+    t.is((await cli(['token', '--profile', 'pending', '--wait', '0'], acct.env).result).code, 3);
+    pending.child.kill('SIGKILL');
+
+    const printed = await tokenDuringLogin(t, acct.env, {
+      login: [...loginArgs(server, acct.tokenFile), ...first],
+      token: ['token', ...first, '--json'],
+      user: 'first-user',
+    });
     t.is((JSON.parse(printed.stdout) as { token: string }).token, await storedAccessToken(acct.tokenFile));
 
     // The first login of another profile dies while `token` waits: exit 3, nothing printed.
-    const doomed = cli([...loginArgs(server, acct.tokenFile), '--profile', 'doomed'], acct.env);
-    t.teardown(() => void doomed.child.kill('SIGKILL'));
-    await doomed.stderrMatch(URL_LINE);
-    const orphan = cli(['token', '--profile', 'doomed'], acct.env);
-    t.teardown(() => void orphan.child.kill('SIGKILL'));
-    await orphan.stderrMatch(WAITING);
-    doomed.child.kill('SIGKILL');
-    const left = await orphan.result;
-    t.is(left.code, 3, left.stderr);
-    t.is(left.stdout, '');
+    const left = await tokenWhenLoginDies(t, acct.env, {
+      login: [...loginArgs(server, acct.tokenFile), '--profile', 'doomed'],
+      token: ['token', '--profile', 'doomed'],
+    });
     t.regex(left.stderr, /Not logged in \(profile doomed\)/);
   },
 );

@@ -42,7 +42,7 @@ async function fastPath(argv: string[], env: NodeJS.ProcessEnv): Promise<{ answe
   const stdout = new PassThrough();
   let out = '';
   stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const answered = await printFreshStoredToken(argv, {
+  const code = await printFreshStoredToken(argv, {
     stdout,
     stderr: new PassThrough(),
     stdin: new PassThrough(),
@@ -50,7 +50,7 @@ async function fastPath(argv: string[], env: NodeJS.ProcessEnv): Promise<{ answe
     interactive: false,
   });
   await new Promise((resolve) => setImmediate(resolve));
-  return { answered, stdout: out };
+  return { answered: code !== null, stdout: out };
 }
 
 const fresh: TokenSet = {

@@ -57,12 +57,13 @@ export async function cliHome(t: ExecutionContext<unknown>, name: string): Promi
 
 /**
  * `login --issuer <issuer> --client-id CLIENT_ID --resource <resource> --store file --token-file F
- * --no-browser ...extra`; the resource is the provider's own /api/me unless given.
+ * --no-browser ...extra` (`--device` instead of `--no-browser` with `device`); the resource is the
+ * provider's own /api/me unless given.
  */
 export function oidcLoginArgv(
   server: OidcServer,
   tokenFile: string,
-  options: { resource?: string; extra?: string[] } = {},
+  options: { resource?: string; device?: boolean; extra?: string[] } = {},
 ): string[] {
   return [
     'login',
@@ -76,7 +77,7 @@ export function oidcLoginArgv(
     'file',
     '--token-file',
     tokenFile,
-    '--no-browser',
+    options.device ? '--device' : '--no-browser',
     ...(options.extra ?? []),
   ];
 }

@@ -23,7 +23,8 @@ export const login: Command = {
     'the token in the system keychain. A stored, unexpired login is reused unless --force.',
     '',
     'OAuth: the tokens are bound to a new key (DPoP, RFC 9449), kept with them in the store, when the',
-    'issuer advertises DPoP or with --dpop; a copied token is then useless without the key.',
+    'issuer advertises DPoP or with --dpop; a copied token is then useless without the key, and so it is',
+    'to other tools: `authmachine token` refuses it. --no-dpop gets bearer tokens for them.',
     '',
     "--provider github|google|microsoft|gitlab knows the provider's endpoints, habits and default",
     'scopes. Servers without metadata take --token-endpoint (and --authorization-endpoint,',
@@ -99,6 +100,11 @@ export const login: Command = {
       type: 'boolean',
       description:
         'Bind the tokens to a key kept in the store (DPoP, RFC 9449) even if the issuer does not advertise it',
+    },
+    'no-dpop': {
+      type: 'boolean',
+      description:
+        'Bearer tokens even if the issuer advertises DPoP, for tools that send the token themselves (`authmachine token`)',
     },
     force: { type: 'boolean', description: 'Log in again even if a stored login is usable' },
     'no-browser': { type: 'boolean', description: 'Do not try to open a browser; only print the URL' },

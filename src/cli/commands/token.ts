@@ -49,12 +49,18 @@ export function tokenRequest(args: ParsedArgs): TokenRequest {
   };
 }
 
-/** The token to print, or null when it is missing or too close to expiry (`now`, epoch ms) to hand out. */
+/**
+ * The token to print, or null when it is missing or too close to expiry (`now`, epoch ms) to hand out.
+ *
+ * @throws AuthError ERR_CONFIG for a DPoP-bound access token (RFC 9449): it is sent only with a
+ *   proof signed by the login's key, which never leaves authmachine, so no other tool can use it.
+ */
 export function printable(
   token: TokenSet,
   { idToken: wantIdToken, skewMs }: Pick<TokenRequest, 'idToken' | 'skewMs'>,
   now: number,
 ): PrintedToken | null {
+  if (!wantIdToken && token.tokenType?.toLowerCase() === 'dpop') throw senderConstrained();
   if (!isFresh(token, now, skewMs)) return null;
   if (!wantIdToken)
     return {
@@ -69,6 +75,14 @@ export function printable(
   return { token: token.idToken, type: 'id_token', expiresAt, scope: token.scope ?? null };
 }
 
+const senderConstrained = () =>
+  new AuthError(
+    'ERR_CONFIG',
+    "This login's access token is bound to a DPoP key (RFC 9449) that never leaves authmachine, so " +
+      'no other tool can send it. Use `authmachine call`, or, for a bearer token, log in again: your ' +
+      '`authmachine login` command with --force --no-dpop (if the provider allows tokens without DPoP).',
+  );
+
 export const token: Command = {
   name: 'token',
   usage:
@@ -82,6 +96,9 @@ export const token: Command = {
     'it waits for that login, up to --wait seconds (default 300), and prints its token; it says on stderr',
     'which process it waits for. If that login ends without a token (declined, failed, or the process',
     'was killed), it exits 3 at once. --wait 0: never wait.',
+    '',
+    'A DPoP-bound access token (RFC 9449) is refused (exit 2): it works only with proofs signed by',
+    'a key that never leaves authmachine. Use `authmachine call`, or log in with --force --no-dpop.',
     '',
     'Formats: plain (the token and a newline), json ({token, token_type, expires_at (RFC 3339),',
     'expires_at_epoch_seconds, scope}), exec-credential (the client.authentication.k8s.io/v1',

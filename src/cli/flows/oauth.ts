@@ -44,7 +44,7 @@ export interface OAuthFlowOptions {
   refreshSkewMs?: number;
   /** RFC 8628: show a code to type on another device; nothing is opened here. */
   device?: boolean;
-  /** RFC 9449: DPoP even when the issuer's metadata does not list it (else only when it does). */
+  /** RFC 9449: true, DPoP even when the issuer's metadata does not list it; false, never; unset, when it does. */
   dpop?: boolean;
   /** Only print the URL. */
   noBrowser?: boolean;
@@ -67,7 +67,7 @@ export function oauthFlow(options: OAuthFlowOptions, io: CliIO): { flow: OAuthFl
     clientId: options.clientId,
     ...(options.clientSecret === undefined ? {} : { clientSecret: options.clientSecret }),
     mode: options.device ? 'device' : 'redirect',
-    dpop: options.dpop ? true : 'auto',
+    dpop: options.dpop ?? 'auto',
     ...(options.scope === undefined ? {} : { scope: options.scope }),
     ...(options.resource === undefined ? {} : { resource: options.resource }),
   });

@@ -24,6 +24,18 @@ const POCKET_ONLY = ['consumer-key-file', 'manual'] as const;
 
 const optionalString = (args: ParsedArgs, name: string) => stringOption(args, name, { command: 'login' });
 
+/**
+ * RFC 9449 DPoP: --dpop, always; --no-dpop, never (a bearer token, which other tools can send, e.g.
+ * from `authmachine token`); neither, when the issuer's metadata offers it.
+ */
+function dpopChoice(args: ParsedArgs): { dpop?: boolean } {
+  if (args.values['dpop'] && args.values['no-dpop'])
+    throw new UsageError('--dpop and --no-dpop contradict each other: choose one.', 'login');
+  if (args.values['dpop']) return { dpop: true };
+  if (args.values['no-dpop']) return { dpop: false };
+  return {};
+}
+
 export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOptions): Promise<LoginOutcome> {
   const target = targetFromArgs(args);
   const { issuer } = target;
@@ -74,7 +86,7 @@ export async function loginOAuth(args: ParsedArgs, io: CliIO, options: LoginOpti
       storageKey: storageKeyOf(settings, options.profile),
       lock: openLock(options.storeKind, io.env),
       device,
-      dpop: Boolean(args.values['dpop']),
+      ...dpopChoice(args),
       noBrowser: Boolean(args.values['no-browser']),
       ...(scope === undefined ? {} : { scope }),
       ...(resource === undefined ? {} : { resource }),

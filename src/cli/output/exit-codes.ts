@@ -28,6 +28,8 @@ export const EXIT = {
   incompatible: 10,
   /** Cancelled (Ctrl-C). */
   cancelled: 130,
+  /** stdout was closed by its reader (`| head`): what a process that SIGPIPE ends returns (128 + 13). */
+  outputClosed: 141,
 } as const;
 
 type ExitRule = number | ((error: AuthError) => number);
@@ -79,4 +81,4 @@ export const EXIT_CODES_HELP = `Exit codes:
   0 ok   2 usage   3 not logged in / login expired   4 declined   5 timed out waiting for you
   6 network, server or rate limit (try later)   7 keychain or token file   8 rejected by the provider
   9 something on this machine (busy port, browser)   10 the server's answers cannot be used (retrying will not help)
-  130 cancelled   1 anything else`;
+  130 cancelled   141 stdout closed by its reader (e.g. | head)   1 anything else`;

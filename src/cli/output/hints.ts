@@ -23,6 +23,10 @@ const TRY_LATER: Hint = {
   said: /try again/i,
 };
 
+/** A storage message that already says what to do. */
+const STORAGE_REMEDY =
+  /\b(run `|delete it|move it away|choose another|use a folder|make it writable|try again|point --token-file|set HOME|--store file|log in again|reinstall|check that)/i;
+
 const HINTS: Record<AuthErrorCode, HintRule> = {
   ERR_NOT_LOGGED_IN: { text: 'Run `authmachine login` first.', said: /authmachine login|log in first/i },
   ERR_TOKEN_INVALID: LOGIN_AGAIN,
@@ -62,7 +66,14 @@ const HINTS: Record<AuthErrorCode, HintRule> = {
     text: 'Use the URL the server redirects to directly (after checking it is the right server).',
   },
   ERR_ISSUER_MISMATCH: { text: 'Use the exact issuer the provider names (compare both above, trailing "/" included).' },
-  ERR_STORAGE: { text: 'Check the keychain (or the token file and its folder), or use --store file.' },
+  ERR_STORAGE: (e) =>
+    // A file or folder the message names: the keychain and --store file are beside the point.
+    /\/|token file|folder|profile/i.test(e.message)
+      ? {
+          text: 'Check the file or folder named above: it must be yours and writable only by you.',
+          said: STORAGE_REMEDY,
+        }
+      : { text: 'Check the keychain, or use --store file.', said: STORAGE_REMEDY },
   ERR_STORAGE_UNAVAILABLE: {
     text: 'Install and unlock a keychain (Secret Service), or use --store file.',
     said: /--store file|install/i,
@@ -85,7 +96,7 @@ const HINTS: Record<AuthErrorCode, HintRule> = {
       : { text: 'This machine refused to listen on its loopback interface; check 127.0.0.1 / ::1 on "lo".' },
   ERR_BROWSER: { text: 'Open the URL above yourself, or use --no-browser.' },
   ERR_INSECURE_URL: { text: 'Use https (plain http is accepted only on 127.0.0.1, [::1] and localhost).' },
-  ERR_CONFIG: { text: 'See `authmachine <command> --help` for the options.' },
+  ERR_CONFIG: { text: 'See `authmachine <command> --help` for the options.', said: /log in again|--help/i },
   ERR_CANCELLED: { text: 'Nothing more was done; run the command again to start over.' },
   ERR_UNEXPECTED: { text: 'This is a bug in authmachine; AUTHMACHINE_DEBUG=1 shows its details.' },
 };

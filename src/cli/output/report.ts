@@ -7,8 +7,10 @@ import { EXIT, exitCodeFor } from './exit-codes.js';
 import { hintFor } from './hints.js';
 import type { CliIO } from './io.js';
 import { UsageError } from '../command.js';
+import { isClosedOutput } from './closed-output.js';
 
 export function reportFailure(error: unknown, io: CliIO): number {
+  if (isClosedOutput(error)) return EXIT.outputClosed;
   if (error instanceof UsageError) {
     io.stderr.write(
       `authmachine: ${error.message}\nSee \`authmachine ${error.command ? `${error.command} ` : ''}--help\`.\n`,

@@ -6,7 +6,7 @@
  * provider, the issuer (or Pocket base URL), the client and the profile (see account.ts), so two
  * profiles never share a login.
  */
-import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AuthError } from '../../../adapters/errors.js';
 import type { OAuth2Endpoints } from '../../oauth2/protocol.js';
@@ -14,6 +14,7 @@ import type { ProviderName } from '../../oauth2/providers/types.js';
 import { homeDirectory } from '../../../adapters/file-store.js';
 import { ensurePrivateDirectory } from '../../../adapters/private-dir.js';
 import { UsageError } from '../command.js';
+import { readProfileText } from './profile-file.js';
 
 export type StoreKind = 'keychain' | 'file' | 'memory';
 
@@ -78,19 +79,40 @@ export function configDir(env: NodeJS.ProcessEnv): string {
 const profilesDir = (env: NodeJS.ProcessEnv) => join(configDir(env), 'profiles');
 const fileOf = (env: NodeJS.ProcessEnv, name: string) => join(profilesDir(env), `${name}.json`);
 
+/**
+ * The saved profile `name`, or null when there is none.
+ *
+ * @throws AuthError ERR_STORAGE when the file or its folder is not safely yours (profile-file.ts);
+ *   ERR_CONFIG when it is not a profile authmachine wrote.
+ */
 export async function readProfile(env: NodeJS.ProcessEnv, name: string): Promise<Profile | null> {
   const path = fileOf(env, name);
-  let text: string;
+  const text = await readProfileText(path);
+  if (text === null) return null;
+  let parsed: unknown;
   try {
-    text = await readFile(path, 'utf8');
+    parsed = JSON.parse(text);
   } catch {
-    return null;
+    parsed = undefined;
   }
-  try {
-    return JSON.parse(text) as Profile;
-  } catch {
-    throw new AuthError('ERR_CONFIG', `${path} is not valid JSON. Delete it and log in again.`);
+  if (!isProfile(parsed)) {
+    throw new AuthError('ERR_CONFIG', `${path} is not a profile authmachine saved. Delete it and log in again.`);
   }
+  return parsed;
+}
+
+const STORES: readonly unknown[] = ['keychain', 'file', 'memory'] satisfies StoreKind[];
+const OPTIONAL_STRINGS = ['tokenFile', 'caFile', 'clientSecretFile', 'scope', 'resource'] as const;
+
+/** The fields later commands rely on, with their types: a hand-edited or truncated file is not half-used. */
+function isProfile(value: unknown): value is Profile {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const fields = value as Record<string, unknown>;
+  if (!STORES.includes(fields['store'])) return false;
+  if (OPTIONAL_STRINGS.some((key) => fields[key] !== undefined && typeof fields[key] !== 'string')) return false;
+  const nonEmpty = (key: string) => typeof fields[key] === 'string' && fields[key] !== '';
+  if (fields['provider'] === 'pocket') return nonEmpty('baseUrl') && nonEmpty('keyFingerprint');
+  return fields['provider'] === 'oauth2' && nonEmpty('issuer') && nonEmpty('clientId');
 }
 
 /** Saves a profile's settings atomically; a relative token file is stored absolute. */

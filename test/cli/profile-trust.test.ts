@@ -1,0 +1,118 @@
+/**
+ * A profile decides which server gets the login's refresh token and client secret, so it is
+ * trusted like the token file (as ssh trusts its config): one that another user owns or that group
+ * or others can write, or one in a folder they can write, is refused by every command that reads
+ * it, the `token` fast path included, before any token is read or sent. A file that is not a
+ * profile authmachine saved is ERR_CONFIG, not a half-read login. Ownership cases chown to uid
+ * 65534 (nobody), which needs root, as CI is.
+ */
+import test, { type ExecutionContext } from 'ava';
+import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { printFreshStoredToken } from '../../src/cli/token-fast-path.js';
+import { writeOAuthLogin } from '../helpers/cli-profile.js';
+import { runCli } from '../helpers/cli-run.js';
+
+const ACCESS = 'access-token-profile-trust-0123456789';
+const NOBODY = 65534;
+
+async function loggedIn(t: ExecutionContext) {
+  const dir = await mkdtemp(join(tmpdir(), 'authmachine-profile-trust-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const config = join(dir, 'config');
+  await writeOAuthLogin(config, {
+    issuer: 'http://127.0.0.1:9',
+    clientId: 'cli',
+    token: { accessToken: ACCESS, refreshToken: 'refresh-profile-trust', expiresAt: Date.now() + 3_600_000 },
+  });
+  const env = { HOME: dir, AUTHMACHINE_CONFIG_DIR: config, PATH: process.env['PATH'] ?? '' };
+  return { env, profiles: join(config, 'profiles'), profile: join(config, 'profiles', 'default.json') };
+}
+
+async function fastPathAnswers(env: NodeJS.ProcessEnv): Promise<boolean> {
+  const io = {
+    stdout: new PassThrough(),
+    stderr: new PassThrough(),
+    stdin: new PassThrough(),
+    env,
+    interactive: false,
+  };
+  return (await printFreshStoredToken([], io)) !== null;
+}
+
+/** `token`, `status` and `call` refuse it: exit 7, nothing on stdout, the message names `path` and `fix`. */
+async function refusedEverywhere(t: ExecutionContext, env: NodeJS.ProcessEnv, path: string, fix: string) {
+  t.false(await fastPathAnswers(env), 'the token fast path answered');
+  for (const argv of [['token'], ['status'], ['status', '--profile', 'default'], ['call', '/me']]) {
+    const run = await runCli(argv, env).result;
+    t.is(run.code, 7, `${argv.join(' ')}: ${run.stderr}`);
+    t.is(run.stdout, '', argv.join(' '));
+    t.true(run.stderr.includes(path), run.stderr);
+    t.true(run.stderr.includes(fix), run.stderr);
+    t.false(run.stderr.includes(ACCESS));
+    t.notRegex(run.stderr, /keychain|--store file/, 'a file problem is not told to try the keychain');
+  }
+}
+
+test('a profile that group or others can write is refused, saying chmod go-w', async (t) => {
+  for (const mode of [0o666, 0o620, 0o602]) {
+    const { env, profile } = await loggedIn(t);
+    await chmod(profile, mode);
+    await refusedEverywhere(t, env, profile, `chmod go-w ${profile}`);
+  }
+});
+
+test('a profile owned by another user is refused, saying it is not your login', async (t) => {
+  const { env, profile } = await loggedIn(t);
+  await chown(profile, NOBODY, NOBODY);
+  await refusedEverywhere(t, env, profile, 'it is not your login');
+});
+
+test('a profiles folder that others own or can write is refused', async (t) => {
+  const writable = await loggedIn(t);
+  await chmod(writable.profiles, 0o777);
+  await refusedEverywhere(t, writable.env, writable.profiles, `chmod go-w ${writable.profiles}`);
+  const theirs = await loggedIn(t);
+  await chown(theirs.profiles, NOBODY, NOBODY);
+  await refusedEverywhere(t, theirs.env, theirs.profiles, `owned by uid ${NOBODY}`);
+});
+
+test('a profile others may only read holds no secret and is used', async (t) => {
+  const { env, profile, profiles } = await loggedIn(t);
+  await chmod(profile, 0o644);
+  await chmod(profiles, 0o755);
+  t.true(await fastPathAnswers(env));
+  const run = await runCli(['token'], env).result;
+  t.is(run.code, 0, run.stderr);
+  t.is(run.stdout, `${ACCESS}\n`);
+});
+
+test('a file that is not a profile authmachine saved is ERR_CONFIG naming it, with no second hint', async (t) => {
+  const notProfiles = [
+    '{',
+    'null',
+    '"file"',
+    '[]',
+    '{"store":"file","provider":"weird"}',
+    '{"provider":"oauth2","store":"file","issuer":1,"clientId":"cli"}',
+    '{"provider":"oauth2","store":"disk","issuer":"http://127.0.0.1:9","clientId":"cli"}',
+    '{"provider":"oauth2","store":"file","issuer":"http://127.0.0.1:9","clientId":"cli","tokenFile":7}',
+    '{"provider":"pocket","store":"file","baseUrl":"http://127.0.0.1:9"}',
+  ];
+  for (const text of notProfiles) {
+    const { env, profile } = await loggedIn(t);
+    await writeFile(profile, text);
+    t.false(await fastPathAnswers(env), text);
+    for (const argv of [['token'], ['status']]) {
+      const run = await runCli(argv, env).result;
+      t.is(run.code, 2, `${text}: ${run.stderr}`);
+      t.is(run.stdout, '');
+      t.is(
+        run.stderr,
+        `authmachine: ${profile} is not a profile authmachine saved. Delete it and log in again. (ERR_CONFIG)\n`,
+      );
+    }
+  }
+});
