@@ -1,6 +1,7 @@
 import { AuthError } from '../../adapters/errors.js';
 import type { TokenSet } from '../../machines/types.js';
 import { isDpopKey } from '../oauth2/dpop.js';
+import { isTokenSyntax } from '../token-syntax.js';
 
 /** Stored form of a token set: versioned JSON, so a later format can still read old entries. */
 export function encodeTokenSet(token: TokenSet): string {
@@ -29,12 +30,18 @@ export function decodeTokenSet(secret: string, location: string): TokenSet {
 
 const OPTIONAL_STRINGS = ['refreshToken', 'tokenType', 'scope', 'idToken', 'username'] as const;
 
+/** Tokens are 1*VSCHAR (RFC 6749 Appendix A): what `token` prints and `call` sends is one clean line. */
+const TOKENS = ['accessToken', 'refreshToken', 'idToken'] as const;
+
 /**
- * A tampered or half-written entry must not hand the flow a number where a string belongs, nor a
- * DPoP token without the key it is bound to (RFC 9449: it could never be used).
+ * A tampered or half-written entry must not hand the flow a number where a string belongs, a
+ * token with a line break, nor a DPoP token without the key it is bound to (RFC 9449: it could
+ * never be used).
  */
 function wellTyped(token: Partial<TokenSet>): boolean {
   if (OPTIONAL_STRINGS.some((key) => token[key] !== undefined && typeof token[key] !== 'string')) return false;
+  if (TOKENS.some((key) => typeof token[key] === 'string' && token[key] !== '' && !isTokenSyntax(token[key])))
+    return false;
   if (token.dpopKey !== undefined && !isDpopKey(token.dpopKey)) return false;
   if (token.tokenType?.toLowerCase() === 'dpop' && token.dpopKey === undefined) return false;
   return (['expiresAt', 'refreshExpiresAt'] as const).every(

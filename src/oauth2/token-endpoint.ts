@@ -5,6 +5,7 @@
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext, TokenSet } from '../protocol.js';
 import type { DPoPBinding } from './dpop-request.js';
+import { isTokenSyntax } from '../token-syntax.js';
 import type { OAuthErrorContext } from './errors.js';
 import type { HttpResponse } from '../../adapters/contracts.js';
 import {
@@ -106,6 +107,23 @@ export function readAccessTokenResponse(
 }
 
 /**
+ * Refuses a token with a character RFC 6749 Appendix A does not allow (a line break, a control
+ * character, non-ASCII): it would split the header or the line it is sent in. Names the member,
+ * never its value.
+ */
+function checkTokenSyntax(json: Record<string, unknown>, members: string[]): void {
+  for (const member of members) {
+    const value = json[member];
+    if (typeof value === 'string' && value !== '' && !isTokenSyntax(value)) {
+      throw new AuthError(
+        'ERR_BAD_RESPONSE',
+        `The ${WHAT} sent a "${member}" with characters a token may not hold (RFC 6749 Appendix A: visible ASCII only).`,
+      );
+    }
+  }
+}
+
+/**
  * Reads a successful access token response (RFC 6749 section 5.1). Bearer tokens are accepted, and DPoP
  * ones (RFC 9449 section 5) only when the request carried a proof: a DPoP token without its key
  * could never be used.
@@ -127,6 +145,7 @@ export function parseAccessTokenResponse(json: Record<string, unknown>, issuedAt
     );
   }
   const token: TokenSet = { accessToken, tokenType: tokenType === 'dpop' ? 'DPoP' : 'Bearer' };
+  checkTokenSyntax(json, ['access_token', 'refresh_token', 'id_token']);
   const expiresIn = optionalSeconds(json, 'expires_in', WHAT);
   if (expiresIn !== undefined) token.expiresAt = issuedAt + expiresIn * 1000;
   const refreshToken = optionalString(json, 'refresh_token', WHAT);

@@ -6,6 +6,7 @@ import type { CallbackResult } from '../../adapters/contracts.js';
 import { AuthError } from '../../adapters/errors.js';
 import type { AuthProtocol, FlowSession, ProtocolContext, StartResult, TokenSet } from '../protocol.js';
 import { pocketStorageKey } from '../storage-key.js';
+import { isTokenSyntax } from '../token-syntax.js';
 import type { PocketAction } from './actions.js';
 import {
   DEFAULT_POCKET_OAUTH_MAX_BYTES,
@@ -192,6 +193,12 @@ export function createPocketProtocol(options: PocketOptions): PocketProtocol {
       });
       const accessToken = nonEmptyString(answer.access_token);
       if (!accessToken) throw new AuthError('ERR_BAD_RESPONSE', 'Pocket answered without an access token.');
+      // A line break or control character would split the header or line the token is sent in.
+      if (!isTokenSyntax(accessToken))
+        throw new AuthError(
+          'ERR_BAD_RESPONSE',
+          'Pocket answered with an access token holding characters a token may not hold.',
+        );
       const token: TokenSet = { accessToken };
       const username = nonEmptyString(answer.username);
       if (username) token.username = username;
