@@ -9,7 +9,7 @@
  * profile, no login, a token near expiry, a bad option, --help) it leaves to the full CLI,
  * which renews, waits or reports: it never prints an error itself.
  */
-import { token, printable, tokenRequest } from './commands/token.js';
+import { token, printable, senderConstrainedNote, tokenRequest } from './commands/token.js';
 import { decodeTokenSet } from '../flow/token-codec.js';
 import { parseCommandArgs } from './parse.js';
 import { accountOf } from './storage/account.js';
@@ -40,7 +40,8 @@ export async function printFreshStoredToken(argv: string[], io: CliIO = processI
     const secret = await account.store.get(account.storageKey);
     if (secret === null) return null;
     const printed = printable(decodeTokenSet(secret, account.store.location), request, Date.now());
-    if (printed === null) return null;
+    // A DPoP-bound token comes with a note on stderr: the full command says it.
+    if (printed === null || senderConstrainedNote(printed) !== null) return null;
     text = formatToken(printed, request.format);
   } catch {
     return null;

@@ -98,6 +98,7 @@ test('fast path: a named profile, by --profile and by AUTHMACHINE_PROFILE', asyn
 
 const declined: Array<[string, TokenSet, string[]]> = [
   ['a token within the refresh skew', { ...fresh, expiresAt: Date.now() + 30_000 }, []],
+  ['a DPoP-bound token (the full command prints it with a note)', { ...fresh, tokenType: 'DPoP' }, []],
   ['an expired token', { ...fresh, expiresAt: Date.now() - 1_000 }, []],
   ['a token fresh only without --refresh-skew 7200', fresh, ['--refresh-skew', '7200']],
   ['--id-token without an ID token', { ...fresh, idToken: undefined } as TokenSet, ['--id-token']],

@@ -49,18 +49,12 @@ export function tokenRequest(args: ParsedArgs): TokenRequest {
   };
 }
 
-/**
- * The token to print, or null when it is missing or too close to expiry (`now`, epoch ms) to hand out.
- *
- * @throws AuthError ERR_CONFIG for a DPoP-bound access token (RFC 9449): it is sent only with a
- *   proof signed by the login's key, which never leaves authmachine, so no other tool can use it.
- */
+/** The token to print, or null when it is missing or too close to expiry (`now`, epoch ms) to hand out. */
 export function printable(
   token: TokenSet,
   { idToken: wantIdToken, skewMs }: Pick<TokenRequest, 'idToken' | 'skewMs'>,
   now: number,
 ): PrintedToken | null {
-  if (!wantIdToken && token.tokenType?.toLowerCase() === 'dpop') throw senderConstrained();
   if (!isFresh(token, now, skewMs)) return null;
   if (!wantIdToken)
     return {
@@ -75,13 +69,19 @@ export function printable(
   return { token: token.idToken, type: 'id_token', expiresAt, scope: token.scope ?? null };
 }
 
-const senderConstrained = () =>
-  new AuthError(
-    'ERR_CONFIG',
-    "This login's access token is bound to a DPoP key (RFC 9449) that never leaves authmachine, so " +
-      'no other tool can send it. Use `authmachine call`, or, for a bearer token, log in again: your ' +
-      '`authmachine login` command with --force --no-dpop (if the provider allows tokens without DPoP).',
+/**
+ * What to tell the person (stderr) about a printed token, or null: a DPoP-bound access token
+ * (RFC 9449) is printed with its type, as asked, but works only with proofs signed by the login's
+ * key, which never leaves authmachine; a tool that sends it as `Bearer` is refused.
+ */
+export function senderConstrainedNote(printed: PrintedToken): string | null {
+  if (printed.type.toLowerCase() !== 'dpop') return null;
+  return (
+    'authmachine: note: this access token is bound to a DPoP key (RFC 9449) that never leaves authmachine: ' +
+    'sent without a proof from that key (as `Bearer`, by curl or kubectl) it is refused. Use `authmachine call`, ' +
+    'or log in again with --force --no-dpop for a bearer token (if the provider allows tokens without DPoP).\n'
   );
+}
 
 export const token: Command = {
   name: 'token',
@@ -97,8 +97,9 @@ export const token: Command = {
     'which process it waits for. If that login ends without a token (declined, failed, or the process',
     'was killed), it exits 3 at once. --wait 0: never wait.',
     '',
-    'A DPoP-bound access token (RFC 9449) is refused (exit 2): it works only with proofs signed by',
-    'a key that never leaves authmachine. Use `authmachine call`, or log in with --force --no-dpop.',
+    'A DPoP-bound access token (RFC 9449) is printed with its type (token_type DPoP) and a note on',
+    'stderr: it works only with proofs signed by a key that never leaves authmachine, so a tool that',
+    'sends it as Bearer is refused. Use `authmachine call`, or log in with --force --no-dpop.',
     '',
     'Formats: plain (the token and a newline), json ({token, token_type, expires_at (RFC 3339),',
     'expires_at_epoch_seconds, scope}), exec-credential (the client.authentication.k8s.io/v1',
@@ -163,6 +164,8 @@ export const token: Command = {
           `The provider renewed the login without a usable token. Run \`${loginCommand(account.name)}\` again.`,
         );
     }
+    const note = senderConstrainedNote(printed);
+    if (note !== null) await write(io.stderr, note);
     await write(io.stdout, formatToken(printed, request.format));
     return EXIT.ok;
   },
