@@ -13,21 +13,28 @@ export function isUsableRedirectUri(uri: string): boolean {
   return uri.length <= 2048 && !/[\u0000-\u001f\u007f]/.test(uri) && /^[a-z][a-z0-9+.-]*:/i.test(uri);
 }
 
+/** The request's consumer key, or null once Pocket's error for a missing (138) or unknown (152) one is sent. */
+function knownConsumerKey(context: EmulatorContext, response: ServerResponse, params: RequestParams): string | null {
+  const consumerKey = paramString(params, 'consumer_key');
+  if (!consumerKey) {
+    sendPocketError(response, 138);
+    return null;
+  }
+  if (!context.store.keys.has(consumerKey)) {
+    sendPocketError(response, 152);
+    return null;
+  }
+  return consumerKey;
+}
+
 export function handleOAuthRequest(
   context: EmulatorContext,
   request: IncomingMessage,
   response: ServerResponse,
   params: RequestParams,
 ): void {
-  const consumerKey = paramString(params, 'consumer_key');
-  if (!consumerKey) {
-    sendPocketError(response, 138);
-    return;
-  }
-  if (!context.store.keys.has(consumerKey)) {
-    sendPocketError(response, 152);
-    return;
-  }
+  const consumerKey = knownConsumerKey(context, response, params);
+  if (consumerKey === null) return;
   const redirectUri = paramString(params, 'redirect_uri');
   if (!redirectUri) {
     sendPocketError(response, 140);
@@ -48,15 +55,8 @@ export function handleOAuthAuthorize(
   response: ServerResponse,
   params: RequestParams,
 ): void {
-  const consumerKey = paramString(params, 'consumer_key');
-  if (!consumerKey) {
-    sendPocketError(response, 138);
-    return;
-  }
-  if (!context.store.keys.has(consumerKey)) {
-    sendPocketError(response, 152);
-    return;
-  }
+  const consumerKey = knownConsumerKey(context, response, params);
+  if (consumerKey === null) return;
   const code = paramString(params, 'code');
   if (!code) {
     sendPocketError(response, 182);
