@@ -129,7 +129,8 @@ export class FileLock implements Lock {
     const path = this.#pathFor(key);
     let text: string;
     try {
-      const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NONBLOCK: a FIFO at the lock path must not block a mere look.
+      const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       try {
         text = await handle.readFile('utf8');
       } finally {

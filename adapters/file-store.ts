@@ -200,8 +200,9 @@ export class FileTokenStore implements TokenStore {
     }
     let text: string;
     try {
-      // O_NOFOLLOW: a symlink planted in place of the file is refused, not followed.
-      const handle = await open(this.#path, constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NOFOLLOW: a symlink planted in place of the file is refused, not followed. O_NONBLOCK: a
+      // FIFO planted there would block the open forever; opened, it is refused as not a file.
+      const handle = await open(this.#path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
       try {
         checkPrivateFile(this.#path, await handle.stat());
         text = await handle.readFile('utf8');

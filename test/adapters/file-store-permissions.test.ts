@@ -122,6 +122,17 @@ test('a symbolic link in place of the token file is refused, not followed', asyn
   t.is(await readFile(join(dir, 'elsewhere.json'), 'utf8'), JSON.stringify({ k: 'v' }));
 });
 
+test('a FIFO (or any non-file) in place of the token file is refused at once, not waited on, and left there', async (t) => {
+  const dir = await tempDir(t);
+  const path = join(dir, 't.json');
+  await run('mkfifo', ['-m', '600', path]);
+  const store = new FileTokenStore({ path });
+  // Opening a FIFO for reading blocks until a writer comes: none will, so a hang fails the test.
+  await refused(t, store.get('k'), path, 'not a regular file');
+  await refused(t, store.set('k', 'w'), 'not a regular file');
+  t.true((await stat(path)).isFIFO(), 'the FIFO is not ours: left as it was');
+});
+
 test('a relative path is kept absolute', (t) => {
   t.is(new FileTokenStore({ path: 'rel/t.json' }).location, resolve('rel/t.json'));
 });

@@ -7,10 +7,12 @@
  * 65534 (nobody), which needs root, as CI is.
  */
 import test, { type ExecutionContext } from 'ava';
+import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { promisify } from 'node:util';
 import { printFreshStoredToken } from '../../src/cli/token-fast-path.js';
 import { writeOAuthLogin } from '../helpers/cli-profile.js';
 import { runCli } from '../helpers/cli-run.js';
@@ -77,6 +79,19 @@ test('a profiles folder that others own or can write is refused', async (t) => {
   const theirs = await loggedIn(t);
   await chown(theirs.profiles, NOBODY, NOBODY);
   await refusedEverywhere(t, theirs.env, theirs.profiles, `owned by uid ${NOBODY}`);
+});
+
+test('a FIFO in place of a profile is refused at once, not waited on', async (t) => {
+  const { env, profile } = await loggedIn(t);
+  await rm(profile);
+  await promisify(execFile)('mkfifo', ['-m', '644', profile]);
+  t.false(await fastPathAnswers(env), 'the token fast path answered');
+  for (const argv of [['token'], ['status', '--profile', 'default']]) {
+    const run = await runCli(argv, env).result;
+    t.not(run.code, 0, argv.join(' '));
+    t.is(run.stdout, '', argv.join(' '));
+    t.true(run.stderr.includes(profile), run.stderr);
+  }
 });
 
 test('a profile others may only read holds no secret and is used', async (t) => {

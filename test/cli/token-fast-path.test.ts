@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { printFreshStoredToken } from '../../src/cli/token-fast-path.js';
 import { writeProfile } from '../../src/cli/storage/profile.js';
 import type { TokenSet } from '../../machines/types.js';
-import { writeOAuthLogin } from '../helpers/cli-profile.js';
+import { writeOAuthLogin, writePocketLogin } from '../helpers/cli-profile.js';
 import { runCli } from '../helpers/cli-run.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -173,4 +173,22 @@ test('as a process, what the fast path declines the full CLI reports once: usage
   t.is(missing.code, 3);
   t.is(missing.stdout, '');
   t.regex(missing.stderr, /Not logged in \(profile nobody\)\. Run `authmachine login --profile nobody`\./);
+});
+
+test('token --id-token on a Pocket login says Pocket has none, not to ask for the openid scope', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'authmachine-token-pocket-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writePocketLogin(dir, {
+    baseUrl: 'http://127.0.0.1:9',
+    consumerKey: '12345-abcdef0123456789abcdef01',
+    accessToken: 'aaaaaaaa-bbbb-cccc-dddd-eeeeee',
+    username: 'demo',
+  });
+  const env = { PATH: process.env['PATH'] ?? '', HOME: dir, AUTHMACHINE_CONFIG_DIR: dir };
+  const run = await runCli(['token', '--id-token'], env).result;
+  t.not(run.code, 0);
+  t.is(run.stdout, '');
+  t.regex(run.stderr, /Pocket logins have no ID token/);
+  t.notRegex(run.stderr, /openid/);
+  t.is(run.stderr.trim().split('\n').length, 1, `one message, no hint repeating it: ${run.stderr}`);
 });

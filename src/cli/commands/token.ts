@@ -153,7 +153,12 @@ export const token: Command = {
     let printed = printable(stored, request, Date.now());
     if (printed === null) {
       if (request.idToken && !stored.idToken && isFresh(stored, Date.now(), skewMs)) {
-        throw new AuthError('ERR_CONFIG', 'This login has no ID token: log in with the "openid" scope to get one.');
+        throw new AuthError(
+          'ERR_CONFIG',
+          account.profile.provider === 'pocket'
+            ? 'Pocket logins have no ID token (an OpenID Connect login has one).'
+            : 'This login has no ID token: log in with the "openid" scope to get one.',
+        );
       }
       const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);

@@ -96,7 +96,7 @@ const HINTS: Record<AuthErrorCode, HintRule> = {
       : { text: 'This machine refused to listen on its loopback interface; check 127.0.0.1 / ::1 on "lo".' },
   ERR_BROWSER: { text: 'Open the URL above yourself, or use --no-browser.' },
   ERR_INSECURE_URL: { text: 'Use https (plain http is accepted only on 127.0.0.1, [::1] and localhost).' },
-  ERR_CONFIG: { text: 'See `authmachine <command> --help` for the options.', said: /log in again|--help/i },
+  ERR_CONFIG: { text: "See the command's --help for its options.", said: /log in again|--help|no ID token/i },
   ERR_CANCELLED: { text: 'Nothing more was done; run the command again to start over.' },
   ERR_UNEXPECTED: { text: 'This is a bug in authmachine; AUTHMACHINE_DEBUG=1 shows its details.' },
 };

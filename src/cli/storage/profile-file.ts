@@ -5,7 +5,7 @@
  * can write, is refused: they could point the next renewal at their own server.
  */
 import type { Stats } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { constants, open, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { AuthError } from '../../../adapters/errors.js';
 import { checkPrivateDirectory, codeOf } from '../../../adapters/private-dir.js';
@@ -28,7 +28,8 @@ export async function readProfileText(path: string): Promise<string | null> {
   checkPrivateDirectory(folder, folderInfo, 'profiles');
   let handle: Awaited<ReturnType<typeof open>>;
   try {
-    handle = await open(path, 'r');
+    // O_NONBLOCK: a FIFO in place of a profile would block the open forever; opened, it is refused.
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     if (codeOf(error) === 'ENOENT') return null;
     throw new AuthError('ERR_STORAGE', `Could not read the profile ${path} (${codeOf(error)}).`);
