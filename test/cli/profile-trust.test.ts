@@ -8,9 +8,9 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { printFreshStoredToken } from '../../src/cli/token-fast-path.js';
@@ -130,4 +130,21 @@ test('a file that is not a profile authmachine saved is ERR_CONFIG naming it, wi
       );
     }
   }
+});
+
+test('status lists the usable logins when another profile is refused, and says on stderr which one was skipped', async (t) => {
+  const { env, profile } = await loggedIn(t);
+  const bad = join(dirname(profile), 'stale.json');
+  await writeFile(bad, await readFile(profile, 'utf8'), { mode: 0o666 });
+  await chmod(bad, 0o666);
+  const run = await runCli(['status'], env).result;
+  t.is(run.code, 0, run.stderr);
+  t.regex(run.stdout, /^Logged in to http:\/\/127\.0\.0\.1:9/);
+  t.regex(run.stderr, /profile stale skipped: .*chmod go-w/);
+  const json = await runCli(['status', '--json'], env).result;
+  t.is(json.code, 0, json.stderr);
+  t.deepEqual(
+    (JSON.parse(json.stdout) as { logins: Array<{ profile: string }> }).logins.map((l) => l.profile),
+    ['default'],
+  );
 });

@@ -4,7 +4,7 @@ import type { Command } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
 import { EXIT } from '../output/exit-codes.js';
 import { write } from '../output/io.js';
-import { listProfiles, profileName, PROFILE_ENV, readProfile, type Profile } from '../storage/profile.js';
+import { listProfileNames, profileName, PROFILE_ENV, readProfile, type Profile } from '../storage/profile.js';
 
 interface LoginStatus {
   info: Record<string, unknown>;
@@ -89,9 +89,24 @@ export const status: Command = {
       await write(io.stdout, json ? `${JSON.stringify(one.info)}\n` : `${one.text}\n`);
       return one.usable ? EXIT.ok : EXIT.needsLogin;
     }
-    const all = await Promise.all(
-      (await listProfiles(io.env)).map(({ name, profile }) => statusOf(name, profile, io.env, now)),
+    // One profile that cannot be used (refused, unreadable) must not hide the others' logins.
+    type Outcome = { name: string; status: LoginStatus } | { name: string; error: unknown } | null;
+    const outcomes = await Promise.all(
+      (await listProfileNames(io.env)).map(async (name): Promise<Outcome> => {
+        try {
+          const profile = await readProfile(io.env, name);
+          return profile === null ? null : { name, status: await statusOf(name, profile, io.env, now) };
+        } catch (error) {
+          return { name, error };
+        }
+      }),
     );
+    const all = outcomes.flatMap((o) => (o !== null && 'status' in o ? [o.status] : []));
+    const failed = outcomes.flatMap((o) => (o !== null && 'error' in o ? [o] : []));
+    const [firstFailure] = failed;
+    if (all.length === 0 && firstFailure) throw firstFailure.error;
+    for (const { name, error } of failed)
+      await write(io.stderr, `authmachine: profile ${name} skipped: ${(error as Error).message}\n`);
     if (all.length === 0) {
       await write(
         io.stdout,

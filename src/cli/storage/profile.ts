@@ -132,18 +132,23 @@ export async function removeProfile(env: NodeJS.ProcessEnv, name: string): Promi
 }
 
 /** Every saved profile, by name. */
-export async function listProfiles(env: NodeJS.ProcessEnv): Promise<Array<{ name: string; profile: Profile }>> {
+/** The names of the saved profiles, sorted, without reading them. */
+export async function listProfileNames(env: NodeJS.ProcessEnv): Promise<string[]> {
   let files: string[];
   try {
     files = await readdir(profilesDir(env));
   } catch {
     return [];
   }
-  const names = files
+  return files
     .filter((f) => f.endsWith('.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .filter((n) => NAME.test(n))
     .sort();
+}
+
+export async function listProfiles(env: NodeJS.ProcessEnv): Promise<Array<{ name: string; profile: Profile }>> {
+  const names = await listProfileNames(env);
   const found = await Promise.all(names.map(async (name) => ({ name, profile: await readProfile(env, name) })));
   return found.filter((entry): entry is { name: string; profile: Profile } => entry.profile !== null);
 }
