@@ -3,25 +3,16 @@
  * never repeats what the message already says.
  */
 import test from 'ava';
-import { PassThrough } from 'node:stream';
 import { AUTH_ERROR_CODES, AuthError } from '../../adapters/errors.js';
 import { EXIT, exitCodeFor } from '../../src/cli/output/exit-codes.js';
 import { hintFor } from '../../src/cli/output/hints.js';
 import { reportFailure } from '../../src/cli/output/report.js';
+import { capturedIO } from '../helpers/cli-run.js';
 
 function report(error: unknown): { code: number; text: string } {
-  const stderr = new PassThrough();
-  let text = '';
-  stderr.on('data', (chunk: Buffer) => (text += chunk.toString()));
-  const code = reportFailure(error, {
-    stdout: new PassThrough(),
-    stderr,
-    stdin: new PassThrough(),
-    env: {},
-    interactive: false,
-  });
-  stderr.end();
-  return { code, text };
+  const captured = capturedIO();
+  const code = reportFailure(error, captured.io);
+  return { code, text: captured.stderr() };
 }
 
 test('every code has an exit code of its own kind and a hint; only ERR_UNEXPECTED is exit 1', (t) => {

@@ -11,11 +11,10 @@ import { execFile } from 'node:child_process';
 import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { promisify } from 'node:util';
 import { printFreshStoredToken } from '../../src/cli/token-fast-path.js';
 import { writeOAuthLogin } from '../helpers/cli-profile.js';
-import { runCli } from '../helpers/cli-run.js';
+import { capturedIO, runCli } from '../helpers/cli-run.js';
 
 const ACCESS = 'access-token-profile-trust-0123456789';
 const NOBODY = 65534;
@@ -34,14 +33,7 @@ async function loggedIn(t: ExecutionContext) {
 }
 
 async function fastPathAnswers(env: NodeJS.ProcessEnv): Promise<boolean> {
-  const io = {
-    stdout: new PassThrough(),
-    stderr: new PassThrough(),
-    stdin: new PassThrough(),
-    env,
-    interactive: false,
-  };
-  return (await printFreshStoredToken([], io)) !== null;
+  return (await printFreshStoredToken([], capturedIO(env).io)) !== null;
 }
 
 /** `token`, `status` and `call` refuse it: exit 7, nothing on stdout, the message names `path` and `fix`. */

@@ -9,13 +9,12 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { printFreshStoredToken } from '../../src/cli/token-fast-path.js';
 import { writeProfile } from '../../src/cli/storage/profile.js';
 import type { TokenSet } from '../../machines/types.js';
 import { writeOAuthLogin, writePocketLogin } from '../helpers/cli-profile.js';
-import { runCli } from '../helpers/cli-run.js';
+import { capturedIO, runCli } from '../helpers/cli-run.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const HOUR = 3_600_000;
@@ -39,18 +38,10 @@ async function configWith(t: { teardown(fn: () => Promise<void>): void }, token:
 
 /** Runs the fast path in-process; returns whether it answered and what it wrote. */
 async function fastPath(argv: string[], env: NodeJS.ProcessEnv): Promise<{ answered: boolean; stdout: string }> {
-  const stdout = new PassThrough();
-  let out = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
-  const code = await printFreshStoredToken(argv, {
-    stdout,
-    stderr: new PassThrough(),
-    stdin: new PassThrough(),
-    env,
-    interactive: false,
-  });
+  const captured = capturedIO(env);
+  const code = await printFreshStoredToken(argv, captured.io);
   await new Promise((resolve) => setImmediate(resolve));
-  return { answered: code !== null, stdout: out };
+  return { answered: code !== null, stdout: captured.stdout() };
 }
 
 const fresh: TokenSet = {

@@ -9,7 +9,6 @@ import test from 'ava';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { AuthError } from '../../adapters/errors.js';
 import { FileTokenStore } from '../../adapters/file-store.js';
 import { decodeTokenSet, encodeTokenSet } from '../../src/flow/token-codec.js';
@@ -18,7 +17,7 @@ import { createPocketProtocol } from '../../src/pocket/protocol.js';
 import { printFreshStoredToken } from '../../src/cli/token-fast-path.js';
 import { isTokenSyntax } from '../../src/token-syntax.js';
 import { writeOAuthLogin } from '../helpers/cli-profile.js';
-import { runCli } from '../helpers/cli-run.js';
+import { capturedIO, runCli } from '../helpers/cli-run.js';
 import { FakePocketHttp, jsonReply } from '../helpers/pocket-fake-http.js';
 import { BASE_URL, CONSUMER_KEY, REQUEST_TOKEN, protocolContext } from '../pocket/fixtures.js';
 
@@ -80,13 +79,7 @@ test('a stored token with a bad character is unreadable: `token` prints nothing 
     const [key] = Object.keys(JSON.parse(await readFile(tokenFile, 'utf8')));
     await store.set(key!, encodeTokenSet(planted));
     const env = { HOME: dir, AUTHMACHINE_CONFIG_DIR: dir, PATH: process.env['PATH'] ?? '' };
-    const io = {
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
-      stdin: new PassThrough(),
-      env,
-      interactive: false,
-    };
+    const { io } = capturedIO(env);
     t.is(await printFreshStoredToken(['--id-token'], io), null);
     t.is(await printFreshStoredToken([], io), null);
     for (const argv of [['token'], ['token', '--id-token'], ['token', '--format', 'env']]) {

@@ -4,6 +4,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import type { CliIO } from '../../src/cli/output/io.js';
 
 export interface CliRun {
   /** Exit code and everything written, once the command has finished. */
@@ -42,5 +43,20 @@ export function runCli(argv: string[], env: NodeJS.ProcessEnv): CliRun {
         void result.then(() => reject(new Error(`the command ended without printing ${pattern}; stderr:\n${err}`)));
       });
     },
+  };
+}
+
+/** A CliIO on in-memory streams (no terminal), with what was written so far. */
+export function capturedIO(env: NodeJS.ProcessEnv = {}): { io: CliIO; stdout(): string; stderr(): string } {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  return {
+    io: { stdout, stderr, stdin: new PassThrough(), env, interactive: false },
+    stdout: () => out,
+    stderr: () => err,
   };
 }
