@@ -4,16 +4,14 @@
  * --ca-file (in-process) and through NODE_EXTRA_CA_CERTS (a child process: Node reads it at
  * start); without either, the login stops at once with a certificate error and the hint.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { cliChild } from '../helpers/cli-child.js';
 import { runCli } from '../helpers/cli-run.js';
 import { CLIENT_ID } from '../helpers/oidc-server.js';
 import { approveInChromium, cliHome, loginInChromium, oidcLoginArgv, oidcSuite } from '../helpers/oidc-suite.js';
 import { makeThrowawayCa } from '../helpers/throwaway-ca.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const ca = makeThrowawayCa();
 const test = oidcSuite({ tls: { key: ca.key, cert: ca.cert } });
 test.after.always(() => ca.remove());
@@ -75,12 +73,9 @@ test('without the CA the login stops before any browser step: a certificate erro
 test('login over https trusting the test CA through NODE_EXTRA_CA_CERTS (a child process)', async (t) => {
   const { server, browser } = t.context;
   const { env, tokenFile } = await cliHome(t, 'extra-ca');
-  const child = spawn(
-    process.execPath,
+  const login = cliChild(
+    t,
     [
-      '--import',
-      'tsx',
-      'test/fixtures/cli-main.ts',
       'login',
       '--issuer',
       server.issuer,
@@ -92,27 +87,12 @@ test('login over https trusting the test CA through NODE_EXTRA_CA_CERTS (a child
       tokenFile,
       '--no-browser',
     ],
-    {
-      cwd: root,
-      env: { PATH: process.env['PATH'], ...env, NODE_EXTRA_CA_CERTS: ca.caFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { ...env, NODE_EXTRA_CA_CERTS: ca.caFile },
   );
-  t.teardown(() => void (child.exitCode === null && child.kill('SIGKILL')));
-  let stderr = '';
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = /open this URL in your browser[^\n]*\n\s+(\S+)\n/.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(() => reject(new Error(`login exited early: ${stderr}`)));
-  });
+  const url = await login.printedUrl;
   const page = await approveInChromium(t, browser, server, url, 'https-user', { ignoreHTTPSErrors: true });
   t.is(await page.title(), 'Login complete');
-  t.is(await exited, 0, stderr);
+  const { code, stdout, stderr } = await login.result;
+  t.is(code, 0, stderr);
   t.regex(stdout, new RegExp(`^Logged in to ${server.issuer.replace(/[.]/g, '\\.')} as https-user\\.`));
 });

@@ -6,19 +6,17 @@
  * at the first request with the certificate error, exit 10 and the hint.
  */
 import anyTest, { type TestFn } from 'ava';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { get } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { CONSUMER_KEY_ENV } from '../../src/cli/options/secrets.js';
 import { startPocketEmulator, type PocketEmulator } from '../../src/pocket/emulator/index.js';
+import { cliChild } from '../helpers/cli-child.js';
 import { runCli } from '../helpers/cli-run.js';
 import { makeThrowawayCa, type ThrowawayCa } from '../helpers/throwaway-ca.js';
 
 const test = anyTest as TestFn<{ emulator: PocketEmulator; dir: string; ca: ThrowawayCa }>;
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const URL_LINE = /open this URL in your browser[^\n]*\n\s+(\S+)\n/;
 
 test.before(async (t) => {
@@ -111,29 +109,10 @@ test('without the CA the Pocket login stops at the first request: a certificate 
 test('Pocket login over https trusting the test CA through NODE_EXTRA_CA_CERTS (a child process)', async (t) => {
   const { emulator, ca } = t.context;
   const { env, tokenFile } = homeFor(t, 'extra-ca');
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', 'test/fixtures/cli-main.ts', ...loginArgs(emulator.url, tokenFile)],
-    {
-      cwd: root,
-      env: { PATH: process.env['PATH'], ...env, NODE_EXTRA_CA_CERTS: ca.caFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  t.teardown(() => void (child.exitCode === null && child.kill('SIGKILL')));
-  let stderr = '';
-  let stdout = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-      const match = URL_LINE.exec(stderr);
-      if (match) resolve(match[1]!);
-    });
-    void exited.then(() => reject(new Error(`login exited early: ${stderr}`)));
-  });
+  const login = cliChild(t, loginArgs(emulator.url, tokenFile), { ...env, NODE_EXTRA_CA_CERTS: ca.caFile });
+  const url = await login.printedUrl;
   t.is(await approve(url, ca.caPem), 'Login complete');
-  t.is(await exited, 0, stderr);
+  const { code, stdout, stderr } = await login.result;
+  t.is(code, 0, stderr);
   t.regex(stdout, /^Logged in to Pocket as demo\./);
 });
