@@ -9,9 +9,11 @@ import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { authMachine } from '../../machines/auth-machine.js';
 import type { TokenSet } from '../../machines/types.js';
 import { createFlowActors, saveTokenSet, type FlowAdapters } from '../flow/actors.js';
+import { renewalLockKey } from '../flow/lock-keys.js';
 import { decodeTokenSet } from '../flow/token-codec.js';
 import { withDeadline } from '../flow/with-deadline.js';
 import type { AuthProtocol } from '../protocol.js';
+import { withLock } from './with-lock.js';
 
 export type ServiceMachine = typeof authMachine;
 export type ServiceActor = Actor<ServiceMachine>;
@@ -87,12 +89,16 @@ export function provideServiceMachine<Req, Res>(
       throw toAuthError(error);
     }
   });
-  // A completed login's token is saved while the machine holds the user's lock (authorized.saving
-  // takes it before saveToken runs), so it can never land between a renewal's read of a refused
-  // token and its removal. A renewal saves by compare-and-set under the same lock (saveRenewedToken).
-  const saveToken = fromPromise<void, { token: TokenSet }>(async ({ input, system }) => {
+  // A completed login's token is saved under the user's lock, taken here around the write rather
+  // than by a lock-holding actor in authorized.saving (see serverStatechart): it can never land
+  // between a renewal's read of a refused token and its removal. A renewal saves by
+  // compare-and-set under the same lock (saveRenewedToken).
+  const saveToken = fromPromise<void, { token: TokenSet }>(async ({ input, system, signal }) => {
     try {
-      await saveTokenSet(protocol, tokens, bindingOf(system).key, input.token, storeCall);
+      const key = bindingOf(system).key;
+      await withLock(lock, renewalLockKey(key), adapters.lockTimeoutMs, signal, () =>
+        saveTokenSet(protocol, tokens, key, input.token, storeCall),
+      );
     } catch (error) {
       throw toAuthError(error);
     }
@@ -112,40 +118,91 @@ export function provideServiceMachine<Req, Res>(
 }
 
 /**
- * The login statechart for a server: the same states, transitions, guards and actions, without
- * the three invocations that have nothing to do there. Each costs an actor per login (built,
- * registered, started, stopped), and a login in flight keeps them alive across its waits.
+ * The login statechart for a server: the same states, guards and actions, without what has
+ * nothing to do there. Each invocation costs an actor per login (built, registered, started,
+ * stopped) and each step a new snapshot, and a login in flight keeps them alive across its waits.
  * - The account's login lock (the root's `loginLock`): a server's logins of one account finish on
- *   other instances, so there is none; `acquireLoginLock` grants it at once without the actor.
- * - The redirect receiver (`signingIn`'s `receiver`): the host serves the redirect URI; preparing
- *   raises REDIRECT_READY with it, as the receiver did (and `expectCallback` has no one to tell).
+ *   other instances, so there is none. A forced LOGIN (`begin`) goes from idle straight to
+ *   requestingToken, past checkingStore.waitingForLogin and signingIn.preparing, which only wait
+ *   for that lock and for a receiver; `acquireLoginLock` still grants it at once for `token()`'s
+ *   LOGIN, which passes checkingStore.
+ * - The redirect receiver (`signingIn`'s `receiver`): the host serves the redirect URI, which is
+ *   startAuthorization's input (and preparing raises it, as the receiver did); `expectCallback`
+ *   has no one to tell.
  * - The browser opener (`awaitingUser`'s `openBrowser`): the host redirects the person itself.
+ *   awaitingUser starts in waitingForRedirect: a login service runs redirect logins only, so
+ *   `choosing` has nothing to choose.
+ * - The renewal lock of a new login's save (`authorized.saving`'s `lock`): the service's
+ *   saveToken takes the user's lock around the write itself, so saving starts at writing.
  * And two delays that could never fire, each a timer set and cleared per login: waitingForLogin's
  * loginWaitTimeout (the lock is granted in the same step) and awaitingUser's userTimeout (`begin`
  * stops the actor there; the FlowStore's time to live ends a login nobody completes).
  */
 function serverStatechart(redirectUri: string | null): typeof authMachine.config {
   const { invoke: _loginLock, ...root } = authMachine.config;
+  const idle = child(root, 'idle');
+  const [forced, ...unforced] = loginTransitionsOf(idle);
   const { invoke: _receiver, ...signingIn } = child(root, 'signingIn');
   const { invoke: _openBrowser, after: _userTimeout, ...awaitingUser } = child(signingIn, 'awaitingUser');
   const checkingStore = child(root, 'checkingStore');
   const { after: _loginWaitTimeout, ...waitingForLogin } = child(checkingStore, 'waitingForLogin');
+  const authorized = child(root, 'authorized');
+  const { invoke: _saveLock, ...saving } = child(authorized, 'saving');
   const ready = { type: 'REDIRECT_READY', redirectUri };
   return {
     ...root,
     states: {
       ...root.states,
+      idle: {
+        ...idle,
+        on: {
+          ...idle.on,
+          LOGIN: [{ ...forced, target: '#auth.signingIn.requestingToken' }, ...unforced],
+        },
+      },
       checkingStore: { ...checkingStore, states: { ...checkingStore.states, waitingForLogin } },
       signingIn: {
         ...signingIn,
         states: {
           ...signingIn.states,
           preparing: { ...child(signingIn, 'preparing'), entry: raise(ready) },
-          awaitingUser,
+          requestingToken: withRedirectUri(child(signingIn, 'requestingToken'), redirectUri),
+          awaitingUser: { ...awaitingUser, initial: 'waitingForRedirect' },
         },
       },
+      authorized: { ...authorized, states: { ...authorized.states, saving: { ...saving, initial: 'writing' } } },
     },
   } as typeof authMachine.config;
+}
+
+/**
+ * requestingToken with the host's redirect URI as startAuthorization's input: the forced LOGIN
+ * skips preparing, where the receiver's URI was assigned to the context.
+ */
+function withRedirectUri(requestingToken: StateConfig, redirectUri: string | null): StateConfig {
+  const attempt = child(requestingToken, 'attempt');
+  const invoke = attempt.invoke as { src?: unknown } | undefined;
+  if (invoke?.src !== 'startAuthorization') {
+    throw new Error("The login statechart's requestingToken.attempt no longer invokes startAuthorization.");
+  }
+  return {
+    ...requestingToken,
+    states: {
+      ...requestingToken.states,
+      attempt: { ...attempt, invoke: { ...invoke, input: () => ({ redirectUri }) } },
+    },
+  } as StateConfig;
+}
+
+type TransitionConfig = { guard?: unknown; target?: string; actions?: unknown };
+
+/** idle's LOGIN transitions: first the forced one, then the rest (throws when that changes). */
+function loginTransitionsOf(idle: StateConfig): [TransitionConfig, ...TransitionConfig[]] {
+  const login = (idle.on as Record<string, unknown> | undefined)?.LOGIN as TransitionConfig[] | undefined;
+  if (!Array.isArray(login) || login[0]?.guard !== 'isForcedSignIn') {
+    throw new Error("The login statechart's idle no longer starts a forced LOGIN first; adapt the server's.");
+  }
+  return login as [TransitionConfig, ...TransitionConfig[]];
 }
 
 type StateConfig = NonNullable<(typeof authMachine.config)['states']>[string];
