@@ -640,7 +640,8 @@ const machine = setup({
             }),
             onDone: {
               target: '#auth.authorized.saving',
-              actions: ['forgetAttempt', assign({ token: ({ event }) => event.output })],
+              // One assign, not forgetAttempt and then another: each assign makes a new snapshot.
+              actions: assign(({ event }) => ({ ...clearedAttempt, token: event.output })),
             },
             onError: [retryTransition('exchangeCode'), failWithError],
           },

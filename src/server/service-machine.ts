@@ -113,6 +113,8 @@ export function provideServiceMachine<Req, Res>(
       acquireLoginLock: raise({ type: 'LOGIN_LOCK_ACQUIRED' }),
       // No receiver to tell: the callback is checked against the flow's own state.
       expectCallback: () => {},
+      // No account login lock to let go (the default looks for one on every ready, idle, failed).
+      releaseLoginLock: () => {},
     },
   }) as unknown as ServiceMachine;
 }
@@ -148,7 +150,8 @@ function serverStatechart(redirectUri: string | null): typeof authMachine.config
   const { after: _loginWaitTimeout, ...waitingForLogin } = child(checkingStore, 'waitingForLogin');
   const authorized = child(root, 'authorized');
   const { invoke: _saveLock, ...saving } = child(authorized, 'saving');
-  const ready = { type: 'REDIRECT_READY', redirectUri };
+  const ready = child(authorized, 'ready');
+  const redirectReady = { type: 'REDIRECT_READY', redirectUri };
   return {
     ...root,
     states: {
@@ -163,14 +166,29 @@ function serverStatechart(redirectUri: string | null): typeof authMachine.config
       checkingStore: { ...checkingStore, states: { ...checkingStore.states, waitingForLogin } },
       signingIn: {
         ...signingIn,
+        // No forgetAttempt on entry: only begin enters signingIn, from the fresh idle snapshot.
+        entry: [],
         states: {
           ...signingIn.states,
-          preparing: { ...child(signingIn, 'preparing'), entry: raise(ready) },
-          requestingToken: withRedirectUri(child(signingIn, 'requestingToken'), redirectUri),
-          awaitingUser: { ...awaitingUser, initial: 'waitingForRedirect' },
+          preparing: { ...child(signingIn, 'preparing'), entry: raise(redirectReady) },
+          // No resetAttempts on entry: it is entered only from idle, with no attempt counted.
+          requestingToken: { ...withRedirectUri(child(signingIn, 'requestingToken'), redirectUri), entry: [] },
+          // No entry: its resetAttempts is for device polling's retries and its browser flag for
+          // the opener; exchanging resets the attempts when the callback comes.
+          awaitingUser: { ...awaitingUser, entry: [], initial: 'waitingForRedirect' },
         },
       },
-      authorized: { ...authorized, states: { ...authorized.states, saving: { ...saving, initial: 'writing' } } },
+      authorized: {
+        ...authorized,
+        states: {
+          ...authorized.states,
+          saving: { ...saving, initial: 'writing' },
+          // Only tellRedirectOutcome (no page to tell; releaseLoginLock is provided as nothing):
+          // the assign that clears a finished FETCH's leftovers for the next one is not needed, as
+          // every service actor stops at ready ('fetched' is emitted on the way in, read before).
+          ready: { ...ready, entry: [{ type: 'tellRedirectOutcome', params: { outcome: { kind: 'authorized' } } }] },
+        },
+      },
     },
   } as typeof authMachine.config;
 }
