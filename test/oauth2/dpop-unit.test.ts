@@ -20,6 +20,7 @@ import { createOAuth2Protocol, type OAuth2DeviceSession, type OAuth2RedirectSess
 import type { TokenSet } from '../../src/protocol.js';
 import {
   discoveryDocument,
+  fakeJwt,
   ISSUER,
   json,
   scriptedContext,
@@ -408,4 +409,32 @@ test('token_type DPoP is refused without a proof key on every grant: code, refre
   });
   t.is(device!.code, 'ERR_BAD_RESPONSE');
   t.is(http.requests.find((r) => r.url === TOKEN_URL)!.headers?.['dpop'], undefined);
+});
+
+test('a new login without a refresh token does not keep a stored one bound to another DPoP key', async (t) => {
+  const { protocol } = setup();
+  const idToken = fakeJwt({ iss: ISSUER, sub: 'alice' });
+  const [a, b] = [await generateDpopKey(), await generateDpopKey()];
+  const stored = (dpopKey?: typeof a): TokenSet => ({
+    accessToken: 'AT-old',
+    refreshToken: 'RT-old',
+    idToken,
+    tokenType: dpopKey ? 'DPoP' : 'Bearer',
+    ...(dpopKey ? { dpopKey } : {}),
+  });
+  const fresh = (dpopKey?: typeof a): TokenSet => ({
+    accessToken: 'AT-new',
+    idToken,
+    tokenType: dpopKey ? 'DPoP' : 'Bearer',
+    ...(dpopKey ? { dpopKey } : {}),
+  });
+  const keep = protocol.keepFromStored!;
+  // The old refresh token is bound to key a: useless with the new login's key b, or with none.
+  t.is(keep(fresh(b), stored(a)).refreshToken, undefined);
+  t.deepEqual(keep(fresh(b), stored(a)).dpopKey, b);
+  t.is(keep(fresh(), stored(a)).refreshToken, undefined);
+  // Same key (a copy of it), or an unbound stored refresh token: kept as before (Google's one-time refresh token).
+  t.is(keep(fresh({ ...a, privateJwk: { ...a.privateJwk } }), stored(a)).refreshToken, 'RT-old');
+  t.is(keep(fresh(b), stored()).refreshToken, 'RT-old');
+  t.is(keep(fresh(), stored()).refreshToken, 'RT-old');
 });
