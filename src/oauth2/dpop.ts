@@ -12,7 +12,10 @@ import { randomValue } from './state.js';
 
 export type { DPoPKey };
 
-/** The algorithms authmachine signs proofs with, in order of preference (ES256 first). */
+/**
+ * The algorithms authmachine signs proofs with, in order of preference (ES256 first).
+ * @see RFC 9449 section 5.1 (`dpop_signing_alg_values_supported`)
+ */
 export const DPOP_ALGS: readonly string[] = ['ES256', 'ES384', 'ES512', 'EdDSA'];
 
 /** Public JWK members per key type: the proof's `jwk` header carries these and never `d`. */
@@ -22,6 +25,7 @@ const PUBLIC_MEMBERS: Record<string, readonly string[]> = { EC: ['kty', 'crv', '
  * The algorithm for a new key: ES256 unless the server lists algorithms
  * (`dpop_signing_alg_values_supported`) without it, then the first of ours it lists. Undefined when
  * it lists none of ours.
+ * @see RFC 9449 section 5.1
  */
 export function chooseDpopAlg(serverAlgs: readonly string[] | undefined): string | undefined {
   if (serverAlgs === undefined || serverAlgs.includes('ES256')) return 'ES256';
@@ -31,7 +35,9 @@ export function chooseDpopAlg(serverAlgs: readonly string[] | undefined): string
 /**
  * A new key for a new login when DPoP is to be used with this server (RFC 9449 section 5.1):
  * `setting` 'auto' uses it when the metadata lists `dpop_signing_alg_values_supported` with one of
- * ours; true always (ERR_CONFIG when the server lists none of ours); false never.
+ * ours; true always; false never. Undefined when no key is to be made.
+ * @throws AuthError ERR_CONFIG when `setting` is true and the server lists none of our algorithms.
+ * @see RFC 9449 section 5.1
  */
 export async function dpopKeyForLogin(
   setting: boolean | 'auto',
@@ -50,7 +56,11 @@ export async function dpopKeyForLogin(
   return generateDpopKey(alg);
 }
 
-/** A new key pair for one login (RFC 9449 section 2). @throws AuthError ERR_CONFIG for an unknown alg. */
+/**
+ * A new key pair for one login, its private half as a JWK (secret: it lives with the tokens).
+ * @throws AuthError ERR_CONFIG for an algorithm not in {@link DPOP_ALGS}.
+ * @see RFC 9449 section 2
+ */
 export async function generateDpopKey(alg = 'ES256'): Promise<DPoPKey> {
   if (!DPOP_ALGS.includes(alg))
     throw new AuthError('ERR_CONFIG', `DPoP proofs cannot be signed with ${alg}; supported: ${DPOP_ALGS.join(', ')}.`);
@@ -62,7 +72,10 @@ export async function generateDpopKey(alg = 'ES256'): Promise<DPoPKey> {
   return { alg, privateJwk };
 }
 
-/** The public half of the key, as it goes into a proof's header. */
+/**
+ * The public half of the key, as it goes into a proof's `jwk` header: never `d`.
+ * @see RFC 9449 section 4.2
+ */
 export function publicJwk(key: DPoPKey): Record<string, string> {
   const members = PUBLIC_MEMBERS[key.privateJwk['kty'] ?? ''] ?? [];
   return Object.fromEntries(
@@ -73,25 +86,42 @@ export function publicJwk(key: DPoPKey): Record<string, string> {
   );
 }
 
-/** The key's RFC 7638 thumbprint: the `dpop_jkt` of an authorization request, the `cnf.jkt` of a bound token. */
+/**
+ * The key's SHA-256 JWK thumbprint (base64url): the `dpop_jkt` of an authorization request, the
+ * `cnf.jkt` of a bound token.
+ * @see RFC 7638 section 3; RFC 9449 sections 6.1 and 10
+ */
 export async function dpopThumbprint(key: DPoPKey): Promise<string> {
   const jose = await import('jose');
   return jose.calculateJwkThumbprint(publicJwk(key) as Parameters<typeof jose.calculateJwkThumbprint>[0], 'sha256');
 }
 
-/** RFC 9449 section 4.2: `htu` is the target URI without query and fragment. */
+/**
+ * The proof's `htu`: the request's target URI without query and fragment, and without userinfo (a
+ * target URI has none, and a password must not go into a proof). Normalised as the WHATWG URL
+ * parser does: scheme and host in lower case, the scheme's default port left out, an empty path
+ * as `/`, so a server comparing normalised URIs matches it.
+ * @throws TypeError for a string that is not an absolute URL (callers have checked it before).
+ * @see RFC 9449 sections 4.2 and 4.3; RFC 9110 section 7.1
+ */
 export function htuOf(url: string): string {
   const u = new URL(url);
+  u.username = '';
+  u.password = '';
   u.search = '';
   u.hash = '';
   return u.toString();
 }
 
-/** base64url(SHA-256(access token)): the proof's `ath` (RFC 9449 section 4.2). */
+/**
+ * base64url(SHA-256(ASCII of the access token)), no padding: the proof's `ath`.
+ * @see RFC 9449 section 4.2
+ */
 export function accessTokenHash(accessToken: string): string {
   return createHash('sha256').update(accessToken, 'ascii').digest('base64url');
 }
 
+/** What one proof is about (RFC 9449 section 4.2). */
 export interface DPoPProofInput {
   /** The request's method. */
   htm: string;
@@ -103,7 +133,10 @@ export interface DPoPProofInput {
   nonce?: string;
 }
 
-/** Checks a key that came back from the store or a persisted session. */
+/**
+ * Checks a key that came back from the store or a persisted session: one of our algorithms, a
+ * private JWK of a known key type with string members only.
+ */
 export function isDpopKey(value: unknown): value is DPoPKey {
   if (typeof value !== 'object' || value === null) return false;
   const { alg, privateJwk } = value as Partial<DPoPKey>;
@@ -119,8 +152,11 @@ export function isDpopKey(value: unknown): value is DPoPKey {
 }
 
 /**
- * One signed proof. @throws AuthError ERR_CONFIG when the key cannot be used (a damaged entry);
- * the error never carries the key.
+ * One signed proof: a `dpop+jwt` with the public key in its header, and `htm`, `htu`, `iat`
+ * (seconds, from `ctx.clock`), a fresh `jti` (from `ctx.random`), `nonce` and `ath` when given.
+ * @throws AuthError ERR_CONFIG when the key cannot be used (a damaged entry); the error never
+ * carries the key.
+ * @see RFC 9449 section 4.2
  */
 export async function createDpopProof(
   key: DPoPKey,

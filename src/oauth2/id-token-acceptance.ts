@@ -6,6 +6,7 @@
 import type { JWK } from 'jose';
 import { AuthError } from '../../adapters/errors.js';
 import type { ProtocolContext, TokenSet } from '../protocol.js';
+import { publicJwk, type DPoPKey } from './dpop.js';
 import { tenantIssuer, TENANT_PLACEHOLDER, type ServerMetadata } from './discovery.js';
 import { checkIdTokenClaims, decodeJwt, type IdTokenClaims } from './id-token.js';
 import { fetchJwks, verifyJwtSignature } from './id-token-signature.js';
@@ -95,11 +96,15 @@ export function createIdTokenAcceptance(options: IdTokenAcceptanceOptions): Acce
 /**
  * A new login that brought no refresh token keeps the stored one, when both ID tokens name the
  * same issuer and subject: Google sends a refresh token only on the first consent, and a login
- * after it must not lose what it had. Without ID tokens to compare, nothing is carried over.
+ * after it must not lose what it had. Without ID tokens to compare, nothing is carried over, and
+ * neither is a refresh token bound to a DPoP key the new login does not hold (each login makes a
+ * new key, so the old refresh token could only fail, and its key is deleted with the old entry).
+ * @see RFC 6749 section 6; RFC 9449 section 5 (refresh tokens of public clients are key-bound)
  */
 export function keepRefreshToken(fresh: TokenSet, stored: TokenSet): TokenSet {
   if (fresh.refreshToken !== undefined || stored.refreshToken === undefined || !fresh.idToken || !stored.idToken)
     return fresh;
+  if (stored.dpopKey !== undefined && !sameDpopKey(stored.dpopKey, fresh.dpopKey)) return fresh;
   let same = false;
   try {
     const a = decodeJwt(fresh.idToken).payload;
@@ -112,6 +117,11 @@ export function keepRefreshToken(fresh: TokenSet, stored: TokenSet): TokenSet {
   const kept: TokenSet = { ...fresh, refreshToken: stored.refreshToken };
   if (stored.refreshExpiresAt !== undefined) kept.refreshExpiresAt = stored.refreshExpiresAt;
   return kept;
+}
+
+/** The same key pair: the same public members (and so the same RFC 7638 thumbprint). */
+function sameDpopKey(a: DPoPKey, b: DPoPKey | undefined): boolean {
+  return b !== undefined && a.alg === b.alg && JSON.stringify(publicJwk(a)) === JSON.stringify(publicJwk(b));
 }
 
 function displayName(claims: IdTokenClaims): string {

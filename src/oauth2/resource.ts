@@ -38,7 +38,10 @@ export function resolveResourceUrl(url: string, base: string | undefined): strin
   return assertSafeUrl(resolved.toString(), 'resource URL').toString();
 }
 
-/** Whether the token is sender-constrained (RFC 9449): its type says so, the key is then mandatory. */
+/**
+ * Whether the token is sender-constrained: its `token_type` is DPoP (any case), so its key is mandatory.
+ * @see RFC 9449 section 5
+ */
 export function isDpopToken(token: TokenSet): boolean {
   return token.tokenType?.toLowerCase() === 'dpop';
 }
@@ -48,7 +51,9 @@ export function isDpopToken(token: TokenSet): boolean {
  * proof with `ath` (a nonce challenge is answered once, RFC 9449 section 9). 401 means the token is
  * dead (expired or revoked): ERR_TOKEN_INVALID, so the flow refreshes once. Every other status is
  * the caller's. @throws AuthError ERR_CONFIG for a DPoP token without its key; ERR_PROTOCOL when
- * the resource server asks for a nonce again right after getting a fresh one.
+ * the resource server asks for a nonce again right after getting a fresh one (or asks without
+ * giving one).
+ * @see RFC 6750 section 2.1; RFC 9449 sections 7.1 and 9
  */
 export async function fetchResource(
   ctx: ProtocolContext,

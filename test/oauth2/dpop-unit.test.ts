@@ -20,6 +20,7 @@ import { createOAuth2Protocol, type OAuth2DeviceSession, type OAuth2RedirectSess
 import type { TokenSet } from '../../src/protocol.js';
 import {
   discoveryDocument,
+  fakeJwt,
   ISSUER,
   json,
   scriptedContext,
@@ -192,7 +193,7 @@ test('use_dpop_nonce from the token endpoint: one retry with the nonce and a new
   t.is(always.http.requests.filter((r) => r.url === TOKEN_URL).length, 2);
   // A challenge without a nonce to use is not retried.
   const bare = setup({ discovery: DPOP_ALGS, token: json(400, { error: 'use_dpop_nonce' }) });
-  await t.throwsAsync(login(bare), { instanceOf: AuthError });
+  t.is((await t.throwsAsync(login(bare), { instanceOf: AuthError }))!.code, 'ERR_PROTOCOL');
   t.is(bare.http.requests.filter((r) => r.url === TOKEN_URL).length, 1);
 });
 
@@ -292,4 +293,148 @@ test('the stored form: the key round-trips; a DPoP token without a usable key is
   }
   // A Bearer token without a key is what older entries and non-DPoP servers hold.
   t.is(decodeTokenSet(encodeTokenSet({ accessToken: 'AT', tokenType: 'Bearer' }), 'memory').tokenType, 'Bearer');
+});
+
+const ME = 'https://api.example.com/v1/me';
+const proofsTo = (http: ReturnType<typeof setup>['http'], url: string) =>
+  http.requests.filter((r) => r.url === url).map((r) => decodeJwt(r.headers!['dpop']!));
+
+test('a DPoP-Nonce on a successful answer is kept for the next proof to that server, and only that server', async (t) => {
+  const tokens = (nonce: string) =>
+    json(200, { access_token: 'AT', token_type: 'DPoP', refresh_token: 'RT' }, { 'dpop-nonce': nonce });
+  const s = setup({
+    discovery: DPOP_ALGS,
+    token: [tokens('as-1'), tokens('as-2'), tokens('as-3')],
+    resource: [json(200, { ok: true }, { 'dpop-nonce': 'rs-1' }), json(200, { ok: true })],
+  });
+  const { token } = await login(s);
+  await s.protocol.refresh(s.ctx, { token });
+  await s.protocol.refresh(s.ctx, { token });
+  // Each refresh's only proof carries the nonce of the answer before it: no challenge was needed.
+  t.deepEqual(
+    proofsTo(s.http, TOKEN_URL).map((p) => p.nonce),
+    [undefined, 'as-1', 'as-2'],
+  );
+  await s.protocol.fetch(s.ctx, { token, request: { url: ME } });
+  await s.protocol.fetch(s.ctx, { token, request: { url: ME } });
+  await s.protocol.fetch(s.ctx, { token, request: { url: ME } });
+  // The resource server's first proof has none of the authorization server's nonces.
+  t.deepEqual(
+    proofsTo(s.http, ME).map((p) => p.nonce),
+    [undefined, 'rs-1', 'rs-1'],
+  );
+  t.is(s.http.requests.filter((r) => r.url === ME).length, 3, 'no retries');
+});
+
+test('the resource server challenging again: one retry only, then ERR_PROTOCOL; a challenge with no new nonce is not retried', async (t) => {
+  const challenge = (nonce?: string) => ({
+    status: 401,
+    headers: {
+      'www-authenticate': 'DPoP error="use_dpop_nonce"',
+      ...(nonce === undefined ? {} : { 'dpop-nonce': nonce }),
+    },
+    body: '',
+  });
+  let n = 0;
+  for (const [what, resource, sent] of [
+    ['a new nonce every time', () => challenge(`rs-${++n}`), 2],
+    ['the same nonce again', challenge('rs-same'), 2],
+    ['no nonce at all', challenge(), 1],
+    ['a malformed nonce', challenge('bad "nonce"'), 1],
+  ] as const) {
+    const s = setup({ discovery: DPOP_ALGS, resource });
+    const { token } = await login(s);
+    const error = await t.throwsAsync(s.protocol.fetch(s.ctx, { token, request: { url: ME } }), {
+      instanceOf: AuthError,
+    });
+    t.is(error!.code, 'ERR_PROTOCOL', what);
+    t.is(error!.providerCode, 'use_dpop_nonce', what);
+    t.is(s.http.requests.filter((r) => r.url === ME).length, sent, what);
+  }
+});
+
+test('htu: the target URI without query, fragment and userinfo, with scheme and host in lower case and no default port', async (t) => {
+  for (const [url, htu] of [
+    ['HTTPS://API.Example.COM:443/v1/Me?x=1#f', 'https://api.example.com/v1/Me'],
+    ['http://127.0.0.1:80/cb', 'http://127.0.0.1/cb'],
+    ['https://api.example.com:8443', 'https://api.example.com:8443/'],
+    ['https://user:pa55word@api.example.com/p', 'https://api.example.com/p'],
+    ['http://[::1]:8080/a%20b?', 'http://[::1]:8080/a%20b'],
+  ] as const) {
+    t.is(htuOf(url), htu, url);
+  }
+  const s = setup();
+  const proof = await createDpopProof(
+    await generateDpopKey(),
+    { htm: 'GET', url: 'https://user:pa55word@API.example.com:443/p?q#f' },
+    s.ctx,
+  );
+  t.is(decodeJwt(proof).htu, 'https://api.example.com/p');
+  t.false(proof.includes('pa55word') || Buffer.from(proof.split('.')[1]!, 'base64url').toString().includes('pa55word'));
+});
+
+test('token_type DPoP is refused without a proof key on every grant: code, refresh and device', async (t) => {
+  const bearerThenDpop = setup({
+    token: [
+      json(200, { access_token: 'AT', token_type: 'Bearer', refresh_token: 'RT' }),
+      json(200, { access_token: 'AT2', token_type: 'DPoP', refresh_token: 'RT2' }),
+    ],
+  });
+  const { token } = await login(bearerThenDpop);
+  t.is(token.dpopKey, undefined);
+  const refresh = await t.throwsAsync(bearerThenDpop.protocol.refresh(bearerThenDpop.ctx, { token }), {
+    instanceOf: AuthError,
+  });
+  t.is(refresh!.code, 'ERR_BAD_RESPONSE');
+
+  const http = scriptedHttp({
+    [`GET ${ISSUER}/.well-known/openid-configuration`]: json(
+      200,
+      discoveryDocument({ device_authorization_endpoint: `${ISSUER}/device` }),
+    ),
+    [`POST ${ISSUER}/device`]: json(200, {
+      device_code: 'DC',
+      user_code: 'U',
+      verification_uri: `${ISSUER}/activate`,
+      expires_in: 60,
+    }),
+    [`POST ${TOKEN_URL}`]: json(200, { access_token: 'AT', token_type: 'dpop' }),
+  });
+  const ctx = scriptedContext(http, NOW);
+  const protocol = createOAuth2Protocol({ issuer: ISSUER, clientId: 'app', scope: 'read', mode: 'device' });
+  const started = await protocol.start(ctx, { redirectUri: null });
+  t.is(started.session['dpopKey'], undefined);
+  const device = await t.throwsAsync(protocol.pollDevice(ctx, { session: started.session as OAuth2DeviceSession }), {
+    instanceOf: AuthError,
+  });
+  t.is(device!.code, 'ERR_BAD_RESPONSE');
+  t.is(http.requests.find((r) => r.url === TOKEN_URL)!.headers?.['dpop'], undefined);
+});
+
+test('a new login without a refresh token does not keep a stored one bound to another DPoP key', async (t) => {
+  const { protocol } = setup();
+  const idToken = fakeJwt({ iss: ISSUER, sub: 'alice' });
+  const [a, b] = [await generateDpopKey(), await generateDpopKey()];
+  const stored = (dpopKey?: typeof a): TokenSet => ({
+    accessToken: 'AT-old',
+    refreshToken: 'RT-old',
+    idToken,
+    tokenType: dpopKey ? 'DPoP' : 'Bearer',
+    ...(dpopKey ? { dpopKey } : {}),
+  });
+  const fresh = (dpopKey?: typeof a): TokenSet => ({
+    accessToken: 'AT-new',
+    idToken,
+    tokenType: dpopKey ? 'DPoP' : 'Bearer',
+    ...(dpopKey ? { dpopKey } : {}),
+  });
+  const keep = protocol.keepFromStored!;
+  // The old refresh token is bound to key a: useless with the new login's key b, or with none.
+  t.is(keep(fresh(b), stored(a)).refreshToken, undefined);
+  t.deepEqual(keep(fresh(b), stored(a)).dpopKey, b);
+  t.is(keep(fresh(), stored(a)).refreshToken, undefined);
+  // Same key (a copy of it), or an unbound stored refresh token: kept as before (Google's one-time refresh token).
+  t.is(keep(fresh({ ...a, privateJwk: { ...a.privateJwk } }), stored(a)).refreshToken, 'RT-old');
+  t.is(keep(fresh(b), stored()).refreshToken, 'RT-old');
+  t.is(keep(fresh(), stored()).refreshToken, 'RT-old');
 });
