@@ -58,10 +58,16 @@ async function startInstance(env: Record<string, string>): Promise<Instance> {
   const profile = process.env.SERVER_LOAD_PROFILE_DIR
     ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SERVER_LOAD_PROFILE_DIR}`]
     : [];
-  const child = spawn(process.execPath, [...profile, '--import=tsx', 'bench/fixtures/server-instance.ts'], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  // SERVER_LOAD_NODE_ARGS: Node flags for both instances alike (a host's V8 heap settings, say).
+  const nodeArgs = process.env.SERVER_LOAD_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(
+    process.execPath,
+    [...profile, ...nodeArgs, '--import=tsx', 'bench/fixtures/server-instance.ts'],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on('line', (line) =>
       resolve((JSON.parse(line) as { listening: number }).listening),
@@ -113,15 +119,20 @@ interface Round {
   commands: Record<string, number>;
   /** CPU time (user + system) the two instances spent, per login. */
   instanceCpuMsPerLogin: number;
+  /** Of that, the time in garbage collection (pauses, as V8 reports them), per login. */
+  instanceGcMsPerLogin: number;
   /** CPU time of this process (the people's browsers and the Pocket emulator), per login. */
   driverCpuMsPerLogin: number;
 }
 
-async function instancesCpuMs(instances: Instance[]): Promise<number> {
+/** CPU time (user + system) of the instances so far, and the part of it spent in GC (ms). */
+async function instancesCpuMs(instances: Instance[]): Promise<{ cpu: number; gc: number }> {
   const used = await Promise.all(
-    instances.map(async (instance) => (JSON.parse((await get(`${instance.url}/cpu`)).body) as { ms: number }).ms),
+    instances.map(
+      async (instance) => JSON.parse((await get(`${instance.url}/cpu`)).body) as { ms: number; gcMs: number },
+    ),
   );
-  return used.reduce((a, b) => a + b, 0);
+  return { cpu: used.reduce((a, b) => a + b.ms, 0), gc: used.reduce((a, b) => a + b.gcMs, 0) };
 }
 
 /** Calls per command so far, from INFO commandstats ("cmdstat_set:calls=12,..."). */
@@ -180,7 +191,7 @@ export async function serverLoad(): Promise<Figure[]> {
     );
     const elapsed = since(started);
     const driver = process.cpuUsage(driverBefore);
-    const cpuMs = (await instancesCpuMs(instances)) - cpuBefore;
+    const cpuAfter = await instancesCpuMs(instances);
     const commands = perLogin(callsBefore, await commandCalls(redis), count);
     // Checked after the clock stopped: each login's token is there, and its callback, replayed on
     // the instance that began it, finds nothing.
@@ -206,7 +217,8 @@ export async function serverLoad(): Promise<Figure[]> {
       // GET and DEL inside the release script are counted by Redis but are no round trip.
       redisCallsPerLogin: Object.values(commands).reduce((a, b) => a + b, 0) - 2 * (commands.evalsha ?? 0),
       commands,
-      instanceCpuMsPerLogin: cpuMs / count,
+      instanceCpuMsPerLogin: (cpuAfter.cpu - cpuBefore.cpu) / count,
+      instanceGcMsPerLogin: (cpuAfter.gc - cpuBefore.gc) / count,
       driverCpuMsPerLogin: (driver.user + driver.system) / 1000 / count,
     };
   }
@@ -242,7 +254,7 @@ export async function serverLoad(): Promise<Figure[]> {
         for (const path of only) {
           const r = await round(path, LOGINS);
           console.log(
-            `  ${path} round ${i + 1}: ${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login (driver ${r.driverCpuMsPerLogin.toFixed(2)}), failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`,
+            `  ${path} round ${i + 1}: ${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login (gc ${r.instanceGcMsPerLogin.toFixed(2)}, driver ${r.driverCpuMsPerLogin.toFixed(2)}), failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`,
           );
         }
       }
@@ -261,7 +273,7 @@ export async function serverLoad(): Promise<Figure[]> {
       else bare.push(await round('b', LOGINS)), machine.push(await round('m', LOGINS));
       const [m, b] = [machine.at(-1)!, bare.at(-1)!];
       const line = (r: Round) =>
-        `${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login (driver ${r.driverCpuMsPerLogin.toFixed(2)}), failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`;
+        `${r.loginsPerSecond.toFixed(0)}/s p50 ${r.p50.toFixed(0)} ms p99 ${r.p99.toFixed(0)} ms, cpu ${r.instanceCpuMsPerLogin.toFixed(2)} ms/login (gc ${r.instanceGcMsPerLogin.toFixed(2)}, driver ${r.driverCpuMsPerLogin.toFixed(2)}), failed ${r.failed} ${JSON.stringify(r.errors)}, lost ${r.lost}, duplicated ${r.duplicated}`;
       console.log(`  round ${i + 1}: machine ${line(m)}; bare ${line(b)}`);
     }
     const memoryMachine = await flowMemory('m');

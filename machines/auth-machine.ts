@@ -492,7 +492,11 @@ const machine = setup({
                 onDone: {
                   target: '#auth.signingIn.awaitingUser',
                   actions: [
+                    // The attempts are reset here too, not only on entering the next step: a host
+                    // that keeps the flow at awaitingUser then resumes with none counted.
                     assign(({ context, event }) => ({
+                      attempt: 0,
+                      retryAfterMs: null,
                       session: event.output.session,
                       authorizationUrl: event.output.authorizationUrl,
                       userCode: event.output.userCode ?? null,

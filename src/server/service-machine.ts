@@ -160,7 +160,7 @@ function serverStatechart(redirectUri: string | null): typeof authMachine.config
         ...idle,
         on: {
           ...idle.on,
-          LOGIN: [{ ...forced, target: '#auth.signingIn.requestingToken' }, ...unforced],
+          LOGIN: [{ ...forced, target: '#auth.signingIn.requestingToken', actions: [] }, ...unforced],
         },
       },
       checkingStore: { ...checkingStore, states: { ...checkingStore.states, waitingForLogin } },
@@ -178,6 +178,9 @@ function serverStatechart(redirectUri: string | null): typeof authMachine.config
           awaitingUser: { ...awaitingUser, entry: [], initial: 'waitingForRedirect' },
         },
       },
+      // No resetAttempts on entry: the flow was kept with none counted (startAuthorization's
+      // onDone resets them), and nothing in awaitingUser counts any on a server.
+      exchanging: { ...child(root, 'exchanging'), entry: [] },
       authorized: {
         ...authorized,
         states: {
