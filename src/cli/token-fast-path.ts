@@ -32,7 +32,7 @@ export async function printFreshStoredToken(argv: string[], io: CliIO = processI
     const args = parseCommandArgs(token, argv);
     if (args.values['help']) return null;
     const request = tokenRequest(args);
-    const name = profileName(args.values['profile'], io.env);
+    const name = profileName(args.values['profile'], io.env, 'token');
     const profile = await readProfile(io.env, name);
     // The keychain runs in a helper child the full CLI sets up (storage/stores.ts).
     if (profile?.store !== 'file') return null;

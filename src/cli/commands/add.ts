@@ -26,7 +26,7 @@ export const add: Command = {
             .map((t) => t.trim())
             .filter(Boolean)
         : undefined;
-    const flow = await openStoredPocket(io, args.values['profile']);
+    const flow = await openStoredPocket(io, 'add', args.values['profile']);
     try {
       const answer = await flow.fetch({
         kind: 'add',

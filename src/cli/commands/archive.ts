@@ -14,7 +14,7 @@ export const archive: Command = {
     const ids = args.positionals;
     const bad = ids.find((id) => !/^\d+$/.test(id));
     if (bad) throw new UsageError(`"${bad}" is not an item id (ids are numbers).`, 'archive');
-    const flow = await openStoredPocket(io, args.values['profile']);
+    const flow = await openStoredPocket(io, 'archive', args.values['profile']);
     try {
       const answer = await flow.fetch({
         kind: 'send',

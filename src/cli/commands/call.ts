@@ -109,7 +109,9 @@ export const call: Command = {
     const headers = parseHeaders(v['header']);
 
     const skew = refreshSkewMs(args, { command: 'call' });
-    const account = await openAccount(v['profile'], io, { command: 'authmachine login --issuer URL --client-id ID' });
+    const account = await openAccount(v['profile'], io, 'call', {
+      command: 'authmachine login --issuer URL --client-id ID',
+    });
     const profile = account.profile;
     if (profile.provider !== 'oauth2') {
       throw new AuthError(

@@ -74,7 +74,7 @@ export const items: Command = {
     const count = wholeNumberOption(args, 'count', { command: 'items', min: 1, fallback: 30 });
     const pageSize = all ? pageSizeAll : count;
 
-    const flow = await openStoredPocket(io, args.values['profile']);
+    const flow = await openStoredPocket(io, 'items', args.values['profile']);
     const getPage = async (pageParams: PocketGetParams) => {
       const answer = await flow.fetch({ kind: 'get', params: pageParams });
       return answer.result;

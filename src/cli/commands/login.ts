@@ -138,7 +138,7 @@ export const login: Command = {
     'authmachine login --provider microsoft --tenant organizations --client-id 00000000-0000-0000-0000-000000000000',
   ],
   async run(commandLine, io) {
-    const profile = profileName(commandLine.values['profile'], io.env);
+    const profile = profileName(commandLine.values['profile'], io.env, 'login');
     // No server named: a saved OAuth login is logged in to again, as it was (login/saved-login.ts).
     const args = namesServer(commandLine)
       ? commandLine

@@ -13,7 +13,7 @@ export const logout: Command = {
     'Pocket has no revocation: its token is deleted here (revoke the app on Pocket\'s site to end it there).\nOAuth providers that offer RFC 7009 revocation are told first; the token is deleted here either way.\nIt says "revoked" only when the provider answered 200; otherwise the token may stay valid there until it expires.\nOnly the profile\'s own login is touched (--profile, else $AUTHMACHINE_PROFILE, else "default").',
   options: { ...PROFILE_OPTION, ...JSON_OPTION },
   async run(args, io) {
-    const name = profileName(args.values['profile'], io.env);
+    const name = profileName(args.values['profile'], io.env, 'logout');
     const profile = await readProfile(io.env, name);
     if (!profile) {
       await write(

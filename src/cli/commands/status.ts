@@ -74,7 +74,7 @@ export const status: Command = {
     const now = Date.now();
     const json = Boolean(args.values['json']);
     if (chosen) {
-      const name = profileName(args.values['profile'], io.env);
+      const name = profileName(args.values['profile'], io.env, 'status');
       const profile = await readProfile(io.env, name);
       if (!profile) {
         await write(

@@ -129,13 +129,13 @@ export const token: Command = {
   async run(args, io) {
     const request = tokenRequest(args);
     const { skewMs, waitMs } = request;
-    const account = await openAccount(args.values['profile'], io).catch(async (error: unknown) => {
+    const account = await openAccount(args.values['profile'], io, 'token').catch(async (error: unknown) => {
       // A profile's very first login, still running elsewhere: wait for it to save the profile.
       if (!isAuthError(error, 'ERR_NOT_LOGGED_IN')) throw error;
       const { awaitProfileLogin } = await import('../storage/first-login.js');
-      const name = profileName(args.values['profile'], io.env);
+      const name = profileName(args.values['profile'], io.env, 'token');
       if (!(await awaitProfileLogin(processesLock(io.env), name, io, waitMs))) throw error;
-      return openAccount(args.values['profile'], io);
+      return openAccount(args.values['profile'], io, 'token');
     });
     const secret = await account.store.get(account.storageKey);
     let stored: TokenSet;

@@ -8,8 +8,8 @@ import type { CliIO } from '../output/io.js';
 import { pocketFlow, pocketFromProfile, type PocketFlow } from './pocket.js';
 
 /** `profile`: the --profile option as given (else $AUTHMACHINE_PROFILE, else "default"). */
-export async function openStoredPocket(io: CliIO, profile?: unknown): Promise<PocketFlow> {
-  const account = await openAccount(profile, io, { orElse: ' (or `authmachine demo`)' });
+export async function openStoredPocket(io: CliIO, command: string, profile?: unknown): Promise<PocketFlow> {
+  const account = await openAccount(profile, io, command, { orElse: ' (or `authmachine demo`)' });
   const { flow } = pocketFlow(await pocketFromProfile(account), io);
   // resume(), not login(): a login that vanished meanwhile must not start a new one here.
   const resumed = await flow.resume().catch((error: unknown) => {

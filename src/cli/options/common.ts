@@ -25,7 +25,8 @@ export const PROFILE_OPTION = {
   profile: {
     type: 'string',
     valueName: 'name',
-    description: 'The account to use (default: $AUTHMACHINE_PROFILE, else "default")',
+    description:
+      'The account to use: 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (default: $AUTHMACHINE_PROFILE, else "default")',
   },
 } satisfies Record<string, OptionSpec>;
 

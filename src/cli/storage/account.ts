@@ -39,9 +39,12 @@ export interface LoginHint {
   orElse?: string;
 }
 
-/** The profile named by --profile / $AUTHMACHINE_PROFILE (else "default"); ERR_NOT_LOGGED_IN when it has no saved login. */
-export async function openAccount(option: unknown, io: CliIO, hint: LoginHint = {}): Promise<Account> {
-  const name = profileName(option, io.env);
+/**
+ * The profile named by --profile / $AUTHMACHINE_PROFILE (else "default") for `command` (which a
+ * bad name's message names); ERR_NOT_LOGGED_IN when it has no saved login.
+ */
+export async function openAccount(option: unknown, io: CliIO, command: string, hint: LoginHint = {}): Promise<Account> {
+  const name = profileName(option, io.env, command);
   const profile = await readProfile(io.env, name);
   if (!profile) {
     const command = loginCommand(name, hint.command);

@@ -56,15 +56,36 @@ export const DEFAULT_PROFILE = 'default';
 export const PROFILE_ENV = 'AUTHMACHINE_PROFILE';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
-/** --profile, else $AUTHMACHINE_PROFILE, else "default". Names are file names: letters, digits, . _ - */
-export function profileName(option: unknown, env: NodeJS.ProcessEnv): string {
-  const given = typeof option === 'string' ? option : env[PROFILE_ENV] || DEFAULT_PROFILE;
-  if (!NAME.test(given)) {
-    throw new UsageError(
-      `"${given}" is not a profile name: use up to 64 letters, digits, ".", "_" or "-", starting with a letter or digit.`,
-    );
-  }
-  return given;
+/** What a valid profile name looks like, for the messages that refuse one. */
+export const PROFILE_NAME_RULE =
+  'A profile name is 1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. work, home-2).';
+
+/**
+ * The profile a command acts on: --profile, else $AUTHMACHINE_PROFILE (empty counts as unset),
+ * else "default". The one place names are checked: they are file names (profiles/<name>.json),
+ * so "../x", "a/b", "" or a 65-character name never reach the file system.
+ *
+ * @param command - The command the person ran (e.g. "token"): the refusal names it, with where
+ *   the name came from (the flag or the environment variable), so they know what to fix.
+ * @throws UsageError (exit 2) when the name is not valid.
+ */
+export function profileName(option: unknown, env: NodeJS.ProcessEnv, command: string): string {
+  const fromFlag = typeof option === 'string';
+  const given = fromFlag ? option : env[PROFILE_ENV] || DEFAULT_PROFILE;
+  if (NAME.test(given)) return given;
+  const shown = shownName(given);
+  throw new UsageError(
+    fromFlag
+      ? `\`authmachine ${command} --profile ${shown}\`: ${shown} is not a profile name. ${PROFILE_NAME_RULE}`
+      : `\`authmachine ${command}\`: $${PROFILE_ENV} is ${shown}, which is not a profile name. ${PROFILE_NAME_RULE} Change or unset $${PROFILE_ENV}, or give --profile NAME.`,
+    command,
+  );
+}
+
+/** The name quoted, control characters escaped, and cut short when long. */
+function shownName(given: string): string {
+  if (given.length <= 40) return JSON.stringify(given);
+  return `${JSON.stringify(given.slice(0, 40)).slice(0, -1)}..." (${given.length} characters)`;
 }
 
 /** $AUTHMACHINE_CONFIG_DIR, else $XDG_CONFIG_HOME/authmachine, else ~/.config/authmachine; always absolute. */
@@ -131,7 +152,6 @@ export async function removeProfile(env: NodeJS.ProcessEnv, name: string): Promi
   await rm(fileOf(env, name), { force: true });
 }
 
-/** Every saved profile, by name. */
 /** The names of the saved profiles, sorted, without reading them. */
 export async function listProfileNames(env: NodeJS.ProcessEnv): Promise<string[]> {
   let files: string[];
@@ -147,6 +167,7 @@ export async function listProfileNames(env: NodeJS.ProcessEnv): Promise<string[]
     .sort();
 }
 
+/** Every saved profile, by name. */
 export async function listProfiles(env: NodeJS.ProcessEnv): Promise<Array<{ name: string; profile: Profile }>> {
   const names = await listProfileNames(env);
   const found = await Promise.all(names.map(async (name) => ({ name, profile: await readProfile(env, name) })));
