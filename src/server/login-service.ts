@@ -214,7 +214,7 @@ export class LoginService<Req = unknown, Res = unknown> {
       snapshot: record.snapshot as Snapshot<unknown>,
       input: { config: this.#config },
     });
-    bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId), 'login');
+    bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId));
     this.#start(actor);
     try {
       if (!actor.getSnapshot().matches({ signingIn: { awaitingUser: 'waitingForRedirect' } })) {
@@ -246,7 +246,7 @@ export class LoginService<Req = unknown, Res = unknown> {
   async token(userId: string): Promise<UserToken> {
     this.#ensureOpen();
     const actor = this.#fromIdle();
-    bindUser(actor, userStorageKey(this.#protocol.storageKey, userId), 'renew');
+    bindUser(actor, userStorageKey(this.#protocol.storageKey, userId));
     this.#start(actor);
     try {
       // LOGIN, not forced: checkingStore hands over the stored entry (the service never signs in here).

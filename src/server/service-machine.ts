@@ -18,23 +18,18 @@ import { withLock } from './with-lock.js';
 export type ServiceMachine = typeof authMachine;
 export type ServiceActor = Actor<ServiceMachine>;
 
-/** Whose login an actor runs, and what it runs it for. */
+/** Whose login an actor runs. */
 interface Binding {
   /** The user's token-store key (also the user's lock key). */
   key: string;
-  /**
-   * 'login': `complete` saves a new login; 'renew': `token` renews through the machine's fetching
-   * states. Either way the machine's holdLock holds the user's lock around the save.
-   */
-  purpose: 'login' | 'renew';
 }
 
 /** The binding of each running login, by its actor system (one system per root actor). */
 const bindings = new WeakMap<object, Binding>();
 
-/** Tells the machine's actors whose login `actor` runs, and why. */
-export function bindUser(actor: ServiceActor, key: string, purpose: Binding['purpose']): void {
-  bindings.set(actor.system, { key, purpose });
+/** Tells the machine's actors whose login `actor` runs: a completed login's save and a renewal alike. */
+export function bindUser(actor: ServiceActor, key: string): void {
+  bindings.set(actor.system, { key });
 }
 
 function bindingOf(system: object): Binding {

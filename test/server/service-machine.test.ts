@@ -76,7 +76,7 @@ test('a hosted login builds no receiver, browser opener or lock-holding actor, t
   const machine = serviceMachine(tokens, lock);
   const begun = recorder();
   const first = createActor(machine, { input: { config: {} }, inspect: begun.inspect });
-  bindUser(first, 'fake:client|user:ada', 'login');
+  bindUser(first, 'fake:client|user:ada');
   first.start();
   const waiting = new Promise<void>((resolve) =>
     first.subscribe((s) => s.matches({ signingIn: { awaitingUser: 'waitingForRedirect' } }) && resolve()),
@@ -105,7 +105,7 @@ test('a hosted login builds no receiver, browser opener or lock-holding actor, t
     input: { config: {} },
     inspect: completed.inspect,
   });
-  bindUser(second, 'fake:client|user:ada', 'login');
+  bindUser(second, 'fake:client|user:ada');
   second.start();
   const ready = new Promise<void>((resolve) =>
     second.subscribe((s) => s.matches({ authorized: 'ready' }) && resolve()),
@@ -133,7 +133,7 @@ test('the CLI statechart still invokes the receiver, the browser opener and the 
 /** A service machine's actor at waitingForRedirect for `user`, and the callback that completes it. */
 async function begunLogin(machine: ReturnType<typeof serviceMachine>, key: string) {
   const first = createActor(machine, { input: { config: {} } });
-  bindUser(first, key, 'login');
+  bindUser(first, key);
   first.start();
   const waiting = new Promise<void>((resolve) =>
     first.subscribe((s) => s.matches({ signingIn: { awaitingUser: 'waitingForRedirect' } }) && resolve()),
@@ -147,7 +147,7 @@ async function begunLogin(machine: ReturnType<typeof serviceMachine>, key: strin
     snapshot: decodeFlowRecord(record, 'memory').snapshot as never,
     input: { config: {} },
   });
-  bindUser(second, key, 'login');
+  bindUser(second, key);
   const settled = new Promise<string>((resolve) =>
     second.subscribe((s) => {
       if (s.matches({ authorized: 'ready' })) resolve('ready');
