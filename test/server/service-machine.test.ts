@@ -22,7 +22,7 @@ function stateIds(node: AnyStateNode): string[] {
   return [node.id, ...Object.values(node.states).flatMap((child) => stateIds(child as AnyStateNode))];
 }
 
-function serviceMachine(tokens = new MemoryTokenStore(), lock = new MemoryLock()) {
+function serviceMachine(tokens = new MemoryTokenStore(), lock = new MemoryLock(), lockTimeoutMs = 5_000) {
   return provideServiceMachine(createFakeProtocol(), {
     http: nullHttp,
     externalRedirectUri: REDIRECT_URI,
@@ -31,7 +31,7 @@ function serviceMachine(tokens = new MemoryTokenStore(), lock = new MemoryLock()
     clock: systemClock,
     random: cryptoRandom,
     storeTimeoutMs: 5_000,
-    lockTimeoutMs: 5_000,
+    lockTimeoutMs,
   });
 }
 
@@ -179,16 +179,7 @@ test('a lock held past lockTimeoutMs fails the save with ERR_TIMEOUT, and nothin
   const lock = new MemoryLock();
   const key = 'fake:client|user:ada';
   await lock.acquire(renewalLockKey(key), { signal: new AbortController().signal });
-  const machine = provideServiceMachine(createFakeProtocol(), {
-    http: nullHttp,
-    externalRedirectUri: REDIRECT_URI,
-    tokens,
-    lock,
-    clock: systemClock,
-    random: cryptoRandom,
-    storeTimeoutMs: 5_000,
-    lockTimeoutMs: 30,
-  });
+  const machine = serviceMachine(tokens, lock, 30);
   const { settled, actor } = await begunLogin(machine, key);
   t.is(await settled, 'ERR_TIMEOUT');
   t.is(await tokens.get(key), null);
