@@ -5,13 +5,13 @@
  * Its failures follow login-needed.ts: no stored login is ERR_NOT_LOGGED_IN, a refused one
  * ERR_TOKEN_INVALID, both ending with the profile's login command.
  */
-import { AuthError, isAuthError } from '../../../adapters/errors.js';
+import { AuthError } from '../../../adapters/errors.js';
 import type { TokenSet } from '../../../machines/types.js';
 import { waitingText } from '../login/progress.js';
 import { cancelOnSignal } from '../login/run.js';
 import type { CliIO } from '../output/io.js';
 import type { Account } from '../storage/account.js';
-import { namingLogin, notLoggedIn } from '../storage/login-needed.js';
+import { namingLogin } from '../storage/login-needed.js';
 import { oauthFlow, oauthOptionsFromProfile } from './oauth.js';
 
 export async function renewToken(
@@ -28,9 +28,7 @@ export async function renewToken(
   const stopSignals = cancelOnSignal(() => flow.cancel());
   try {
     // Never a sign-in: the stored login, or the one another process completes while we wait.
-    await flow.login({ signIn: false }).catch((error: unknown) => {
-      throw isAuthError(error, 'ERR_NOT_LOGGED_IN') ? notLoggedIn(account.name, 'ended') : error;
-    });
+    await flow.login({ signIn: false });
     return await flow.freshToken();
   } catch (error) {
     throw namingLogin(error, account.name);

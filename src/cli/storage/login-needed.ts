@@ -26,24 +26,26 @@ export function profileNote(name: string): string {
 export type NoLogin = 'none' | 'ended';
 
 /** ERR_NOT_LOGGED_IN for profile `name`: never saved ('none'), or its login is gone or expired ('ended'). */
-export function notLoggedIn(name: string, why: NoLogin = 'none'): AuthError {
+export function notLoggedIn(name: string, why: NoLogin = 'none', cause?: unknown): AuthError {
   const state =
     why === 'none' ? `Not logged in${profileNote(name)}` : `The login${profileNote(name)} has expired or ended`;
-  return new AuthError('ERR_NOT_LOGGED_IN', `${state}. Run \`${loginCommand(name)}\`.`);
+  return new AuthError('ERR_NOT_LOGGED_IN', `${state}. Run \`${loginCommand(name)}\`.`, cause ? { cause } : {});
 }
 
 /** A message's own "Log in again." ending, which the exact command replaces. */
 const LOG_IN_AGAIN = /\s*Log in again\.$/;
 
 /**
- * `error` with profile `name`'s login command at the end of its message when it is
- * ERR_TOKEN_INVALID (the login was refused: revoked, expired, removed); any other error as it is.
- * The code, status, provider code and cause are kept.
+ * `error` said by the rule above for profile `name`: ERR_TOKEN_INVALID (the login was refused:
+ * revoked, expired, removed) with the login command at the end of its message, code, status and
+ * provider code kept; ERR_NOT_LOGGED_IN from the flow (its login vanished meanwhile) as
+ * notLoggedIn(name, 'ended'); any other error, or one that already names the command, as it is.
  */
 export function namingLogin(error: unknown, name: string): unknown {
-  if (!isAuthError(error, 'ERR_TOKEN_INVALID')) return error;
   const command = `\`${loginCommand(name)}\``;
-  if (error.message.includes(command)) return error;
+  if (!isAuthError(error) || error.message.includes(command)) return error;
+  if (error.code === 'ERR_NOT_LOGGED_IN') return notLoggedIn(name, 'ended', error);
+  if (error.code !== 'ERR_TOKEN_INVALID') return error;
   const text = error.message.replace(LOG_IN_AGAIN, '');
   const { retryable, status, providerCode, retryAfterMs } = error;
   return new AuthError('ERR_TOKEN_INVALID', `${text} To log in again, run ${command}.`, {
