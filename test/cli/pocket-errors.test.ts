@@ -197,7 +197,7 @@ test('107 (unknown token), 137 (token of another key), 136 (unknown key): exit 3
   t.is(unknown.code, 3);
   t.regex(
     unknown.stderr,
-    /The stored login is no longer valid and was removed\. Log in again\. \(ERR_TOKEN_INVALID\)\n$/,
+    /The stored login is no longer valid and was removed\. To log in again, run `authmachine login`\. \(ERR_TOKEN_INVALID\)\n$/,
   );
   t.notRegex(
     unknown.stderr,

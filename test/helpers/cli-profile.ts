@@ -1,5 +1,5 @@
 /**
- * Writes a logged-in Pocket profile for the CLI without running a login: profiles/default.json plus a
+ * Writes a logged-in Pocket profile for the CLI without running a login: profiles/<name>.json plus a
  * 0600 token file, in the CLI's own formats (storage/profile.ts, storage/account.ts, token-codec.ts), so a
  * later `authmachine items` or `status` in that config dir finds a usable login.
  */
@@ -16,6 +16,8 @@ export interface StoredPocketLogin {
   consumerKey: string;
   accessToken: string;
   username: string;
+  /** Default "default". */
+  profile?: string;
 }
 
 /** Returns the token file's path. */
@@ -31,11 +33,12 @@ export async function writePocketLogin(configDir: string, login: StoredPocketLog
     tokenFile,
     keyFingerprint: fingerprint,
   };
+  const name = login.profile ?? 'default';
   await store.set(
-    storageKeyOf(profile, 'default'),
+    storageKeyOf(profile, name),
     encodeTokenSet({ accessToken: login.accessToken, username: login.username }),
   );
-  await writeProfile({ AUTHMACHINE_CONFIG_DIR: configDir }, 'default', profile);
+  await writeProfile({ AUTHMACHINE_CONFIG_DIR: configDir }, name, profile);
   return tokenFile;
 }
 

@@ -2,12 +2,16 @@ import { type Command, UsageError } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
 import { EXIT } from '../output/exit-codes.js';
 import { write } from '../output/io.js';
-import { openStoredPocket } from '../flows/stored-pocket.js';
+import { withStoredPocket } from '../flows/stored-pocket.js';
 
 export const add: Command = {
   name: 'add',
   usage: 'authmachine add <url> [--title TEXT] [--tags a,b]',
   positionals: { name: 'url', min: 1, max: 1 },
+  details: [
+    'Uses the stored Pocket login and never opens a browser: with none, or one Pocket refuses, it exits 3',
+    'and says the login command to run (with --profile NAME for a profile other than the default).',
+  ].join('\n'),
   options: {
     ...PROFILE_OPTION,
     title: { type: 'string', valueName: 'text', description: 'Title to save it under' },
@@ -26,8 +30,7 @@ export const add: Command = {
             .map((t) => t.trim())
             .filter(Boolean)
         : undefined;
-    const flow = await openStoredPocket(io, 'add', args.values['profile']);
-    try {
+    await withStoredPocket(io, 'add', args.values['profile'], async (flow) => {
       const answer = await flow.fetch({
         kind: 'add',
         url,
@@ -41,9 +44,7 @@ export const add: Command = {
           ? `${JSON.stringify(item.raw)}\n`
           : `Saved ${item.normalUrl ?? url} as item ${item.itemId}.\n`,
       );
-    } finally {
-      flow.stop();
-    }
+    });
     return EXIT.ok;
   },
 };

@@ -4,7 +4,8 @@ import type { ResourceRequest } from '../../oauth2/index.js';
 import { type Command, UsageError } from '../command.js';
 import { EXIT } from '../output/exit-codes.js';
 import { write } from '../output/io.js';
-import { openAccount, loginCommand, profileNote } from '../storage/account.js';
+import { openAccount } from '../storage/account.js';
+import { withStoredLogin } from '../storage/login-needed.js';
 import { PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
 
 const METHODS: HttpMethod[] = ['GET', 'POST', 'PUT', 'DELETE'];
@@ -72,8 +73,9 @@ export const call: Command = {
     "authmachine processes wait for it and use its token. A path is resolved against the login's",
     "--resource; a full URL must be on the resource's or the issuer's origin. The response body goes",
     'to stdout (with --include, after the status line and headers). Exits 0 for a 2xx answer, 1 for any',
-    'other status (shown on stderr), 3 when not logged in. Set Content-Type yourself with --header when',
-    'you send --data.',
+    'other status (shown on stderr), 3 when not logged in or the login was refused (the message says the',
+    'login command to run, with --profile NAME for a profile other than the default). Set Content-Type',
+    'yourself with --header when you send --data.',
   ].join('\n'),
   options: {
     method: {
@@ -109,9 +111,7 @@ export const call: Command = {
     const headers = parseHeaders(v['header']);
 
     const skew = refreshSkewMs(args, { command: 'call' });
-    const account = await openAccount(v['profile'], io, 'call', {
-      command: 'authmachine login --issuer URL --client-id ID',
-    });
+    const account = await openAccount(v['profile'], io, 'call');
     const profile = account.profile;
     if (profile.provider !== 'oauth2') {
       throw new AuthError(
@@ -124,13 +124,7 @@ export const call: Command = {
     const url = targetUrl(given, profile.issuer, profile.resource);
     const { oauthFlow, oauthOptionsFromProfile } = await import('../flows/oauth.js');
     const { flow } = oauthFlow({ ...oauthOptionsFromProfile(account, io), refreshSkewMs: skew }, io);
-    try {
-      if ((await flow.resume()) === null) {
-        throw new AuthError(
-          'ERR_NOT_LOGGED_IN',
-          `Not logged in to ${profile.issuer}${profileNote(account.name)} (or the login expired). Run \`${loginCommand(account.name)}\`.`,
-        );
-      }
+    return withStoredLogin(flow, account.name, async () => {
       const request: ResourceRequest = { url, method, headers, ...(body === undefined ? {} : { body }) };
       const response = await flow.fetch(request);
       if (v['include']) {
@@ -145,8 +139,6 @@ export const call: Command = {
       if (response.status >= 200 && response.status < 300) return EXIT.ok;
       io.stderr.write(`authmachine: ${method} ${url} answered HTTP ${response.status}.\n`);
       return EXIT.failure;
-    } finally {
-      flow.stop();
-    }
+    });
   },
 };

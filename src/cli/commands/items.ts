@@ -4,7 +4,7 @@ import { PROFILE_OPTION } from '../options/common.js';
 import { EXIT } from '../output/exit-codes.js';
 import { write } from '../output/io.js';
 import { itemRow, TABLE_HEADER } from '../output/item-table.js';
-import { openStoredPocket } from '../flows/stored-pocket.js';
+import { withStoredPocket } from '../flows/stored-pocket.js';
 import { wholeNumberOption } from '../options/number.js';
 
 const CHOICES = {
@@ -26,6 +26,8 @@ export const items: Command = {
     "Shows a readable table by default (* favourite, A archived). --json prints Pocket's own items",
     '(its strings, as the API returns them) as one JSON array; --ndjson prints one item per line and',
     'streams, so --all --ndjson handles any size of list in constant memory.',
+    'Uses the stored Pocket login and never opens a browser: with none, or one Pocket refuses, it exits 3',
+    'and says the login command to run (with --profile NAME for a profile other than the default).',
   ].join('\n'),
   options: {
     ...PROFILE_OPTION,
@@ -74,17 +76,16 @@ export const items: Command = {
     const count = wholeNumberOption(args, 'count', { command: 'items', min: 1, fallback: 30 });
     const pageSize = all ? pageSizeAll : count;
 
-    const flow = await openStoredPocket(io, 'items', args.values['profile']);
-    const getPage = async (pageParams: PocketGetParams) => {
-      const answer = await flow.fetch({ kind: 'get', params: pageParams });
-      return answer.result;
-    };
-    const format = v['ndjson'] ? 'ndjson' : v['json'] ? 'json' : 'table';
-    // stdout only ever holds whole documents: --json is written once every page has arrived,
-    // the table and --ndjson in whole lines per page. A failure part-way leaves no lone "[".
-    let shown = 0;
-    const rawItems: unknown[] = [];
-    try {
+    await withStoredPocket(io, 'items', args.values['profile'], async (flow) => {
+      const getPage = async (pageParams: PocketGetParams) => {
+        const answer = await flow.fetch({ kind: 'get', params: pageParams });
+        return answer.result;
+      };
+      const format = v['ndjson'] ? 'ndjson' : v['json'] ? 'json' : 'table';
+      // stdout only ever holds whole documents: --json is written once every page has arrived,
+      // the table and --ndjson in whole lines per page. A failure part-way leaves no lone "[".
+      let shown = 0;
+      const rawItems: unknown[] = [];
       const pages = all
         ? pagesOf(getPage, params, { pageSize })
         : (async function* () {
@@ -110,9 +111,7 @@ export const items: Command = {
         if (shown === 0) await write(io.stdout, `${TABLE_HEADER}\n`);
         io.stderr.write(`${shown} item${shown === 1 ? '' : 's'}.\n`);
       }
-    } finally {
-      flow.stop();
-    }
+    });
     return EXIT.ok;
   },
 };

@@ -2,7 +2,8 @@ import type { Command } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
 import { EXIT } from '../output/exit-codes.js';
 import { write } from '../output/io.js';
-import { accountOf, consumerKeyEntry, profileNote } from '../storage/account.js';
+import { accountOf, consumerKeyEntry } from '../storage/account.js';
+import { profileNote } from '../storage/login-needed.js';
 import { profileName, readProfile, removeProfile } from '../storage/profile.js';
 import { isAuthError } from '../../../adapters/errors.js';
 

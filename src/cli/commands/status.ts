@@ -1,5 +1,6 @@
 import { decodeTokenSet, isUsable } from '../../flow/token-codec.js';
-import { accountOf, loginCommand, profileNote } from '../storage/account.js';
+import { accountOf } from '../storage/account.js';
+import { loginCommand, profileNote } from '../storage/login-needed.js';
 import type { Command } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION } from '../options/common.js';
 import { EXIT } from '../output/exit-codes.js';

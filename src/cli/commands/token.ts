@@ -10,7 +10,8 @@ import { processesLock } from '../storage/stores.js';
 import { loginLockKey } from '../../flow/lock-keys.js';
 import { decodeTokenSet, isFresh } from '../../flow/token-codec.js';
 import type { TokenSet } from '../../../machines/types.js';
-import { openAccount, loginCommand, profileNote } from '../storage/account.js';
+import { openAccount } from '../storage/account.js';
+import { namingLogin, notLoggedIn } from '../storage/login-needed.js';
 import { type Command, type ParsedArgs, UsageError } from '../command.js';
 import { JSON_OPTION, PROFILE_OPTION, REFRESH_SKEW_OPTION, refreshSkewMs } from '../options/common.js';
 import { wholeNumberOption } from '../options/number.js';
@@ -90,7 +91,8 @@ export const token: Command = {
   details: [
     'Prints the access token of the stored login on stdout, renewed first when it is expired or within',
     '--refresh-skew of expiry (single-flight: other authmachine processes wait and use the same new',
-    'token). Never opens a browser and never asks anything: exits 3 when a login is needed.',
+    'token). Never opens a browser and never asks anything: exits 3 when a login is needed, saying the',
+    'login command to run (with --profile NAME for a profile other than the default).',
     '',
     'While another authmachine process is logging in to the same account (waiting for your approval),',
     'it waits for that login, up to --wait seconds (default 300), and prints its token; it says on stderr',
@@ -142,11 +144,7 @@ export const token: Command = {
     if (secret === null) {
       // Only a login in progress elsewhere can help: wait for it (the machine's slow path).
       const busy = waitMs > 0 && (await account.lock?.holder?.(loginLockKey(account.storageKey))) != null;
-      if (!busy || account.profile.provider !== 'oauth2')
-        throw new AuthError(
-          'ERR_NOT_LOGGED_IN',
-          `Not logged in${profileNote(account.name)}. Run \`${loginCommand(account.name)}\`.`,
-        );
+      if (!busy || account.profile.provider !== 'oauth2') throw notLoggedIn(account.name, 'ended');
       const { renewToken } = await import('../flows/token-renew.js');
       stored = await renewToken(account, io, skewMs, waitMs);
     } else stored = decodeTokenSet(secret, account.store.location);
@@ -164,9 +162,9 @@ export const token: Command = {
       stored = await renewToken(account, io, skewMs, waitMs);
       printed = printable(stored, { ...request, skewMs: 0 }, Date.now());
       if (printed === null)
-        throw new AuthError(
-          'ERR_TOKEN_INVALID',
-          `The provider renewed the login without a usable token. Run \`${loginCommand(account.name)}\` again.`,
+        throw namingLogin(
+          new AuthError('ERR_TOKEN_INVALID', 'The provider renewed the login without a usable token.'),
+          account.name,
         );
     }
     const note = senderConstrainedNote(printed);

@@ -1,27 +1,26 @@
 /**
- * For data commands: the Pocket login of a profile, loaded from the store without a browser.
- * Fails with ERR_NOT_LOGGED_IN (exit 3) rather than starting a login.
+ * For data commands: the Pocket login of a profile, loaded from the store without a browser, by
+ * the rule of login-needed.ts (exit 3 and the login command to run, never a new login).
  */
-import { AuthError } from '../../../adapters/errors.js';
-import { openAccount, loginCommand, profileNote } from '../storage/account.js';
+import { openAccount } from '../storage/account.js';
+import { withStoredLogin } from '../storage/login-needed.js';
 import type { CliIO } from '../output/io.js';
 import { pocketFlow, pocketFromProfile, type PocketFlow } from './pocket.js';
 
-/** `profile`: the --profile option as given (else $AUTHMACHINE_PROFILE, else "default"). */
-export async function openStoredPocket(io: CliIO, command: string, profile?: unknown): Promise<PocketFlow> {
-  const account = await openAccount(profile, io, command, { orElse: ' (or `authmachine demo`)' });
+/**
+ * Runs `use` with the stored Pocket login of the profile `command` names (`profile`: --profile
+ * as given, else $AUTHMACHINE_PROFILE, else "default"), then stops its flow.
+ *
+ * @throws AuthError ERR_NOT_LOGGED_IN without a stored login; ERR_TOKEN_INVALID, naming the login
+ *   command, when Pocket refuses it; whatever `use` throws otherwise.
+ */
+export async function withStoredPocket<R>(
+  io: CliIO,
+  command: string,
+  profile: unknown,
+  use: (flow: PocketFlow) => Promise<R>,
+): Promise<R> {
+  const account = await openAccount(profile, io, command);
   const { flow } = pocketFlow(await pocketFromProfile(account), io);
-  // resume(), not login(): a login that vanished meanwhile must not start a new one here.
-  const resumed = await flow.resume().catch((error: unknown) => {
-    flow.stop();
-    throw error;
-  });
-  if (resumed === null) {
-    flow.stop();
-    throw new AuthError(
-      'ERR_NOT_LOGGED_IN',
-      `Not logged in to Pocket${profileNote(account.name)}. Run \`${loginCommand(account.name)}\`.`,
-    );
-  }
-  return flow;
+  return withStoredLogin(flow, account.name, () => use(flow));
 }

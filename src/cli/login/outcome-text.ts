@@ -1,6 +1,6 @@
 /** The line `login` ends with, the same for every protocol. */
 import type { LoginResult } from '../../flow/auth-flow.js';
-import { profileNote } from '../storage/account.js';
+import { profileNote } from '../storage/login-needed.js';
 
 /**
  * "Logged in to <server> as <user> (profile p) (how). Token kept in <store>.", where "how" says

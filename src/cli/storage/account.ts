@@ -4,11 +4,11 @@
  * Loads no HTTP library and no machine: `status` and `token` start from here.
  */
 import type { Lock, TokenStore } from '../../../adapters/contracts.js';
-import { AuthError } from '../../../adapters/errors.js';
 import { oauth2StorageKey, storageKey } from '../../storage-key.js';
 import type { CliIO } from '../output/io.js';
 import { targetOfProfile, targetProtocolOptions } from '../flows/oauth-target.js';
-import { DEFAULT_PROFILE, profileName, readProfile, type Profile } from './profile.js';
+import { notLoggedIn } from './login-needed.js';
+import { profileName, readProfile, type Profile } from './profile.js';
 import { openLock, openStore } from './stores.js';
 
 export interface Account {
@@ -31,28 +31,17 @@ export function accountOf(name: string, profile: Profile, env: NodeJS.ProcessEnv
   };
 }
 
-/** How a "not logged in" error tells the person to log in. */
-export interface LoginHint {
-  /** The command to run, before its --profile flag (default `authmachine login`). */
-  command?: string;
-  /** Said after it, e.g. " (or `authmachine demo`)". */
-  orElse?: string;
-}
-
 /**
  * The profile named by --profile / $AUTHMACHINE_PROFILE (else "default") for `command` (which a
- * bad name's message names); ERR_NOT_LOGGED_IN when it has no saved login.
+ * bad name's message names).
+ *
+ * @throws UsageError for a bad name; AuthError ERR_NOT_LOGGED_IN when the profile has no saved
+ *   login (login-needed.ts).
  */
-export async function openAccount(option: unknown, io: CliIO, command: string, hint: LoginHint = {}): Promise<Account> {
+export async function openAccount(option: unknown, io: CliIO, command: string): Promise<Account> {
   const name = profileName(option, io.env, command);
   const profile = await readProfile(io.env, name);
-  if (!profile) {
-    const command = loginCommand(name, hint.command);
-    throw new AuthError(
-      'ERR_NOT_LOGGED_IN',
-      `Not logged in${profileNote(name)}. Run \`${command}\`${hint.orElse ?? ''}.`,
-    );
-  }
+  if (!profile) throw notLoggedIn(name);
   return accountOf(name, profile, io.env);
 }
 
@@ -75,16 +64,3 @@ export function storageKeyOf(profile: Profile, name: string): string {
  * named by the consumer key's fingerprint (consumerKeyFingerprint in storage-key.ts).
  */
 export const consumerKeyEntry = (fingerprint: string) => `pocket-consumer-key:${fingerprint}`;
-
-/**
- * The login command for profile `name`: `authmachine login --profile work`, or plain
- * `authmachine login` for the default one (which a plain `login` would log in instead).
- */
-export function loginCommand(name: string, command = 'authmachine login'): string {
-  return `${command}${name === DEFAULT_PROFILE ? '' : ` --profile ${name}`}`;
-}
-
-/** " (profile work)" for a named profile, nothing for the default one. */
-export function profileNote(name: string): string {
-  return name === 'default' ? '' : ` (profile ${name})`;
-}
