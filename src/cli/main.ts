@@ -9,10 +9,10 @@ import { parseCommandArgs } from './parse.js';
 import { COMMANDS } from './registry.js';
 import { reportFailure } from './output/report.js';
 import { UsageError } from './command.js';
-import { runKeychainInChild } from './storage/stores.js';
+import { runKeychainInChild } from './storage/keychain-mode.js';
 
 export async function main(argv: string[], io?: CliIO): Promise<number> {
-  // As its own process (no io handed in), keychain calls run in a helper child: see storage/stores.ts.
+  // As its own process (no io handed in), keychain calls run in a helper child: see storage/keychain-mode.ts.
   if (io === undefined) runKeychainInChild();
   return run(argv, io ?? processIO());
 }

@@ -18,6 +18,8 @@ const HEAVY = ['axios', 'open', 'keytar'];
 interface Run {
   code: number;
   packages: Set<string>;
+  /** Our own modules, by path from the repository root (src/cli/main.ts, adapters/file-store.ts, ...). */
+  ours: Set<string>;
 }
 
 /** Runs the CLI's main() under the module-load recorder; returns its exit code and the packages it loaded. */
@@ -32,11 +34,13 @@ function runCli(args: string[], configDir: string): Promise<Run> {
       (error, stdout) => {
         if (error && typeof error.code !== 'number') return reject(error);
         const packages = new Set<string>();
+        const ours = new Set<string>();
         for (const line of stdout.split('\n')) {
           const match = /^LOADED .*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(line);
           if (match) packages.add(match[1]!);
+          else if (line.startsWith(`LOADED file://${root}`)) ours.add(line.slice(`LOADED file://${root}`.length));
         }
-        resolve({ code: typeof error?.code === 'number' ? error.code : 0, packages });
+        resolve({ code: typeof error?.code === 'number' ? error.code : 0, packages, ours });
       },
     );
   });
@@ -62,6 +66,19 @@ for (const [title, args, expectedCode] of quiet) {
     for (const pkg of HEAVY) t.false(run.packages.has(pkg), `${pkg} was loaded`);
   });
 }
+
+test('--help loads no token store, lock or profile module: only the CLI core', async (t) => {
+  const run = await runCli(['--help'], await tempConfig(t));
+  t.is(run.code, 0);
+  t.true(
+    run.ours.has('src/cli/main.ts'),
+    'the recorder did not see our own modules: the check below would prove nothing',
+  );
+  const storage = [...run.ours].filter((path) =>
+    /^adapters\/(?!errors)|^src\/cli\/storage\/(?!keychain-mode)/.test(path),
+  );
+  t.deepEqual(storage, []);
+});
 
 test('status with a stored file login reads the store and still loads no HTTP library', async (t) => {
   const dir = await tempConfig(t);

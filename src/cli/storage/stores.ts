@@ -9,6 +9,7 @@ import { FileTokenStore, defaultTokenFilePath } from '../../../adapters/file-sto
 import { KeytarTokenStore } from '../../../adapters/keytar-store.js';
 import { MemoryTokenStore } from '../../../adapters/memory-store.js';
 import { UsageError } from '../command.js';
+import { keychainInChild } from './keychain-mode.js';
 import { configDir, type StoreKind } from './profile.js';
 
 export const STORE_KINDS: StoreKind[] = ['keychain', 'file', 'memory'];
@@ -25,24 +26,13 @@ function keychainTimeoutMs(env: NodeJS.ProcessEnv): number {
   return Number.isFinite(value) && value > 0 ? value : 10_000;
 }
 
-let inChild = false;
-
-/**
- * Runs keytar in a helper child (keychain-process.ts) so a keychain call that never returns
- * cannot keep the CLI alive. main() turns it on when it runs as its own process; in-process
- * hosts of main() (the CLI tests) keep keytar in-process.
- */
-export function runKeychainInChild(): void {
-  inChild = true;
-}
-
 export function openStore(kind: StoreKind, tokenFile: string | undefined, env: NodeJS.ProcessEnv): TokenStore {
   switch (kind) {
     case 'keychain':
       return new KeytarTokenStore({
         service: env['AUTHMACHINE_KEYCHAIN_SERVICE'] ?? 'authmachine',
         timeoutMs: keychainTimeoutMs(env),
-        ...(inChild
+        ...(keychainInChild()
           ? {
               loadKeytar: async () => {
                 const keytar = (await import('./keychain-process.js')).processKeytar();
