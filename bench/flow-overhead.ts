@@ -125,7 +125,7 @@ export async function flowOverhead(): Promise<Figure[]> {
         target: { kind: 'max', ratio: 1.25 },
         note: 'createAuthFlow + login + first /v3/get (count 10), MemoryTokenStore, SimulatedBrowser (node:http) following the auto-approve redirect; baseline: the same 5 requests with one axios instance, a bare node:http listener, a Map as store.',
         cause:
-          'Per login the flow builds an XState actor from a provided machine (~0.6 ms), takes ~12 transitions, runs each request under the shared HTTP policy (abort controller, deadline timer, streamed body with a size limit), binds the hardened loopback receiver and generates a 128-bit state; the profile is flat, with no single hot spot. See the analysis below.',
+          'Per login the flow builds an XState actor from a provided machine (~0.6 ms) and 10 invoked actors (since 2026-11-30 also the account login lock and a renewal-lock holder on each FETCH), takes 12 microsteps with 3 timers, runs each request under the shared HTTP policy (abort controller, deadline timer, streamed body with a size limit), binds the hardened loopback receiver, holds its page until the outcome is known and generates a 128-bit state; the profile is flat, with no single hot spot. See the analysis below.',
       },
     ];
   } finally {
