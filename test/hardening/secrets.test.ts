@@ -29,6 +29,7 @@ import { MemoryLock } from '../../adapters/memory-lock.js';
 import { createLoginService } from '../../src/server/index.js';
 import { startFaultServer } from './helpers/fault-server.js';
 import { authorizationServer, classify } from './helpers/oauth-server.js';
+import { fetchingBrowser } from '../helpers/fetching-browser.js';
 
 const runChild = promisify(execFile);
 
@@ -76,7 +77,7 @@ test('Pocket flow: no secret in errors, inspector output or emitted events', asy
     protocol,
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
-    browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
+    browser: fetchingBrowser,
     store,
     inspect: inspector(hay, 'inspector'),
     config: { maxAttempts: 1 },
@@ -209,7 +210,7 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
     protocol,
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
-    browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
+    browser: fetchingBrowser,
     store,
     inspect: inspector(hay, 'inspector'),
   });
@@ -247,7 +248,7 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
     }),
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
-    browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
+    browser: fetchingBrowser,
     inspect: inspector(hay, 'inspector (failing login)'),
   });
   await failing.login().catch((error: unknown) => hay.error('echoing token endpoint', error));
@@ -270,7 +271,7 @@ test('OAuth flow: no code, verifier, token or client secret in errors or inspect
     }),
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
-    browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
+    browser: fetchingBrowser,
   });
   await broken.login().catch((error: unknown) => hay.error('truncated token answer', error));
   broken.stop();
@@ -304,7 +305,7 @@ test('OAuth flow with DPoP: the private key is in no error, inspector output, em
     protocol,
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
-    browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
+    browser: fetchingBrowser,
     store,
     inspect: inspector(hay, 'inspector'),
   });

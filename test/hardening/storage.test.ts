@@ -17,6 +17,7 @@ import { createAuthFlow } from '../../src/flow/auth-flow.js';
 import { decodeTokenSet } from '../../src/flow/token-codec.js';
 import { startPocketEmulator } from '../../src/pocket/emulator/index.js';
 import { createPocketProtocol, getItems, pocketStorageKey } from '../../src/pocket/index.js';
+import { fetchingBrowser } from '../helpers/fetching-browser.js';
 
 const run = promisify(execFile);
 
@@ -30,10 +31,6 @@ async function filesUnder(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
   return entries.filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name));
 }
-
-const approving = {
-  open: async (url: string, signal: AbortSignal) => void (await (await fetch(url, { signal })).text()),
-};
 
 test('two processes logging in at once into one token file end with one valid token and an intact file', async (t) => {
   const emulator = await startPocketEmulator({ approval: 'auto-approve' });
@@ -88,7 +85,7 @@ for (const behaviour of ['hang', 'fail'] as const) {
         protocol: createPocketProtocol({ consumerKey: emulator.consumerKey, baseUrl: emulator.url }),
         http: new AxiosHttpClient(),
         receiver: new LoopbackReceiver(),
-        browser: approving,
+        browser: fetchingBrowser,
         store,
         storeTimeoutMs: 60_000, // only the keychain's own 150 ms deadline can end a hang in time
       });

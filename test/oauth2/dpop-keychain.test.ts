@@ -16,6 +16,7 @@ import { createOAuth2Protocol } from '../../src/oauth2/index.js';
 import { dpopThumbprint } from '../../src/oauth2/dpop.js';
 import { startFaultServer } from '../hardening/helpers/fault-server.js';
 import { authorizationServer, classify } from '../hardening/helpers/oauth-server.js';
+import { fetchingBrowser } from '../helpers/fetching-browser.js';
 
 interface Entry {
   token: { tokenType: string; dpopKey: { alg: string; privateJwk: Record<string, string> } };
@@ -37,7 +38,7 @@ test('the DPoP key lives in the keychain entry, is replaced by a new login and d
     protocol,
     http: new AxiosHttpClient(),
     receiver: new LoopbackReceiver(),
-    browser: { open: async (url, signal) => void (await (await fetch(url, { signal })).text()) },
+    browser: fetchingBrowser,
     store,
   });
   t.teardown(() => flow.stop());
