@@ -34,7 +34,7 @@ export async function printFreshStoredToken(argv: string[], io: CliIO = processI
     const request = tokenRequest(args);
     const name = profileName(args.values['profile'], io.env, 'token');
     const profile = await readProfile(io.env, name);
-    // The keychain runs in a helper child the full CLI sets up (storage/stores.ts).
+    // The keychain runs in a helper child the full CLI sets up (storage/keychain-mode.ts).
     if (profile?.store !== 'file') return null;
     const account = accountOf(name, profile, io.env);
     const secret = await account.store.get(account.storageKey);

@@ -249,9 +249,10 @@ export class LoginService<Req = unknown, Res = unknown> {
     bindUser(actor, userStorageKey(this.#protocol.storageKey, userId));
     this.#start(actor);
     try {
-      // LOGIN, not forced: checkingStore hands over the stored entry (the service never signs in here).
+      // LOGIN { signIn: false }: checkingStore hands over the stored entry; the statechart itself
+      // never starts a sign-in from here (no entry is ERR_NOT_LOGGED_IN).
       const loaded = this.#settle(actor, (s) => s.matches({ authorized: 'ready' }));
-      actor.send({ type: 'LOGIN', force: false });
+      actor.send({ type: 'LOGIN', force: false, signIn: false });
       await loaded;
       this.#ensureOpen(); // a CANCEL sent while the login was merely loaded found nothing to cancel
       await this.#renewed(actor);

@@ -121,11 +121,11 @@ export function provideServiceMachine<Req, Res>(
  * - The account's login lock (the root's `loginLock`): a server's logins of one account finish on
  *   other instances, so there is none. A forced LOGIN (`begin`) goes from idle straight to
  *   requestingToken, past checkingStore.waitingForLogin and signingIn.preparing, which only wait
- *   for that lock and for a receiver; `acquireLoginLock` still grants it at once for `token()`'s
- *   LOGIN, which passes checkingStore.
+ *   for that lock and for a receiver. `token()`'s LOGIN has `signIn: false`, so begin is the only
+ *   way into signingIn (preparing is never entered); should its checkingStore ever reach
+ *   waitingForLogin, `acquireLoginLock` grants the lock at once and it fails as not logged in.
  * - The redirect receiver (`signingIn`'s `receiver`): the host serves the redirect URI, which is
- *   startAuthorization's input (and preparing raises it, as the receiver did); `expectCallback`
- *   has no one to tell.
+ *   startAuthorization's input; `expectCallback` has no one to tell.
  * - The browser opener (`awaitingUser`'s `openBrowser`): the host redirects the person itself.
  *   awaitingUser starts in waitingForRedirect: a login service runs redirect logins only, so
  *   `choosing` has nothing to choose.
@@ -146,7 +146,6 @@ function serverStatechart(redirectUri: string | null): typeof authMachine.config
   const authorized = child(root, 'authorized');
   const { invoke: _saveLock, ...saving } = child(authorized, 'saving');
   const ready = child(authorized, 'ready');
-  const redirectReady = { type: 'REDIRECT_READY', redirectUri };
   return {
     ...root,
     states: {
@@ -161,11 +160,11 @@ function serverStatechart(redirectUri: string | null): typeof authMachine.config
       checkingStore: { ...checkingStore, states: { ...checkingStore.states, waitingForLogin } },
       signingIn: {
         ...signingIn,
-        // No forgetAttempt on entry: only begin enters signingIn, from the fresh idle snapshot.
+        // No forgetAttempt on entry: only begin's forced LOGIN enters signingIn, from the fresh
+        // idle snapshot.
         entry: [],
         states: {
           ...signingIn.states,
-          preparing: { ...child(signingIn, 'preparing'), entry: raise(redirectReady) },
           // No resetAttempts on entry: it is entered only from idle, with no attempt counted.
           requestingToken: { ...withRedirectUri(child(signingIn, 'requestingToken'), redirectUri), entry: [] },
           // No entry: its resetAttempts is for device polling's retries and its browser flag for
