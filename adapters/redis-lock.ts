@@ -1,14 +1,19 @@
 /**
  * {@link Lock} on one Redis node. Acquire: `SET <prefix>lock:{<key>} <random token> PX <leaseMs> NX`,
  * tried again with a short jittered back-off until it succeeds or the caller's signal aborts.
+ * While held, the lease is kept alive: every `leaseMs / 3` a Lua script pushes its expiry out to
+ * `leaseMs` again, only while the key still holds this lease's token, for at most `maxHoldMs`.
+ * So a holder slower than `leaseMs` (a provider that answers slowly, retries with back-off)
+ * keeps the lock, and a holder that dies stops renewing it and frees the key within `leaseMs`.
  * Release: a Lua script deletes the key only while it still holds this lease's token, so a
  * holder whose lease ran out can never release the next holder's lock.
  *
  * What it guarantees: while Redis keeps running (one node, or a primary that is not failed over),
  * at most one lease per key is held at any moment, provided the holder's work ends within
- * `leaseMs`; a holder that dies frees the key after at most `leaseMs`. What it does not: safety
- * across a failover to a replica that had not yet received the SET (Redis replication is
- * asynchronous), or across a holder paused longer than its lease. Both are out of scope here.
+ * `maxHoldMs` and its process is never stalled (stopped, or cut off from Redis) for `leaseMs`;
+ * a holder that dies frees the key after at most `leaseMs`. What it does not: safety across a
+ * failover to a replica that had not yet received the SET (Redis replication is asynchronous),
+ * or across a holder stalled longer than its lease. Both are out of scope here.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
@@ -24,10 +29,17 @@ export interface RedisLockOptions {
   leaseMs?: number;
   /** Longest pause between two tries while the key is held by another (ms). Default 50. */
   retryMaxMs?: number;
+  /**
+   * Longest time a live holder keeps its lease alive (ms); after that it runs out `leaseMs`
+   * later even if never released. Default 600,000.
+   */
+  maxHoldMs?: number;
 }
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 const RELEASE_SHA = createHash('sha1').update(RELEASE).digest('hex');
+const EXTEND = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
+const EXTEND_SHA = createHash('sha1').update(EXTEND).digest('hex');
 
 /**
  * {@link Lock} on one Redis node (see the file comment for what it guarantees and what not).
@@ -38,12 +50,14 @@ export class RedisLock implements Lock {
   readonly #prefix: string;
   readonly #leaseMs: number;
   readonly #retryMaxMs: number;
+  readonly #maxHoldMs: number;
 
   constructor(client: Redis, options: RedisLockOptions = {}) {
     this.#client = client;
     this.#prefix = options.prefix ?? 'authmachine:';
     this.#leaseMs = options.leaseMs ?? 30_000;
     this.#retryMaxMs = options.retryMaxMs ?? 50;
+    this.#maxHoldMs = options.maxHoldMs ?? 600_000;
   }
 
   /** The Redis key that holds `key`'s lease: `<prefix>lock:{<key>}`. */
@@ -70,22 +84,39 @@ export class RedisLock implements Lock {
 
   #lease(redisKey: string, token: string): LockLease {
     let released = false;
+    // Keeps the lease alive while its holder works. A renewal that fails (Redis away for a
+    // moment) is tried again at the next tick; one that finds another token there stops.
+    const until = Date.now() + this.#maxHoldMs;
+    const keepAlive = setInterval(
+      () => {
+        if (Date.now() >= until) return void clearInterval(keepAlive);
+        this.#script(EXTEND, EXTEND_SHA, redisKey, token, String(this.#leaseMs)).then(
+          (kept) => {
+            if (kept === 0) clearInterval(keepAlive);
+          },
+          () => {},
+        );
+      },
+      Math.max(1, Math.floor(this.#leaseMs / 3)),
+    );
+    keepAlive.unref();
     return {
       release: async () => {
         if (released) return;
         released = true;
-        await redisCall(this.#client, 'releasing a lock', () => this.#compareAndDelete(redisKey, token));
+        clearInterval(keepAlive);
+        await redisCall(this.#client, 'releasing a lock', () => this.#script(RELEASE, RELEASE_SHA, redisKey, token));
       },
     };
   }
 
-  async #compareAndDelete(redisKey: string, token: string): Promise<unknown> {
+  /** Runs a compare-then-act script on one key; the script cache may be empty (restart, new node). */
+  async #script(script: string, sha: string, redisKey: string, ...args: string[]): Promise<unknown> {
     try {
-      return await this.#client.evalsha(RELEASE_SHA, 1, redisKey, token);
+      return await this.#client.evalsha(sha, 1, redisKey, ...args);
     } catch (error) {
-      // The script cache is empty after a restart or on a new node: send the script itself once.
       if (!(error instanceof Error && error.message.startsWith('NOSCRIPT'))) throw error;
-      return this.#client.eval(RELEASE, 1, redisKey, token);
+      return this.#client.eval(script, 1, redisKey, ...args);
     }
   }
 }

@@ -101,17 +101,39 @@ test('the lock never lets two holders in: a read-modify-write counter from two c
 });
 
 test('a lease whose holder died runs out, and the late holder cannot release the next one', async (t) => {
-  const locks = new RedisLock(a, { prefix: 't5:', leaseMs: 150 });
-  const dead = await locks.acquire('login', { signal: new AbortController().signal });
-  // The holder "dies": it never releases. The next one waits until the lease runs out.
+  // The holder "dies": its connection is gone, so nothing keeps its lease alive or releases it.
+  const doomed = await createRedisClient({ url: redis.url });
+  const locks = new RedisLock(doomed, { prefix: 't5:', leaseMs: 150 });
+  await locks.acquire('login', { signal: new AbortController().signal });
+  doomed.disconnect();
   const next = await new RedisLock(b, { prefix: 't5:', leaseMs: 10_000 }).acquire('login', {
     signal: AbortSignal.timeout(5_000),
   });
   t.true((await a.pttl(locks.keyOf('login'))) > 150, 'the key now carries the second lease');
-  await dead.release();
-  t.not(await a.get(locks.keyOf('login')), null, "the late release left the next holder's lock alone");
+  // A live holder past maxHoldMs stops keeping its lease alive; its late release is refused.
+  const stale = await new RedisLock(a, { prefix: 't5b:', leaseMs: 150, maxHoldMs: 1 }).acquire('login', {
+    signal: new AbortController().signal,
+  });
+  const after = await new RedisLock(b, { prefix: 't5b:', leaseMs: 10_000 }).acquire('login', {
+    signal: AbortSignal.timeout(5_000),
+  });
+  await stale.release();
+  t.not(await a.get('t5b:lock:{login}'), null, "the late release left the next holder's lock alone");
+  await after.release();
+  await after.release();
+  t.is(await a.get('t5b:lock:{login}'), null);
   await next.release();
-  await next.release();
+});
+
+test('a live holder keeps its lease alive past leaseMs, and the key is freed once it releases', async (t) => {
+  const locks = new RedisLock(a, { prefix: 't5c:', leaseMs: 120 });
+  const held = await locks.acquire('login', { signal: new AbortController().signal });
+  const waiting = new RedisLock(b, { prefix: 't5c:' }).acquire('login', { signal: AbortSignal.timeout(600) });
+  const refused = await t.throwsAsync(waiting, { instanceOf: AuthError });
+  t.is(refused.code, 'ERR_CANCELLED', 'still held after five leases');
+  const pttl = await a.pttl(locks.keyOf('login'));
+  t.true(pttl > 0 && pttl <= 120, `a time to live of at most one lease (${pttl})`);
+  await held.release();
   t.is(await a.get(locks.keyOf('login')), null);
 });
 
