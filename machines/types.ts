@@ -11,7 +11,7 @@ export type { AuthErrorCode, AuthErrorData, CallbackResult, RedirectOutcome } fr
  * included). Secret: it never leaves the token store, the session or the machine's context.
  */
 export interface DPoPKey {
-  /** "ES256" (the default), "ES384", "ES512" or "EdDSA". */
+  /** "ES256" (the default), "ES384", "ES512", "EdDSA" or "Ed25519" (RFC 9864). */
   alg: string;
   /** Secret: kty, crv, x, (y) and the private d. */
   privateJwk: Record<string, string>;

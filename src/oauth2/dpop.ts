@@ -13,10 +13,12 @@ import { randomValue } from './state.js';
 export type { DPoPKey };
 
 /**
- * The algorithms authmachine signs proofs with, in order of preference (ES256 first).
- * @see RFC 9449 section 5.1 (`dpop_signing_alg_values_supported`)
+ * The algorithms authmachine signs proofs with, in order of preference (ES256 first). `Ed25519`
+ * is the fully-specified name of EdDSA over Ed25519 (RFC 9864), which newer servers list instead
+ * of, or beside, the polymorphic `EdDSA`; both sign with an Ed25519 key.
+ * @see RFC 9449 section 5.1 (`dpop_signing_alg_values_supported`), RFC 9864 section 2.2
  */
-export const DPOP_ALGS: readonly string[] = ['ES256', 'ES384', 'ES512', 'EdDSA'];
+export const DPOP_ALGS: readonly string[] = ['ES256', 'ES384', 'ES512', 'EdDSA', 'Ed25519'];
 
 /** Public JWK members per key type: the proof's `jwk` header carries these and never `d`. */
 const PUBLIC_MEMBERS: Record<string, readonly string[]> = { EC: ['kty', 'crv', 'x', 'y'], OKP: ['kty', 'crv', 'x'] };

@@ -42,7 +42,8 @@ export interface Verdict {
 
 const deny = (reason: string, scheme: 'Bearer' | 'DPoP', error = 'invalid_token'): Verdict => ({
   status: 401,
-  challenge: scheme === 'DPoP' ? `DPoP error="${error}", algs="ES256 ES384 ES512 EdDSA"` : `Bearer error="${error}"`,
+  challenge:
+    scheme === 'DPoP' ? `DPoP error="${error}", algs="ES256 ES384 ES512 EdDSA Ed25519"` : `Bearer error="${error}"`,
   reason,
 });
 

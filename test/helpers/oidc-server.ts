@@ -38,9 +38,10 @@ export interface OidcServerOptions {
    * the tests of bearer behaviour (refresh token rotation, which the provider skips for
    * sender-constrained tokens) stay what they say. `required` registers the native client with
    * dpop_bound_access_tokens (the token endpoint refuses requests without a proof); `nonce` makes
-   * the token and PAR endpoints demand a server nonce (use_dpop_nonce).
+   * the token and PAR endpoints demand a server nonce (use_dpop_nonce); `algs` replaces the
+   * proof algorithms it takes and lists (dpop_signing_alg_values_supported).
    */
-  dpop?: { required?: boolean; nonce?: boolean };
+  dpop?: { required?: boolean; nonce?: boolean; algs?: string[] };
   /**
    * Refresh tokens are rotated for the native (public) client either way. true (default,
    * oidc-provider's own behaviour): a spent refresh token used again is taken as theft and the
@@ -154,6 +155,7 @@ export async function startOidcServer(options: OidcServerOptions = {}): Promise<
       Interaction: 600,
       Session: 3600,
     },
+    ...(options.dpop?.algs ? { enabledJWA: { dPoPSigningAlgValues: options.dpop.algs } } : {}),
     // Fixed development cookie keys: this provider lives for one test file.
     cookies: { keys: ['authmachine-test-cookie-key'] },
   });

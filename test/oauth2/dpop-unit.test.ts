@@ -110,6 +110,7 @@ test('dpop: true makes a key without metadata; dpop: false never does; the algor
   t.is(error!.code, 'ERR_CONFIG');
   t.is(chooseDpopAlg(undefined), 'ES256');
   t.is(chooseDpopAlg(['EdDSA', 'ES256']), 'ES256');
+  t.is(chooseDpopAlg(['RS256', 'Ed25519']), 'Ed25519', 'the fully-specified name of RFC 9864');
 });
 
 test('a proof: typ, alg, public jwk only, htm, htu without query and fragment, iat from the clock, jti from the RandomSource, ath', async (t) => {
@@ -143,6 +144,10 @@ test('a proof: typ, alg, public jwk only, htm, htu without query and fragment, i
   t.is(htuOf('https://API.example.com:443/a/b?c=d#e'), 'https://api.example.com/a/b');
   const ed = await generateDpopKey('EdDSA');
   t.is(decodeProtectedHeader(await createDpopProof(ed, { htm: 'GET', url: 'https://x.example/' }, s.ctx)).alg, 'EdDSA');
+  const ed25519 = await generateDpopKey('Ed25519');
+  const edProof = await createDpopProof(ed25519, { htm: 'GET', url: 'https://x.example/' }, s.ctx);
+  t.is(decodeProtectedHeader(edProof).alg, 'Ed25519');
+  t.is((await jwtVerify(edProof, EmbeddedJWK, { typ: 'dpop+jwt', currentDate: new Date(NOW) })).payload.htm, 'GET');
 });
 
 test('the token endpoint: a DPoP token needs a proof; a Bearer answer to a proof keeps the key for the bound refresh token', async (t) => {
