@@ -12,6 +12,7 @@ import { AuthError } from '../../adapters/errors.js';
 import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { DEFAULT_FLOW_CONFIG, type FlowConfig, type TokenSet } from '../../machines/types.js';
 import type { AuthProtocol } from '../protocol.js';
+import { withDeadline } from '../flow/with-deadline.js';
 import { decodeFlowRecord, encodeFlowRecord } from './flow-record.js';
 import { bindUser, provideServiceMachine, type ServiceActor, type ServiceMachine } from './service-machine.js';
 import { publicToken, UserLogouts, type UserToken } from './user-tokens.js';
@@ -37,7 +38,7 @@ export interface LoginServiceOptions<Req = unknown, Res = unknown> {
   random?: RandomSource;
   /** Retries and back-off of the machine; `userTimeoutMs` (default 5 min) is also the flows' time to live. */
   config?: Partial<Omit<FlowConfig, 'mode'>>;
-  /** Deadline of each token-store call (ms). Default 10,000. */
+  /** Deadline of each token-store and flow-store call (ms). Default 10,000. */
   storeTimeoutMs?: number;
   /** A token this close to its expiry (ms) is refreshed by `token()`. Default 60,000. */
   refreshSkewMs?: number;
@@ -103,6 +104,7 @@ export class LoginService<Req = unknown, Res = unknown> {
   readonly #idle: { context: object } & Record<string, unknown>;
   /** Logins and renewals running now: close() cancels them. */
   readonly #running = new Set<ServiceActor>();
+  readonly #storeTimeoutMs: number;
 
   /** @throws AuthError ERR_CONFIG when the protocol is not in redirect mode. */
   constructor(options: LoginServiceOptions<Req, Res>) {
@@ -124,6 +126,7 @@ export class LoginService<Req = unknown, Res = unknown> {
       lockTimeoutMs,
     };
     const storeTimeoutMs = options.storeTimeoutMs ?? 10_000;
+    this.#storeTimeoutMs = storeTimeoutMs;
     const random = options.random ?? cryptoRandom;
     this.#machine = provideServiceMachine(options.protocol, {
       http: options.http,
@@ -176,7 +179,10 @@ export class LoginService<Req = unknown, Res = unknown> {
       }
       const ttlMs = s.context.userDeadlineMs;
       const snapshot = actor.getPersistedSnapshot();
-      await this.#flows.save(state, encodeFlowRecord({ userId, snapshot }), ttlMs);
+      await this.#flowCall(
+        this.#flows.save(state, encodeFlowRecord({ userId, snapshot }), ttlMs),
+        'saving the login in progress',
+      );
       return { authorizationUrl: s.context.authorizationUrl, state, expiresAt: this.#clock.now() + ttlMs };
     } finally {
       this.#stop(actor);
@@ -188,42 +194,61 @@ export class LoginService<Req = unknown, Res = unknown> {
    * by `state` (exactly once across instances), resumes the machine, exchanges the code and
    * saves the user's token.
    * @param callbackParams the redirect's query parameters (`state`, and `code` or `error`; `iss`).
-   * @throws AuthError ERR_STATE_MISMATCH (no state), ERR_EXPIRED (no login waits for this state:
-   *   it ran out of time or was already completed), ERR_DECLINED, ERR_ISSUER_MISMATCH, ERR_CODE_INVALID,
-   *   provider and network errors, ERR_STORAGE.
+   *   Each value must be one string: a parameter sent twice (an array from most query parsers)
+   *   is refused before the flow is taken, so it cannot end the real login.
+   * @throws AuthError ERR_STATE_MISMATCH (no state, or not one of at most 512 well-formed
+   *   characters), ERR_BAD_RESPONSE (a parameter twice or not a string), ERR_EXPIRED (no login
+   *   waits for this state: it ran out of time or was already completed), ERR_DECLINED,
+   *   ERR_ISSUER_MISMATCH, ERR_CODE_INVALID, provider and network errors, ERR_STORAGE (the store
+   *   failed or did not answer within `storeTimeoutMs`, or the kept flow is unreadable: changed,
+   *   or kept by another version).
    * @see RFC 6749 section 4.1.2, RFC 9207 section 2.4
    */
   async complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
     const state = callbackParams.state;
-    if (typeof state !== 'string' || state === '') {
+    if (typeof state !== 'string' || state === '' || !isCallbackState(state)) {
       throw new AuthError(
         'ERR_STATE_MISMATCH',
-        'The callback carries no state, so it belongs to no login. Start the login again.',
+        'The callback carries no state this service gave out, so it belongs to no login. Start the login again.',
       );
     }
+    // Refused before the flow is taken, so a forged or mangled copy of a callback (a parameter
+    // sent twice arrives as an array from most query parsers) cannot end the real login.
+    for (const value of Object.values(callbackParams)) {
+      if (typeof value !== 'string') {
+        throw new AuthError(
+          'ERR_BAD_RESPONSE',
+          'The callback carries a parameter more than once, or not as text (RFC 6749 section 3.1); no login was resumed.',
+        );
+      }
+    }
     this.#ensureOpen(); // before the flow is taken: a closing instance leaves it to the others
-    const text = await this.#flows.take(state);
+    const text = await this.#flowCall(this.#flows.take(state), 'taking the login in progress');
     if (text === null) {
       throw new AuthError(
         'ERR_EXPIRED',
         `No login is waiting for this callback: it was not completed within ${duration(this.#config.userTimeoutMs)} of its start, or it was already completed. Start the login again.`,
       );
     }
-    const record = decodeFlowRecord(text, this.#flows.location);
+    const record = decodeFlowRecord(text, this.#flows.location, state);
     const actor = createActor(this.#machine, {
       snapshot: record.snapshot as Snapshot<unknown>,
       input: { config: this.#config },
     });
+    // A snapshot XState cannot restore leaves the actor in error, never to be started: started,
+    // it would throw where nothing catches it (an uncaught exception in the host).
+    if (actor.getSnapshot().status !== 'active') throw unreadableFlow(this.#flows.location);
     bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId));
     this.#start(actor);
     try {
       if (!actor.getSnapshot().matches({ signingIn: { awaitingUser: 'waitingForRedirect' } })) {
-        throw new AuthError(
-          'ERR_STORAGE',
-          `A login in progress kept in ${this.#flows.location} is not waiting for a callback. Start the login again.`,
-        );
+        throw unreadableFlow(this.#flows.location);
       }
-      const done = this.#settle(actor, (s) => s.matches({ authorized: 'ready' }));
+      const done = this.#settle(
+        actor,
+        (s) => s.matches({ authorized: 'ready' }),
+        () => unreadableFlow(this.#flows.location),
+      );
       actor.send({ type: 'CALLBACK', params: { ...callbackParams } });
       const s = await done;
       const token = s.context.token as TokenSet;
@@ -270,7 +295,7 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   endpoint's errors (ERR_NETWORK, ERR_SERVER, ...).
    * @see RFC 7009
    */
-  logout(userId: string): Promise<boolean> {
+  async logout(userId: string): Promise<boolean> {
     return this.#users.logout(userStorageKey(this.#protocol.storageKey, userId));
   }
 
@@ -326,10 +351,16 @@ export class LoginService<Req = unknown, Res = unknown> {
           done();
           reject(AuthError.fromData(e.error));
         }),
-        actor.subscribe((s) => {
-          if (!s.matches('failed')) return;
-          done();
-          reject(failure(s));
+        actor.subscribe({
+          next: (s) => {
+            if (!s.matches('failed')) return;
+            done();
+            reject(failure(s));
+          },
+          error: () => {
+            done();
+            reject(internalFailure());
+          },
         }),
       ];
       const done = () => {
@@ -339,18 +370,60 @@ export class LoginService<Req = unknown, Res = unknown> {
     });
   }
 
-  /** Resolves when `done` holds; rejects with the flow's error when it fails. */
-  #settle(actor: ServiceActor, done: (s: ReturnType<ServiceActor['getSnapshot']>) => boolean) {
+  /**
+   * Resolves when `done` holds; rejects with the flow's error when it fails. An exception inside
+   * the machine (the actor's own error, not a failed login) rejects with `crashed()`: every
+   * observer has an error handler, else XState rethrows it as an uncaught exception.
+   */
+  #settle(
+    actor: ServiceActor,
+    done: (s: ReturnType<ServiceActor['getSnapshot']>) => boolean,
+    crashed: () => AuthError = internalFailure,
+  ) {
     return new Promise<ReturnType<ServiceActor['getSnapshot']>>((resolve, reject) => {
-      const sub = actor.subscribe((s) => {
-        if (done(s)) resolve(s);
-        else if (s.matches('failed')) reject(failure(s));
-        else if (s.matches('idle')) reject(new AuthError('ERR_CANCELLED', 'The login was cancelled.'));
-        else return;
-        sub.unsubscribe();
+      const sub = actor.subscribe({
+        next: (s) => {
+          if (done(s)) resolve(s);
+          else if (s.matches('failed')) reject(failure(s));
+          else if (s.matches('idle')) reject(new AuthError('ERR_CANCELLED', 'The login was cancelled.'));
+          else return;
+          sub.unsubscribe();
+        },
+        error: () => reject(crashed()),
       });
     });
   }
+
+  /** A flow-store call with the store calls' deadline: a FlowStore that hangs is ERR_STORAGE. */
+  #flowCall<T>(work: Promise<T>, what: string): Promise<T> {
+    const ms = this.#storeTimeoutMs;
+    return withDeadline(
+      work,
+      ms,
+      'ERR_STORAGE',
+      `The flow store (${this.#flows.location}) did not answer within ${ms} ms while ${what}.`,
+    );
+  }
+}
+
+/** Longest `state` looked up (characters): the service's own are 43; a longer one is no key of ours. */
+const MAX_STATE_LENGTH = 512;
+
+/** A `state` worth looking up: not over-long, and well-formed (a lone surrogate has no UTF-8 form). */
+function isCallbackState(state: string): boolean {
+  return state.length <= MAX_STATE_LENGTH && !/[\uD800-\uDFFF]/u.test(state);
+}
+
+function unreadableFlow(location: string): AuthError {
+  return new AuthError(
+    'ERR_STORAGE',
+    `A login in progress kept in ${location} is unreadable (changed, or kept by another version of authmachine). Start the login again.`,
+  );
+}
+
+/** No cause kept: XState's errors name states and events, and a bug's message may quote a value. */
+function internalFailure(): AuthError {
+  return new AuthError('ERR_UNEXPECTED', 'The login service failed unexpectedly. Try again.');
 }
 
 /** The error the machine failed with. */

@@ -12,22 +12,55 @@ import { RedisLock } from '../../adapters/redis-lock.js';
 import { RedisTokenStore } from '../../adapters/redis-token-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
 import type { AuthProtocol } from '../../src/protocol.js';
-import { createLoginService } from '../../src/server/index.js';
+import { createLoginService, type LoginService } from '../../src/server/index.js';
+import { AxiosHttpClient } from '../../adapters/http-axios.js';
+import { startPocketEmulator, type PocketEmulator } from '../../src/pocket/emulator/index.js';
+import { createPocketProtocol } from '../../src/pocket/protocol.js';
 import { nullHttp } from '../helpers/fake-protocol.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { approveOnPocket } from '../helpers/server-instance.js';
 
 let redis: RedisServer;
+let emulator: PocketEmulator;
 const clients: Redis[] = [];
 let prefixes = 0;
 
 test.before(async () => {
   redis = await startRedisServer();
+  emulator = await startPocketEmulator({ approval: 'auto-approve', rateLimits: { userLimit: 1e6, keyLimit: 1e6 } });
 });
 
 test.after.always(async () => {
   for (const client of clients) client.disconnect();
+  await emulator?.close();
   await redis?.stop();
 });
+
+/** A Pocket login service on the shared redis-server, its keys under a prefix of its own. */
+async function pocketService(options: { storeTimeoutMs?: number; redis?: Redis } = {}) {
+  const prefix = `pocket${prefixes++}:`;
+  const connection = options.redis ?? (await client());
+  const flows = new RedisFlowStore(connection, { prefix });
+  const tokens = new RedisTokenStore(connection, { prefix });
+  const protocol = createPocketProtocol({ consumerKey: emulator.consumerKey, baseUrl: emulator.url });
+  const service = createLoginService({
+    protocol,
+    http: new AxiosHttpClient(),
+    redirectUri: 'http://127.0.0.1:9/callback',
+    flows,
+    tokens,
+    lock: new RedisLock(connection, { prefix }),
+    ...(options.storeTimeoutMs ? { storeTimeoutMs: options.storeTimeoutMs } : {}),
+  });
+  const keys = () => connection.keys(`${prefix}*`);
+  return { service, flows, tokens, protocol, prefix, connection, keys };
+}
+
+/** begin, approve on the emulator, complete: the user is logged in. */
+async function logIn(service: LoginService, userId: string) {
+  const begun = await service.begin(userId);
+  return service.complete(await approveOnPocket(begun.authorizationUrl));
+}
 
 async function client(): Promise<Redis> {
   const made = await createRedisClient({ url: redis.url });
@@ -73,33 +106,174 @@ function slowRotatingProvider(refreshMs: number) {
   return { grant, protocol };
 }
 
-test('a holder slower than its lease keeps the lock: the other instance waits and uses its token, the grant survives', async (t) => {
-  const prefix = `lease${prefixes++}:`;
-  const { grant, protocol } = slowRotatingProvider(900);
-  const service = async () =>
-    createLoginService({
-      protocol,
-      http: nullHttp,
-      redirectUri: 'http://127.0.0.1:9/callback',
-      flows: new RedisFlowStore(await client(), { prefix }),
-      tokens: new RedisTokenStore(await client(), { prefix }),
-      // A lease far shorter than the refresh: only a lease kept alive by its holder covers it.
-      lock: new RedisLock(await client(), { prefix, leaseMs: 200 }),
-      refreshSkewMs: 1_000,
-    });
-  const [a, b] = [await service(), await service()];
-  const tokens = new RedisTokenStore(await client(), { prefix });
-  const key = `${protocol.storageKey}|user:frank`;
-  await tokens.set(key, encodeTokenSet({ accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: Date.now() - 1 }));
-  const first = a.token('frank');
-  await new Promise((resolve) => setTimeout(resolve, 400)); // A holds the lock, its lease long gone
-  const second = b.token('frank');
-  const answers = await Promise.allSettled([first, second]);
+test.serial(
+  'a holder slower than its lease keeps the lock: the other instance waits and uses its token, the grant survives',
+  async (t) => {
+    const prefix = `lease${prefixes++}:`;
+    const { grant, protocol } = slowRotatingProvider(1_500);
+    const service = async () =>
+      createLoginService({
+        protocol,
+        http: nullHttp,
+        redirectUri: 'http://127.0.0.1:9/callback',
+        flows: new RedisFlowStore(await client(), { prefix }),
+        tokens: new RedisTokenStore(await client(), { prefix }),
+        // A lease far shorter than the refresh: only a lease kept alive by its holder covers it.
+        lock: new RedisLock(await client(), { prefix, leaseMs: 500 }),
+        refreshSkewMs: 1_000,
+      });
+    const [a, b] = [await service(), await service()];
+    const tokens = new RedisTokenStore(await client(), { prefix });
+    const key = `${protocol.storageKey}|user:frank`;
+    await tokens.set(key, encodeTokenSet({ accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: Date.now() - 1 }));
+    const first = a.token('frank');
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // A holds the lock, past its lease
+    const second = b.token('frank');
+    const answers = await Promise.allSettled([first, second]);
+    t.deepEqual(
+      answers.map((answer) => (answer.status === 'fulfilled' ? answer.value.accessToken : String(answer.reason))),
+      ['at-1', 'at-1'],
+    );
+    t.is(grant.refreshes, 1, 'one refresh: B waited for A and used what A saved');
+    t.true(grant.live, 'no rotated refresh token was spent twice');
+    t.is(await tokens.get(key).then((secret) => JSON.parse(secret ?? '{}').token?.refreshToken), 'rt-1');
+  },
+);
+
+test('user ids Redis would keep under one key are refused; ids with separators, key syntax or another normalisation keep logins of their own', async (t) => {
+  const { service, tokens, protocol } = await pocketService();
+  // A lone surrogate has no UTF-8 form: Redis would be sent U+FFFD for each of these.
+  for (const userId of ['\uD800', 'a\uDFFFb', '\uDBFF', 'x'.repeat(257), '']) {
+    for (const call of [() => service.begin(userId), () => service.token(userId), () => service.logout(userId)]) {
+      const error = await t.throwsAsync(call(), { instanceOf: AuthError });
+      t.is(error.code, 'ERR_CONFIG', JSON.stringify(userId));
+    }
+  }
+  t.is(await tokens.get(`${protocol.storageKey}|user:\uFFFD`), null, 'nothing was written under the replacement key');
+
+  const ids = [
+    'a|b',
+    'a',
+    'a|user:b',
+    'caf\u00e9',
+    'cafe\u0301',
+    '*',
+    'k}{x',
+    'line\nbreak',
+    '\u{1F600}',
+    'y'.repeat(256),
+  ];
+  await logIn(service, ids[0]!);
+  for (const other of ids.slice(1)) {
+    t.is(
+      (await t.throwsAsync(service.token(other), { instanceOf: AuthError })).code,
+      'ERR_NOT_LOGGED_IN',
+      `${JSON.stringify(other)} does not share ${JSON.stringify(ids[0])}'s login`,
+    );
+  }
+  for (const userId of ids.slice(1)) await logIn(service, userId);
+  for (const userId of ids) t.is((await service.token(userId)).username, 'demo');
+  t.true(await service.logout('a|b'));
+  for (const userId of ids.slice(1)) t.is((await service.token(userId)).username, 'demo', JSON.stringify(userId));
+});
+
+test('a flow record from another version, or changed in Redis, is ERR_STORAGE with no secret in it, and never crashes the host', async (t) => {
+  const { service, connection, flows, keys } = await pocketService();
+  const crashes: unknown[] = [];
+  const onCrash = (error: unknown) => crashes.push(error);
+  process.on('uncaughtException', onCrash);
+  t.teardown(() => process.off('uncaughtException', onCrash));
+  const kept = async () => {
+    const begun = await service.begin('mallory');
+    const text = (await connection.get(flows.keyOf(begun.state)))!;
+    return {
+      begun,
+      record: JSON.parse(text),
+      requestToken: new URL(begun.authorizationUrl).searchParams.get('request_token')!,
+    };
+  };
+  const tamper: Record<string, (record: any, state: string) => unknown> = {
+    'a newer version': (r) => ({ ...r, v: 2 }),
+    'renamed states': (r) => ({
+      ...r,
+      snapshot: { ...r.snapshot, value: { signingIn: { awaitingUser: 'waitingForCallback' } } },
+    }),
+    'an unknown state': (r) => ({ ...r, snapshot: { ...r.snapshot, value: 'bogus' } }),
+    'another state than waiting': (r) => ({ ...r, snapshot: { ...r.snapshot, value: { authorized: 'saving' } } }),
+    'no context': (r) => ({ ...r, snapshot: { ...r.snapshot, context: undefined } }),
+    'no session': (r) => ({ ...r, snapshot: { ...r.snapshot, context: { ...r.snapshot.context, session: null } } }),
+    'another flow moved under this state': (r) => ({
+      ...r,
+      snapshot: {
+        ...r.snapshot,
+        context: { ...r.snapshot.context, session: { ...r.snapshot.context.session, state: 'other' } },
+      },
+    }),
+    'a bad user id': (r) => ({ ...r, userId: '\uD800' }),
+    'a finished actor': (r) => ({ ...r, snapshot: { ...r.snapshot, status: 'done' } }),
+    'not JSON': (r) => `${JSON.stringify(r).slice(0, 80)}`,
+  };
+  for (const [name, change] of Object.entries(tamper)) {
+    const { begun, record, requestToken } = await kept();
+    const changed = change(record, begun.state);
+    await connection.set(
+      flows.keyOf(begun.state),
+      typeof changed === 'string' ? changed : JSON.stringify(changed),
+      'PX',
+      60_000,
+    );
+    const settled = await Promise.race([
+      service.complete({ state: begun.state }).then(
+        () => 'completed',
+        (error: unknown) => error,
+      ),
+      new Promise((resolve) => setTimeout(() => resolve('no answer in 10 s'), 10_000)),
+    ]);
+    t.true(settled instanceof AuthError, `${name}: ${String(settled)}`);
+    const error = settled as AuthError;
+    t.is(error.code, 'ERR_STORAGE', name);
+    t.regex(error.message, /^A login in progress kept in Redis at 127\.0\.0\.1:\d+ is unreadable/, name);
+    t.false(error.message.includes(requestToken), name);
+    t.false(JSON.stringify(error).includes(requestToken), name);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  t.deepEqual(crashes.map(String), []);
+  t.deepEqual(await keys(), [], 'no token saved, no flow and no lock left behind');
+});
+
+test('hostile callbacks: a parameter sent twice or not as text, a state too long or ill-formed, never end the real login; access_denied leaves nothing in Redis', async (t) => {
+  const { service, keys, flows, connection } = await pocketService();
+  const begun = await service.begin('victor');
+  const hostile: Array<[Record<string, unknown>, AuthError['code']]> = [
+    [{ state: [begun.state, begun.state] }, 'ERR_STATE_MISMATCH'],
+    [{ state: begun.state, code: ['a', 'b'] }, 'ERR_BAD_RESPONSE'],
+    [{ state: begun.state, error: ['access_denied'] }, 'ERR_BAD_RESPONSE'],
+    [{ state: begun.state, iss: { toString: () => 'x' } }, 'ERR_BAD_RESPONSE'],
+    [{ state: `${begun.state}\uD800` }, 'ERR_STATE_MISMATCH'],
+    [{ state: 'x'.repeat(100_000) }, 'ERR_STATE_MISMATCH'],
+    [{ state: '*' }, 'ERR_EXPIRED'],
+    [{ state: `${begun.state}}` }, 'ERR_EXPIRED'],
+    [{ state: `authmachine:flow:{${begun.state}}` }, 'ERR_EXPIRED'],
+    [{ state: `${begun.state}\r\nDEL x` }, 'ERR_EXPIRED'],
+    [{}, 'ERR_STATE_MISMATCH'],
+  ];
+  for (const [params, code] of hostile) {
+    const error = await t.throwsAsync(service.complete(params as Record<string, string>), { instanceOf: AuthError });
+    t.is(error.code, code, JSON.stringify(params).slice(0, 100));
+  }
+  t.not(await connection.get(flows.keyOf(begun.state)), null, 'the real login still waits');
+  const approved = await approveOnPocket(begun.authorizationUrl);
+  t.is((await service.complete(approved)).userId, 'victor');
+
+  // The person declines: the flow is gone, and nothing else was written.
+  const declined = await service.begin('wendy');
+  const refused = await t.throwsAsync(service.complete({ state: declined.state, error: 'access_denied' }), {
+    instanceOf: AuthError,
+  });
+  t.is(refused.code, 'ERR_DECLINED');
   t.deepEqual(
-    answers.map((answer) => (answer.status === 'fulfilled' ? answer.value.accessToken : String(answer.reason))),
-    ['at-1', 'at-1'],
+    (await keys()).filter((key) => !key.includes('|user:victor')),
+    [],
   );
-  t.is(grant.refreshes, 1, 'one refresh: B waited for A and used what A saved');
-  t.true(grant.live, 'no rotated refresh token was spent twice');
-  t.is(await tokens.get(key).then((secret) => JSON.parse(secret ?? '{}').token?.refreshToken), 'rt-1');
+  t.is((await t.throwsAsync(service.token('wendy'), { instanceOf: AuthError })).code, 'ERR_NOT_LOGGED_IN');
 });
