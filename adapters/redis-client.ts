@@ -4,7 +4,7 @@
  * at once (or within `commandTimeoutMs`) instead of hanging it. The client keeps reconnecting in
  * the background, so calls work again as soon as Redis is back.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { AuthError } from './errors.js';
 
 /** Options of {@link createRedisClient}. */
@@ -20,14 +20,17 @@ export interface RedisClientOptions {
 }
 
 /**
- * Connects and waits until Redis is ready.
- * @throws AuthError ERR_STORAGE when Redis cannot be reached within `connectTimeoutMs`.
+ * Connects and waits until Redis is ready. ioredis is loaded here, not when authmachine/server
+ * is imported, so a host on the memory stores does not need it.
+ * @throws AuthError ERR_CONFIG when ioredis is not installed (`npm install ioredis`);
+ *   ERR_STORAGE when Redis cannot be reached within `connectTimeoutMs`.
  */
 export async function createRedisClient(options: RedisClientOptions = {}): Promise<Redis> {
   const url = options.url ?? 'redis://127.0.0.1:6379';
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const reconnectMaxMs = options.reconnectMaxMs ?? 1_000;
-  const client = new Redis(url, {
+  const { Redis: RedisClient } = await loadIoredis();
+  const client = new RedisClient(url, {
     commandTimeout: options.commandTimeoutMs ?? 2_000,
     connectTimeout: connectTimeoutMs,
     // No offline queue and no replay: a command sent while the link is down fails now.
@@ -47,10 +50,27 @@ export async function createRedisClient(options: RedisClientOptions = {}): Promi
     client.disconnect();
     throw new AuthError(
       'ERR_STORAGE',
-      `Could not connect to Redis at ${redisLocation(client)} within ${connectTimeoutMs} ms.`,
+      `Could not connect to ${redisLocation(client)} within ${connectTimeoutMs} ms: start redis-server there, or give the URL of one that runs.`,
     );
   }
   return client;
+}
+
+/** ioredis, an optional peer dependency: ERR_CONFIG saying what to install when it is missing. */
+async function loadIoredis(): Promise<{ Redis: typeof Redis }> {
+  try {
+    return await import('ioredis');
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    const missing = code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND';
+    throw new AuthError(
+      'ERR_CONFIG',
+      missing
+        ? 'The Redis stores need the ioredis package, a peer dependency of authmachine/server. Install it with: npm install ioredis'
+        : 'The ioredis package is installed but could not be loaded.',
+      { cause: error },
+    );
+  }
 }
 
 /** "Redis at host:port" for messages; never the password of the URL. */

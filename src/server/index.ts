@@ -1,6 +1,7 @@
 /**
  * authmachine/server: the login machine as a server-side engine for hosts with many users and
- * several instances, on Redis (ioredis, a peer dependency: `npm install ioredis`).
+ * several instances, on Redis (ioredis, an optional peer dependency loaded by createRedisClient
+ * only: `npm install ioredis`).
  */
 export {
   LoginService,

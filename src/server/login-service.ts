@@ -205,7 +205,7 @@ export class LoginService<Req = unknown, Res = unknown> {
    * @see RFC 6749 section 4.1.2, RFC 9207 section 2.4
    */
   async complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
-    const state = callbackParams.state;
+    const state = (callbackParams as Partial<Record<string, unknown>> | null | undefined)?.state;
     if (typeof state !== 'string' || state === '' || !isCallbackState(state)) {
       throw new AuthError(
         'ERR_STATE_MISMATCH',

@@ -179,11 +179,16 @@ test('Redis going away fails every call with ERR_STORAGE, never a hang, and no m
   }
 });
 
-test('connecting to a Redis that is not there is ERR_STORAGE within the connect timeout', async (t) => {
+test('connecting to a Redis that is not there is ERR_STORAGE within the connect timeout, saying where and what to do', async (t) => {
   const gone = await startRedisServer();
   await gone.stop();
-  const error = await t.throwsAsync(createRedisClient({ url: gone.url, connectTimeoutMs: 500 }), {
-    instanceOf: AuthError,
-  });
+  const error = await t.throwsAsync(
+    createRedisClient({ url: `redis://:not-for-messages@127.0.0.1:${gone.port}`, connectTimeoutMs: 500 }),
+    { instanceOf: AuthError },
+  );
   t.is(error.code, 'ERR_STORAGE');
+  t.is(
+    error.message,
+    `Could not connect to Redis at 127.0.0.1:${gone.port} within 500 ms: start redis-server there, or give the URL of one that runs.`,
+  );
 });

@@ -262,6 +262,13 @@ test('hostile callbacks: a parameter sent twice or not as text, a state too long
     const error = await t.throwsAsync(service.complete(params as Record<string, string>), { instanceOf: AuthError });
     t.is(error.code, code, JSON.stringify(params).slice(0, 100));
   }
+  // No parameters at all (a host that passes a parsed query it never got): the same refusal.
+  for (const params of [undefined, null]) {
+    const error = await t.throwsAsync(service.complete(params as unknown as Record<string, string>), {
+      instanceOf: AuthError,
+    });
+    t.is(error.code, 'ERR_STATE_MISMATCH', String(params));
+  }
   t.not(await connection.get(flows.keyOf(begun.state)), null, 'the real login still waits');
   const approved = await approveOnPocket(begun.authorizationUrl);
   t.is((await service.complete(approved)).userId, 'victor');
