@@ -74,9 +74,17 @@ export class RedisLock implements Lock {
     const token = randomBytes(16).toString('base64url');
     for (let attempt = 0; ; attempt++) {
       if (options.signal.aborted) throw cancelled();
-      const taken = await redisCall(this.#client, 'taking a lock', () =>
-        this.#client.set(redisKey, token, 'PX', this.#leaseMs, 'NX'),
-      );
+      let taken: string | null;
+      try {
+        taken = await redisCall(this.#client, 'taking a lock', () =>
+          this.#client.set(redisKey, token, 'PX', this.#leaseMs, 'NX'),
+        );
+      } catch (error) {
+        // No answer is not no lock: a Redis that was only slow (paused, busy) may still take
+        // this SET and hold the key for a whole lease with a token no one has. Undo it.
+        this.#undo(redisKey, token);
+        throw error;
+      }
       if (taken === 'OK') return this.#lease(redisKey, token);
       await pause(Math.min(this.#retryMaxMs, 2 ** attempt) * (0.5 + Math.random() / 2), options.signal);
     }
@@ -105,9 +113,23 @@ export class RedisLock implements Lock {
         if (released) return;
         released = true;
         clearInterval(keepAlive);
-        await redisCall(this.#client, 'releasing a lock', () => this.#script(RELEASE, RELEASE_SHA, redisKey, token));
+        try {
+          await redisCall(this.#client, 'releasing a lock', () => this.#script(RELEASE, RELEASE_SHA, redisKey, token));
+        } catch (error) {
+          this.#undo(redisKey, token); // a release Redis was too slow to answer may not have run
+          throw error;
+        }
       },
     };
+  }
+
+  /**
+   * Compare-and-delete sent without waiting for it, after a lock command that got no answer.
+   * Sent on the same connection, it runs after that command; the script itself, not its hash,
+   * since a NOSCRIPT answer would come when no one waits any more to send it again.
+   */
+  #undo(redisKey: string, token: string): void {
+    this.#client.eval(RELEASE, 1, redisKey, token).catch(() => {});
   }
 
   /** Runs a compare-then-act script on one key; the script cache may be empty (restart, new node). */

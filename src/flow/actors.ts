@@ -368,20 +368,7 @@ function buildActors<Req, Res>(
     // Compare-and-set under the renewal lock: write only over the very token this renewal was
     // made from. Anything else there is newer (a login saved meanwhile) or gone (a logout).
     saveRenewedToken: fromPromise<RenewalSave, { token: TokenSet; renewedFrom: TokenSet }>(({ input, system }) =>
-      guarded(async () => {
-        const key = keyOf(system);
-        const secret = await storeCall(store.get(key), 'reading the login');
-        if (secret === null) return { saved: false, stored: null };
-        const stored = decodeTokenSet(secret, store.location);
-        if (!sameToken(stored, input.renewedFrom)) return { saved: false, stored };
-        // A provider that does not rotate may leave the refresh token out: keep what it says to.
-        const token =
-          protocol.keepFromStored && input.token.refreshToken === undefined
-            ? protocol.keepFromStored(input.token, stored)
-            : input.token;
-        await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
-        return { saved: true };
-      }),
+      guarded(() => saveRenewal(protocol, store, keyOf(system), input, storeCall)),
     ),
 
     logout: fromPromise<void, { token: TokenSet }>(({ input, signal, system }) =>
@@ -396,6 +383,31 @@ function buildActors<Req, Res>(
       }),
     ),
   };
+}
+
+/**
+ * A renewal's compare-and-set (run under the renewal lock): writes `input.token` only over the
+ * very token it was renewed from. Anything else there is newer (a login saved meanwhile) or gone
+ * (a logout), and is reported instead.
+ */
+export async function saveRenewal<Req, Res>(
+  protocol: AuthProtocol<Req, Res>,
+  store: TokenStore,
+  key: string,
+  input: { token: TokenSet; renewedFrom: TokenSet },
+  storeCall: <T>(work: Promise<T>, what: string) => Promise<T>,
+): Promise<RenewalSave> {
+  const secret = await storeCall(store.get(key), 'reading the login');
+  if (secret === null) return { saved: false, stored: null };
+  const stored = decodeTokenSet(secret, store.location);
+  if (!sameToken(stored, input.renewedFrom)) return { saved: false, stored };
+  // A provider that does not rotate may leave the refresh token out: keep what it says to.
+  const token =
+    protocol.keepFromStored && input.token.refreshToken === undefined
+      ? protocol.keepFromStored(input.token, stored)
+      : input.token;
+  await storeCall(store.set(key, encodeTokenSet(token)), 'saving the login');
+  return { saved: true };
 }
 
 /**

@@ -7,12 +7,13 @@ import { createMachine, fromPromise, raise, type Actor } from 'xstate';
 import type { Lock, TokenStore } from '../../adapters/contracts.js';
 import { AuthError, toAuthError } from '../../adapters/errors.js';
 import { authMachine } from '../../machines/auth-machine.js';
-import type { TokenSet } from '../../machines/types.js';
-import { createFlowActors, saveTokenSet, type FlowAdapters } from '../flow/actors.js';
+import type { RenewalSave, TokenSet } from '../../machines/types.js';
+import { createFlowActors, saveRenewal, saveTokenSet, type FlowAdapters } from '../flow/actors.js';
 import { renewalLockKey } from '../flow/lock-keys.js';
 import { decodeTokenSet } from '../flow/token-codec.js';
 import { withDeadline } from '../flow/with-deadline.js';
 import type { AuthProtocol } from '../protocol.js';
+import { storeAgain } from './store-again.js';
 import { withLock } from './with-lock.js';
 
 export type ServiceMachine = typeof authMachine;
@@ -91,17 +92,41 @@ export function provideServiceMachine<Req, Res>(
   const saveToken = fromPromise<void, { token: TokenSet }>(async ({ input, system, signal }) => {
     try {
       const key = bindingOf(system).key;
-      await withLock(lock, renewalLockKey(key), adapters.lockTimeoutMs, signal, () =>
-        saveTokenSet(protocol, tokens, key, input.token, storeCall),
+      // Tried again while Redis is away for a moment, lock and all: the code is spent, and a
+      // token lost here means the person has to log in again.
+      await storeAgain(
+        () =>
+          withLock(lock, renewalLockKey(key), adapters.lockTimeoutMs, signal, () =>
+            saveTokenSet(protocol, tokens, key, input.token, storeCall),
+          ),
+        adapters.storeTimeoutMs,
+        signal,
       );
     } catch (error) {
       throw toAuthError(error);
     }
   });
+  // A renewal's compare-and-set, tried again while Redis is away for a moment (still under the
+  // user's lock, kept alive meanwhile): the refresh token it replaces is already spent, so giving
+  // up at the first failure would leave a dead one stored and lose the login.
+  const saveRenewedToken = fromPromise<RenewalSave, { token: TokenSet; renewedFrom: TokenSet }>(
+    async ({ input, system, signal }) => {
+      try {
+        const key = bindingOf(system).key;
+        return await storeAgain(
+          () => saveRenewal(protocol, tokens, key, input, storeCall),
+          adapters.storeTimeoutMs,
+          signal,
+        );
+      } catch (error) {
+        throw toAuthError(error);
+      }
+    },
+  );
   const { implementations } = authMachine;
   return createMachine(serverStatechart(adapters.externalRedirectUri ?? null), {
     ...implementations,
-    actors: { ...implementations.actors, ...actors, loadToken, saveToken },
+    actors: { ...implementations.actors, ...actors, loadToken, saveToken, saveRenewedToken },
     actions: {
       ...implementations.actions,
       // No account login lock (see serverStatechart): granted at once, in the same step.

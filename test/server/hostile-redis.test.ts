@@ -37,7 +37,7 @@ test.after.always(async () => {
 });
 
 /** A Pocket login service on the shared redis-server, its keys under a prefix of its own. */
-async function pocketService(options: { storeTimeoutMs?: number; redis?: Redis } = {}) {
+async function pocketService(options: { storeTimeoutMs?: number; lockTimeoutMs?: number; redis?: Redis } = {}) {
   const prefix = `pocket${prefixes++}:`;
   const connection = options.redis ?? (await client());
   const flows = new RedisFlowStore(connection, { prefix });
@@ -51,6 +51,7 @@ async function pocketService(options: { storeTimeoutMs?: number; redis?: Redis }
     tokens,
     lock: new RedisLock(connection, { prefix }),
     ...(options.storeTimeoutMs ? { storeTimeoutMs: options.storeTimeoutMs } : {}),
+    ...(options.lockTimeoutMs ? { lockTimeoutMs: options.lockTimeoutMs } : {}),
   });
   const keys = () => connection.keys(`${prefix}*`);
   return { service, flows, tokens, protocol, prefix, connection, keys };
@@ -284,3 +285,139 @@ test('hostile callbacks: a parameter sent twice or not as text, a state too long
   );
   t.is((await t.throwsAsync(service.token('wendy'), { instanceOf: AuthError })).code, 'ERR_NOT_LOGGED_IN');
 });
+
+/** A redis-server of the test's own, to pause (SIGSTOP) and resume (SIGCONT). */
+async function pausableRedis(t: { teardown(fn: () => unknown): void }) {
+  const own = await startRedisServer();
+  const connection = await createRedisClient({ url: own.url, commandTimeoutMs: 200 });
+  t.teardown(async () => {
+    own.process.kill('SIGCONT');
+    connection.disconnect();
+    await own.stop();
+  });
+  return {
+    own,
+    connection,
+    pause: () => own.process.kill('SIGSTOP'),
+    resume: () => own.process.kill('SIGCONT'),
+  };
+}
+
+test.serial(
+  'Redis paused right after a rotating refresh: the renewed token is saved once Redis is back, the grant survives',
+  async (t) => {
+    const { connection, pause, resume } = await pausableRedis(t);
+    const { grant, protocol } = slowRotatingProvider(300);
+    const tokens = new RedisTokenStore(connection);
+    const service = createLoginService({
+      protocol,
+      http: nullHttp,
+      redirectUri: 'http://127.0.0.1:9/callback',
+      flows: new RedisFlowStore(connection),
+      tokens,
+      lock: new RedisLock(connection),
+      refreshSkewMs: 1_000,
+    });
+    const key = `${protocol.storageKey}|user:frank`;
+    await tokens.set(key, encodeTokenSet({ accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: Date.now() - 1 }));
+    const renewing = service.token('frank');
+    await new Promise((resolve) => setTimeout(resolve, 150)); // the refresh is on its way
+    pause();
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // rt-0 is spent; Redis is away
+    resume();
+    const renewed = await renewing.then(
+      (token) => token.accessToken,
+      (error: unknown) => String(error),
+    );
+    t.is(renewed, 'at-1');
+    t.is(await tokens.get(key).then((secret) => JSON.parse(secret ?? '{}').token?.refreshToken), 'rt-1');
+    t.is((await service.token('frank')).accessToken, 'at-1');
+    t.true(grant.live, 'the spent refresh token was never sent again');
+  },
+);
+
+test.serial(
+  'Redis paused (SIGSTOP): begin, complete, token and logout each end with ERR_STORAGE; once it is back no lock is left held, the login is intact and logout works',
+  async (t) => {
+    const { connection, pause, resume } = await pausableRedis(t);
+    const { service, keys } = await pocketService({ redis: connection, storeTimeoutMs: 1_000, lockTimeoutMs: 2_000 });
+    await logIn(service, 'alice');
+    const waiting = await service.begin('bob');
+    const approved = await approveOnPocket(waiting.authorizationUrl);
+    pause();
+    const hang = (ms: number) => new Promise((resolve) => setTimeout(() => resolve('no answer'), ms));
+    const calls: Record<string, () => Promise<unknown>> = {
+      begin: () => service.begin('carol'),
+      complete: () => service.complete(approved),
+      token: () => service.token('alice'),
+      logout: () => service.logout('alice'),
+    };
+    const outcomes = await Promise.all(
+      Object.entries(calls).map(async ([name, call]) => {
+        const outcome = await Promise.race([
+          call().then(
+            () => 'succeeded',
+            (error: unknown) => error,
+          ),
+          hang(8_000),
+        ]);
+        return [name, outcome instanceof AuthError ? outcome.code : String(outcome)];
+      }),
+    );
+    t.deepEqual(Object.fromEntries(outcomes), {
+      begin: 'ERR_STORAGE',
+      complete: 'ERR_STORAGE',
+      token: 'ERR_STORAGE',
+      logout: 'ERR_STORAGE',
+    });
+    resume();
+    await new Promise((resolve) => setTimeout(resolve, 100)); // what Redis received while stopped is done
+    for (const key of await keys()) {
+      const pttl = await connection.pttl(key);
+      t.true(key.includes(':token:') || pttl > 0, `${key} has a time to live (${pttl})`);
+      t.false(key.includes(':lock:'), `no lock is left held: ${key}`);
+    }
+    t.is((await service.token('alice')).username, 'demo', 'the saved login is intact');
+    t.true(await service.logout('alice'), 'no lock from the paused calls stands in the way');
+  },
+);
+
+test.serial(
+  'Redis paused while the code is exchanged: the new login is saved once Redis is back, not lost',
+  async (t) => {
+    const { connection, pause, resume } = await pausableRedis(t);
+    const prefix = 'slow-exchange:';
+    const axios = new AxiosHttpClient();
+    let exchanging: () => void = () => {};
+    const exchanged = new Promise<void>((resolve) => (exchanging = resolve));
+    const tokens = new RedisTokenStore(connection, { prefix });
+    const protocol = createPocketProtocol({ consumerKey: emulator.consumerKey, baseUrl: emulator.url });
+    const service = createLoginService({
+      protocol,
+      // The exchange is slow; Redis stops while it is on its way.
+      http: {
+        send: async (request) => {
+          if (request.url.endsWith('/v3/oauth/authorize')) {
+            exchanging();
+            await new Promise((resolve) => setTimeout(resolve, 300));
+          }
+          return axios.send(request);
+        },
+      },
+      redirectUri: 'http://127.0.0.1:9/callback',
+      flows: new RedisFlowStore(connection, { prefix }),
+      tokens,
+      lock: new RedisLock(connection, { prefix }),
+      // A lock left held by a SET Redis took while stopped would hold it for a whole lease (30 s).
+      lockTimeoutMs: 5_000,
+    });
+    const begun = await service.begin('alice');
+    const completing = service.complete(await approveOnPocket(begun.authorizationUrl));
+    await exchanged;
+    pause();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    resume();
+    t.is(await completing.then((done) => done.userId, String), 'alice');
+    t.is((await service.token('alice')).username, 'demo');
+  },
+);
