@@ -249,9 +249,9 @@ function required(name: string, what: string): string {
   return value;
 }
 
-const stop = () => {
-  logins.close();
-  server.close();
+const stop = async () => {
+  server.close(); // no new requests
+  await logins.close(); // a code or refresh token already sent is finished and saved
   server.closeAllConnections();
   redis.disconnect();
 };

@@ -104,6 +104,8 @@ export class LoginService<Req = unknown, Res = unknown> {
   readonly #idle: { context: object } & Record<string, unknown>;
   /** Logins and renewals running now: close() cancels them. */
   readonly #running = new Set<ServiceActor>();
+  /** Every call in progress, for close() to wait for. */
+  readonly #calls = new Set<Promise<unknown>>();
   readonly #storeTimeoutMs: number;
 
   /** @throws AuthError ERR_CONFIG when the protocol is not in redirect mode. */
@@ -162,7 +164,11 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   ERR_NETWORK, ERR_TIMEOUT.
    * @see RFC 6749 section 4.1.1, RFC 7636 section 4, RFC 9126
    */
-  async begin(userId: string): Promise<BegunLogin> {
+  begin(userId: string): Promise<BegunLogin> {
+    return this.#track(this.#begin(userId));
+  }
+
+  async #begin(userId: string): Promise<BegunLogin> {
     this.#ensureOpen();
     userStorageKey(this.#protocol.storageKey, userId);
     const actor = this.#start(this.#fromIdle());
@@ -204,7 +210,11 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   or kept by another version).
    * @see RFC 6749 section 4.1.2, RFC 9207 section 2.4
    */
-  async complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
+  complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
+    return this.#track(this.#complete(callbackParams));
+  }
+
+  async #complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
     const state = (callbackParams as Partial<Record<string, unknown>> | null | undefined)?.state;
     if (typeof state !== 'string' || state === '' || !isCallbackState(state)) {
       throw new AuthError(
@@ -268,7 +278,11 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   again), ERR_TIMEOUT (lock), ERR_STORAGE, ERR_CANCELLED (close), network and provider errors.
    * @see RFC 6749 section 6, RFC 9700 section 4.14.2 (refresh token rotation)
    */
-  async token(userId: string): Promise<UserToken> {
+  token(userId: string): Promise<UserToken> {
+    return this.#track(this.#token(userId));
+  }
+
+  async #token(userId: string): Promise<UserToken> {
     this.#ensureOpen();
     const actor = this.#fromIdle();
     bindUser(actor, userStorageKey(this.#protocol.storageKey, userId));
@@ -295,17 +309,35 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   endpoint's errors (ERR_NETWORK, ERR_SERVER, ...).
    * @see RFC 7009
    */
-  async logout(userId: string): Promise<boolean> {
+  logout(userId: string): Promise<boolean> {
+    return this.#track(this.#logout(userId));
+  }
+
+  async #logout(userId: string): Promise<boolean> {
     return this.#users.logout(userStorageKey(this.#protocol.storageKey, userId));
   }
 
   /**
-   * Cancels logins, renewals and revocations in progress (ERR_CANCELLED), and refuses new ones.
-   * The stores' clients are the host's to close.
+   * Refuses new calls (ERR_CANCELLED) and cancels the calls in progress that have spent nothing
+   * yet (waits for a lock, retries' pauses, a request token being asked for, a revocation); it
+   * lets finish those that have sent a one-time secret (a code being exchanged, a refresh token
+   * being spent) and the saves that follow, since the provider will not honour that secret again.
+   * Resolves once every call in progress has ended: only then close the stores' clients (the
+   * host's to close), as a rolling deploy does on SIGTERM.
    */
-  close(): void {
+  async close(): Promise<void> {
     this.#closing.abort();
-    for (const actor of this.#running) actor.send({ type: 'CANCEL' });
+    for (const actor of this.#running) {
+      if (!spendsOneTimeSecret(actor.getSnapshot())) actor.send({ type: 'CANCEL' });
+    }
+    await Promise.allSettled([...this.#calls]);
+  }
+
+  #track<T>(call: Promise<T>): Promise<T> {
+    this.#calls.add(call);
+    const forget = () => this.#calls.delete(call);
+    call.then(forget, forget);
+    return call;
   }
 
   /**
@@ -404,6 +436,19 @@ export class LoginService<Req = unknown, Res = unknown> {
       `The flow store (${this.#flows.location}) did not answer within ${ms} ms while ${what}.`,
     );
   }
+}
+
+/**
+ * A code exchange or a refresh on its way, or the save after it: cancelled there, the provider
+ * would have spent the code or rotated the refresh token for nothing, and the login be lost.
+ */
+function spendsOneTimeSecret(s: ReturnType<ServiceActor['getSnapshot']>): boolean {
+  return (
+    s.matches({ exchanging: 'attempt' }) ||
+    s.matches({ authorized: 'saving' }) ||
+    s.matches({ fetching: { refreshing: 'attempt' } }) ||
+    s.matches({ fetching: 'savingRefreshed' })
+  );
 }
 
 /** Longest `state` looked up (characters): the service's own are 43; a longer one is no key of ours. */

@@ -421,3 +421,87 @@ test.serial(
     t.is((await service.token('alice')).username, 'demo');
   },
 );
+
+test.serial(
+  'close() while a refresh is on its way (a rolling deploy): the rotated token is saved, not dropped, and close resolves after',
+  async (t) => {
+    const prefix = `close${prefixes++}:`;
+    const { grant, protocol } = slowRotatingProvider(500);
+    const connection = await client();
+    const tokens = new RedisTokenStore(connection, { prefix });
+    const service = () =>
+      createLoginService({
+        protocol,
+        http: nullHttp,
+        redirectUri: 'http://127.0.0.1:9/callback',
+        flows: new RedisFlowStore(connection, { prefix }),
+        tokens,
+        lock: new RedisLock(connection, { prefix }),
+        refreshSkewMs: 1_000,
+      });
+    const [leaving, staying] = [service(), service()];
+    const key = `${protocol.storageKey}|user:frank`;
+    await tokens.set(key, encodeTokenSet({ accessToken: 'at-0', refreshToken: 'rt-0', expiresAt: Date.now() - 1 }));
+    const renewing = leaving.token('frank').then(
+      (token) => token.accessToken,
+      (error: unknown) => (error as AuthError).code,
+    );
+    while (grant.refreshes === 0) await new Promise((resolve) => setTimeout(resolve, 10)); // sent
+    await leaving.close();
+    t.is(await renewing, 'at-1', 'the refresh already sent was finished and saved');
+    t.is((await t.throwsAsync(leaving.token('frank'), { instanceOf: AuthError })).code, 'ERR_CANCELLED');
+    t.is((await staying.token('frank')).accessToken, 'at-1');
+    t.true(grant.live, 'rt-0 was never sent again');
+    t.is(grant.refreshes, 1);
+  },
+);
+
+test.serial(
+  'token() on two instances racing logout(): the login survives or is cleanly gone, never back after logout, in 10 of 10 rounds',
+  async (t) => {
+    const prefix = `race${prefixes++}:`;
+    const { grant, protocol } = slowRotatingProvider(150);
+    const tokens = new RedisTokenStore(await client(), { prefix });
+    const service = async () =>
+      createLoginService({
+        protocol,
+        http: nullHttp,
+        redirectUri: 'http://127.0.0.1:9/callback',
+        flows: new RedisFlowStore(await client(), { prefix }),
+        tokens: new RedisTokenStore(await client(), { prefix }),
+        lock: new RedisLock(await client(), { prefix }),
+        refreshSkewMs: 1_000,
+      });
+    const [a, b] = [await service(), await service()];
+    const key = `${protocol.storageKey}|user:frank`;
+    const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    for (let round = 0; round < 10; round++) {
+      await tokens.set(
+        key,
+        encodeTokenSet({
+          accessToken: `at-${grant.generation}`,
+          refreshToken: grant.refreshToken,
+          expiresAt: Date.now() - 1,
+        }),
+      );
+      const outcome = (work: Promise<unknown>) =>
+        work.then(
+          (value) => (typeof value === 'boolean' ? 'logged out' : 'token'),
+          (error: unknown) => (error as AuthError).code,
+        );
+      const results = await Promise.all([
+        outcome(a.token('frank')),
+        outcome(later(round * 25).then(() => b.logout('frank'))),
+        outcome(later(round * 15).then(() => b.token('frank'))),
+      ]);
+      t.is(results[1], 'logged out', `round ${round}`);
+      for (const result of [results[0], results[2]]) {
+        t.true(['token', 'ERR_NOT_LOGGED_IN', 'ERR_TOKEN_INVALID'].includes(result), `round ${round}: ${result}`);
+      }
+      await later(50);
+      t.is(await tokens.get(key), null, `round ${round}: nothing came back after logout`);
+      t.is((await t.throwsAsync(a.token('frank'), { instanceOf: AuthError })).code, 'ERR_NOT_LOGGED_IN');
+      t.true(grant.live, `round ${round}: no spent refresh token was sent`);
+    }
+  },
+);
