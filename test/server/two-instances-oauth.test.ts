@@ -20,6 +20,8 @@ let balancer: Server;
 let redirectUri: string;
 const instances: HostInstance[] = [];
 const refreshes: string[] = [];
+/** Grants ended at the revocation endpoint (RFC 7009), by account. */
+const revokedAtEndpoint: string[] = [];
 
 test.before(async (t) => {
   redis = await startRedisServer();
@@ -29,6 +31,10 @@ test.before(async (t) => {
   t.context.server.provider.on('grant.success', (ctx: unknown) => {
     if ((ctx as { oidc: { params?: { grant_type?: string } } }).oidc.params?.grant_type === 'refresh_token')
       refreshes.push('refresh');
+  });
+  t.context.server.provider.on('grant.revoked', (ctx: unknown) => {
+    const oidc = (ctx as { oidc: { route?: string; entities?: { RefreshToken?: { accountId?: string } } } }).oidc;
+    if (oidc.route === 'revocation') revokedAtEndpoint.push(oidc.entities?.RefreshToken?.accountId ?? '?');
   });
 });
 
@@ -117,8 +123,10 @@ test.serial(
       t.true(refreshes.length > before, `round ${round}: the token was refreshed`);
     }
 
+    t.deepEqual(revokedAtEndpoint, [], 'nothing revoked before logout');
     const out = await b.call('POST', '/logout?user=frank');
     t.deepEqual(out.body, { removed: true });
+    t.deepEqual(revokedAtEndpoint, ['frank'], "logout revoked frank's grant at the provider (RFC 7009)");
     t.is((await a.call('GET', '/me?user=frank')).body.error, 'ERR_NOT_LOGGED_IN');
   },
 );
