@@ -51,6 +51,8 @@ export class RedisLock implements Lock {
   readonly #leaseMs: number;
   readonly #retryMaxMs: number;
   readonly #maxHoldMs: number;
+  /** The leases this lock holds now, by Redis key: what {@link RedisLock.leaseOf} answers. */
+  readonly #held = new Map<string, string>();
 
   constructor(client: Redis, options: RedisLockOptions = {}) {
     this.#client = client;
@@ -63,6 +65,16 @@ export class RedisLock implements Lock {
   /** The Redis key that holds `key`'s lease: `<prefix>lock:{<key>}`. */
   keyOf(key: string): string {
     return `${this.#prefix}lock:{${key}}`;
+  }
+
+  /**
+   * The lease this RedisLock holds on `key` now, if any: for a store that fences its writes
+   * with it (see {@link RedisTokenStore}'s `fence`). `token` is the lease's random value.
+   */
+  leaseOf(key: string): { lockKey: string; token: string } | null {
+    const lockKey = this.keyOf(key);
+    const token = this.#held.get(lockKey);
+    return token === undefined ? null : { lockKey, token };
   }
 
   /**
@@ -92,6 +104,7 @@ export class RedisLock implements Lock {
 
   #lease(redisKey: string, token: string): LockLease {
     let released = false;
+    this.#held.set(redisKey, token);
     // Keeps the lease alive while its holder works. A renewal that fails (Redis away for a
     // moment) is tried again at the next tick; one that finds another token there stops.
     const until = Date.now() + this.#maxHoldMs;
@@ -113,6 +126,7 @@ export class RedisLock implements Lock {
         if (released) return;
         released = true;
         clearInterval(keepAlive);
+        if (this.#held.get(redisKey) === token) this.#held.delete(redisKey);
         try {
           await redisCall(this.#client, 'releasing a lock', () => this.#script(RELEASE, RELEASE_SHA, redisKey, token));
         } catch (error) {

@@ -88,14 +88,16 @@ await new Promise<void>((resolve, reject) => {
 );
 const listeningPort = (server.address() as AddressInfo).port;
 
+const lock = new RedisLock(redis);
 const logins = createLoginService({
   protocol: settings.protocol,
   http,
   // Every instance gives the provider the same redirect URI: the load balancer's in production.
   redirectUri: env.REDIRECT_URI ?? `http://127.0.0.1:${listeningPort}/callback`,
   flows: new RedisFlowStore(redis),
-  tokens: new RedisTokenStore(redis),
-  lock: new RedisLock(redis),
+  // Writes of a login go through only while this instance's lease on it is still its own.
+  tokens: new RedisTokenStore(redis, { fence: lock }),
+  lock,
   config: settings.userTimeoutMs === undefined ? {} : { userTimeoutMs: settings.userTimeoutMs },
   ...(settings.refreshSkewMs === undefined ? {} : { refreshSkewMs: settings.refreshSkewMs }),
 });

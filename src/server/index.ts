@@ -16,5 +16,5 @@ export type { FlowStore, Lock, LockLease, TokenStore } from '../../adapters/cont
 export { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
 export { createRedisClient, redisLocation, type RedisClientOptions } from '../../adapters/redis-client.js';
 export { RedisFlowStore, type RedisStoreOptions } from '../../adapters/redis-flow-store.js';
-export { RedisTokenStore } from '../../adapters/redis-token-store.js';
+export { RedisTokenStore, type RedisTokenStoreOptions } from '../../adapters/redis-token-store.js';
 export { RedisLock, type RedisLockOptions } from '../../adapters/redis-lock.js';

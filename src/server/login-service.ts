@@ -79,13 +79,14 @@ export type { UserToken };
  * @example
  * ```ts
  * const redis = await createRedisClient({ url: process.env.REDIS_URL });
+ * const lock = new RedisLock(redis);
  * const logins = createLoginService({
  *   protocol: createOAuth2Protocol({ issuer: 'https://id.example.com', clientId: 'web-app' }),
  *   http: new FetchHttpClient(),
  *   redirectUri: 'https://app.example.com/oauth/callback',
  *   flows: new RedisFlowStore(redis),
- *   tokens: new RedisTokenStore(redis),
- *   lock: new RedisLock(redis),
+ *   tokens: new RedisTokenStore(redis, { fence: lock }),
+ *   lock,
  * });
  * // GET /connect:         res.redirect((await logins.begin(user.id)).authorizationUrl)
  * // GET /oauth/callback:  await logins.complete(req.query)

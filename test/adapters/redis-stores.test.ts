@@ -137,6 +137,34 @@ test.serial('a live holder keeps its lease alive past leaseMs, and the key is fr
   t.is(await a.get(locks.keyOf('login')), null);
 });
 
+test('a token store fenced by the lock: a holder stalled past its lease cannot overwrite or remove what the next holder wrote', async (t) => {
+  // A stalls: its lease is not kept alive (maxHoldMs 1) and runs out while it "works".
+  const lockA = new RedisLock(a, { prefix: 't7:', leaseMs: 100, maxHoldMs: 1 });
+  const lockB = new RedisLock(b, { prefix: 't7:' });
+  const tokensA = new RedisTokenStore(a, { prefix: 't7:', fence: lockA });
+  const tokensB = new RedisTokenStore(b, { prefix: 't7:', fence: lockB });
+  const stalled = await lockA.acquire('login', { signal: new AbortController().signal });
+  await tokensA.set('login', 'written-by-a-in-time');
+  const next = await lockB.acquire('login', { signal: AbortSignal.timeout(5_000) });
+  await tokensB.set('login', 'written-by-b');
+  for (const late of [() => tokensA.set('login', 'written-by-a-late'), () => tokensA.delete('login')]) {
+    const error = await t.throwsAsync(late(), { instanceOf: AuthError });
+    t.is(error.code, 'ERR_STORAGE');
+    t.regex(error.message, /ran out while it worked/);
+    t.false(error.message.includes('written-by'));
+  }
+  t.is(await tokensB.get('login'), 'written-by-b', 'one writer won');
+  await stalled.release();
+  await next.release();
+  // No lease held here: a plain write. A lease run out that no one took since: the write is safe.
+  await tokensA.set('login', 'unlocked');
+  const lapsed = await lockA.acquire('login', { signal: new AbortController().signal });
+  await new Promise((resolve) => setTimeout(resolve, 250));
+  t.is(await a.get(lockA.keyOf('login')), null);
+  t.true(await tokensA.delete('login'));
+  await lapsed.release();
+});
+
 test('waiting for a held lock ends with ERR_CANCELLED when the signal aborts', async (t) => {
   const locks = new RedisLock(a, { prefix: 't6:' });
   const held = await locks.acquire('login', { signal: new AbortController().signal });
