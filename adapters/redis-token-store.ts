@@ -8,6 +8,8 @@ import type { RedisStoreOptions } from './redis-flow-store.js';
  * to live (a refresh token outlives its access token). The braces make a login's token and its
  * lock (see RedisLock) hash to the same slot on a Redis Cluster. Redis keeps the value as it is:
  * protect it as a secret store (ACL, TLS, no world-readable dumps).
+ * @throws AuthError ERR_STORAGE from every method when Redis fails or does not answer within the
+ *   client's command deadline (see createRedisClient).
  */
 export class RedisTokenStore implements TokenStore {
   readonly location: string;
