@@ -27,6 +27,11 @@ import { createPocketProtocol } from '../../src/pocket/index.js';
 import { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
 import { MemoryLock } from '../../adapters/memory-lock.js';
 import { createLoginService } from '../../src/server/index.js';
+import { createRedisClient } from '../../adapters/redis-client.js';
+import { RedisFlowStore } from '../../adapters/redis-flow-store.js';
+import { RedisLock } from '../../adapters/redis-lock.js';
+import { RedisTokenStore } from '../../adapters/redis-token-store.js';
+import { startRedisServer } from '../helpers/redis-server.js';
 import { startFaultServer } from './helpers/fault-server.js';
 import { authorizationServer, classify } from './helpers/oauth-server.js';
 import { fetchingBrowser } from '../helpers/fetching-browser.js';
@@ -187,6 +192,78 @@ test('Login service: no request token, access token or consumer key in its error
 
   t.true(hay.parts.filter(([where]) => where.endsWith('(message)')).length >= 9, 'every failure was seen');
   t.deepEqual(hay.leaks({ consumerKey, requestToken, accessToken }), []);
+});
+
+test('Login service on Redis: no code, verifier, token or client secret in a key name, nor in the errors of a replay, a changed flow or a stopped Redis', async (t) => {
+  const secrets = { code: 'code-SECRET-9a1b2c', access: 'at-SECRET-3d4e5f', refresh: 'rt-SECRET-6a7b8c' };
+  const server = await startFaultServer({
+    classify,
+    serve: authorizationServer({ resource401Once: false, ...secrets }),
+  });
+  t.teardown(() => server.close());
+  const redis = await startRedisServer();
+  const connection = await createRedisClient({ url: redis.url, commandTimeoutMs: 200 });
+  t.teardown(async () => {
+    redis.process.kill('SIGCONT');
+    connection.disconnect();
+    await redis.stop();
+  });
+  const clientSecret = 'cs-SECRET-4f5e6d';
+  const hay = new Haystack();
+  const logins = createLoginService({
+    protocol: createOAuth2Protocol({
+      issuer: server.origin,
+      clientId: 'svc',
+      clientSecret,
+      scope: 'read offline_access',
+    }),
+    http: new AxiosHttpClient(),
+    redirectUri: 'http://127.0.0.1:9/callback',
+    flows: new RedisFlowStore(connection),
+    tokens: new RedisTokenStore(connection),
+    lock: new RedisLock(connection),
+    storeTimeoutMs: 500,
+    config: { maxAttempts: 1 },
+  });
+  const attempt = async (where: string, work: () => Promise<unknown>) => {
+    try {
+      hay.add(`${where} (result)`, JSON.stringify(await work()));
+    } catch (error) {
+      hay.error(where, error);
+    }
+  };
+  const callback = async (authorizationUrl: string) => {
+    const location = (await fetch(authorizationUrl, { redirect: 'manual' })).headers.get('location')!;
+    return Object.fromEntries(new URL(location).searchParams);
+  };
+  const begun = await logins.begin('alice');
+  const params = await callback(begun.authorizationUrl);
+  await attempt('complete', () => logins.complete(params));
+  await attempt('replayed callback', () => logins.complete(params));
+  await attempt('token', async () => ({ ...(await logins.token('alice')), accessToken: 'checked apart' }));
+  const verifier = String(server.seen.find((r) => r.fields.code_verifier)?.fields.code_verifier);
+  t.true(verifier.length >= 43);
+
+  // A kept flow changed in Redis (it holds the verifier), then Redis stopped during every call.
+  const changed = await logins.begin('bob');
+  const flows = new RedisFlowStore(connection);
+  const record = (await connection.get(flows.keyOf(changed.state)))!;
+  await connection.set(flows.keyOf(changed.state), record.replace('waitingForRedirect', 'gone'), 'PX', 60_000);
+  await attempt('changed flow', async () => logins.complete(await callback(changed.authorizationUrl)));
+  const waiting = await logins.begin('carol');
+  const carol = await callback(waiting.authorizationUrl);
+  hay.add('key names', (await connection.keys('*')).join('\n'));
+  redis.process.kill('SIGSTOP');
+  await attempt('stopped: begin', () => logins.begin('dave'));
+  await attempt('stopped: complete', () => logins.complete(carol));
+  await attempt('stopped: token', () => logins.token('alice'));
+  await attempt('stopped: logout', () => logins.logout('alice'));
+  redis.process.kill('SIGCONT');
+  await attempt('logout', () => logins.logout('alice'));
+  hay.add('key names after', (await connection.keys('*')).join('\n'));
+
+  t.true(hay.parts.filter(([where]) => where.endsWith('(message)')).length >= 6, 'every failure was seen');
+  t.deepEqual(hay.leaks({ ...secrets, verifier, clientSecret }), []);
 });
 
 test('OAuth flow: no code, verifier, token or client secret in errors or inspector output', async (t) => {
