@@ -30,6 +30,8 @@ const FENCED_SHA = createHash('sha1').update(FENCED).digest('hex');
  * lock (see RedisLock) hash to the same slot on a Redis Cluster, so a write fenced by the lock
  * (the `fence` option) is one script over both keys, Cluster included. Redis keeps the value as it is:
  * protect it as a secret store (ACL, TLS, no world-readable dumps).
+ * @throws AuthError ERR_STORAGE from every method when Redis fails or does not answer within the
+ *   client's command deadline (see createRedisClient).
  */
 export class RedisTokenStore implements TokenStore {
   readonly location: string;

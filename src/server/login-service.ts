@@ -160,9 +160,9 @@ export class LoginService<Req = unknown, Res = unknown> {
   /**
    * Starts a login for `userId`: asks the provider for a request token (Pocket) or builds PKCE,
    * state and nonce (and a PAR, where offered), and keeps the flow for `userTimeoutMs`.
-   * @throws AuthError ERR_CONFIG (a user id that is not 1-256 characters), ERR_STORAGE, and the
-   *   provider's and network's: ERR_INVALID_CLIENT, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE,
-   *   ERR_NETWORK, ERR_TIMEOUT.
+   * @throws AuthError ERR_CONFIG (a user id that is not 1-256 characters), ERR_STORAGE,
+   *   ERR_CANCELLED (the service was closed), and the provider's and network's:
+   *   ERR_INVALID_CLIENT, ERR_RATE_LIMITED, ERR_SERVER, ERR_BAD_RESPONSE, ERR_NETWORK, ERR_TIMEOUT.
    * @see RFC 6749 section 4.1.1, RFC 7636 section 4, RFC 9126
    */
   begin(userId: string): Promise<BegunLogin> {
@@ -208,7 +208,8 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   waits for this state: it ran out of time or was already completed), ERR_DECLINED,
    *   ERR_ISSUER_MISMATCH, ERR_CODE_INVALID, provider and network errors, ERR_STORAGE (the store
    *   failed or did not answer within `storeTimeoutMs`, or the kept flow is unreadable: changed,
-   *   or kept by another version).
+   *   or kept by another version), ERR_TIMEOUT (the user's lock stayed held `lockTimeoutMs`
+   *   while saving), ERR_CANCELLED (the service was closed before the flow was taken).
    * @see RFC 6749 section 4.1.2, RFC 9207 section 2.4
    */
   complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
@@ -275,8 +276,9 @@ export class LoginService<Req = unknown, Res = unknown> {
    * `lockTimeoutMs`) it reads the entry again, uses a token another instance already renewed,
    * else refreshes and saves; a refused token is removed only if the entry still holds it. So a
    * provider that rotates refresh tokens never sees one used twice.
-   * @throws AuthError ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID (refused or removed meanwhile: log in
-   *   again), ERR_TIMEOUT (lock), ERR_STORAGE, ERR_CANCELLED (close), network and provider errors.
+   * @throws AuthError ERR_CONFIG (bad user id), ERR_NOT_LOGGED_IN, ERR_TOKEN_INVALID (refused or
+   *   removed meanwhile: log in again), ERR_TIMEOUT (lock), ERR_STORAGE, ERR_CANCELLED (close),
+   *   network and provider errors.
    * @see RFC 6749 section 6, RFC 9700 section 4.14.2 (refresh token rotation)
    */
   token(userId: string): Promise<UserToken> {
@@ -306,8 +308,8 @@ export class LoginService<Req = unknown, Res = unknown> {
    * Forgets the user's login (under the user's lock) and revokes it where the protocol can.
    * Resolves false when there was none. The entry is removed even when revocation fails; that
    * failure is then thrown.
-   * @throws AuthError ERR_CONFIG (bad user id), ERR_TIMEOUT (lock), ERR_STORAGE, and the revocation
-   *   endpoint's errors (ERR_NETWORK, ERR_SERVER, ...).
+   * @throws AuthError ERR_CONFIG (bad user id), ERR_TIMEOUT (lock), ERR_STORAGE, ERR_CANCELLED
+   *   (close), and the revocation endpoint's errors (ERR_NETWORK, ERR_SERVER, ...).
    * @see RFC 7009
    */
   logout(userId: string): Promise<boolean> {
