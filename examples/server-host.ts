@@ -161,7 +161,7 @@ async function route(request: IncomingMessage, response: ServerResponse): Promis
     return;
   }
   if (request.method === 'GET' && url.pathname === '/callback') {
-    const done = await logins.complete(Object.fromEntries(url.searchParams));
+    const done = await logins.complete(url.searchParams); // keeps a parameter sent twice, to refuse it
     if (wantsJson)
       return sendJson(response, 200, { userId: done.userId, username: done.username, instance: listeningPort });
     response

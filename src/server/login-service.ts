@@ -200,9 +200,11 @@ export class LoginService<Req = unknown, Res = unknown> {
    * Finishes the login the callback belongs to, on whichever instance it arrives: takes the flow
    * by `state` (exactly once across instances), resumes the machine, exchanges the code and
    * saves the user's token.
-   * @param callbackParams the redirect's query parameters (`state`, and `code` or `error`; `iss`).
-   *   Each value must be one string: a parameter sent twice (an array from most query parsers)
-   *   is refused before the flow is taken, so it cannot end the real login.
+   * @param callbackParams the redirect's query parameters (`state`, and `code` or `error`; `iss`):
+   *   best the request URL's own `searchParams`, which keep a parameter sent twice (as does an
+   *   array from most query parsers; `Object.fromEntries` would keep only its last value). Each
+   *   parameter must come once: one sent twice is refused before the flow is taken, so a mangled
+   *   copy of a callback cannot end the real login.
    * @throws AuthError ERR_STATE_MISMATCH (no state, or not one of at most 512 well-formed
    *   characters), ERR_BAD_RESPONSE (a parameter twice or not a string), ERR_EXPIRED (no login
    *   waits for this state: it ran out of time or was already completed), ERR_DECLINED,
@@ -212,11 +214,12 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   while saving), ERR_CANCELLED (the service was closed before the flow was taken).
    * @see RFC 6749 section 4.1.2, RFC 9207 section 2.4
    */
-  complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
+  complete(callbackParams: URLSearchParams | Record<string, string>): Promise<CompletedLogin> {
     return this.#track(this.#complete(callbackParams));
   }
 
-  async #complete(callbackParams: Record<string, string>): Promise<CompletedLogin> {
+  async #complete(query: URLSearchParams | Record<string, string>): Promise<CompletedLogin> {
+    const callbackParams = query instanceof URLSearchParams ? paramsOf(query) : query;
     const state = (callbackParams as Partial<Record<string, unknown>> | null | undefined)?.state;
     if (typeof state !== 'string' || state === '' || !isCallbackState(state)) {
       throw new AuthError(
@@ -479,6 +482,16 @@ function failure(s: ReturnType<ServiceActor['getSnapshot']>): AuthError {
   return AuthError.fromData(
     s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The login failed without saying why.', retryable: false },
   );
+}
+
+/** A query as `complete` checks it: a parameter sent more than once becomes the array of its values. */
+function paramsOf(query: URLSearchParams): Record<string, string> {
+  const params: Record<string, string | string[]> = {};
+  for (const name of new Set(query.keys())) {
+    const values = query.getAll(name);
+    params[name] = values.length === 1 ? (values[0] as string) : values;
+  }
+  return params as Record<string, string>;
 }
 
 /** "300 ms", "45 s", "5 min": how long a login may wait, for messages. */

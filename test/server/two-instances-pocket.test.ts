@@ -67,6 +67,25 @@ test.serial('a login begun on A completes on B, and the same callback replayed o
   t.is(bob.body.error, 'ERR_NOT_LOGGED_IN');
 });
 
+test.serial(
+  'a callback with a parameter sent twice is refused by the host before the flow is taken: the real one still completes',
+  async (t) => {
+    t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const begun = await a.call('GET', '/login?user=olga');
+    const params = await approveOnPocket(begun.body.authorizationUrl as string);
+    const query = new URLSearchParams(params).toString();
+    for (const mangled of [`${query}&state=${params.state}`, `${query}&code=1&code=2`]) {
+      const refused = await b.call('GET', `/callback?${mangled}`);
+      t.true(refused.status >= 400, `${refused.status} ${JSON.stringify(refused.body)}`);
+      t.regex(refused.body.error as string, /^ERR_(STATE_MISMATCH|BAD_RESPONSE)$/);
+    }
+    const completed = await b.call('GET', `/callback?${query}`);
+    t.is(completed.status, 200, JSON.stringify(completed.body));
+    t.is(completed.body.userId, 'olga');
+  },
+);
+
 test.serial('an instance killed between begin and complete loses nothing: the other completes the login', async (t) => {
   t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
   const a = await instance();
