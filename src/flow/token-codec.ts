@@ -17,6 +17,8 @@ export function decodeTokenSet(secret: string, location: string): TokenSet {
   }
   const token = (parsed as { token?: Partial<TokenSet> } | null)?.token;
   if (
+    // Another version's entry (a rolling deploy runs two at once) is not read as this one's.
+    (parsed as { v?: unknown } | null)?.v !== 1 ||
     !token ||
     typeof token !== 'object' ||
     typeof token.accessToken !== 'string' ||

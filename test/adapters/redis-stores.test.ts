@@ -165,6 +165,25 @@ test('a token store fenced by the lock: a holder stalled past its lease cannot o
   await lapsed.release();
 });
 
+test.serial(
+  'Redis forgets its scripts (a restart, a new node): the lease is still kept alive, fenced writes and release still work',
+  async (t) => {
+    const locks = new RedisLock(a, { prefix: 't8:', leaseMs: 600 });
+    const tokens = new RedisTokenStore(a, { prefix: 't8:', fence: locks });
+    const held = await locks.acquire('login', { signal: new AbortController().signal });
+    await tokens.set('login', 'before');
+    await a.script('FLUSH');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    t.true((await a.pttl(locks.keyOf('login'))) > 0, 'kept alive past its lease');
+    await a.script('FLUSH');
+    await tokens.set('login', 'after');
+    t.is(await tokens.get('login'), 'after');
+    await a.script('FLUSH');
+    await held.release();
+    t.is(await a.get(locks.keyOf('login')), null);
+  },
+);
+
 test('waiting for a held lock ends with ERR_CANCELLED when the signal aborts', async (t) => {
   const locks = new RedisLock(a, { prefix: 't6:' });
   const held = await locks.acquire('login', { signal: new AbortController().signal });

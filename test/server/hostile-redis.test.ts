@@ -505,3 +505,45 @@ test.serial(
     }
   },
 );
+
+test('the same callback sent to two instances at the same instant: exactly one completes, in 10 of 10 rounds', async (t) => {
+  const connection = await client();
+  const a = await pocketService({ redis: connection });
+  const b = createLoginService({
+    protocol: a.protocol,
+    http: new AxiosHttpClient(),
+    redirectUri: 'http://127.0.0.1:9/callback',
+    flows: new RedisFlowStore(await client(), { prefix: a.prefix }),
+    tokens: new RedisTokenStore(await client(), { prefix: a.prefix }),
+    lock: new RedisLock(await client(), { prefix: a.prefix }),
+  });
+  for (let round = 0; round < 10; round++) {
+    const begun = await a.service.begin(`user-${round}`);
+    const params = await approveOnPocket(begun.authorizationUrl);
+    const outcomes = await Promise.all(
+      [a.service, b, a.service, b].map((instance) =>
+        instance.complete({ ...params }).then(
+          () => 'completed',
+          (error: unknown) => (error as AuthError).code,
+        ),
+      ),
+    );
+    t.deepEqual(outcomes.filter((outcome) => outcome === 'completed').length, 1, `round ${round}: ${outcomes}`);
+    t.deepEqual(new Set(outcomes.filter((outcome) => outcome !== 'completed')), new Set(['ERR_EXPIRED']));
+    t.is((await b.token(`user-${round}`)).username, 'demo');
+  }
+});
+
+test('a stored login changed in Redis is ERR_STORAGE without its text, for token() and logout()', async (t) => {
+  const { service, tokens, protocol } = await pocketService();
+  await logIn(service, 'olga');
+  const key = `${protocol.storageKey}|user:olga`;
+  const stored = (await tokens.get(key))!;
+  const accessToken = JSON.parse(stored).token.accessToken as string;
+  await tokens.set(key, stored.replace('"v":1', '"v":9'));
+  const error = await t.throwsAsync(service.token('olga'), { instanceOf: AuthError });
+  t.is(error.code, 'ERR_STORAGE');
+  t.false(`${error.message}${JSON.stringify(error)}`.includes(accessToken));
+  t.true(await service.logout('olga'), 'an unreadable login can still be removed');
+  t.is(await tokens.get(key), null);
+});
