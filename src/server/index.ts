@@ -13,7 +13,10 @@ export {
 } from './login-service.js';
 export { MAX_USER_ID_LENGTH } from './user-key.js';
 export type { FlowStore, Lock, LockLease, TokenStore } from '../../adapters/contracts.js';
+// The memory stores (tests, or a host of one instance), beside the Redis ones.
 export { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
+export { MemoryLock } from '../../adapters/memory-lock.js';
+export { MemoryTokenStore } from '../../adapters/memory-store.js';
 export { createRedisClient, redisLocation, type RedisClientOptions } from '../../adapters/redis-client.js';
 export { RedisFlowStore, type RedisStoreOptions } from '../../adapters/redis-flow-store.js';
 export { RedisTokenStore, type RedisTokenStoreOptions } from '../../adapters/redis-token-store.js';

@@ -36,9 +36,7 @@ test('without ioredis, authmachine/server loads and runs on the memory stores, a
   const source = (path: string) => JSON.stringify(pathToFileURL(join(process.cwd(), path)).href);
   writeFileSync(
     script,
-    `import { createLoginService, createRedisClient, MemoryFlowStore } from ${source('src/server/index.ts')};
-import { MemoryLock } from ${source('adapters/memory-lock.ts')};
-import { MemoryTokenStore } from ${source('adapters/memory-store.ts')};
+    `import { createLoginService, createRedisClient, MemoryFlowStore, MemoryLock, MemoryTokenStore } from ${source('src/server/index.ts')};
 import { createFakeProtocol, nullHttp } from ${source('test/helpers/fake-protocol.ts')};
 const logins = createLoginService({
   protocol: createFakeProtocol(),
