@@ -150,18 +150,47 @@ function exitWith(error: AuthError): never {
   process.exit(1);
 }
 
+/** The example's stand-in for a host's session: which user began the login in this browser. */
+const SESSION_COOKIE = 'example_user';
+
+function cookie(request: IncomingMessage, name: string): string | null {
+  for (const part of (request.headers.cookie ?? '').split(';')) {
+    const [key, ...value] = part.trim().split('=');
+    if (key === name) {
+      try {
+        return decodeURIComponent(value.join('='));
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}
+
 async function route(request: IncomingMessage, response: ServerResponse): Promise<void> {
   const url = new URL(request.url ?? '/', 'http://127.0.0.1');
   const user = url.searchParams.get('user') ?? '';
   const wantsJson = (request.headers.accept ?? '').includes('application/json');
   if (request.method === 'GET' && url.pathname === '/login') {
     const begun = await logins.begin(user);
-    if (wantsJson) return sendJson(response, 200, { authorizationUrl: begun.authorizationUrl, state: begun.state });
-    response.writeHead(302, { Location: begun.authorizationUrl, 'Cache-Control': 'no-store' }).end();
+    // Stands for the host's session: the browser that began the login brings it to /callback
+    // (SameSite=Lax rides along the provider's top-level redirect).
+    const session = `${SESSION_COOKIE}=${encodeURIComponent(user)}; Path=/callback; HttpOnly; SameSite=Lax`;
+    if (wantsJson) {
+      response.setHeader('Set-Cookie', session);
+      return sendJson(response, 200, { authorizationUrl: begun.authorizationUrl, state: begun.state });
+    }
+    response
+      .writeHead(302, { Location: begun.authorizationUrl, 'Cache-Control': 'no-store', 'Set-Cookie': session })
+      .end();
     return;
   }
   if (request.method === 'GET' && url.pathname === '/callback') {
-    const done = await logins.complete(url.searchParams); // keeps a parameter sent twice, to refuse it
+    // The session's user, when the browser brings one: a login begun for another user is refused,
+    // so no one can be made to connect their account to someone else's user (RFC 6749 10.12).
+    const sessionUser = cookie(request, SESSION_COOKIE);
+    // url.searchParams keeps a parameter sent twice, to refuse it.
+    const done = await logins.complete(url.searchParams, sessionUser === null ? {} : { userId: sessionUser });
     if (wantsJson)
       return sendJson(response, 200, { userId: done.userId, username: done.username, instance: listeningPort });
     response

@@ -205,8 +205,14 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   array from most query parsers; `Object.fromEntries` would keep only its last value). Each
    *   parameter must come once: one sent twice is refused before the flow is taken, so a mangled
    *   copy of a callback cannot end the real login.
+   * @param options.userId the user of the session the callback arrived in (from the host's own
+   *   session, never from the callback). Pass it: the login must have been begun for that same
+   *   user, else it is refused and ended, nothing saved. Without it, a person sent someone
+   *   else's authorization URL (begun for the sender's user id) who approves it connects their
+   *   own provider account to the sender's user (RFC 6749 section 10.12).
    * @throws AuthError ERR_STATE_MISMATCH (no state, or not one of at most 512 well-formed
-   *   characters), ERR_BAD_RESPONSE (a parameter twice or not a string), ERR_EXPIRED (no login
+   *   characters; or the login was begun for another user than `options.userId`), ERR_CONFIG
+   *   (`options.userId` not a valid user id), ERR_BAD_RESPONSE (a parameter twice or not a string), ERR_EXPIRED (no login
    *   waits for this state: it ran out of time or was already completed), ERR_DECLINED,
    *   ERR_ISSUER_MISMATCH, ERR_CODE_INVALID, provider and network errors, ERR_STORAGE (the store
    *   failed or did not answer within `storeTimeoutMs`, or the kept flow is unreadable: changed,
@@ -214,11 +220,18 @@ export class LoginService<Req = unknown, Res = unknown> {
    *   while saving), ERR_CANCELLED (the service was closed before the flow was taken).
    * @see RFC 6749 section 4.1.2, RFC 9207 section 2.4
    */
-  complete(callbackParams: URLSearchParams | Record<string, string>): Promise<CompletedLogin> {
-    return this.#track(this.#complete(callbackParams));
+  complete(
+    callbackParams: URLSearchParams | Record<string, string>,
+    options: { userId?: string } = {},
+  ): Promise<CompletedLogin> {
+    return this.#track(this.#complete(callbackParams, options.userId));
   }
 
-  async #complete(query: URLSearchParams | Record<string, string>): Promise<CompletedLogin> {
+  async #complete(
+    query: URLSearchParams | Record<string, string>,
+    sessionUser: string | undefined,
+  ): Promise<CompletedLogin> {
+    if (sessionUser !== undefined) userStorageKey(this.#protocol.storageKey, sessionUser);
     const callbackParams = query instanceof URLSearchParams ? paramsOf(query) : query;
     const state = (callbackParams as Partial<Record<string, unknown>> | null | undefined)?.state;
     if (typeof state !== 'string' || state === '' || !isCallbackState(state)) {
@@ -246,6 +259,13 @@ export class LoginService<Req = unknown, Res = unknown> {
       );
     }
     const record = decodeFlowRecord(text, this.#flows.location, state);
+    if (sessionUser !== undefined && record.userId !== sessionUser) {
+      // Taken all the same: a login handed to another person is over, not left for a retry.
+      throw new AuthError(
+        'ERR_STATE_MISMATCH',
+        'This callback belongs to a login begun for another user of this service, so it was not completed (RFC 6749 section 10.12). Start the login again.',
+      );
+    }
     const actor = createActor(this.#machine, {
       snapshot: record.snapshot as Snapshot<unknown>,
       input: { config: this.#config },

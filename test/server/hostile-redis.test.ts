@@ -547,3 +547,26 @@ test('a stored login changed in Redis is ERR_STORAGE without its text, for token
   t.true(await service.logout('olga'), 'an unreadable login can still be removed');
   t.is(await tokens.get(key), null);
 });
+
+test("a callback for a login begun for another user (eve sends victor her authorization URL) is refused when the host names its session's user, and nothing is saved", async (t) => {
+  const { service, keys } = await pocketService();
+  const eves = await service.begin('eve');
+  const approvedByVictor = await approveOnPocket(eves.authorizationUrl); // victor's account, eve's flow
+  const error = await t.throwsAsync(service.complete(approvedByVictor, { userId: 'victor' }), {
+    instanceOf: AuthError,
+  });
+  t.is(error.code, 'ERR_STATE_MISMATCH');
+  t.regex(error.message, /begun for another user/);
+  t.is(
+    (await t.throwsAsync(service.complete(approvedByVictor, { userId: 'eve' }), { instanceOf: AuthError })).code,
+    'ERR_EXPIRED',
+    'the login handed over is over',
+  );
+  t.deepEqual(await keys(), [], 'no token saved for eve, no flow left');
+  t.is((await t.throwsAsync(service.token('eve'), { instanceOf: AuthError })).code, 'ERR_NOT_LOGGED_IN');
+
+  const own = await service.begin('victor');
+  t.is((await service.complete(await approveOnPocket(own.authorizationUrl), { userId: 'victor' })).userId, 'victor');
+  const bad = await t.throwsAsync(service.complete({ state: 'x' }, { userId: '\uD800' }), { instanceOf: AuthError });
+  t.is(bad.code, 'ERR_CONFIG');
+});

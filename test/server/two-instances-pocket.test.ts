@@ -131,3 +131,34 @@ test.serial('Redis going away mid-run answers ERR_STORAGE, not a hang', async (t
   }
   t.is(a.process.exitCode, null, 'the instance is still running');
 });
+
+test.serial(
+  "the example host completes a callback only in the session of the user who began it (a cookie): another user's browser is refused",
+  async (t) => {
+    t.timeout(5 * 60_000, 'instances start slowly on a busy machine');
+    const [a, b] = await Promise.all([instance(), instance()]);
+    const begun = await fetch(`${a.url}/login?user=eve`, { headers: { accept: 'application/json' } });
+    const eveCookie = begun.headers.get('set-cookie')!.split(';')[0]!;
+    t.is(eveCookie, 'example_user=eve');
+    const { authorizationUrl } = (await begun.json()) as { authorizationUrl: string };
+    // Eve sends victor her authorization URL; he approves, and his browser (his session) comes back.
+    const query = new URLSearchParams(await approveOnPocket(authorizationUrl));
+    const callback = (cookie: string) =>
+      fetch(`${b.url}/callback?${query}`, { headers: { accept: 'application/json', cookie } }).then(
+        async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }),
+      );
+    const refused = await callback('example_user=victor');
+    t.is(refused.body.error, 'ERR_STATE_MISMATCH', JSON.stringify(refused.body));
+    t.is((await a.call('GET', '/me?user=eve')).body.error, 'ERR_NOT_LOGGED_IN', 'nothing was connected to eve');
+
+    const again = await fetch(`${a.url}/login?user=eve`, { headers: { accept: 'application/json' } });
+    const own = new URLSearchParams(
+      await approveOnPocket(((await again.json()) as { authorizationUrl: string }).authorizationUrl),
+    );
+    const done = await fetch(`${b.url}/callback?${own}`, {
+      headers: { accept: 'application/json', cookie: eveCookie },
+    });
+    t.is(done.status, 200);
+    t.is((await a.call('GET', '/me?user=eve')).status, 200);
+  },
+);
