@@ -29,9 +29,10 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startRedisServer(): Promise<RedisServer> {
+/** `port`: start on this one (a restart of a server stopped there); default a free one. */
+export async function startRedisServer(options: { port?: number } = {}): Promise<RedisServer> {
   for (let tries = 0; ; tries++) {
-    const port = await freePort();
+    const port = options.port ?? (await freePort());
     const dir = mkdtempSync(join(tmpdir(), 'authmachine-redis-'));
     const child = spawn(
       'redis-server',

@@ -570,3 +570,31 @@ test("a callback for a login begun for another user (eve sends victor her author
   const bad = await t.throwsAsync(service.complete({ state: 'x' }, { userId: '\uD800' }), { instanceOf: AuthError });
   t.is(bad.code, 'ERR_CONFIG');
 });
+
+test.serial(
+  'Redis killed and started again on its port (no persistence): calls fail with ERR_STORAGE meanwhile, then work again without a new client',
+  async (t) => {
+    let own = await startRedisServer();
+    const connection = await createRedisClient({ url: own.url, commandTimeoutMs: 300 });
+    t.teardown(async () => {
+      connection.disconnect();
+      await own.stop();
+    });
+    const { service } = await pocketService({ redis: connection, storeTimeoutMs: 500 });
+    await logIn(service, 'alice');
+    own.kill();
+    await new Promise((resolve) => own.process.once('exit', resolve));
+    for (const call of [() => service.begin('bob'), () => service.token('alice'), () => service.logout('alice')]) {
+      t.is((await t.throwsAsync(call(), { instanceOf: AuthError })).code, 'ERR_STORAGE');
+    }
+    own = await startRedisServer({ port: own.port });
+    // The client reconnects by itself; what Redis kept in memory is gone with it.
+    for (let tries = 0; connection.status !== 'ready' && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    t.is((await t.throwsAsync(service.token('alice'), { instanceOf: AuthError })).code, 'ERR_NOT_LOGGED_IN');
+    await logIn(service, 'alice');
+    t.is((await service.token('alice')).username, 'demo');
+    t.true(await service.logout('alice'), 'the lock script is loaded again where it was lost');
+  },
+);
