@@ -598,3 +598,23 @@ test.serial(
     t.true(await service.logout('alice'), 'the lock script is loaded again where it was lost');
   },
 );
+
+test.serial(
+  'a full Redis (maxmemory reached, noeviction) refuses writes: begin is ERR_STORAGE, the saved login is still there',
+  async (t) => {
+    const own = await startRedisServer();
+    const connection = await createRedisClient({ url: own.url });
+    t.teardown(async () => {
+      connection.disconnect();
+      await own.stop();
+    });
+    const { service } = await pocketService({ redis: connection });
+    await logIn(service, 'alice');
+    await connection.config('SET', 'maxmemory-policy', 'noeviction');
+    await connection.config('SET', 'maxmemory', '1');
+    const error = await t.throwsAsync(service.begin('bob'), { instanceOf: AuthError });
+    t.is(error.code, 'ERR_STORAGE');
+    t.regex(error.message, /Redis refused the command/);
+    t.is((await service.token('alice')).username, 'demo');
+  },
+);
