@@ -13,6 +13,7 @@ import { cryptoRandom, systemClock } from '../../adapters/system-clock.js';
 import { DEFAULT_FLOW_CONFIG, type FlowConfig, type TokenSet } from '../../machines/types.js';
 import type { AuthProtocol } from '../protocol.js';
 import { withDeadline } from '../flow/with-deadline.js';
+import { checkedCallback } from './callback-params.js';
 import { decodeFlowRecord, encodeFlowRecord } from './flow-record.js';
 import { bindUser, provideServiceMachine, type ServiceActor, type ServiceMachine } from './service-machine.js';
 import { publicToken, UserLogouts, type UserToken } from './user-tokens.js';
@@ -232,24 +233,7 @@ export class LoginService<Req = unknown, Res = unknown> {
     sessionUser: string | undefined,
   ): Promise<CompletedLogin> {
     if (sessionUser !== undefined) userStorageKey(this.#protocol.storageKey, sessionUser);
-    const callbackParams = query instanceof URLSearchParams ? paramsOf(query) : query;
-    const state = (callbackParams as Partial<Record<string, unknown>> | null | undefined)?.state;
-    if (typeof state !== 'string' || state === '' || !isCallbackState(state)) {
-      throw new AuthError(
-        'ERR_STATE_MISMATCH',
-        'The callback carries no state this service gave out, so it belongs to no login. Start the login again.',
-      );
-    }
-    // Refused before the flow is taken, so a forged or mangled copy of a callback (a parameter
-    // sent twice arrives as an array from most query parsers) cannot end the real login.
-    for (const value of Object.values(callbackParams)) {
-      if (typeof value !== 'string') {
-        throw new AuthError(
-          'ERR_BAD_RESPONSE',
-          'The callback carries a parameter more than once, or not as text (RFC 6749 section 3.1); no login was resumed.',
-        );
-      }
-    }
+    const { params: callbackParams, state } = checkedCallback(query);
     this.#ensureOpen(); // before the flow is taken: a closing instance leaves it to the others
     const text = await this.#flowCall(this.#flows.take(state), 'taking the login in progress');
     if (text === null) {
@@ -477,14 +461,6 @@ function spendsOneTimeSecret(s: ReturnType<ServiceActor['getSnapshot']>): boolea
   );
 }
 
-/** Longest `state` looked up (characters): the service's own are 43; a longer one is no key of ours. */
-const MAX_STATE_LENGTH = 512;
-
-/** A `state` worth looking up: not over-long, and well-formed (a lone surrogate has no UTF-8 form). */
-function isCallbackState(state: string): boolean {
-  return state.length <= MAX_STATE_LENGTH && !/[\uD800-\uDFFF]/u.test(state);
-}
-
 function unreadableFlow(location: string): AuthError {
   return new AuthError(
     'ERR_STORAGE',
@@ -502,16 +478,6 @@ function failure(s: ReturnType<ServiceActor['getSnapshot']>): AuthError {
   return AuthError.fromData(
     s.context.error ?? { code: 'ERR_UNEXPECTED', message: 'The login failed without saying why.', retryable: false },
   );
-}
-
-/** A query as `complete` checks it: a parameter sent more than once becomes the array of its values. */
-function paramsOf(query: URLSearchParams): Record<string, string> {
-  const params: Record<string, string | string[]> = {};
-  for (const name of new Set(query.keys())) {
-    const values = query.getAll(name);
-    params[name] = values.length === 1 ? (values[0] as string) : values;
-  }
-  return params as Record<string, string>;
 }
 
 /** "300 ms", "45 s", "5 min": how long a login may wait, for messages. */
