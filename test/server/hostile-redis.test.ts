@@ -11,14 +11,14 @@ import { RedisFlowStore } from '../../adapters/redis-flow-store.js';
 import { RedisLock } from '../../adapters/redis-lock.js';
 import { RedisTokenStore } from '../../adapters/redis-token-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
-import type { AuthProtocol } from '../../src/protocol.js';
-import { createLoginService, type LoginService } from '../../src/server/index.js';
+import { createLoginService, type LoginService, type LoginServiceOptions } from '../../src/server/index.js';
 import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { startPocketEmulator, type PocketEmulator } from '../../src/pocket/emulator/index.js';
 import { createPocketProtocol } from '../../src/pocket/protocol.js';
 import { nullHttp } from '../helpers/fake-protocol.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { approveOnPocket } from '../helpers/server-instance.js';
+import { rotatingGrantProvider } from '../helpers/rotating-grant.js';
 
 let redis: RedisServer;
 let emulator: PocketEmulator;
@@ -63,66 +63,37 @@ async function logIn(service: LoginService, userId: string) {
   return service.complete(await approveOnPocket(begun.authorizationUrl));
 }
 
+/** A service "instance" for renewal tests: its own Redis connections, `token()` renews within 1 s of expiry. */
+async function renewingInstance(
+  protocol: LoginServiceOptions['protocol'],
+  prefix: string,
+  lockOptions: { leaseMs?: number } = {},
+): Promise<LoginService> {
+  return createLoginService({
+    protocol,
+    http: nullHttp,
+    redirectUri: 'http://127.0.0.1:9/callback',
+    flows: new RedisFlowStore(await client(), { prefix }),
+    tokens: new RedisTokenStore(await client(), { prefix }),
+    lock: new RedisLock(await client(), { prefix, ...lockOptions }),
+    refreshSkewMs: 1_000,
+  });
+}
+
 async function client(): Promise<Redis> {
   const made = await createRedisClient({ url: redis.url });
   clients.push(made);
   return made;
 }
 
-const TTL_MS = 10_000;
-
-/** A provider that rotates refresh tokens, revokes the grant on reuse, and answers slowly. */
-function slowRotatingProvider(refreshMs: number) {
-  const grant = { live: true, refreshToken: 'rt-0', generation: 0, refreshes: 0 };
-  const protocol: AuthProtocol<unknown, unknown> = {
-    name: 'rotating',
-    storageKey: 'rotating:client',
-    mode: 'redirect',
-    async start() {
-      throw new AuthError('ERR_CONFIG', 'not used');
-    },
-    async exchange() {
-      throw new AuthError('ERR_CONFIG', 'not used');
-    },
-    async fetch() {
-      return null;
-    },
-    async refresh(_ctx, { token }) {
-      grant.refreshes++;
-      await new Promise((resolve) => setTimeout(resolve, refreshMs));
-      if (!grant.live || token.refreshToken !== grant.refreshToken) {
-        grant.live = false;
-        throw new AuthError('ERR_TOKEN_INVALID', 'invalid_grant');
-      }
-      grant.generation++;
-      grant.refreshToken = `rt-${grant.generation}`;
-      return {
-        accessToken: `at-${grant.generation}`,
-        refreshToken: grant.refreshToken,
-        tokenType: 'Bearer',
-        expiresAt: Date.now() + TTL_MS,
-      };
-    },
-  };
-  return { grant, protocol };
-}
-
 test.serial(
   'a holder slower than its lease keeps the lock: the other instance waits and uses its token, the grant survives',
   async (t) => {
     const prefix = `lease${prefixes++}:`;
-    const { grant, protocol } = slowRotatingProvider(1_500);
+    const { grant, protocol } = rotatingGrantProvider({ refreshMs: 1_500 });
     const service = async () =>
-      createLoginService({
-        protocol,
-        http: nullHttp,
-        redirectUri: 'http://127.0.0.1:9/callback',
-        flows: new RedisFlowStore(await client(), { prefix }),
-        tokens: new RedisTokenStore(await client(), { prefix }),
-        // A lease far shorter than the refresh: only a lease kept alive by its holder covers it.
-        lock: new RedisLock(await client(), { prefix, leaseMs: 500 }),
-        refreshSkewMs: 1_000,
-      });
+      // A lease far shorter than the refresh: only a lease kept alive by its holder covers it.
+      renewingInstance(protocol, prefix, { leaseMs: 500 });
     const [a, b] = [await service(), await service()];
     const tokens = new RedisTokenStore(await client(), { prefix });
     const key = `${protocol.storageKey}|user:frank`;
@@ -307,7 +278,7 @@ test.serial(
   'Redis paused right after a rotating refresh: the renewed token is saved once Redis is back, the grant survives',
   async (t) => {
     const { connection, pause, resume } = await pausableRedis(t);
-    const { grant, protocol } = slowRotatingProvider(300);
+    const { grant, protocol } = rotatingGrantProvider({ refreshMs: 300 });
     const tokens = new RedisTokenStore(connection);
     const service = createLoginService({
       protocol,
@@ -426,7 +397,7 @@ test.serial(
   'close() while a refresh is on its way (a rolling deploy): the rotated token is saved, not dropped, and close resolves after',
   async (t) => {
     const prefix = `close${prefixes++}:`;
-    const { grant, protocol } = slowRotatingProvider(500);
+    const { grant, protocol } = rotatingGrantProvider({ refreshMs: 500 });
     const connection = await client();
     const tokens = new RedisTokenStore(connection, { prefix });
     const service = () =>
@@ -460,18 +431,9 @@ test.serial(
   'token() on two instances racing logout(): the login survives or is cleanly gone, never back after logout, in 10 of 10 rounds',
   async (t) => {
     const prefix = `race${prefixes++}:`;
-    const { grant, protocol } = slowRotatingProvider(150);
+    const { grant, protocol } = rotatingGrantProvider({ refreshMs: 150 });
     const tokens = new RedisTokenStore(await client(), { prefix });
-    const service = async () =>
-      createLoginService({
-        protocol,
-        http: nullHttp,
-        redirectUri: 'http://127.0.0.1:9/callback',
-        flows: new RedisFlowStore(await client(), { prefix }),
-        tokens: new RedisTokenStore(await client(), { prefix }),
-        lock: new RedisLock(await client(), { prefix }),
-        refreshSkewMs: 1_000,
-      });
+    const service = async () => renewingInstance(protocol, prefix);
     const [a, b] = [await service(), await service()];
     const key = `${protocol.storageKey}|user:frank`;
     const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,51 +12,13 @@ import { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
 import { MemoryLock } from '../../adapters/memory-lock.js';
 import { MemoryTokenStore } from '../../adapters/memory-store.js';
 import { encodeTokenSet } from '../../src/flow/token-codec.js';
-import type { AuthProtocol } from '../../src/protocol.js';
 import { createLoginService, type LoginService } from '../../src/server/index.js';
 import { CountingLock } from '../helpers/counting-lock.js';
 import { nullHttp } from '../helpers/fake-protocol.js';
+import { GRANT_TOKEN_TTL_MS, rotatingGrantProvider } from '../helpers/rotating-grant.js';
 
-const TTL_MS = 10_000;
+const TTL_MS = GRANT_TOKEN_TTL_MS;
 const SKEW_MS = 1_000;
-
-/** A provider with rotating refresh tokens and reuse detection; it keeps one user's grant. */
-function rotatingProvider(clock: { now(): number }) {
-  const grant = { live: true, refreshToken: 'rt-0', generation: 0, refreshes: 0, starts: 0 };
-  const protocol: AuthProtocol<unknown, unknown> = {
-    name: 'rotating',
-    storageKey: 'rotating:client',
-    mode: 'redirect',
-    async start() {
-      grant.starts++;
-      throw new AuthError('ERR_CONFIG', 'token() must never start a login.');
-    },
-    async exchange() {
-      throw new AuthError('ERR_CONFIG', 'not used');
-    },
-    async fetch() {
-      return null;
-    },
-    async refresh(_ctx, { token }) {
-      // Long enough for every concurrent caller to reach its own refresh without a lock.
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      grant.refreshes++;
-      if (!grant.live || token.refreshToken !== grant.refreshToken) {
-        grant.live = false; // reuse of a rotated refresh token: the whole grant is revoked
-        throw new AuthError('ERR_TOKEN_INVALID', 'invalid_grant');
-      }
-      grant.generation++;
-      grant.refreshToken = `rt-${grant.generation}`;
-      return {
-        accessToken: `at-${grant.generation}`,
-        refreshToken: grant.refreshToken,
-        tokenType: 'Bearer',
-        expiresAt: clock.now() + TTL_MS,
-      };
-    },
-  };
-  return { grant, protocol };
-}
 
 /** A lock that lets everyone in: what the machine would do without one. */
 const noLock: Lock = {
@@ -66,7 +28,7 @@ const noLock: Lock = {
 function setUp(lock: Lock, options: { lockTimeoutMs?: number } = {}) {
   let now = 1_000_000;
   const clock = { now: () => now };
-  const { grant, protocol } = rotatingProvider(clock);
+  const { grant, protocol } = rotatingGrantProvider({ now: () => clock.now() });
   const tokens = new MemoryTokenStore();
   const service = () =>
     createLoginService({
