@@ -3,6 +3,7 @@
  * copy of a callback must not end the real login (taking the flow is what ends it).
  */
 import { AuthError } from '../../adapters/errors.js';
+import { isWellFormedText } from './user-key.js';
 
 /** Longest `state` looked up (characters): the service's own are 43; a longer one is no key of ours. */
 const MAX_STATE_LENGTH = 512;
@@ -38,7 +39,7 @@ export function checkedCallback(query: URLSearchParams | Record<string, string>)
 }
 
 function isCallbackState(state: string): boolean {
-  return state.length <= MAX_STATE_LENGTH && !/[\uD800-\uDFFF]/u.test(state);
+  return state.length <= MAX_STATE_LENGTH && isWellFormedText(state);
 }
 
 /** A query as `complete` checks it: a parameter sent more than once becomes the array of its values. */

@@ -260,9 +260,6 @@ export class LoginService<Req = unknown, Res = unknown> {
     bindUser(actor, userStorageKey(this.#protocol.storageKey, record.userId));
     this.#start(actor);
     try {
-      if (!actor.getSnapshot().matches({ signingIn: { awaitingUser: 'waitingForRedirect' } })) {
-        throw unreadableFlow(this.#flows.location);
-      }
       const done = this.#settle(
         actor,
         (s) => s.matches({ authorized: 'ready' }),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { AuthError } from '../../adapters/errors.js';
 
 /**
@@ -15,15 +16,8 @@ export async function storeAgain<T>(work: () => Promise<T>, budgetMs: number, si
       const pauseMs = Math.min(1_000, 50 * 2 ** attempt);
       if (!(error instanceof AuthError && error.code === 'ERR_STORAGE')) throw error;
       if (signal.aborted || Date.now() + pauseMs >= until) throw error;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, pauseMs);
-        signal.addEventListener('abort', done, { once: true });
-        function done() {
-          clearTimeout(timer);
-          signal.removeEventListener('abort', done);
-          resolve();
-        }
-      });
+      await sleep(pauseMs, undefined, { signal }).catch(() => {}); // an abort wakes it early
+      if (signal.aborted) throw error;
     }
   }
 }

@@ -7,6 +7,14 @@ export const MAX_USER_ID_LENGTH = 256;
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 
 /**
+ * Whether `text` is well-formed Unicode: no lone surrogate, which has no UTF-8 form (a store
+ * would keep U+FFFD in its place, so two different keys would become one).
+ */
+export function isWellFormedText(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+/**
  * Whether `userId` can name a user: a string of 1 to {@link MAX_USER_ID_LENGTH} UTF-16 code units
  * that is well-formed Unicode. A lone surrogate has no UTF-8 form: Redis (and any UTF-8 store)
  * would get U+FFFD in its place, so "\uD800" and "\uDBFF" would share one key, one login.
@@ -14,9 +22,7 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
  * keeps apart stay apart).
  */
 export function isUserId(userId: unknown): userId is string {
-  return (
-    typeof userId === 'string' && userId !== '' && userId.length <= MAX_USER_ID_LENGTH && !LONE_SURROGATE.test(userId)
-  );
+  return typeof userId === 'string' && userId !== '' && userId.length <= MAX_USER_ID_LENGTH && isWellFormedText(userId);
 }
 
 /**
