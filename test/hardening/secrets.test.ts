@@ -27,11 +27,10 @@ import { createPocketProtocol } from '../../src/pocket/index.js';
 import { MemoryFlowStore } from '../../adapters/memory-flow-store.js';
 import { MemoryLock } from '../../adapters/memory-lock.js';
 import { createLoginService } from '../../src/server/index.js';
-import { createRedisClient } from '../../adapters/redis-client.js';
 import { RedisFlowStore } from '../../adapters/redis-flow-store.js';
 import { RedisLock } from '../../adapters/redis-lock.js';
 import { RedisTokenStore } from '../../adapters/redis-token-store.js';
-import { startRedisServer } from '../helpers/redis-server.js';
+import { pausableRedis } from '../helpers/redis-server.js';
 import { startFaultServer } from './helpers/fault-server.js';
 import { authorizationServer, classify } from './helpers/oauth-server.js';
 import { fetchingBrowser } from '../helpers/fetching-browser.js';
@@ -201,13 +200,7 @@ test('Login service on Redis: no code, verifier, token or client secret in a key
     serve: authorizationServer({ resource401Once: false, ...secrets }),
   });
   t.teardown(() => server.close());
-  const redis = await startRedisServer();
-  const connection = await createRedisClient({ url: redis.url, commandTimeoutMs: 200 });
-  t.teardown(async () => {
-    redis.process.kill('SIGCONT');
-    connection.disconnect();
-    await redis.stop();
-  });
+  const { connection, pause, resume } = await pausableRedis(t);
   const clientSecret = 'cs-SECRET-4f5e6d';
   const hay = new Haystack();
   const logins = createLoginService({
@@ -253,12 +246,12 @@ test('Login service on Redis: no code, verifier, token or client secret in a key
   const waiting = await logins.begin('carol');
   const carol = await callback(waiting.authorizationUrl);
   hay.add('key names', (await connection.keys('*')).join('\n'));
-  redis.process.kill('SIGSTOP');
+  pause();
   await attempt('stopped: begin', () => logins.begin('dave'));
   await attempt('stopped: complete', () => logins.complete(carol));
   await attempt('stopped: token', () => logins.token('alice'));
   await attempt('stopped: logout', () => logins.logout('alice'));
-  redis.process.kill('SIGCONT');
+  resume();
   await attempt('logout', () => logins.logout('alice'));
   hay.add('key names after', (await connection.keys('*')).join('\n'));
 

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRedisClient } from '../../adapters/redis-client.js';
 
 export interface RedisServer {
   port: number;
@@ -80,4 +81,24 @@ export async function startRedisServer(options: { port?: number } = {}): Promise
     rmSync(dir, { recursive: true, force: true });
     if (tries >= 4) throw new Error('redis-server did not start');
   }
+}
+
+/**
+ * A redis-server of the test's own, with a client whose commands fail after 200 ms, to pause
+ * (SIGSTOP) and resume (SIGCONT). Stopped, resumed first, when the test ends.
+ */
+export async function pausableRedis(t: { teardown(fn: () => unknown): void }) {
+  const own = await startRedisServer();
+  const connection = await createRedisClient({ url: own.url, commandTimeoutMs: 200 });
+  t.teardown(async () => {
+    own.process.kill('SIGCONT');
+    connection.disconnect();
+    await own.stop();
+  });
+  return {
+    own,
+    connection,
+    pause: () => own.process.kill('SIGSTOP'),
+    resume: () => own.process.kill('SIGCONT'),
+  };
 }

@@ -16,7 +16,7 @@ import { AxiosHttpClient } from '../../adapters/http-axios.js';
 import { startPocketEmulator, type PocketEmulator } from '../../src/pocket/emulator/index.js';
 import { createPocketProtocol } from '../../src/pocket/protocol.js';
 import { nullHttp } from '../helpers/fake-protocol.js';
-import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+import { pausableRedis, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { approveOnPocket } from '../helpers/server-instance.js';
 import { rotatingGrantProvider } from '../helpers/rotating-grant.js';
 
@@ -256,23 +256,6 @@ test('hostile callbacks: a parameter sent twice or not as text, a state too long
   );
   t.is((await t.throwsAsync(service.token('wendy'), { instanceOf: AuthError })).code, 'ERR_NOT_LOGGED_IN');
 });
-
-/** A redis-server of the test's own, to pause (SIGSTOP) and resume (SIGCONT). */
-async function pausableRedis(t: { teardown(fn: () => unknown): void }) {
-  const own = await startRedisServer();
-  const connection = await createRedisClient({ url: own.url, commandTimeoutMs: 200 });
-  t.teardown(async () => {
-    own.process.kill('SIGCONT');
-    connection.disconnect();
-    await own.stop();
-  });
-  return {
-    own,
-    connection,
-    pause: () => own.process.kill('SIGSTOP'),
-    resume: () => own.process.kill('SIGCONT'),
-  };
-}
 
 test.serial(
   'Redis paused right after a rotating refresh: the renewed token is saved once Redis is back, the grant survives',
